@@ -1,0 +1,31 @@
+// Package suitkit is the root of a Go module for secure firmware updates of
+// IoT devices with IETF SUIT manifests (draft-ietf-suit-manifest-34,
+// authenticated with COSE, RFC 9052/9053) and compact delta patches.
+//
+// The module is split by role:
+//
+//   - [github.com/suitkit/suitkit/suit]: the SUIT model, a strict
+//     deterministic-CBOR codec, a JSON/YAML text form and a builder.
+//   - [github.com/suitkit/suitkit/sign]: COSE_Sign1, COSE_Sign and COSE_Mac0
+//     authentication blocks with detached payloads; keys as PEM and COSE_Key.
+//   - [github.com/suitkit/suitkit/verify]: verification in the order the
+//     draft requires, trust policy, and an anti-rollback store that survives
+//     power loss.
+//   - [github.com/suitkit/suitkit/delta]: firmware delta patches (our own
+//     format and classic BSDIFF40), applied streaming in bounded memory.
+//   - [github.com/suitkit/suitkit/process]: the device-side processor that
+//     runs a verified manifest's command sequences against component storage.
+//
+// The command suitkit (cmd/suitkit) exposes all of it; `suitkit demo` runs the
+// whole flow end to end on built-in defaults.
+//
+// # Private-use SUIT numbers
+//
+// suitkit expresses a delta update with the draft's own commands plus one
+// private-use directive, -257 suitkit-directive-apply-delta: the current
+// component's new content is the result of applying the patch held in the
+// component named by suit-parameter-source-component to the component's
+// present content. A manifest using it checks the precursor image with
+// suit-condition-image-match before the directive (RFC 9124
+// REQ.SEC.AUTH.PRECURSOR) and the result with image-match after it.
+package suitkit
