@@ -1,0 +1,317 @@
+package sign
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// COSE_Key labels and values (RFC 9052 §7, RFC 9053 §7).
+const (
+	coseKeyKty   = 1
+	coseKeyKid   = 2
+	coseKeyAlg   = 3
+	coseKeyOps   = 4
+	coseKeyIV    = 5
+	coseKeyCrv   = -1 // also k for Symmetric
+	coseKeyX     = -2
+	coseKeyY     = -3
+	coseKeyD     = -4
+	ktyOKP       = 1
+	ktyEC2       = 2
+	ktySymmetric = 4
+	crvP256      = 1
+	crvP384      = 2
+	crvP521      = 3
+	crvEd25519   = 6
+)
+
+// ParseCOSEKey parses one COSE_Key (RFC 9052 §7): kty EC2 with crv P-256,
+// P-384 or P-521 (x, y, optional d), kty OKP with crv Ed25519 (x and/or d),
+// or kty Symmetric (k). Parsing is strict: deterministic-CBOR-style limits,
+// no duplicate labels, no tags, no text labels, no unknown labels,
+// coordinates of exactly the curve's size, points on the curve, and a
+// private scalar that matches the public point. key_ops (4) and Base IV (5)
+// are checked for type and otherwise ignored. If alg (3) is present it must
+// be a signing algorithm of this package that fits the key.
+func ParseCOSEKey(data []byte) (*Key, error) {
+	if len(data) > MaxKeyFileSize {
+		return nil, keyErr("COSE_Key", fmt.Sprintf("larger than %d bytes", MaxKeyFileSize), nil)
+	}
+	var m map[int64]cbor.RawMessage
+	if err := keyDecMode.Unmarshal(data, &m); err != nil {
+		return nil, keyErr("COSE_Key", "not a CBOR map with integer labels", err)
+	}
+	kty, err := keyInt(m, coseKeyKty, true)
+	if err != nil {
+		return nil, err
+	}
+	k := &Key{}
+	if raw, ok := m[coseKeyKid]; ok {
+		if k.KeyID, err = bstr(raw, "kid"); err != nil {
+			return nil, err
+		}
+		if len(k.KeyID) > MaxKeyIDSize {
+			return nil, keyErr("COSE_Key", "kid too long", nil)
+		}
+	}
+	alg, err := keyInt(m, coseKeyAlg, false)
+	if err != nil {
+		return nil, err
+	}
+	k.Algorithm = Algorithm(alg)
+	if raw, ok := m[coseKeyOps]; ok {
+		var ops []any
+		if err := keyDecMode.Unmarshal(raw, &ops); err != nil || len(ops) == 0 {
+			return nil, keyErr("COSE_Key", "key_ops must be a non-empty array", err)
+		}
+	}
+	if raw, ok := m[coseKeyIV]; ok {
+		if _, err := bstr(raw, "Base IV"); err != nil {
+			return nil, err
+		}
+	}
+	allowed := map[int64]bool{coseKeyKty: true, coseKeyKid: true, coseKeyAlg: true, coseKeyOps: true, coseKeyIV: true, coseKeyCrv: true}
+	switch kty {
+	case ktyEC2:
+		allowed[coseKeyX], allowed[coseKeyY], allowed[coseKeyD] = true, true, true
+	case ktyOKP:
+		allowed[coseKeyX], allowed[coseKeyD] = true, true
+	}
+	for label := range m {
+		if !allowed[label] {
+			return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported label %d for kty %d", label, kty), nil)
+		}
+	}
+	switch kty {
+	case ktyEC2:
+		err = parseEC2(m, k)
+	case ktyOKP:
+		err = parseOKP(m, k)
+	case ktySymmetric:
+		k.Secret, err = bstr(m[coseKeyCrv], "k")
+		if err == nil && (len(k.Secret) == 0 || len(k.Secret) > MaxMACKeySize) {
+			err = keyErr("COSE_Key", fmt.Sprintf("symmetric key of %d bytes", len(k.Secret)), nil)
+		}
+		if err == nil && k.Algorithm != 0 && k.Algorithm != HMAC256 {
+			err = &AlgorithmError{Algorithm: k.Algorithm, Reason: "symmetric keys are only used with HMAC-256"}
+		}
+	default:
+		err = keyErr("COSE_Key", fmt.Sprintf("unsupported kty %d", kty), nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if k.Public != nil && k.Algorithm != 0 {
+		if err := checkKey(k.Algorithm, k.Public); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
+	crv, err := keyInt(m, coseKeyCrv, true)
+	if err != nil {
+		return err
+	}
+	var curve elliptic.Curve
+	switch crv {
+	case crvP256:
+		curve = elliptic.P256()
+	case crvP384:
+		curve = elliptic.P384()
+	case crvP521:
+		curve = elliptic.P521()
+	default:
+		return keyErr("COSE_Key", fmt.Sprintf("unsupported EC2 curve %d", crv), nil)
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	var pub *ecdsa.PublicKey
+	_, hasX := m[coseKeyX]
+	_, hasY := m[coseKeyY]
+	if hasX || hasY {
+		x, err := bstr(m[coseKeyX], "x")
+		if err != nil {
+			return err
+		}
+		y, err := bstr(m[coseKeyY], "y (compressed points are not supported)")
+		if err != nil {
+			return err
+		}
+		if len(x) != size || len(y) != size {
+			return keyErr("COSE_Key", fmt.Sprintf("EC2 coordinates must be %d bytes each", size), nil)
+		}
+		point := append(append([]byte{4}, x...), y...)
+		if pub, err = ecdsa.ParseUncompressedPublicKey(curve, point); err != nil {
+			return keyErr("COSE_Key", "EC2 point is not on the curve", err)
+		}
+	}
+	if raw, ok := m[coseKeyD]; ok {
+		d, err := bstr(raw, "d")
+		if err != nil {
+			return err
+		}
+		priv, err := ecdsa.ParseRawPrivateKey(curve, d)
+		if err != nil {
+			return keyErr("COSE_Key", "bad EC2 private scalar", err)
+		}
+		if pub != nil && !pub.Equal(&priv.PublicKey) {
+			return keyErr("COSE_Key", "EC2 d does not match x, y", nil)
+		}
+		k.Signer, k.Public = priv, &priv.PublicKey
+		return nil
+	}
+	if pub == nil {
+		return keyErr("COSE_Key", "EC2 key has neither x/y nor d", nil)
+	}
+	k.Public = pub
+	return nil
+}
+
+func parseOKP(m map[int64]cbor.RawMessage, k *Key) error {
+	crv, err := keyInt(m, coseKeyCrv, true)
+	if err != nil {
+		return err
+	}
+	if crv != crvEd25519 {
+		return keyErr("COSE_Key", fmt.Sprintf("unsupported OKP curve %d (only Ed25519)", crv), nil)
+	}
+	var pub ed25519.PublicKey
+	if raw, ok := m[coseKeyX]; ok {
+		x, err := bstr(raw, "x")
+		if err != nil {
+			return err
+		}
+		if len(x) != ed25519.PublicKeySize {
+			return keyErr("COSE_Key", "Ed25519 x must be 32 bytes", nil)
+		}
+		pub = ed25519.PublicKey(x)
+	}
+	if raw, ok := m[coseKeyD]; ok {
+		d, err := bstr(raw, "d")
+		if err != nil {
+			return err
+		}
+		if len(d) != ed25519.SeedSize {
+			return keyErr("COSE_Key", "Ed25519 d must be 32 bytes", nil)
+		}
+		priv := ed25519.NewKeyFromSeed(d)
+		derived := priv.Public().(ed25519.PublicKey)
+		if pub != nil && !bytes.Equal(pub, derived) {
+			return keyErr("COSE_Key", "Ed25519 d does not match x", nil)
+		}
+		k.Signer, k.Public = priv, derived
+		return nil
+	}
+	if pub == nil {
+		return keyErr("COSE_Key", "OKP key has neither x nor d", nil)
+	}
+	k.Public = pub
+	return nil
+}
+
+// keyInt reads an integer label; text values are rejected.
+func keyInt(m map[int64]cbor.RawMessage, label int64, required bool) (int64, error) {
+	raw, ok := m[label]
+	if !ok {
+		if required {
+			return 0, keyErr("COSE_Key", fmt.Sprintf("missing label %d", label), nil)
+		}
+		return 0, nil
+	}
+	if len(raw) == 0 || (raw[0]>>5 != 0 && raw[0]>>5 != 1) {
+		return 0, keyErr("COSE_Key", fmt.Sprintf("label %d must be an integer", label), nil)
+	}
+	var v int64
+	if err := keyDecMode.Unmarshal(raw, &v); err != nil {
+		return 0, keyErr("COSE_Key", fmt.Sprintf("label %d out of range", label), err)
+	}
+	return v, nil
+}
+
+// bstr decodes a byte string (major type 2 only).
+func bstr(raw cbor.RawMessage, what string) ([]byte, error) {
+	if len(raw) == 0 {
+		return nil, keyErr("COSE_Key", "missing "+what, nil)
+	}
+	if raw[0]>>5 != 2 {
+		return nil, keyErr("COSE_Key", what+" must be a byte string", nil)
+	}
+	var b []byte
+	if err := keyDecMode.Unmarshal(raw, &b); err != nil {
+		return nil, keyErr("COSE_Key", "bad "+what, err)
+	}
+	return b, nil
+}
+
+// MarshalCOSEKey encodes k as a deterministic COSE_Key: EC2 (x, y and d
+// when private), OKP Ed25519 (x and d when private) or Symmetric (k). kid
+// and alg are included when set.
+func (k *Key) MarshalCOSEKey() ([]byte, error) {
+	if k == nil {
+		return nil, keyErr("COSE_Key", "nil key", nil)
+	}
+	m := map[int64]any{}
+	if k.KeyID != nil {
+		m[coseKeyKid] = k.KeyID
+	}
+	if k.Algorithm != 0 {
+		m[coseKeyAlg] = int64(k.Algorithm)
+	}
+	switch pub := k.Public.(type) {
+	case nil:
+		if len(k.Secret) == 0 {
+			return nil, keyErr("COSE_Key", "empty key", nil)
+		}
+		m[coseKeyKty] = ktySymmetric
+		m[coseKeyCrv] = k.Secret
+	case *ecdsa.PublicKey:
+		m[coseKeyKty] = ktyEC2
+		switch pub.Curve {
+		case elliptic.P256():
+			m[coseKeyCrv] = crvP256
+		case elliptic.P384():
+			m[coseKeyCrv] = crvP384
+		case elliptic.P521():
+			m[coseKeyCrv] = crvP521
+		default:
+			return nil, keyErr("COSE_Key", "unsupported curve "+curveName(pub.Curve), nil)
+		}
+		point, err := pub.Bytes()
+		if err != nil {
+			return nil, keyErr("COSE_Key", "bad public key", err)
+		}
+		size := (len(point) - 1) / 2
+		m[coseKeyX], m[coseKeyY] = point[1:1+size], point[1+size:]
+		if k.Signer != nil {
+			priv, ok := k.Signer.(*ecdsa.PrivateKey)
+			if !ok {
+				return nil, keyErr("COSE_Key", fmt.Sprintf("cannot export private key of type %T", k.Signer), nil)
+			}
+			d, err := priv.Bytes()
+			if err != nil {
+				return nil, keyErr("COSE_Key", "bad private key", err)
+			}
+			m[coseKeyD] = d
+		}
+	case ed25519.PublicKey:
+		m[coseKeyKty] = ktyOKP
+		m[coseKeyCrv] = crvEd25519
+		m[coseKeyX] = []byte(pub)
+		if k.Signer != nil {
+			priv, ok := k.Signer.(ed25519.PrivateKey)
+			if !ok {
+				return nil, keyErr("COSE_Key", fmt.Sprintf("cannot export private key of type %T", k.Signer), nil)
+			}
+			m[coseKeyD] = priv.Seed()
+		}
+	default:
+		return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported public key type %T", pub), nil)
+	}
+	return encMode.Marshal(m)
+}

@@ -1,0 +1,184 @@
+package sign
+
+import (
+	"crypto"
+	"crypto/rand"
+	"encoding/asn1"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/veraison/go-cose"
+)
+
+// MaxKeyIDSize caps the kid header a Signer puts in its blocks.
+const MaxKeyIDSize = 256
+
+// HMAC key size bounds for [NewMACer] (bytes). HMAC 256/256 keys shorter
+// than the 256-bit output give less security than the tag promises.
+const (
+	MinMACKeySize = 32
+	MaxMACKeySize = 1024
+)
+
+// Signer makes one authentication block: a COSE_Sign1 (tag 18) with a
+// signature algorithm, or a COSE_Mac0 (tag 17) with HMAC 256/256. Create one
+// with [NewSigner] or [NewMACer]. A Signer is safe for concurrent use if its
+// crypto.Signer is.
+type Signer struct {
+	alg    Algorithm
+	kid    []byte
+	cs     cose.Signer // signature algorithms
+	secret []byte      // HMAC
+}
+
+// NewSigner returns a Signer that signs with alg using key. The key may be
+// any crypto.Signer (an *ecdsa.PrivateKey, an ed25519.PrivateKey, or a
+// handle to a key in a KMS, HSM or PKCS#11 token): the library only calls
+// its Public and Sign methods. ECDSA keys must return ASN.1 DER signatures
+// from Sign, as crypto/ecdsa does; they are converted to the raw r||s form
+// COSE requires.
+//
+// alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
+// ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key; otherwise the error
+// matches [ErrAlgorithm]. kid, if not nil, is put in the unprotected header
+// (label 4) as a hint for verifiers; it is not authenticated.
+func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
+	if key == nil {
+		return nil, keyErr("crypto.Signer", "nil key", nil)
+	}
+	if len(kid) > MaxKeyIDSize {
+		return nil, keyErr("crypto.Signer", fmt.Sprintf("kid longer than %d bytes", MaxKeyIDSize), nil)
+	}
+	pub := key.Public()
+	if err := checkKey(alg, pub); err != nil {
+		return nil, err
+	}
+	info, _ := algTable(alg)
+	var cs cose.Signer
+	switch {
+	case alg == ES256 || alg == ES384 || alg == ES512 || alg == EdDSA:
+		// Identifiers go-cose knows: let it do the work.
+		s, err := cose.NewSigner(cose.Algorithm(alg), key)
+		if err != nil {
+			return nil, keyErr("crypto.Signer", "go-cose refused the key", err)
+		}
+		cs = s
+	case info.curve != nil:
+		cs = &ecdsaSigner{alg: alg, key: key, hash: info.hash, size: (info.curve.Params().BitSize + 7) / 8}
+	default: // fully specified Ed25519
+		cs = &ed25519Signer{alg: alg, key: key}
+	}
+	return &Signer{alg: alg, kid: cloneBytes(kid), cs: cs}, nil
+}
+
+// NewMACer returns a Signer that makes COSE_Mac0 blocks with HMAC 256/256
+// (alg 5), for the suit-sha256-hmac profile. key is the raw shared secret,
+// MinMACKeySize to MaxMACKeySize bytes. kid, if not nil, goes in the
+// unprotected header.
+func NewMACer(key []byte, kid []byte) (*Signer, error) {
+	if len(key) < MinMACKeySize || len(key) > MaxMACKeySize {
+		return nil, keyErr("HMAC", fmt.Sprintf("secret is %d bytes, want %d to %d", len(key), MinMACKeySize, MaxMACKeySize), nil)
+	}
+	if len(kid) > MaxKeyIDSize {
+		return nil, keyErr("HMAC", fmt.Sprintf("kid longer than %d bytes", MaxKeyIDSize), nil)
+	}
+	return &Signer{alg: HMAC256, kid: cloneBytes(kid), secret: cloneBytes(key)}, nil
+}
+
+// Algorithm returns the COSE algorithm the Signer uses.
+func (s *Signer) Algorithm() Algorithm { return s.alg }
+
+// KeyID returns the kid the Signer puts in its blocks (nil if none).
+func (s *Signer) KeyID() []byte { return cloneBytes(s.kid) }
+
+// Block returns one tagged authentication block over payload, which must be
+// the encoded SUIT_Digest (the content of the authentication wrapper's
+// first element, [suit.Authentication].DigestBytes). The payload is
+// detached: the block carries nil in its place. Signature algorithms give a
+// COSE_Sign1 (tag 18) with protected header {1: alg}; HMAC gives a
+// COSE_Mac0 (tag 17) with protected header {1: 5}.
+func (s *Signer) Block(payload []byte) ([]byte, error) {
+	if s == nil {
+		return nil, keyErr("crypto.Signer", "nil Signer", nil)
+	}
+	if len(payload) == 0 {
+		return nil, fmt.Errorf("%w: empty payload (want the encoded SUIT_Digest)", ErrEnvelope)
+	}
+	if s.secret != nil {
+		return mac0(s, payload)
+	}
+	msg := cose.NewSign1Message()
+	msg.Headers.Protected.SetAlgorithm(cose.Algorithm(s.alg))
+	if s.kid != nil {
+		msg.Headers.Unprotected[cose.HeaderLabelKeyID] = cloneBytes(s.kid)
+	}
+	msg.Payload = payload
+	if err := msg.Sign(rand.Reader, nil, s.cs); err != nil {
+		return nil, fmt.Errorf("sign: %v signing failed: %w", s.alg, err)
+	}
+	msg.Payload = nil // detached
+	return msg.MarshalCBOR()
+}
+
+// ecdsaSigner signs with any crypto.Signer holding an ECDSA key, for the
+// identifiers go-cose does not know (ESP256/384/512). It hashes the
+// ToBe-Signed bytes and converts the DER signature to fixed-size r||s.
+type ecdsaSigner struct {
+	alg  Algorithm
+	key  crypto.Signer
+	hash crypto.Hash
+	size int // bytes per coordinate
+}
+
+func (e *ecdsaSigner) Algorithm() cose.Algorithm { return cose.Algorithm(e.alg) }
+
+func (e *ecdsaSigner) Sign(rnd io.Reader, content []byte) ([]byte, error) {
+	h := e.hash.New()
+	h.Write(content)
+	der, err := e.key.Sign(rnd, h.Sum(nil), e.hash)
+	if err != nil {
+		return nil, err
+	}
+	return derToRaw(der, e.size)
+}
+
+// derToRaw converts an ASN.1 ECDSA-Sig-Value to r||s, each left-padded to
+// size bytes, rejecting trailing data and out-of-range values.
+func derToRaw(der []byte, size int) ([]byte, error) {
+	var sig struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &sig)
+	if err != nil {
+		return nil, fmt.Errorf("signer returned a malformed ECDSA signature: %w", err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("signer returned trailing bytes after the ECDSA signature")
+	}
+	if sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || len(sig.R.Bytes()) > size || len(sig.S.Bytes()) > size {
+		return nil, fmt.Errorf("signer returned an out-of-range ECDSA signature")
+	}
+	out := make([]byte, 2*size)
+	sig.R.FillBytes(out[:size])
+	sig.S.FillBytes(out[size:])
+	return out, nil
+}
+
+// ed25519Signer signs with a crypto.Signer holding an Ed25519 key under the
+// fully specified identifier -19.
+type ed25519Signer struct {
+	alg Algorithm
+	key crypto.Signer
+}
+
+func (e *ed25519Signer) Algorithm() cose.Algorithm { return cose.Algorithm(e.alg) }
+
+func (e *ed25519Signer) Sign(rnd io.Reader, content []byte) ([]byte, error) {
+	return e.key.Sign(rnd, content, crypto.Hash(0))
+}
+
+func cloneBytes(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte{}, b...)
+}
