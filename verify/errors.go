@@ -1,0 +1,231 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Every error returned by this package matches at least one
+// of them with [errors.Is]; the typed errors below carry the detail.
+var (
+	// ErrUnauthenticated: no authentication wrapper, a wrapper holding only a
+	// digest, or no COSE block verified by a trusted key under the policy.
+	ErrUnauthenticated = errors.New("verify: unauthenticated")
+	// ErrMalformed: the envelope or a COSE block is not well formed. Errors
+	// from the suit codec are wrapped, so suit.ErrMalformed matches too.
+	ErrMalformed = errors.New("verify: malformed")
+	// ErrDigestMismatch: the authenticated SUIT_Digest does not match the
+	// manifest bstr as received.
+	ErrDigestMismatch = errors.New("verify: manifest digest mismatch")
+	// ErrUnsupportedAlgorithm: a digest, signature or MAC algorithm this
+	// package does not implement or does not allow, or one a key is not
+	// bound to.
+	ErrUnsupportedAlgorithm = errors.New("verify: unsupported algorithm")
+	// ErrUnsupportedHeader: a COSE block marks a header label critical that
+	// this package does not understand (RFC 9052 §3.1).
+	ErrUnsupportedHeader = errors.New("verify: unsupported critical header")
+	// ErrSeveredMismatch: a severable element present in the envelope does
+	// not match its digest in the manifest, or has no digest there.
+	ErrSeveredMismatch = errors.New("verify: severed element mismatch")
+	// ErrMissingPayload: the manifest refers to an integrated payload
+	// ("#name") that the envelope does not carry.
+	ErrMissingPayload = errors.New("verify: missing integrated payload")
+	// ErrUnauthorizedComponent: the manifest names a component outside the
+	// component-identifier prefixes of every key that signed it.
+	ErrUnauthorizedComponent = errors.New("verify: component not authorised for signer")
+	// ErrRollback: the manifest's sequence number is lower than the stored
+	// one (or equal, under the strict policy), or below a required minimum.
+	ErrRollback = errors.New("verify: rollback")
+	// ErrStoreCorrupt: the anti-rollback state cannot be trusted (bad
+	// checksum, bad format). The store is never silently reset.
+	ErrStoreCorrupt = errors.New("verify: anti-rollback state corrupt")
+)
+
+// MalformedError says which part of the input is not well formed. It matches
+// [ErrMalformed] and, through Unwrap, the underlying codec error.
+type MalformedError struct {
+	Part string // "envelope", "manifest", "COSE block 1", ...
+	Err  error
+}
+
+func (e *MalformedError) Error() string {
+	return "malformed " + e.Part + ": " + strings.TrimPrefix(e.Err.Error(), "verify: ")
+}
+
+// Unwrap returns the underlying error.
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrMalformed].
+func (e *MalformedError) Is(target error) bool { return target == ErrMalformed }
+
+// BlockError says why one COSE authentication block did not count.
+type BlockError struct {
+	Index int   // position in the authentication wrapper, 0 = first COSE block
+	Err   error // matches ErrMalformed, ErrUnsupportedAlgorithm, ErrUnsupportedHeader or errBadSignature
+}
+
+func (e *BlockError) Error() string {
+	return fmt.Sprintf("COSE block %d: %s", e.Index, strings.TrimPrefix(e.Err.Error(), "verify: "))
+}
+
+// Unwrap returns the underlying error.
+func (e *BlockError) Unwrap() error { return e.Err }
+
+// AuthError is returned when the authentication policy is not met. It
+// matches [ErrUnauthenticated]; Unwrap returns the per-block errors, so
+// errors.Is also finds, say, [ErrUnsupportedAlgorithm] when a block used one.
+type AuthError struct {
+	Reason string  // e.g. "no authentication block", "no trusted signature"
+	Blocks []error // *BlockError for each block that did not count
+}
+
+func (e *AuthError) Error() string {
+	var b strings.Builder
+	b.WriteString("unauthenticated: ")
+	b.WriteString(e.Reason)
+	for i, be := range e.Blocks {
+		if i == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(be.Error())
+		if i == len(e.Blocks)-1 {
+			b.WriteString(")")
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the per-block errors.
+func (e *AuthError) Unwrap() []error { return e.Blocks }
+
+// Is reports whether target is [ErrUnauthenticated].
+func (e *AuthError) Is(target error) bool { return target == ErrUnauthenticated }
+
+// DigestError is returned when a digest does not match. It matches
+// [ErrDigestMismatch] for the manifest and [ErrSeveredMismatch] for a
+// severable element.
+type DigestError struct {
+	What      string // "manifest", "suit-install (20)", ...
+	Algorithm int64
+	Want, Got []byte
+	severed   bool
+}
+
+func (e *DigestError) Error() string {
+	if e.Want == nil {
+		return e.What + ": present in the envelope but the manifest has no digest for it"
+	}
+	return fmt.Sprintf("%s digest mismatch: manifest says %x, computed %x", e.What, e.Want, e.Got)
+}
+
+// Is reports whether target is ErrDigestMismatch (manifest) or
+// ErrSeveredMismatch (severable element).
+func (e *DigestError) Is(target error) bool {
+	if e.severed {
+		return target == ErrSeveredMismatch
+	}
+	return target == ErrDigestMismatch
+}
+
+// AlgorithmError names an algorithm that is not supported or not allowed.
+type AlgorithmError struct {
+	Kind      string // "digest", "signature", "MAC"
+	Algorithm int64
+	Reason    string
+}
+
+func (e *AlgorithmError) Error() string {
+	return fmt.Sprintf("%s algorithm %d %s", e.Kind, e.Algorithm, e.Reason)
+}
+
+// Is reports whether target is [ErrUnsupportedAlgorithm].
+func (e *AlgorithmError) Is(target error) bool { return target == ErrUnsupportedAlgorithm }
+
+// RollbackError is returned when a sequence number would roll back.
+type RollbackError struct {
+	Identity string // the manifest identity the number is stored under
+	Stored   uint64 // stored (or minimum required) sequence number
+	Got      uint64 // the manifest's sequence number
+	Strict   bool   // equal numbers rejected too
+	Minimum  bool   // Stored is a caller-given minimum, not a stored value
+}
+
+func (e *RollbackError) Error() string {
+	what := "stored"
+	if e.Minimum {
+		what = "minimum"
+	}
+	rel := "lower than"
+	if e.Got == e.Stored {
+		rel = "equal to"
+	}
+	return fmt.Sprintf("rollback: sequence number %d is %s the %s %d", e.Got, rel, what, e.Stored)
+}
+
+// Is reports whether target is [ErrRollback].
+func (e *RollbackError) Is(target error) bool { return target == ErrRollback }
+
+// MissingPayloadError names an integrated payload the manifest refers to but
+// the envelope lacks.
+type MissingPayloadError struct{ URI string }
+
+func (e *MissingPayloadError) Error() string {
+	return fmt.Sprintf("manifest refers to integrated payload %q, not in the envelope", e.URI)
+}
+
+// Is reports whether target is [ErrMissingPayload].
+func (e *MissingPayloadError) Is(target error) bool { return target == ErrMissingPayload }
+
+// ComponentError names a component no signing key is authorised for.
+type ComponentError struct {
+	Component [][]byte
+}
+
+func (e *ComponentError) Error() string {
+	return fmt.Sprintf("component %s is outside the component prefixes of every key that signed", formatComponent(e.Component))
+}
+
+// Is reports whether target is [ErrUnauthorizedComponent].
+func (e *ComponentError) Is(target error) bool { return target == ErrUnauthorizedComponent }
+
+// StoreError reports an anti-rollback store that cannot be read or written.
+// It matches [ErrStoreCorrupt] when the content is damaged; I/O failures
+// unwrap to the underlying *os.PathError.
+type StoreError struct {
+	Path    string
+	Err     error
+	Corrupt bool
+}
+
+func (e *StoreError) Error() string {
+	if e.Corrupt {
+		return fmt.Sprintf("anti-rollback state %s is corrupt: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("anti-rollback state %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrStoreCorrupt] for damaged content.
+func (e *StoreError) Is(target error) bool { return e.Corrupt && target == ErrStoreCorrupt }
+
+// errBadSignature is the block error for a signature or tag that no trusted
+// key bound to the block's algorithm verifies.
+var errBadSignature = errors.New("no trusted key bound to the algorithm verifies it")
+
+func formatComponent(c [][]byte) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, e := range c {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "h'%x'", e)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
