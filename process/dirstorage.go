@@ -1,0 +1,369 @@
+package process
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+const (
+	stagePrefix  = ".stage-"
+	swapJournal  = "swap.journal"
+	swapTempName = ".swap-tmp"
+)
+
+// DirStorage is a Storage where each component is a file in one directory,
+// named by ComponentFileName. Every change is safe against power loss: new
+// content is written to a temporary file, synced, renamed over the
+// component's file and the directory is synced; a swap is journaled and
+// finished (or found complete) by OpenDirStorage after a crash.
+type DirStorage struct {
+	dir string
+}
+
+// OpenDirStorage opens (creating it if needed) a directory device's storage.
+// It completes an interrupted swap and removes staging files left by an
+// interrupted write.
+func OpenDirStorage(dir string) (*DirStorage, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	d := &DirStorage{dir: dir}
+	if err := d.recoverSwap(); err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), stagePrefix) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return d, nil
+}
+
+// Dir returns the directory.
+func (d *DirStorage) Dir() string { return d.dir }
+
+// Path returns the file that holds a component.
+func (d *DirStorage) Path(id [][]byte) (string, error) {
+	name, err := ComponentFileName(id)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d.dir, name), nil
+}
+
+// Components lists the identifiers of the components that have content,
+// sorted by file name.
+func (d *DirStorage) Components() ([][][]byte, error) {
+	ents, err := os.ReadDir(d.dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		if _, ok := ParseComponentFileName(e.Name()); ok && e.Type().IsRegular() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	out := make([][][]byte, 0, len(names))
+	for _, n := range names {
+		id, _ := ParseComponentFileName(n)
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+// Open implements Storage.
+func (d *DirStorage) Open(id [][]byte) (Content, error) {
+	p, err := d.Path(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoContent
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, errf(ErrComponent, "%s is not a regular file", p)
+	}
+	return &fileContent{File: f, size: st.Size()}, nil
+}
+
+type fileContent struct {
+	*os.File
+	size int64
+}
+
+func (c *fileContent) Size() int64 { return c.size }
+
+// Stage implements Storage.
+func (d *DirStorage) Stage(id [][]byte) (Staging, error) {
+	p, err := d.Path(id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(d.dir, stagePrefix+"*")
+	if err != nil {
+		return nil, err
+	}
+	return &fileStaging{f: f, final: p, dir: d.dir}, nil
+}
+
+type fileStaging struct {
+	f     *os.File
+	final string
+	dir   string
+	done  bool
+}
+
+func (s *fileStaging) Write(p []byte) (int, error) {
+	if s.done {
+		return 0, errf(ErrOperation, "write after commit or discard")
+	}
+	return s.f.Write(p)
+}
+
+func (s *fileStaging) Commit() error {
+	if s.done {
+		return errf(ErrOperation, "commit after commit or discard")
+	}
+	s.done = true
+	name := s.f.Name()
+	if err := s.f.Sync(); err != nil {
+		s.f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := s.f.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, s.final); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+func (s *fileStaging) Discard() error {
+	if s.done {
+		return nil
+	}
+	s.done = true
+	s.f.Close()
+	return os.Remove(s.f.Name())
+}
+
+// Unlink implements Storage.
+func (d *DirStorage) Unlink(id [][]byte) error {
+	p, err := d.Path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return syncDir(d.dir)
+}
+
+// Slot implements Storage: a directory device has one slot, 0.
+func (d *DirStorage) Slot([][]byte) (uint64, error) { return 0, nil }
+
+// swapState is the journal of a swap in progress: the two file names and
+// the SHA-256 of a's content before the swap, which tells on recovery
+// whether the final rename already happened.
+type swapState struct {
+	A      string `json:"a"`
+	B      string `json:"b"`
+	AHash  []byte `json:"a-sha256"`
+	BHash  []byte `json:"b-sha256"`
+	Marker string `json:"suitkit-swap"`
+}
+
+// Swap implements Storage. The journal is written atomically first; the
+// three renames are then replayed or recognised as done by recoverSwap.
+func (d *DirStorage) Swap(a, b [][]byte) error {
+	pa, err := d.Path(a)
+	if err != nil {
+		return err
+	}
+	pb, err := d.Path(b)
+	if err != nil {
+		return err
+	}
+	if pa == pb {
+		return nil
+	}
+	ha, err := hashFile(pa)
+	if err != nil {
+		return err
+	}
+	hb, err := hashFile(pb)
+	if err != nil {
+		return err
+	}
+	st := swapState{A: filepath.Base(pa), B: filepath.Base(pb), AHash: ha, BHash: hb, Marker: "v1"}
+	js, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(filepath.Join(d.dir, swapJournal), js, 0o644); err != nil {
+		return err
+	}
+	return d.recoverSwap()
+}
+
+// recoverSwap finishes the swap recorded in the journal, if any.
+func (d *DirStorage) recoverSwap() error {
+	jp := filepath.Join(d.dir, swapJournal)
+	js, err := os.ReadFile(jp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var st swapState
+	if err := json.Unmarshal(js, &st); err != nil || st.Marker != "v1" {
+		return errf(ErrOperation, "corrupt swap journal %s", jp)
+	}
+	if _, ok := ParseComponentFileName(st.A); !ok {
+		return errf(ErrOperation, "corrupt swap journal %s", jp)
+	}
+	if _, ok := ParseComponentFileName(st.B); !ok {
+		return errf(ErrOperation, "corrupt swap journal %s", jp)
+	}
+	pa, pb := filepath.Join(d.dir, st.A), filepath.Join(d.dir, st.B)
+	pt := filepath.Join(d.dir, swapTempName)
+	ea, eb, et := exists(pa), exists(pb), exists(pt)
+	step := 0 // renames still to do: 3 = a->t, b->a, t->b; 0 = done
+	switch {
+	case ea && eb && !et:
+		h, err := hashFile(pa)
+		if err != nil {
+			return err
+		}
+		if string(h) == string(st.AHash) && string(st.AHash) != string(st.BHash) {
+			step = 3 // not started: a still holds its old content
+		}
+	case !ea && eb && et:
+		step = 2
+	case ea && !eb && et:
+		step = 1
+	default:
+		return errf(ErrOperation, "swap journal %s does not match the files present", jp)
+	}
+	if step >= 3 {
+		if err := os.Rename(pa, pt); err != nil {
+			return err
+		}
+	}
+	if step >= 2 {
+		if err := os.Rename(pb, pa); err != nil {
+			return err
+		}
+	}
+	if step >= 1 {
+		if err := os.Rename(pt, pb); err != nil {
+			return err
+		}
+	}
+	if err := syncDir(d.dir); err != nil {
+		return err
+	}
+	if err := os.Remove(jp); err != nil {
+		return err
+	}
+	return syncDir(d.dir)
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func hashFile(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoContent
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
+// WriteFileAtomic writes data to path so that after a crash the file holds
+// either its old content or all of data: temporary file, fsync, rename,
+// fsync of the directory.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, stagePrefix+"*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error the processor returns matches one of them
+// with errors.Is; a *CommandError adds where it happened.
+var (
+	// ErrConditionFailed: a condition did not hold (wrong vendor or class,
+	// image-match failed, precursor mismatch, abort, ...).
+	ErrConditionFailed = errors.New("process: condition failed")
+	// ErrUnsupported: an unknown or unsupported command or parameter.
+	ErrUnsupported = errors.New("process: unsupported command or parameter")
+	// ErrParameterUnset: a command needs a parameter the manifest did not set.
+	ErrParameterUnset = errors.New("process: parameter not set")
+	// ErrComponent: a component index out of range, too many components, a
+	// missing set-component-index or an unacceptable component identifier.
+	ErrComponent = errors.New("process: component error")
+	// ErrLimit: a size, depth or count limit was exceeded (endless data,
+	// too deep nesting, ...).
+	ErrLimit = errors.New("process: limit exceeded")
+	// ErrOperation: a directive's operation failed (fetch, write, copy,
+	// swap, invoke, storage I/O, a digest mismatch while staging).
+	ErrOperation = errors.New("process: operation failed")
+	// ErrNoContent: a component has no content.
+	ErrNoContent = errors.New("process: component has no content")
+	// ErrMissingSequence: a procedure needs a sequence that was severed and
+	// not supplied, or the manifest was not decoded.
+	ErrMissingSequence = errors.New("process: command sequence missing")
+	// ErrManifest: the manifest breaks a processing rule (bad version,
+	// custom command in the shared sequence, malformed argument, ...).
+	ErrManifest = errors.New("process: invalid manifest")
+)
+
+// CommandError says which command failed: the manifest section (manifest
+// key, e.g. 20 for install; 4 for the shared sequence), the command's index
+// within its sequence, the component index and the command number.
+type CommandError struct {
+	Section   int64
+	Offset    int
+	Component uint64
+	Command   int64
+	Err       error
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("%s[%d] %s on component %d: %v",
+		sectionName(e.Section), e.Offset, commandName(e.Command), e.Component, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// errf wraps a sentinel with detail.
+func errf(sentinel error, format string, a ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
+}

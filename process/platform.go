@@ -1,0 +1,105 @@
+package process
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Content is the present content of one component, readable at random
+// offsets (a delta patch reads the old image out of order).
+type Content interface {
+	io.ReaderAt
+	// Size is the number of bytes stored.
+	Size() int64
+	// Close releases the content.
+	Close() error
+}
+
+// Staging is new content for one component that is not visible until
+// Commit. Writes go to a staging area (a temporary file, the other slot of
+// an A/B pair, ...); Commit makes them the component's content in one atomic
+// step, so that a power loss leaves either the old or the new content.
+type Staging interface {
+	io.Writer
+	// Commit atomically replaces the component's content with what was
+	// written and releases the staging area.
+	Commit() error
+	// Discard drops what was written. Discard after Commit is a no-op.
+	Discard() error
+}
+
+// Storage is the device's component storage. A component is named by its
+// SUIT component identifier, a list of byte strings. Implementations must be
+// safe against power loss: Staging.Commit, Swap and Unlink each either happen
+// completely or not at all (or resume on the next start).
+type Storage interface {
+	// Open returns the component's present content. A component that has
+	// no content yet returns an error matching ErrNoContent.
+	Open(id [][]byte) (Content, error)
+	// Stage opens a staging area for new content of id.
+	Stage(id [][]byte) (Staging, error)
+	// Swap exchanges the contents of a and b atomically or resumably.
+	Swap(a, b [][]byte) error
+	// Unlink removes the component's content. Removing an absent
+	// component is not an error.
+	Unlink(id [][]byte) error
+	// Slot reports the slot (for example 0 or 1 of an A/B pair) that the
+	// component's next content is written to, for condition component-slot.
+	Slot(id [][]byte) (uint64, error)
+}
+
+// Fetcher retrieves a payload named by a URI. The processor resolves
+// integrated payloads ("#name") itself and calls the Fetcher for anything
+// else. Implementations must stop at max+1 bytes at the latest (the
+// processor enforces max as well) and honour ctx for cancellation.
+type Fetcher interface {
+	Fetch(ctx context.Context, uri string, max int64) (io.ReadCloser, error)
+}
+
+// Invoker starts a component (suit-directive-invoke). args is the value of
+// suit-parameter-invoke-args, nil when unset.
+type Invoker interface {
+	Invoke(ctx context.Context, id [][]byte, args []byte) error
+}
+
+// ReportSink receives each record as the processor produces it, for
+// example to stream a report to a server while an update runs.
+type ReportSink interface {
+	Record(r Record)
+}
+
+// Identity is the device's identity for the compatibility conditions. Each
+// field is a 16-byte UUID; a nil field makes the matching condition fail.
+type Identity struct {
+	VendorID []byte
+	ClassID  []byte
+	DeviceID []byte
+}
+
+// Platform is what an integrator provides to run manifests on a device.
+// Storage is required; every other hook is optional and the commands that
+// need a missing hook fail.
+type Platform struct {
+	// Identity answers the vendor, class and device identifier conditions.
+	Identity Identity
+	// Storage holds the components.
+	Storage Storage
+	// Fetcher retrieves payloads by URI; nil allows only integrated
+	// payloads.
+	Fetcher Fetcher
+	// Invoker runs suit-directive-invoke; nil makes invoke fail.
+	Invoker Invoker
+	// Clock returns the current time for condition use-before; nil makes
+	// use-before fail (a device without a trusted clock cannot check expiry).
+	Clock func() time.Time
+	// Battery returns the charge in mWh for condition minimum-battery; nil
+	// makes it fail.
+	Battery func() (uint64, error)
+	// Version returns the installed version of a component for condition
+	// version (integers as in draft-ietf-suit-update-management, e.g.
+	// 1.2.3 = [1 2 3]); nil makes the condition fail.
+	Version func(id [][]byte) ([]int64, error)
+	// Report, when set, receives every record as it is produced.
+	Report ReportSink
+}
