@@ -1,0 +1,152 @@
+package delta
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxSearchLen caps how many bytes one suffix-array search compares. A
+// longer match is extended afterwards by a direct comparison, so the cap
+// only bounds the cost of searches on repetitive input.
+const maxSearchLen = 1 << 12
+
+// neighbourScan is how many suffix-array neighbours of a found match are
+// checked for an equally long match closer to the preferred old offset.
+const neighbourScan = 16
+
+// maxNeighbourLen bounds the match length for which neighbours are
+// checked, so the check costs O(1) per search on repetitive input.
+const maxNeighbourLen = 256
+
+// index is a suffix array of the old image with a table of the suffix
+// array range of every two-byte prefix, which saves the first ~16 steps of
+// each binary search.
+type index struct {
+	old []byte
+	sa  []int32
+	// lo2[k], hi2[k]: suffix array range [lo, hi) of the suffixes that
+	// start with the two bytes k>>8, k&0xff.
+	lo2, hi2 []int32
+}
+
+func newIndex(old []byte) *index {
+	x := &index{old: old, sa: suffixArray(old)}
+	x.lo2 = make([]int32, 1<<16)
+	x.hi2 = make([]int32, 1<<16)
+	n := len(old)
+	for r, s := range x.sa {
+		if int(s) > n-2 {
+			continue
+		}
+		k := int(old[s])<<8 | int(old[s+1])
+		if x.hi2[k] == 0 {
+			x.lo2[k] = int32(r)
+		}
+		x.hi2[k] = int32(r + 1)
+	}
+	return x
+}
+
+// commonPrefix returns the length of the common prefix of a and b.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+8 <= n {
+		x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:])
+		if x != 0 {
+			return i + bits.TrailingZeros64(x)>>3
+		}
+		i += 8
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// longest finds the longest prefix of pat that occurs in old. Among
+// matches of that length found near the binary search's end point, it
+// returns the one whose position is closest to prefer. It returns length 0
+// when pat's first byte (or first two bytes) do not occur.
+func (x *index) longest(pat []byte, prefer int) (pos, n int) {
+	if len(pat) == 0 || len(x.old) == 0 {
+		return 0, 0
+	}
+	full := pat
+	if len(pat) > maxSearchLen {
+		pat = pat[:maxSearchLen]
+	}
+	lo, hi := 0, len(x.sa)-1
+	if len(pat) >= 2 {
+		k := int(pat[0])<<8 | int(pat[1])
+		if x.hi2[k] == 0 {
+			// No suffix starts with these two bytes; a one-byte match may
+			// still exist but is worthless to the caller.
+			return 0, 0
+		}
+		lo, hi = int(x.lo2[k]), int(x.hi2[k])-1
+	}
+	lcpLo := commonPrefix(pat, x.old[x.sa[lo]:])
+	lcpHi := commonPrefix(pat, x.old[x.sa[hi]:])
+	for hi-lo > 1 {
+		mid := int(uint(lo+hi) >> 1)
+		k := min(lcpLo, lcpHi)
+		s := x.old[x.sa[mid]:]
+		k += commonPrefix(pat[k:], s[min(k, len(s)):])
+		if k == len(pat) {
+			lo, lcpLo = mid, k
+			hi, lcpHi = mid, k
+			break
+		}
+		if k == len(s) || s[k] < pat[k] {
+			lo, lcpLo = mid, k
+		} else {
+			hi, lcpHi = mid, k
+		}
+	}
+	best, n := lo, lcpLo
+	if lcpHi > n {
+		best, n = hi, lcpHi
+	}
+	pos = int(x.sa[best])
+	if n == 0 {
+		return pos, 0
+	}
+	// Equal-length matches are adjacent in the suffix array: prefer the
+	// one nearest the caller's old position (cheaper seek, and it usually
+	// continues the current alignment).
+	dist := absInt(pos - prefer)
+	for d := 1; d <= neighbourScan && dist > 0 && n <= maxNeighbourLen; d++ {
+		stop := true
+		if r := best - d; r >= 0 {
+			if p := int(x.sa[r]); commonPrefix(pat[:n], x.old[p:]) == n {
+				stop = false
+				if e := absInt(p - prefer); e < dist {
+					pos, dist = p, e
+				}
+			}
+		}
+		if r := best + d; r < len(x.sa) {
+			if p := int(x.sa[r]); commonPrefix(pat[:n], x.old[p:]) == n {
+				stop = false
+				if e := absInt(p - prefer); e < dist {
+					pos, dist = p, e
+				}
+			}
+		}
+		if stop {
+			break
+		}
+	}
+	if n == len(pat) && len(full) > len(pat) {
+		n += commonPrefix(full[n:], x.old[pos+n:])
+	}
+	return pos, n
+}
+
+func absInt(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}

@@ -1,0 +1,197 @@
+package delta
+
+import "math"
+
+// control is one bsdiff-style control triple. Semantics are exactly
+// bsdiff's: with n the position in new and o the position in old,
+//
+//	new[n:n+add] = old[o:o+add] + diff bytes (bytewise, mod 256); n += add; o += add
+//	new[n:n+copy] = next copy bytes of the extra stream;           n += copy
+//	o += seek (may be negative)
+//
+// computeControls may return a first triple with add == copy == 0 (only a
+// seek); no later triple makes zero progress. The seek of the last triple
+// is 0.
+type control struct{ add, copy, seek int64 }
+
+// seed is an exact match new[n:n+l] == old[o:o+l] that starts an alignment
+// (old position - new position) chosen by the scan.
+type seed struct{ n, o, l int }
+
+// Tuning of the scan. See findSeeds.
+const (
+	// switchGain: a new alignment is taken only when its exact match is
+	// longer than what the current alignment matches over the same bytes
+	// by more than this many bytes (a control record costs a few bytes).
+	switchGain = 8
+	// aheadWindow/aheadNeed: after a mismatch, the current alignment is
+	// kept without searching when at least aheadNeed of the next
+	// aheadWindow bytes still match (a changed pointer or constant, not
+	// the end of the alignment).
+	aheadWindow = 16
+	aheadNeed   = 10
+)
+
+// maxDiffInput is the largest old or new image Diff accepts: the suffix
+// array uses int32 indices.
+const maxDiffInput = math.MaxInt32 - 1
+
+// computeControls computes bsdiff-style control triples that turn old into
+// new (see control for their meaning). The diff and extra bytes follow from
+// the triples: diff = new - old over each add run, extra = the copy runs.
+func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
+	if len(old) > maxDiffInput || len(new) > maxDiffInput {
+		return nil, limitErr(-1, "input of %d/%d bytes exceeds the %d-byte diff limit", len(old), len(new), maxDiffInput)
+	}
+	var seeds []seed
+	if len(old) > 0 && len(new) > 0 {
+		seeds = findSeeds(newIndex(old), new)
+	}
+	return seedsToControls(old, new, seeds), nil
+}
+
+// findSeeds scans new once, left to right, keeping a current alignment.
+// Exact runs along the alignment are skipped in one step; an isolated
+// mismatch (the alignment still matches most of the next bytes) is
+// absorbed as a diff byte. Only where the alignment breaks down is the
+// suffix array searched, and a found match becomes a new alignment only
+// when it beats the current alignment by more than switchGain bytes. An
+// accepted match is skipped whole, so the scan does O(1) searches per
+// mismatch cluster and never rescans a long match: time is near-linear
+// even on repetitive input.
+func findSeeds(x *index, new []byte) []seed {
+	old := x.old
+	var seeds []seed
+	off := 0 // old position - new position of the current alignment
+	i := 0
+	for i < len(new) {
+		o := i + off
+		if o >= 0 && o < len(old) {
+			if r := commonPrefix(new[i:], old[o:]); r > 0 {
+				i += r
+				continue
+			}
+			if aheadMatches(new, old, i+1, o+1) >= aheadNeed {
+				i++
+				continue
+			}
+		}
+		pos, l := x.longest(new[i:], o)
+		if l > switchGain && l-countMatches(new[i:i+l], old, o) > switchGain {
+			seeds = append(seeds, seed{n: i, o: pos, l: l})
+			off = pos - i
+			i += l
+			continue
+		}
+		i++
+	}
+	return seeds
+}
+
+// aheadMatches counts matching bytes of new[i:] and old[o:] over the next
+// aheadWindow positions.
+func aheadMatches(new, old []byte, i, o int) int {
+	c := 0
+	for k := 0; k < aheadWindow && i+k < len(new) && o+k < len(old); k++ {
+		if new[i+k] == old[o+k] {
+			c++
+		}
+	}
+	return c
+}
+
+// countMatches counts positions k where b[k] == old[o+k], treating
+// positions outside old as mismatches.
+func countMatches(b, old []byte, o int) int {
+	c := 0
+	for k := range b {
+		if p := o + k; p >= 0 && p < len(old) && b[k] == old[p] {
+			c++
+		}
+	}
+	return c
+}
+
+// seedsToControls turns the chosen alignments into control triples. Each
+// alignment is extended forwards from its seed and the next one backwards
+// (approximately: the extension maximises matches minus mismatches, so it
+// stops where the alignment stops paying for itself); an overlap of the two
+// is split where the total number of matching bytes is largest; what is
+// left between them becomes extra (literal) bytes.
+func seedsToControls(old, new []byte, seeds []seed) []control {
+	var ctrl []control
+	prev := seed{} // virtual start: alignment 0 at position 0
+	for k := 0; k <= len(seeds); k++ {
+		end := len(new)
+		var next seed
+		last := k == len(seeds)
+		if !last {
+			next = seeds[k]
+			end = next.n
+		}
+		// Forward extension of prev over [prev.n, end).
+		f, best, score := 0, 0, 0
+		for p := prev.n; p < end && prev.o+(p-prev.n) < len(old); p++ {
+			if new[p] == old[prev.o+(p-prev.n)] {
+				score++
+			} else {
+				score--
+			}
+			if score > best || p-prev.n < prev.l {
+				best, f = score, p-prev.n+1
+			}
+		}
+		// Backward extension of next over (prev.n+prev.l, next.n].
+		b := 0
+		if !last {
+			best, score = 0, 0
+			for d := 1; next.n-d >= prev.n+prev.l && next.o-d >= 0; d++ {
+				if new[next.n-d] == old[next.o-d] {
+					score++
+				} else {
+					score--
+				}
+				if score > best {
+					best, b = score, d
+				}
+			}
+		}
+		// Split an overlap at the point that keeps the most matches.
+		if ov := prev.n + f - (next.n - b); !last && ov > 0 {
+			lo := next.n - b
+			gain, bestGain, split := 0, 0, lo
+			for p := lo; p < prev.n+f; p++ {
+				if new[p] == old[prev.o+(p-prev.n)] {
+					gain++
+				}
+				if new[p] == old[next.o+(p-next.n)] {
+					gain--
+				}
+				if gain > bestGain {
+					bestGain, split = gain, p+1
+				}
+			}
+			f = split - prev.n
+			b = next.n - split
+		}
+		if last {
+			ctrl = append(ctrl, control{add: int64(f), copy: int64(end - prev.n - f)})
+			break
+		}
+		c := control{
+			add:  int64(f),
+			copy: int64((next.n - b) - (prev.n + f)),
+			seek: int64((next.o - b) - (prev.o + f)),
+		}
+		if c.add == 0 && c.copy == 0 && len(ctrl) > 0 {
+			ctrl[len(ctrl)-1].seek += c.seek
+		} else {
+			ctrl = append(ctrl, c)
+		}
+		prev = seed{n: next.n - b, o: next.o - b, l: next.l + b}
+	}
+	if n := len(ctrl); n > 0 && ctrl[n-1].add == 0 && ctrl[n-1].copy == 0 {
+		ctrl = ctrl[:n-1]
+	}
+	return ctrl
+}

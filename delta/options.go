@@ -1,0 +1,31 @@
+package delta
+
+// DiffOptions tunes [Diff]. The zero value (or nil) gives the defaults:
+// the smallest patch the package can make, with blocks sized so that
+// applying needs at most about [DefaultBlockMemory] of buffers.
+type DiffOptions struct {
+	// BlockMemory bounds the working memory the applier needs for one
+	// block (decoded streams + compressed buffer + decoder window). The
+	// header records the exact figure. Zero means [DefaultBlockMemory];
+	// values below [MinBlockMemory] are raised to it. Smaller blocks mean
+	// less device RAM but slightly larger patches.
+	BlockMemory int
+
+	// FastCompression skips the slow LZMA trial compression and uses zstd
+	// only: faster diff, somewhat larger patches.
+	FastCompression bool
+}
+
+const (
+	// DefaultBlockMemory is the default per-block apply memory budget.
+	DefaultBlockMemory = 8 << 20
+	// MinBlockMemory is the smallest per-block budget Diff uses.
+	MinBlockMemory = 64 << 10
+)
+
+func (o *DiffOptions) blockMemory() int {
+	if o == nil || o.BlockMemory == 0 {
+		return DefaultBlockMemory
+	}
+	return max(o.BlockMemory, MinBlockMemory)
+}
