@@ -27,7 +27,7 @@ func init() {
 		MaxNestedLevels:  4,
 		MaxArrayElements: 16,
 		MaxMapPairs:      16,
-		IntDec:           cbor.IntDecConvertSigned,
+		IntDec:           cbor.IntDecConvertSignedOrFail,
 		BignumTag:        cbor.BignumTagForbidden,
 		UTF8:             cbor.UTF8RejectInvalid,
 	}.DecMode()

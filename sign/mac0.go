@@ -13,7 +13,7 @@ const Mac0Tag = 17
 
 // mac0 builds a COSE_Mac0_Tagged block with HMAC 256/256 over the detached
 // payload: tag = HMAC-SHA-256(secret, MAC_structure) where
-// MAC_structure = ["MAC0", protected, h'', payload] (RFC 9052 §6.3).
+// MAC_structure = ["MAC0", protected, h”, payload] (RFC 9052 §6.3).
 func mac0(s *Signer, payload []byte) ([]byte, error) {
 	protected, err := encMode.Marshal(map[int64]int64{1: int64(HMAC256)})
 	if err != nil {

@@ -2,6 +2,8 @@ package sign
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/asn1"
 	"fmt"
@@ -35,9 +37,11 @@ type Signer struct {
 // NewSigner returns a Signer that signs with alg using key. The key may be
 // any crypto.Signer (an *ecdsa.PrivateKey, an ed25519.PrivateKey, or a
 // handle to a key in a KMS, HSM or PKCS#11 token): the library only calls
-// its Public and Sign methods. ECDSA keys must return ASN.1 DER signatures
-// from Sign, as crypto/ecdsa does; they are converted to the raw r||s form
-// COSE requires.
+// its Public and Sign methods. ECDSA keys get the hash of the
+// Sig_structure with opts naming the hash (SHA-256/384/512) and must return
+// an ASN.1 DER signature, as crypto/ecdsa does; it is converted to the raw
+// r||s form COSE requires. Ed25519 keys get the Sig_structure itself with
+// opts crypto.Hash(0).
 //
 // alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
 // ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key; otherwise the error
@@ -56,9 +60,14 @@ func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 	}
 	info, _ := algTable(alg)
 	var cs cose.Signer
+	_, isECDSAKey := key.(*ecdsa.PrivateKey)
+	_, isEdKey := key.(ed25519.PrivateKey)
 	switch {
-	case alg == ES256 || alg == ES384 || alg == ES512 || alg == EdDSA:
-		// Identifiers go-cose knows: let it do the work.
+	case (isECDSAKey && (alg == ES256 || alg == ES384 || alg == ES512)) || (isEdKey && alg == EdDSA):
+		// In-memory keys under identifiers go-cose knows: let it do the
+		// work. (go-cose passes nil SignerOpts to other crypto.Signers,
+		// which some KMS/PKCS#11 wrappers reject, so those use our
+		// adapters, which pass the hash.)
 		s, err := cose.NewSigner(cose.Algorithm(alg), key)
 		if err != nil {
 			return nil, keyErr("crypto.Signer", "go-cose refused the key", err)
@@ -66,7 +75,7 @@ func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 		cs = s
 	case info.curve != nil:
 		cs = &ecdsaSigner{alg: alg, key: key, hash: info.hash, size: (info.curve.Params().BitSize + 7) / 8}
-	default: // fully specified Ed25519
+	default: // Ed25519 keys
 		cs = &ed25519Signer{alg: alg, key: key}
 	}
 	return &Signer{alg: alg, kid: cloneBytes(kid), cs: cs}, nil

@@ -1,0 +1,171 @@
+package sign
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"errors"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/veraison/go-cose"
+)
+
+// ietfDir returns ../shared/conformance/ietf found by walking up from the
+// package directory, or skips the test.
+func ietfDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		p := filepath.Join(dir, "shared", "conformance", "ietf")
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("shared/conformance/ietf not found above the package directory; IETF vector tests skipped")
+		}
+		dir = parent
+	}
+}
+
+func readIETF(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ietfDir(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ietfAuth splits an IETF example envelope with plain fxamacker/cbor (not
+// the suit package, so the two cross-check): the bstr content of the
+// authentication wrapper's digest element, and of each block.
+func ietfAuth(t testing.TB, name string) (digestBytes []byte, blocks [][]byte) {
+	t.Helper()
+	var tag cbor.RawTag
+	if err := cbor.Unmarshal(readIETF(t, name), &tag); err != nil || tag.Number != 107 {
+		t.Fatalf("%s: not a tagged envelope: %v", name, err)
+	}
+	var env map[int64]cbor.RawMessage
+	if err := cbor.Unmarshal(tag.Content, &env); err != nil {
+		t.Fatal(err)
+	}
+	var wrapped []byte
+	if err := cbor.Unmarshal(env[2], &wrapped); err != nil {
+		t.Fatal(err)
+	}
+	var auth [][]byte
+	if err := cbor.Unmarshal(wrapped, &auth); err != nil {
+		t.Fatal(err)
+	}
+	return auth[0], auth[1:]
+}
+
+func ietfKey(t testing.TB) *Key {
+	t.Helper()
+	k, err := ParsePEM(readIETF(t, "private_key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// testVerifier verifies raw COSE signatures with the standard library, for
+// the identifiers go-cose v1.3.0 does not know (-9, -51, -52, -19).
+type testVerifier struct {
+	alg Algorithm
+	pub crypto.PublicKey
+}
+
+func (v testVerifier) Algorithm() cose.Algorithm { return cose.Algorithm(v.alg) }
+
+func (v testVerifier) Verify(content, sig []byte) error {
+	info, _ := algTable(v.alg)
+	switch pub := v.pub.(type) {
+	case *ecdsa.PublicKey:
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		if len(sig) != 2*size {
+			return errors.New("bad signature length")
+		}
+		h := info.hash.New()
+		h.Write(content)
+		r := new(big.Int).SetBytes(sig[:size])
+		s := new(big.Int).SetBytes(sig[size:])
+		if !ecdsa.Verify(pub, h.Sum(nil), r, s) {
+			return errors.New("ecdsa verification failed")
+		}
+		return nil
+	case ed25519.PublicKey:
+		if !ed25519.Verify(pub, content, sig) {
+			return errors.New("ed25519 verification failed")
+		}
+		return nil
+	}
+	return errors.New("unsupported key")
+}
+
+// verifiersFor returns the standard-library verifier and, when go-cose
+// knows the algorithm, go-cose's own verifier too.
+func verifiersFor(t testing.TB, alg Algorithm, pub crypto.PublicKey) []cose.Verifier {
+	t.Helper()
+	vs := []cose.Verifier{testVerifier{alg, pub}}
+	switch alg {
+	case ES256, ES384, ES512, EdDSA:
+		v, err := cose.NewVerifier(cose.Algorithm(alg), pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+// verifySign1 decodes a COSE_Sign1 block, checks it is detached with the
+// expected protected alg, and verifies it over payload.
+func verifySign1(t testing.TB, block, payload []byte, alg Algorithm, pub crypto.PublicKey) *cose.Sign1Message {
+	t.Helper()
+	var msg cose.Sign1Message
+	if err := msg.UnmarshalCBOR(block); err != nil {
+		t.Fatalf("block does not decode as COSE_Sign1: %v", err)
+	}
+	if msg.Payload != nil {
+		t.Fatalf("payload not detached: %x", msg.Payload)
+	}
+	got, err := msg.Headers.Protected.Algorithm()
+	if err != nil || Algorithm(got) != alg {
+		t.Fatalf("protected alg = %v, %v; want %v", got, err, alg)
+	}
+	msg.Payload = payload
+	for _, v := range verifiersFor(t, alg, pub) {
+		if err := msg.Verify(nil, v); err != nil {
+			t.Fatalf("%v block does not verify (%T): %v", alg, v, err)
+		}
+	}
+	return &msg
+}
+
+// recordingSigner is a crypto.Signer that is not a crypto/ecdsa or
+// crypto/ed25519 type, standing in for a KMS/HSM handle.
+type recordingSigner struct {
+	inner   crypto.Signer
+	calls   int
+	digests [][]byte
+	opts    []crypto.SignerOpts
+}
+
+func (r *recordingSigner) Public() crypto.PublicKey { return r.inner.Public() }
+
+func (r *recordingSigner) Sign(rnd io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	r.calls++
+	r.digests = append(r.digests, append([]byte{}, digest...))
+	r.opts = append(r.opts, opts)
+	return r.inner.Sign(rnd, digest, opts)
+}
