@@ -1,0 +1,242 @@
+package suit
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// DiagOptions controls [Diag].
+type DiagOptions struct {
+	// Indent, when not empty, puts every array element and map entry on its
+	// own line, indented by this string per level. Empty means one line.
+	Indent string
+	// EmbeddedCBOR prints a byte string whose content is exactly one
+	// well-formed CBOR array, map or tagged item as <<item>>, the way the
+	// SUIT draft shows bstr-wrapped structures. Other byte strings (and any
+	// byte string whose content is an integer, a string or a simple value,
+	// such as the component identifier h'00') stay h'...'.
+	EmbeddedCBOR bool
+	// MaxDepth bounds nesting, counted across embedded layers too.
+	// Zero selects 64.
+	MaxDepth int
+}
+
+// Diag renders one CBOR data item in the diagnostic notation of RFC 8949
+// section 8 (with the extended notation <<...>> for embedded CBOR when
+// opts.EmbeddedCBOR is set). data must hold exactly one well-formed item
+// with definite lengths; otherwise Diag returns an error that wraps the
+// walker's malformed-CBOR error. opts may be nil. Diag never panics.
+func Diag(data []byte, opts *DiagOptions) (string, error) {
+	var o DiagOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = dnDefaultDepth
+	}
+	n, err := dnParse(data, o.MaxDepth)
+	if err != nil {
+		return "", fmt.Errorf("diag: %w", err)
+	}
+	p := &diagPrinter{opts: o}
+	p.item(n, 0)
+	return p.b.String(), nil
+}
+
+type diagPrinter struct {
+	opts DiagOptions
+	b    strings.Builder
+}
+
+func (p *diagPrinter) newline(level int) {
+	if p.opts.Indent == "" {
+		return
+	}
+	p.b.WriteByte('\n')
+	for i := 0; i < level; i++ {
+		p.b.WriteString(p.opts.Indent)
+	}
+}
+
+func (p *diagPrinter) sep() {
+	if p.opts.Indent == "" {
+		p.b.WriteString(", ")
+	} else {
+		p.b.WriteByte(',')
+	}
+}
+
+// item prints n; level is the nesting level used for depth accounting and
+// indentation.
+func (p *diagPrinter) item(n *dnode, level int) {
+	switch n.major {
+	case 0:
+		p.b.WriteString(strconv.FormatUint(n.arg, 10))
+	case 1:
+		p.b.WriteString(diagNegative(n.arg))
+	case 2:
+		p.bstr(n, level)
+	case 3:
+		p.b.WriteString(diagQuote(n.str))
+	case 4:
+		p.container('[', ']', n.elems, level, false)
+	case 5:
+		p.container('{', '}', n.elems, level, true)
+	case 6:
+		p.b.WriteString(strconv.FormatUint(n.arg, 10))
+		p.b.WriteByte('(')
+		p.item(n.elems[0], level)
+		p.b.WriteByte(')')
+	case 7:
+		p.b.WriteString(diagSimple(n))
+	}
+}
+
+func (p *diagPrinter) container(open, close byte, elems []*dnode, level int, isMap bool) {
+	p.b.WriteByte(open)
+	if len(elems) == 0 {
+		p.b.WriteByte(close)
+		return
+	}
+	step := 1
+	if isMap {
+		step = 2
+	}
+	for i := 0; i < len(elems); i += step {
+		if i > 0 {
+			p.sep()
+		}
+		p.newline(level + 1)
+		p.item(elems[i], level+1)
+		if isMap {
+			p.b.WriteString(": ")
+			p.item(elems[i+1], level+1)
+		}
+	}
+	p.newline(level)
+	p.b.WriteByte(close)
+}
+
+func (p *diagPrinter) bstr(n *dnode, level int) {
+	if p.opts.EmbeddedCBOR && len(n.str) > 0 {
+		if inner := diagEmbedded(n.str, p.opts.MaxDepth-level-1); inner != nil {
+			p.b.WriteString("<< ")
+			p.item(inner, level+1)
+			p.b.WriteString(" >>")
+			return
+		}
+	}
+	p.b.WriteString("h'")
+	p.b.WriteString(hex.EncodeToString(n.str))
+	p.b.WriteByte('\'')
+}
+
+// diagEmbedded returns the item embedded in a byte string when the content
+// is exactly one well-formed array, map or tag; otherwise nil.
+func diagEmbedded(content []byte, depth int) *dnode {
+	if depth <= 0 || len(content) == 0 {
+		return nil
+	}
+	if m := content[0] >> 5; m != 4 && m != 5 && m != 6 {
+		return nil
+	}
+	n, err := dnParse(content, depth)
+	if err != nil {
+		return nil
+	}
+	return n
+}
+
+func diagNegative(arg uint64) string {
+	if arg == math.MaxUint64 {
+		return "-18446744073709551616"
+	}
+	return "-" + strconv.FormatUint(arg+1, 10)
+}
+
+func diagSimple(n *dnode) string {
+	switch n.ai {
+	case 20:
+		return "false"
+	case 21:
+		return "true"
+	case 22:
+		return "null"
+	case 23:
+		return "undefined"
+	case 25:
+		return diagFloat(halfToFloat(uint16(n.arg)))
+	case 26:
+		return diagFloat(float64(math.Float32frombits(uint32(n.arg))))
+	case 27:
+		return diagFloat(math.Float64frombits(n.arg))
+	}
+	return "simple(" + strconv.FormatUint(n.arg, 10) + ")"
+}
+
+func diagFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// halfToFloat converts an IEEE 754 binary16 value.
+func halfToFloat(h uint16) float64 {
+	sign := 1.0
+	if h&0x8000 != 0 {
+		sign = -1
+	}
+	exp := int(h>>10) & 0x1f
+	frac := float64(h & 0x3ff)
+	switch exp {
+	case 0:
+		return sign * math.Ldexp(frac, -24)
+	case 31:
+		if frac == 0 {
+			return math.Inf(int(sign))
+		}
+		return math.NaN()
+	}
+	return sign * math.Ldexp(1+frac/1024, exp-15)
+}
+
+// diagQuote writes a text string as a JSON-style quoted string.
+func diagQuote(s []byte) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range string(s) {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

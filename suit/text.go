@@ -1,0 +1,180 @@
+package suit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+)
+
+// The structural text form
+//
+// [FormatText] turns an envelope into JSON or YAML that names every element
+// with its IETF name, and [ParseText] turns such a document back into the
+// envelope, byte for byte. The form (both directions use the same tables):
+//
+//   - The top level is an object: "suit-envelope-tagged" (tag 107, default
+//     true when reading), "suit-authentication-wrapper", "suit-manifest",
+//     severed members under their names ("suit-install", "suit-text", ...),
+//     and "suit-integrated-payloads": {"#name": hex}.
+//   - Maps with integer keys (manifest, common, parameters, text) are
+//     objects whose member names are the IETF names
+//     ("suit-manifest-sequence-number", "suit-parameter-image-digest", ...);
+//     a key without a name is written as its decimal number ("-300").
+//   - Command sequences are arrays of one-member objects, in order:
+//     [{"suit-directive-override-parameters": {...}},
+//     {"suit-condition-vendor-identifier": ["suit-send-record-on-success", ...]}].
+//     Reporting policies are arrays of bit names (an integer when bits
+//     above 3 are set); set-component-index takes an integer, true or an
+//     array; try-each an array of sequences (and a final null).
+//   - Bstr-wrapped CBOR (manifest, common, sequences, digests, text) is shown
+//     decoded. Other byte strings are lower-case hex; vendor, class and
+//     device identifiers are UUID strings; a SUIT_Digest is
+//     {"suit-digest-algorithm-id": "cose-alg-sha-256", "suit-digest-bytes": hex}.
+//   - A severed element in the manifest is {"suit-digest": digest}.
+//   - The authentication wrapper is {"suit-digest": digest,
+//     "suit-authentication-blocks": [hex of each COSE block]}. null means
+//     the envelope has no wrapper.
+//   - SUIT_Text is {lang: {"suit-text-manifest-description": ...,
+//     "suit-text-components": [{"suit-component-identifier": [hex...],
+//     "suit-text-vendor-domain": ...}]}}.
+//   - Anything that does not fit the schema is kept exactly: a byte string
+//     as the hex of its content, any other item as {"cbor-hex": encoding}.
+//     ParseText accepts {"cbor-hex": ...} in any position.
+//
+// Authoring conveniences accepted by ParseText only:
+//
+//   - A UUID may be {"uuid5-dns": "example.com"} or
+//     {"uuid5": {"namespace": "dns"|"url"|"oid"|"x500"|uuid, "name": "..."}}.
+//   - A digest may be {"file": "fw.bin"} (SHA-256 unless
+//     "suit-digest-algorithm-id" says otherwise), and
+//     "suit-parameter-image-size" may be {"file": "fw.bin"}.
+//   - Any byte string, such as an integrated payload, may be {"file": "fw.bin"}.
+//   - Without "suit-authentication-wrapper", or with a digest that has no
+//     "suit-digest-bytes", the manifest digest is computed (an unsigned
+//     envelope); a severed element's {"suit-digest": {}} is computed from
+//     the envelope's copy.
+//
+// Files are resolved in TextOptions.Dir and may not leave it.
+
+// TextFormat selects JSON or YAML.
+type TextFormat int
+
+const (
+	// TextJSON is the JSON rendering of the structural text form.
+	TextJSON TextFormat = iota + 1
+	// TextYAML is the YAML rendering of the same tree.
+	TextYAML
+)
+
+// ErrInvalidText reports a text form that [ParseText] cannot convert.
+var ErrInvalidText = errors.New("suit: invalid text form")
+
+// TextError says where in a text form (a path of member names and [i]
+// indices) a problem is. It matches [ErrInvalidText], and Err when set (for
+// example an fs error for a missing referenced file).
+type TextError struct {
+	Path   string
+	Detail string
+	Err    error
+}
+
+// Error implements error.
+func (e *TextError) Error() string {
+	msg := ErrInvalidText.Error()
+	if e.Path != "" {
+		msg += " at " + e.Path
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns ErrInvalidText and the underlying error, if any.
+func (e *TextError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalidText, e.Err}
+	}
+	return []error{ErrInvalidText}
+}
+
+// TextOptions configures [ParseText]. The zero value is usable.
+type TextOptions struct {
+	// Dir is the directory in which {"file": ...} references are resolved;
+	// they cannot name anything outside it. Empty means the current
+	// directory.
+	Dir string
+	// MaxFileSize caps each referenced file. Zero means 64 MiB.
+	MaxFileSize int64
+}
+
+// textMaxDepth bounds the nesting that FormatText follows, counting
+// bstr-wrapped layers.
+const textMaxDepth = 64
+
+// FormatText renders an encoded envelope (tagged or not) in the structural
+// text form. The envelope must be one deterministically encoded CBOR item;
+// FormatText does not check signatures or SUIT semantics (decode it with
+// [Decode] first for that). Bstr-wrapped parts that are not valid
+// deterministic CBOR are shown as hex, so the output always converts back
+// to the same bytes.
+func FormatText(envelope []byte, f TextFormat) ([]byte, error) {
+	n, err := dnParse(envelope, textMaxDepth)
+	if err != nil {
+		return nil, err
+	}
+	if !dnCanonical(n) {
+		return nil, fmt.Errorf("%w: envelope is not deterministically encoded", ErrNotDeterministic)
+	}
+	o := &textOut{maxDepth: textMaxDepth}
+	t := o.envelope(n)
+	if t == nil {
+		t = o.raw(n, kAny)
+	}
+	return renderText(t, f)
+}
+
+func renderText(t *tnode, f TextFormat) ([]byte, error) {
+	switch f {
+	case TextJSON:
+		var buf bytes.Buffer
+		t.writeJSON(&buf, 0)
+		buf.WriteByte('\n')
+		return buf.Bytes(), nil
+	case TextYAML:
+		return writeYAMLText(t)
+	}
+	return nil, fmt.Errorf("suit: unknown text format %d", f)
+}
+
+// ParseText converts a text form (see the package documentation of the
+// structural text form above) to an encoded envelope. Errors match
+// [ErrInvalidText] and are *TextError values saying where.
+func ParseText(spec []byte, f TextFormat, opts *TextOptions) ([]byte, error) {
+	var t *tnode
+	var err error
+	switch f {
+	case TextJSON:
+		t, err = parseJSONText(spec)
+	case TextYAML:
+		t, err = parseYAMLText(spec)
+	default:
+		return nil, fmt.Errorf("suit: unknown text format %d", f)
+	}
+	if err != nil {
+		return nil, &TextError{Detail: err.Error()}
+	}
+	files := &textFiles{maxSize: defaultMaxTextFile}
+	if opts != nil {
+		files.dir = opts.Dir
+		if opts.MaxFileSize > 0 {
+			files.maxSize = opts.MaxFileSize
+		}
+	}
+	defer files.close()
+	r := &textIn{files: files, severed: map[int64][]byte{}}
+	return r.envelope(t)
+}

@@ -1,0 +1,69 @@
+package suit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// textFiles resolves the {"file": path} references of a text form. Paths
+// are relative to one directory and may not leave it (os.Root), and each
+// file is capped in size before it is read.
+type textFiles struct {
+	dir     string
+	maxSize int64
+	root    *os.Root
+}
+
+// defaultMaxTextFile caps a file referenced from a text form: 64 MiB.
+const defaultMaxTextFile = 64 << 20
+
+func (f *textFiles) close() {
+	if f.root != nil {
+		f.root.Close()
+	}
+}
+
+// fromSpec reads the file named by the "file" member of t.
+func (f *textFiles) fromSpec(t *tnode, path string) ([]byte, error) {
+	v, ok := t.get(tnFile)
+	if !ok || v.kind != tnString {
+		return nil, textErrf(path, "want hex or {%q: path}", tnFile)
+	}
+	return f.read(v.s, joinPath(path, tnFile))
+}
+
+func (f *textFiles) read(name, path string) ([]byte, error) {
+	if f.root == nil {
+		dir := f.dir
+		if dir == "" {
+			dir = "."
+		}
+		r, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, &TextError{Path: path, Detail: "opening the spec directory", Err: err}
+		}
+		f.root = r
+	}
+	fh, err := f.root.Open(filepath.FromSlash(name))
+	if err != nil {
+		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q", name), Err: err}
+	}
+	defer fh.Close()
+	b, err := io.ReadAll(io.LimitReader(fh, f.maxSize+1))
+	if err != nil {
+		return nil, &TextError{Path: path, Detail: fmt.Sprintf("reading %q", name), Err: err}
+	}
+	if int64(len(b)) > f.maxSize {
+		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q is larger than %d bytes", name, f.maxSize), Err: ErrLimit}
+	}
+	return b, nil
+}
+
+// errTextFileIO reports whether err came from reading a referenced file.
+func errTextFileIO(err error) bool {
+	var te *TextError
+	return errors.As(err, &te) && te.Err != nil && !errors.Is(te.Err, ErrLimit)
+}
