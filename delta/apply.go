@@ -1,0 +1,442 @@
+package delta
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+)
+
+// ioChunk is the size of the old-image read buffer and the output buffer.
+const ioChunk = 64 << 10
+
+// Apply reconstructs the new image from the old image and a patch made by
+// [Diff], writing it to new as it goes. The old image is read through
+// old (oldSize bytes); the patch is read once, front to back, so it can be
+// applied while it downloads.
+//
+// Before writing anything, Apply reads the patch header and checks the old
+// image's size and SHA-256 digest ([ErrOldImageMismatch]). Memory is
+// bounded by lim (see [Limits]) independently of the image sizes. At most
+// Header.NewSize bytes are written. After the last block Apply checks that
+// the patch has no trailing data and that the output's SHA-256 digest is
+// the declared one ([ErrDigestMismatch]); on any error the output written
+// so far must be discarded.
+func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error {
+	pr := newPatchReader(patch)
+	h, err := readHeader(pr)
+	if err != nil {
+		return err
+	}
+	if h.OldSize != oldSize {
+		return fmt.Errorf("%w: patch is for a %d-byte image, got %d bytes", ErrOldImageMismatch, h.OldSize, oldSize)
+	}
+	if h.NewSize > lim.maxNewSize() {
+		return limitErr(-1, "new image of %d bytes exceeds the %d-byte limit", h.NewSize, lim.maxNewSize())
+	}
+	if h.ApplyMemory > lim.maxMemory() {
+		return limitErr(-1, "patch needs %d bytes of memory, limit is %d", h.ApplyMemory, lim.maxMemory())
+	}
+	a := &applier{h: h, pr: pr, old: old, oldBuf: make([]byte, ioChunk)}
+	if err := a.checkOld(); err != nil {
+		return err
+	}
+	dec, err := newDecoders(h.ApplyMemory)
+	if err != nil {
+		return err
+	}
+	defer dec.close()
+	a.dec = dec
+	a.out = &outWriter{w: new, h: sha256.New(), limit: h.NewSize, buf: make([]byte, 0, ioChunk)}
+	for a.out.total() < h.NewSize {
+		if err := a.block(); err != nil {
+			return err
+		}
+	}
+	if err := a.out.flush(); err != nil {
+		return err
+	}
+	if _, err := pr.ReadByte(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return malformed(pr.off-1, "trailing data after the last block")
+	}
+	var sum [sha256.Size]byte
+	if !bytes.Equal(a.out.h.Sum(sum[:0]), h.NewDigest[:]) {
+		return ErrDigestMismatch
+	}
+	return nil
+}
+
+type applier struct {
+	h      *Header
+	pr     *patchReader
+	dec    *decoders
+	old    io.ReaderAt
+	oldBuf []byte
+	oldPos int64
+	out    *outWriter
+	arena  []byte // decoded streams of the current block
+	comp   []byte // compressed bytes of one stream
+}
+
+// checkOld hashes the old image and compares it with the header.
+func (a *applier) checkOld() error {
+	hs := sha256.New()
+	for off := int64(0); off < a.h.OldSize; {
+		n := int(min(int64(len(a.oldBuf)), a.h.OldSize-off))
+		if err := readFullAt(a.old, a.oldBuf[:n], off); err != nil {
+			return err
+		}
+		hs.Write(a.oldBuf[:n])
+		off += int64(n)
+	}
+	var sum [sha256.Size]byte
+	if !bytes.Equal(hs.Sum(sum[:0]), a.h.OldDigest[:]) {
+		return fmt.Errorf("%w: SHA-256 of the old image differs from the patch's", ErrOldImageMismatch)
+	}
+	return nil
+}
+
+func readFullAt(r io.ReaderAt, b []byte, off int64) error {
+	n, err := r.ReadAt(b, off)
+	if n == len(b) {
+		return nil
+	}
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("delta: reading old image at %d: %w", off, err)
+}
+
+// readBlockHeader reads and validates one block header.
+func (a *applier) readBlockHeader() (*blockHeader, error) {
+	pr := a.pr
+	start := pr.off
+	remaining := a.h.NewSize - a.out.total()
+	var b blockHeader
+	v, err := pr.uvarint("block output length", uint64(remaining))
+	if err != nil {
+		return nil, asMalformed(err)
+	}
+	if v == 0 {
+		return nil, malformed(start, "empty block")
+	}
+	b.newLen = int64(v)
+	// Every record makes at least one byte of progress.
+	if v, err = pr.uvarint("block record count", uint64(b.newLen)); err != nil {
+		return nil, asMalformed(err)
+	}
+	if v == 0 {
+		return nil, malformed(start, "block without records")
+	}
+	b.records = int64(v)
+	codecs, err := pr.ReadByte()
+	if err != nil {
+		return nil, pr.ioErr(err, "block header")
+	}
+	mem := uint64(a.h.ApplyMemory)
+	for s := 0; s < numStreams; s++ {
+		c := Codec(codecs >> (2 * s) & 3)
+		if c > CodecLZMA2 {
+			return nil, unsupported(pr.off-1, "%s stream codec %d", streamNames[s], c)
+		}
+		if !a.h.UsesCodec(c) {
+			return nil, malformed(pr.off-1, "%s stream uses codec %v not declared in the header", streamNames[s], c)
+		}
+		b.codec[s] = c
+		if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
+			return nil, err
+		}
+		b.rawLen[s] = int64(v)
+		b.compLen[s] = b.rawLen[s]
+		if c != CodecStored {
+			if b.rawLen[s] == 0 {
+				return nil, malformed(pr.off, "empty %s stream must be stored", streamNames[s])
+			}
+			if v, err = pr.uvarint(streamNames[s]+" compressed length", mem); err != nil {
+				return nil, err
+			}
+			b.compLen[s] = int64(v)
+		}
+	}
+	if m := b.memory(); m > a.h.ApplyMemory {
+		return nil, limitErr(start, "block needs %d bytes of memory, header declared %d", m, a.h.ApplyMemory)
+	}
+	if b.rawLen[streamExtra] > b.newLen {
+		return nil, malformed(start, "extra stream longer than the block output")
+	}
+	return &b, nil
+}
+
+// asMalformed turns a limit error on a structural value into ErrMalformed
+// (a block longer than the image is a lie, not a resource request).
+func asMalformed(err error) error {
+	var pe *PatchError
+	if errors.As(err, &pe) && pe.Err == ErrLimit {
+		return &PatchError{Offset: pe.Offset, What: pe.What, Err: ErrMalformed}
+	}
+	return err
+}
+
+// block reads, decodes and applies one block.
+func (a *applier) block() error {
+	b, err := a.readBlockHeader()
+	if err != nil {
+		return err
+	}
+	var total int64
+	for s := 0; s < numStreams; s++ {
+		total += b.rawLen[s]
+	}
+	if int64(cap(a.arena)) < total {
+		a.arena = make([]byte, total)
+	}
+	a.arena = a.arena[:total]
+	var streams [numStreams][]byte
+	pos := int64(0)
+	for s := 0; s < numStreams; s++ {
+		dst := a.arena[pos : pos+b.rawLen[s]]
+		pos += b.rawLen[s]
+		streams[s] = dst
+		what := streamNames[s] + " stream"
+		if b.codec[s] == CodecStored {
+			if err := a.pr.full(dst, what); err != nil {
+				return err
+			}
+			continue
+		}
+		if int64(cap(a.comp)) < b.compLen[s] {
+			a.comp = make([]byte, b.compLen[s])
+		}
+		comp := a.comp[:b.compLen[s]]
+		at := a.pr.off
+		if err := a.pr.full(comp, what); err != nil {
+			return err
+		}
+		if err := a.dec.decode(b.codec[s], comp, dst); err != nil {
+			return &PatchError{Offset: at, What: what, Err: err}
+		}
+	}
+	return a.run(b, streams)
+}
+
+// splitControl locates the three columns of n records in ctrl.
+func splitControl(ctrl []byte, n int64) (seeks, adds, copies []byte, err error) {
+	cols := [3][]byte{}
+	rest := ctrl
+	for c := 0; c < 3; c++ {
+		start := rest
+		for i := int64(0); i < n; i++ {
+			_, k := binary.Uvarint(rest)
+			if k <= 0 {
+				return nil, nil, nil, errors.New("control stream too short or bad varint")
+			}
+			rest = rest[k:]
+		}
+		cols[c] = start[:len(start)-len(rest)]
+	}
+	if len(rest) != 0 {
+		return nil, nil, nil, errors.New("trailing bytes in control stream")
+	}
+	return cols[0], cols[1], cols[2], nil
+}
+
+func nextUvarint(b *[]byte) (uint64, error) {
+	v, k := binary.Uvarint(*b)
+	if k <= 0 || k != uvarintLen(v) {
+		return 0, errors.New("bad varint")
+	}
+	*b = (*b)[k:]
+	return v, nil
+}
+
+// run applies the block's records.
+func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
+	bad := func(format string, args ...any) error {
+		return &PatchError{Offset: a.pr.off, What: fmt.Sprintf(format, args...), Err: ErrMalformed}
+	}
+	seeks, adds, copies, err := splitControl(streams[streamCtrl], b.records)
+	if err != nil {
+		return bad("%v", err)
+	}
+	d := sparseDiff{gaps: streams[streamGaps], values: streams[streamValues]}
+	if err := d.next(); err != nil {
+		return bad("%v", err)
+	}
+	extra := streams[streamExtra]
+	oldSize := a.h.OldSize
+	left := b.newLen
+	for i := int64(0); i < b.records; i++ {
+		zz, err := nextUvarint(&seeks)
+		if err != nil {
+			return bad("record %d seek: %v", i, err)
+		}
+		add, err := nextUvarint(&adds)
+		if err != nil {
+			return bad("record %d add: %v", i, err)
+		}
+		cp, err := nextUvarint(&copies)
+		if err != nil {
+			return bad("record %d copy: %v", i, err)
+		}
+		// Zigzag-decoded seek; compare without overflow.
+		seek := int64(zz >> 1)
+		if zz&1 != 0 {
+			seek = ^seek
+		}
+		if seek < -a.oldPos || seek > oldSize-a.oldPos {
+			return bad("record %d seeks to %d+%d, outside the %d-byte old image", i, a.oldPos, seek, oldSize)
+		}
+		a.oldPos += seek
+		if add == 0 && cp == 0 {
+			return bad("record %d makes no progress", i)
+		}
+		if add > uint64(left) || cp > uint64(left)-add {
+			return bad("record %d writes %d+%d bytes, block has %d left", i, add, cp, left)
+		}
+		if int64(add) > oldSize-a.oldPos {
+			return bad("record %d reads %d bytes past old position %d of %d", i, add, a.oldPos, oldSize)
+		}
+		if int64(cp) > int64(len(extra)) {
+			return bad("record %d copies %d bytes, extra stream has %d", i, cp, len(extra))
+		}
+		if err := a.addRun(int64(add), &d); err != nil {
+			return err
+		}
+		if err := a.out.write(extra[:cp]); err != nil {
+			return err
+		}
+		extra = extra[cp:]
+		left -= int64(add + cp)
+	}
+	if left != 0 {
+		return bad("records produce %d bytes less than the block declares", left)
+	}
+	if len(extra) != 0 {
+		return bad("%d unused extra bytes", len(extra))
+	}
+	if !d.done() {
+		return bad("diff stream has non-zero bytes beyond the block's add runs")
+	}
+	return nil
+}
+
+// addRun writes old[oldPos:oldPos+n] + diff bytes.
+func (a *applier) addRun(n int64, d *sparseDiff) error {
+	for n > 0 {
+		k := min(n, int64(len(a.oldBuf)))
+		chunk := a.oldBuf[:k]
+		if err := readFullAt(a.old, chunk, a.oldPos); err != nil {
+			return err
+		}
+		if err := d.apply(chunk); err != nil {
+			return &PatchError{Offset: a.pr.off, What: err.Error(), Err: ErrMalformed}
+		}
+		if err := a.out.write(chunk); err != nil {
+			return err
+		}
+		a.oldPos += k
+		n -= k
+	}
+	return nil
+}
+
+// sparseDiff walks the gap and value streams: gap i is the number of zero
+// diff bytes before non-zero byte i.
+type sparseDiff struct {
+	gaps, values []byte
+	zeros        uint64 // zero bytes before the pending non-zero one
+	pending      bool   // a non-zero value is pending
+}
+
+func (d *sparseDiff) next() error {
+	if len(d.gaps) == 0 {
+		if len(d.values) != 0 {
+			return errors.New("more diff values than gaps")
+		}
+		d.pending = false
+		return nil
+	}
+	g, err := nextUvarint(&d.gaps)
+	if err != nil {
+		return fmt.Errorf("gap stream: %v", err)
+	}
+	if len(d.values) == 0 {
+		return errors.New("more diff gaps than values")
+	}
+	d.zeros, d.pending = g, true
+	return nil
+}
+
+// apply adds the diff bytes for the next len(chunk) positions to chunk.
+func (d *sparseDiff) apply(chunk []byte) error {
+	i := uint64(0)
+	n := uint64(len(chunk))
+	for d.pending {
+		if d.zeros >= n-i {
+			d.zeros -= n - i
+			return nil
+		}
+		i += d.zeros
+		chunk[i] += d.values[0]
+		if d.values[0] == 0 {
+			return errors.New("zero byte in the diff value stream")
+		}
+		d.values = d.values[1:]
+		i++
+		if err := d.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *sparseDiff) done() bool { return !d.pending && len(d.values) == 0 }
+
+// outWriter buffers output, hashes it and refuses to exceed the declared
+// new size.
+type outWriter struct {
+	w     io.Writer
+	h     hash.Hash
+	n     int64 // bytes written to w
+	limit int64
+	buf   []byte
+}
+
+func (o *outWriter) total() int64 { return o.n + int64(len(o.buf)) }
+
+func (o *outWriter) write(p []byte) error {
+	if int64(len(p)) > o.limit-o.total() {
+		return malformed(-1, "output would exceed the declared %d bytes", o.limit)
+	}
+	for len(p) > 0 {
+		k := copy(o.buf[len(o.buf):cap(o.buf)], p)
+		o.buf = o.buf[:len(o.buf)+k]
+		p = p[k:]
+		if len(o.buf) == cap(o.buf) {
+			if err := o.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (o *outWriter) flush() error {
+	if len(o.buf) == 0 {
+		return nil
+	}
+	o.h.Write(o.buf)
+	n, err := o.w.Write(o.buf)
+	o.n += int64(n)
+	if err == nil && n != len(o.buf) {
+		err = io.ErrShortWrite
+	}
+	o.buf = o.buf[:0]
+	return err
+}

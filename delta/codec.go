@@ -1,0 +1,165 @@
+package delta
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+// lzmaDictCap is the LZMA2 dictionary size for a stream of n decoded
+// bytes: the writer and the reader both derive it from the declared size,
+// so it never exceeds what the block's memory figure accounts for.
+func lzmaDictCap(n int64) int64 { return max(n, lzma.MinDictCap) }
+
+// lzmaProps are the literal/position parameter sets tried per stream:
+// the LZMA default (text/code-like bytes) and lc=0 (near-random bytes
+// such as diff values, where literal context only dilutes statistics).
+var lzmaProps = []lzma.Properties{{LC: 3, LP: 0, PB: 2}, {LC: 0, LP: 0, PB: 0}, {LC: 1, LP: 0, PB: 0}}
+
+// compressStream returns the smallest encoding of raw among the codecs
+// allowed, preferring CodecStored when nothing is smaller.
+func compressStream(raw []byte, fast bool) (Codec, []byte, error) {
+	best, bestCodec := raw, CodecStored
+	if len(raw) < 16 {
+		return bestCodec, best, nil
+	}
+	type result struct {
+		c   Codec
+		b   []byte
+		err error
+	}
+	var trials []func() result
+	trials = append(trials, func() result {
+		b, err := zstdCompress(raw)
+		return result{CodecZstd, b, err}
+	})
+	if !fast {
+		for _, p := range lzmaProps {
+			trials = append(trials, func() result {
+				b, err := lzmaCompress(raw, p)
+				return result{CodecLZMA2, b, err}
+			})
+		}
+	}
+	results := make([]result, len(trials))
+	var wg sync.WaitGroup
+	for i, f := range trials {
+		wg.Go(func() { results[i] = f() })
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r.err != nil {
+			return 0, nil, r.err
+		}
+		if len(r.b) < len(best) {
+			best, bestCodec = r.b, r.c
+		}
+	}
+	return bestCodec, best, nil
+}
+
+func zstdCompress(raw []byte) ([]byte, error) {
+	window := zstd.MinWindowSize
+	for window < len(raw) && window < zstd.MaxWindowSize {
+		window <<= 1
+	}
+	enc, err := zstd.NewWriter(nil,
+		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		zstd.WithEncoderCRC(false),
+		zstd.WithEncoderConcurrency(1),
+		zstd.WithWindowSize(window),
+		zstd.WithSingleSegment(true))
+	if err != nil {
+		return nil, err
+	}
+	defer enc.Close()
+	return enc.EncodeAll(raw, nil), nil
+}
+
+func lzmaCompress(raw []byte, props lzma.Properties) ([]byte, error) {
+	var buf bytes.Buffer
+	cfg := lzma.Writer2Config{
+		Properties: &props,
+		DictCap:    int(lzmaDictCap(int64(len(raw)))),
+		Matcher:    lzma.HashTable4,
+	}
+	w, err := cfg.NewWriter2(&buf)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// decoders holds the applier's reusable decoder state.
+type decoders struct {
+	zstd     *zstd.Decoder
+	maxBlock int64
+}
+
+func newDecoders(maxBlock int64) (*decoders, error) {
+	d, err := zstd.NewReader(nil,
+		zstd.WithDecoderConcurrency(1),
+		zstd.WithDecoderLowmem(true),
+		zstd.WithDecoderMaxMemory(uint64(maxBlock)),
+		zstd.WithDecoderMaxWindow(uint64(max(maxBlock, zstd.MinWindowSize))))
+	if err != nil {
+		return nil, err
+	}
+	return &decoders{zstd: d, maxBlock: maxBlock}, nil
+}
+
+func (d *decoders) close() { d.zstd.Close() }
+
+// decode decompresses comp into dst, which has exactly the declared
+// decoded length. Any other decoded length, trailing compressed bytes or
+// codec error is ErrMalformed; the decoders never produce more than
+// len(dst)+1 bytes (decompression bombs stop there).
+func (d *decoders) decode(c Codec, comp, dst []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v codec failed: %v", ErrMalformed, c, r)
+		}
+	}()
+	switch c {
+	case CodecZstd:
+		out, err := d.zstd.DecodeAll(comp, dst[:0:len(dst)])
+		if err != nil {
+			return fmt.Errorf("%w: zstd: %v", ErrMalformed, err)
+		}
+		if len(out) != len(dst) {
+			return fmt.Errorf("%w: zstd stream decodes to %d bytes, declared %d", ErrMalformed, len(out), len(dst))
+		}
+		if &out[0] != &dst[0] {
+			copy(dst, out)
+		}
+		return nil
+	case CodecLZMA2:
+		src := bytes.NewReader(comp)
+		r, err := lzma.Reader2Config{DictCap: int(lzmaDictCap(int64(len(dst))))}.NewReader2(src)
+		if err != nil {
+			return fmt.Errorf("%w: lzma2: %v", ErrMalformed, err)
+		}
+		if _, err := io.ReadFull(r, dst); err != nil {
+			return fmt.Errorf("%w: lzma2 stream shorter than declared %d bytes: %v", ErrMalformed, len(dst), err)
+		}
+		var one [1]byte
+		if n, err := r.Read(one[:]); n != 0 || err != io.EOF {
+			return fmt.Errorf("%w: lzma2 stream longer than declared %d bytes", ErrMalformed, len(dst))
+		}
+		if src.Len() != 0 {
+			return fmt.Errorf("%w: %d trailing bytes after lzma2 stream", ErrMalformed, src.Len())
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: codec %d", ErrUnsupported, c)
+}

@@ -1,0 +1,220 @@
+package delta
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
+)
+
+// Diff writes a patch that turns old into new (format: see the package
+// documentation). It holds old, new and a suffix array of old (4 bytes per
+// old byte) in memory. opts may be nil.
+func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
+	ctrl, err := computeControls(old, new, opts)
+	if err != nil {
+		return err
+	}
+	return writePatch(old, new, ctrl, w, opts)
+}
+
+// record is one control record of the suitkit format. Unlike bsdiff's
+// triple, the seek comes first (o += seek; add; copy), so every record
+// makes progress (add+copy > 0) and an initial seek needs no empty record.
+type record struct {
+	seek      int64
+	add, copy int64
+}
+
+// toRecords converts bsdiff triples to records: the seek of triple i
+// moves to record i+1, and zero-progress triples fold into the next seek.
+func toRecords(ctrl []control) []record {
+	recs := make([]record, 0, len(ctrl))
+	var seek int64
+	for _, c := range ctrl {
+		if c.add == 0 && c.copy == 0 {
+			seek += c.seek
+			continue
+		}
+		recs = append(recs, record{seek: seek, add: c.add, copy: c.copy})
+		seek = c.seek
+	}
+	return recs
+}
+
+// encodedBlock is one block's header and compressed streams.
+type encodedBlock struct {
+	hdr     blockHeader
+	streams [numStreams][]byte
+}
+
+// blockBuilder accumulates the raw streams of one block.
+type blockBuilder struct {
+	budget int // raw bytes allowed in the block's streams
+	recs   []record
+	gaps   []byte
+	values []byte
+	extra  []byte
+	zeros  uint64 // zero diff bytes since the last non-zero one
+	ctrlSz int    // upper bound of the control stream's raw size
+	newLen int64
+}
+
+func (b *blockBuilder) size() int {
+	return b.ctrlSz + len(b.gaps) + len(b.values) + len(b.extra)
+}
+
+func (b *blockBuilder) reset() {
+	b.recs, b.gaps, b.values, b.extra = b.recs[:0], b.gaps[:0], b.values[:0], b.extra[:0]
+	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
+}
+
+// recordReserve is the room kept for one record's control varints plus
+// one gap varint and value.
+const recordReserve = 3*binary.MaxVarintLen64 + binary.MaxVarintLen64 + 1
+
+func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions) error {
+	blockMem := opts.blockMemory()
+	// Memory of a block is at most raw + largest compressed (< largest
+	// raw) + largest LZMA dictionary (= largest raw): 3x raw.
+	budget := max((blockMem-fixedApplyMemory-lzmaMinDict)/3, 4*recordReserve)
+	fast := opts != nil && opts.FastCompression
+
+	var blocks []encodedBlock
+	bb := &blockBuilder{budget: budget}
+	flush := func() error {
+		if len(bb.recs) == 0 {
+			return nil
+		}
+		eb, err := bb.encode(fast)
+		if err != nil {
+			return err
+		}
+		blocks = append(blocks, eb)
+		bb.reset()
+		return nil
+	}
+	var o, n int64
+	for _, r := range toRecords(ctrl) {
+		seek := r.seek
+		o += seek
+		add, cp := r.add, r.copy
+		for add > 0 || cp > 0 {
+			if bb.budget-bb.size() < 2*recordReserve {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			// One record (or the part of it that fits).
+			rec := record{seek: seek}
+			seek = 0
+			bb.ctrlSz += 3 * binary.MaxVarintLen64
+			if add > 0 {
+				k := bb.appendDiff(new[n:n+add], old[o:o+add])
+				rec.add = k
+				add -= k
+				n += k
+				o += k
+			}
+			if add == 0 && cp > 0 {
+				k := min(cp, int64(bb.budget-bb.size()))
+				if k > 0 {
+					bb.extra = append(bb.extra, new[n:n+k]...)
+					rec.copy = k
+					cp -= k
+					n += k
+				}
+			}
+			bb.recs = append(bb.recs, rec)
+			bb.newLen += rec.add + rec.copy
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	h := Header{
+		Version: FormatVersion,
+		OldSize: int64(len(old)),
+		NewSize: int64(len(new)),
+	}
+	h.OldDigest = sha256.Sum256(old)
+	h.NewDigest = sha256.Sum256(new)
+	h.ApplyMemory = fixedApplyMemory
+	for i := range blocks {
+		h.ApplyMemory = max(h.ApplyMemory, blocks[i].hdr.memory())
+		for s := 0; s < numStreams; s++ {
+			h.Codecs |= 1 << blocks[i].hdr.codec[s]
+		}
+	}
+	out := h.appendTo(make([]byte, 0, maxHeaderLen))
+	if _, err := w.Write(out); err != nil {
+		return err
+	}
+	for i := range blocks {
+		out = blocks[i].hdr.appendTo(out[:0])
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+		for s := 0; s < numStreams; s++ {
+			if _, err := w.Write(blocks[i].streams[s]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lzmaMinDict is the smallest LZMA dictionary (a block's memory figure
+// counts at least this for an LZMA stream).
+const lzmaMinDict = 4096
+
+// appendDiff appends the sparse coding of nw-od (bytewise) to the gap and
+// value streams, stopping early when the block budget is reached. It
+// returns how many bytes it consumed (at least 1 when len(nw) > 0 and the
+// block has room for one record).
+func (b *blockBuilder) appendDiff(nw, od []byte) int64 {
+	i := 0
+	for i < len(nw) {
+		if r := commonPrefix(nw[i:], od[i:]); r > 0 {
+			b.zeros += uint64(r)
+			i += r
+			continue
+		}
+		if b.budget-b.size() < binary.MaxVarintLen64+1 {
+			break
+		}
+		b.gaps = binary.AppendUvarint(b.gaps, b.zeros)
+		b.values = append(b.values, nw[i]-od[i])
+		b.zeros = 0
+		i++
+	}
+	return int64(i)
+}
+
+// encode serialises the control records (three columns: seeks as zigzag
+// varints, adds, copies) and compresses each stream.
+func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
+	var ctrl []byte
+	for _, r := range b.recs {
+		ctrl = binary.AppendVarint(ctrl, r.seek)
+	}
+	for _, r := range b.recs {
+		ctrl = binary.AppendUvarint(ctrl, uint64(r.add))
+	}
+	for _, r := range b.recs {
+		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
+	}
+	eb := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
+	raws := [numStreams][]byte{ctrl, bytes.Clone(b.gaps), bytes.Clone(b.values), bytes.Clone(b.extra)}
+	for s, raw := range raws {
+		c, comp, err := compressStream(raw, fast)
+		if err != nil {
+			return eb, err
+		}
+		eb.hdr.codec[s] = c
+		eb.hdr.rawLen[s] = int64(len(raw))
+		eb.hdr.compLen[s] = int64(len(comp))
+		eb.streams[s] = comp
+	}
+	return eb, nil
+}
