@@ -1,0 +1,478 @@
+package suit
+
+import (
+	"strconv"
+	"strings"
+)
+
+// This file decodes command sequences, commands and their arguments.
+
+// shortName strips the "suit-" prefix of an IETF name for use in error
+// paths; unknown keys become "key(N)".
+func shortName(name string, k int64) string {
+	if name == "" {
+		return "key(" + strconv.FormatInt(k, 10) + ")"
+	}
+	return strings.TrimPrefix(name, "suit-")
+}
+
+// sharedAllowed reports whether a command may appear in the shared
+// sequence: conditions and the parameter-setting and flow directives
+// (draft-ietf-suit-manifest SUIT_Shared_Sequence; custom commands are
+// excluded).
+func sharedAllowed(id int64) bool {
+	switch id {
+	case DirectiveSetComponentIndex, DirectiveTryEach, DirectiveSetParameters,
+		DirectiveOverrideParameters, DirectiveRunSequence, DirectiveOverrideMultiple,
+		DirectiveCopyParams:
+		return true
+	}
+	return IsCondition(id)
+}
+
+// sequence decodes a bstr-wrapped command sequence. depth is the depth of
+// the bstr; seqDepth the sequence nesting level (1 for a top-level
+// sequence); shared is true inside the shared sequence.
+func (d *dec) sequence(depth, seqDepth int, shared bool) (CommandSequence, error) {
+	if seqDepth > d.lim.seqDepth {
+		return CommandSequence{}, d.fail(ErrLimit, d.off, "command sequences nested %d deep exceed the limit of %d", seqDepth, d.lim.seqDepth)
+	}
+	if err := d.depthOK(depth + 1); err != nil {
+		return CommandSequence{}, err
+	}
+	sub, err := d.wrapped()
+	if err != nil {
+		return CommandSequence{}, err
+	}
+	cmds, err := sub.commands(depth+1, seqDepth, shared)
+	if err != nil {
+		return CommandSequence{}, err
+	}
+	if err := sub.end(); err != nil {
+		return CommandSequence{}, err
+	}
+	return CommandSequence{Raw: sub.b, Commands: cmds}, nil
+}
+
+// commands decodes the flat [id, arg, id, arg, ...] array at depth.
+func (d *dec) commands(depth, seqDepth int, shared bool) ([]Command, error) {
+	start := d.off
+	n, err := d.array(2*d.lim.commands, "command sequence")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, d.fail(ErrMalformed, start, "empty command sequence")
+	}
+	if n%2 != 0 {
+		return nil, d.fail(ErrMalformed, start, "command sequence has an odd number (%d) of elements", n)
+	}
+	cmds := make([]Command, n/2)
+	for i := range cmds {
+		if err := d.command(&cmds[i], depth+1, seqDepth, shared); err != nil {
+			return nil, inIndex(err, i)
+		}
+	}
+	return cmds, nil
+}
+
+// command decodes one command id and its argument; depth is their depth.
+func (d *dec) command(c *Command, depth, seqDepth int, shared bool) error {
+	start := d.off
+	id, err := d.int()
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	if shared && !sharedAllowed(id) {
+		return d.fail(ErrMalformed, start, "command %d (%s) is not allowed in the shared sequence", id, shortName(CommandName(id), id))
+	}
+	switch CommandArgKind(id) {
+	case ArgReportingPolicy:
+		c.ReportingPolicy, err = d.uint()
+	case ArgComponentIndex:
+		err = d.componentIndex(&c.Index, depth)
+	case ArgParameters:
+		c.Params, err = d.params(depth)
+	case ArgTryEach:
+		err = d.tryEach(c, depth, seqDepth, shared)
+	case ArgSequence:
+		var s CommandSequence
+		s, err = d.sequence(depth, seqDepth+1, shared)
+		if err == nil {
+			c.Sequence = &s
+		}
+	case ArgOverrideMultiple:
+		c.Multiple, err = d.overrideMultiple(depth)
+	case ArgCopyParams:
+		c.Copy, err = d.copyParams(depth)
+	default:
+		if id < 0 {
+			switch m, _ := d.peek(); {
+			case m == majUint || m == majNint || m == majBytes || m == majText || d.peekByte() == 0xf6:
+			default:
+				return inPath(d.fail(ErrMalformed, d.off, "custom command argument must be a bstr, tstr, int or nil"), shortName(CommandName(id), id))
+			}
+		}
+		c.Arg, err = d.skip(depth)
+	}
+	if err != nil {
+		return inPath(err, shortName(CommandName(id), id))
+	}
+	return nil
+}
+
+// componentIndex decodes uint / true / [+uint].
+func (d *dec) componentIndex(ci *ComponentIndex, depth int) error {
+	start := d.off
+	switch m, _ := d.peek(); {
+	case d.peekByte() == 0xf5:
+		d.off++
+		ci.All = true
+	case m == majUint:
+		v, err := d.uint()
+		if err != nil {
+			return err
+		}
+		ci.Index = v
+	case m == majArray:
+		if err := d.depthOK(depth); err != nil {
+			return err
+		}
+		n, err := d.array(d.lim.components, "component index list")
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return d.fail(ErrMalformed, start, "empty component index list")
+		}
+		ci.List = make([]uint64, n)
+		for i := range ci.List {
+			if ci.List[i], err = d.uint(); err != nil {
+				return inIndex(err, i)
+			}
+		}
+	default:
+		return d.fail(ErrMalformed, start, "component index must be a uint, true or an array of uints")
+	}
+	return nil
+}
+
+// tryEach decodes [2* bstr .cbor sequence, ?nil].
+func (d *dec) tryEach(c *Command, depth, seqDepth int, shared bool) error {
+	if err := d.depthOK(depth); err != nil {
+		return err
+	}
+	start := d.off
+	n, err := d.array(d.lim.elements, "try-each")
+	if err != nil {
+		return err
+	}
+	c.TryEach = make([]CommandSequence, 0, n)
+	for i := 0; i < n; i++ {
+		if d.null() {
+			if i != n-1 {
+				return d.fail(ErrMalformed, d.off-1, "nil is allowed only as the last try-each element")
+			}
+			c.TryEachNil = true
+			break
+		}
+		s, err := d.sequence(depth+1, seqDepth+1, shared)
+		if err != nil {
+			return inIndex(err, i)
+		}
+		c.TryEach = append(c.TryEach, s)
+	}
+	if len(c.TryEach) < 2 {
+		return d.fail(ErrMalformed, start, "try-each needs at least two alternatives, has %d", len(c.TryEach))
+	}
+	return nil
+}
+
+// params decodes a parameter map {+ int => value} at depth.
+func (d *dec) params(depth int) (Parameters, error) {
+	if err := d.depthOK(depth); err != nil {
+		return nil, err
+	}
+	start := d.off
+	n, err := d.mapHead(d.lim.elements, "parameters")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, d.fail(ErrMalformed, start, "empty parameter map")
+	}
+	ps := make(Parameters, n)
+	var prev []byte
+	for i := range ps {
+		kAt := d.off
+		k, err := d.key(prev, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		prev = k
+		key, ok := itemInt(k)
+		if !ok {
+			return nil, d.fail(ErrMalformed, kAt, "parameter key is not an integer")
+		}
+		vAt := d.off
+		if err := d.paramValue(key, depth+1); err != nil {
+			return nil, inPath(err, shortName(ParameterName(key), key))
+		}
+		ps[i] = Parameter{Key: key, Value: d.b[vAt:d.off]}
+	}
+	return ps, nil
+}
+
+// bool reads a boolean.
+func (d *dec) bool() (bool, error) {
+	switch d.peekByte() {
+	case 0xf4:
+		d.off++
+		return false, nil
+	case 0xf5:
+		d.off++
+		return true, nil
+	}
+	return false, d.fail(ErrMalformed, d.off, "expected a boolean")
+}
+
+// wrappedItem reads a bstr holding one CBOR item whose major type is want
+// (0xff for any) and validates the item.
+func (d *dec) wrappedItem(depth int, want byte, what string) error {
+	if err := d.depthOK(depth + 1); err != nil {
+		return err
+	}
+	sub, err := d.wrapped()
+	if err != nil {
+		return err
+	}
+	if m, _ := sub.peek(); want != 0xff && m != want {
+		return sub.fail(ErrMalformed, 0, "%s must wrap %s", what, majName(want, 0))
+	}
+	if _, err := sub.skip(depth + 1); err != nil {
+		return err
+	}
+	return sub.end()
+}
+
+// paramValue validates the value of parameter key at depth, by its type.
+func (d *dec) paramValue(key int64, depth int) error {
+	var err error
+	switch key {
+	case ParamVendorIdentifier:
+		// bstr (UUID) or #6.112(bstr) (CBOR-PEN relative OID).
+		if d.peekByte() == 0xd8 && d.off+1 < len(d.b) && d.b[d.off+1] == 0x70 {
+			d.off += 2
+		}
+		_, _, err = d.bstr()
+	case ParamClassIdentifier, ParamDeviceIdentifier, ParamContent, ParamInvokeArgs, ParamFetchArguments:
+		_, _, err = d.bstr()
+	case ParamImageDigest:
+		if err = d.depthOK(depth + 1); err != nil {
+			return err
+		}
+		var sub dec
+		if sub, err = d.wrapped(); err != nil {
+			return err
+		}
+		if _, err = sub.digest(depth + 1); err != nil {
+			return err
+		}
+		err = sub.end()
+	case ParamUseBefore, ParamComponentSlot, ParamImageSize, ParamSourceComponent, ParamMinimumBattery:
+		_, err = d.uint()
+	case ParamStrictOrder, ParamSoftFailure:
+		_, err = d.bool()
+	case ParamURI:
+		_, err = d.tstr()
+	case ParamUpdatePriority:
+		_, err = d.int()
+	case ParamEncryptionInfo:
+		err = d.wrappedItem(depth, majTag, "encryption-info")
+	case ParamVersion:
+		var sub dec
+		if sub, err = d.wrapped(); err != nil {
+			return err
+		}
+		if _, err = sub.versionMatch(depth + 1); err != nil {
+			return err
+		}
+		err = sub.end()
+	case ParamWaitInfo, ParamComponentMetadata:
+		err = d.wrappedItem(depth, majMap, "parameter")
+	default:
+		if key < 0 {
+			m, _ := d.peek()
+			b := d.peekByte()
+			if !(m == majUint || m == majNint || m == majBytes || m == majText || b == 0xf4 || b == 0xf5) {
+				return d.fail(ErrMalformed, d.off, "custom parameter value must be an int, bool, tstr or bstr")
+			}
+		}
+		_, err = d.skip(depth)
+	}
+	return err
+}
+
+// versionMatch decodes [comparison-type, [+int]] at depth.
+func (d *dec) versionMatch(depth int) (VersionMatch, error) {
+	var v VersionMatch
+	if err := d.depthOK(depth + 1); err != nil {
+		return v, err
+	}
+	start := d.off
+	n, err := d.array(2, "version match")
+	if err != nil {
+		return v, err
+	}
+	if n != 2 {
+		return v, d.fail(ErrMalformed, start, "version match must have 2 elements")
+	}
+	if v.Comparison, err = d.int(); err != nil {
+		return v, err
+	}
+	at := d.off
+	if n, err = d.array(d.lim.elements, "version"); err != nil {
+		return v, err
+	}
+	if n == 0 {
+		return v, d.fail(ErrMalformed, at, "empty version")
+	}
+	v.Parts = make([]int64, n)
+	for i := range v.Parts {
+		if v.Parts[i], err = d.int(); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+func decodeVersionMatch(b []byte) (VersionMatch, error) {
+	l := (*Limits)(nil).resolve()
+	d := newDec(b, 0, &l)
+	v, err := d.versionMatch(1)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return VersionMatch{}, err
+	}
+	return v, nil
+}
+
+// overrideMultiple decodes {+ uint => {+ params}}.
+func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
+	if err := d.depthOK(depth); err != nil {
+		return nil, err
+	}
+	start := d.off
+	n, err := d.mapHead(d.lim.components, "override-multiple")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, d.fail(ErrMalformed, start, "empty override-multiple map")
+	}
+	out := make([]IndexedParameters, n)
+	var prev []byte
+	for i := range out {
+		kAt := d.off
+		k, err := d.key(prev, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		prev = k
+		maj, idx, _, _ := itemHead(k)
+		if maj != majUint {
+			return nil, d.fail(ErrMalformed, kAt, "override-multiple key must be a component index")
+		}
+		out[i].Index = idx
+		if out[i].Params, err = d.params(depth + 1); err != nil {
+			return nil, inIndex(err, int(idx))
+		}
+	}
+	return out, nil
+}
+
+// copyParams decodes {+ uint => [+ int]}.
+func (d *dec) copyParams(depth int) ([]CopyParams, error) {
+	if err := d.depthOK(depth); err != nil {
+		return nil, err
+	}
+	start := d.off
+	n, err := d.mapHead(d.lim.components, "copy-params")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, d.fail(ErrMalformed, start, "empty copy-params map")
+	}
+	out := make([]CopyParams, n)
+	var prev []byte
+	for i := range out {
+		kAt := d.off
+		k, err := d.key(prev, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		prev = k
+		maj, idx, _, _ := itemHead(k)
+		if maj != majUint {
+			return nil, d.fail(ErrMalformed, kAt, "copy-params key must be a component index")
+		}
+		out[i].Source = idx
+		if err := d.depthOK(depth + 1); err != nil {
+			return nil, err
+		}
+		at := d.off
+		m, err := d.array(d.lim.elements, "copy-params keys")
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			return nil, d.fail(ErrMalformed, at, "empty copy-params key list")
+		}
+		out[i].Keys = make([]int64, m)
+		for j := range out[i].Keys {
+			if out[i].Keys[j], err = d.int(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// digest decodes a SUIT_Digest array at depth.
+func (d *dec) digest(depth int) (Digest, error) {
+	var dg Digest
+	if err := d.depthOK(depth); err != nil {
+		return dg, err
+	}
+	start := d.off
+	n, err := d.array(d.lim.elements, "digest")
+	if err != nil {
+		return dg, err
+	}
+	if n < 2 {
+		return dg, d.fail(ErrMalformed, start, "digest needs 2 elements, has %d", n)
+	}
+	if dg.Algorithm, err = d.int(); err != nil {
+		return dg, err
+	}
+	at := d.off
+	if dg.Value, _, err = d.bstr(); err != nil {
+		return dg, err
+	}
+	if sz := DigestSize(dg.Algorithm); sz != 0 && sz != len(dg.Value) {
+		return dg, d.fail(ErrMalformed, at, "%s digest of %d bytes, want %d", DigestAlgorithmName(dg.Algorithm), len(dg.Value), sz)
+	}
+	if n > 2 {
+		dg.Extensions = make([][]byte, n-2)
+		for i := range dg.Extensions {
+			if dg.Extensions[i], err = d.skip(depth + 1); err != nil {
+				return dg, err
+			}
+		}
+	}
+	return dg, nil
+}

@@ -1,0 +1,380 @@
+package suit
+
+import "slices"
+
+// This file holds the entry points: Parse, Decode, DecodeManifest and the
+// standalone decoders.
+
+// severableKeys lists the envelope keys that carry severed elements, in
+// ascending order.
+var severableKeys = [...]int64{EnvelopeCoswid, EnvelopeDependencyResolution, EnvelopePayloadFetch,
+	EnvelopeCandidateVerification, EnvelopeInstall, EnvelopeText}
+
+func isSeverable(k int64) bool { return slices.Contains(severableKeys[:], k) }
+
+// Parse strictly decodes the envelope structure of data: the tag, the
+// envelope map, the authentication wrapper (its SUIT_Digest is decoded, each
+// authentication block is checked to be one deterministic tagged COSE item)
+// and the members' outer types. It does not interpret the manifest or the
+// severed elements: call [Envelope.DecodeManifest] once the authentication
+// wrapper has been verified. lim may be nil for the defaults.
+//
+// The returned Envelope's byte slices alias data.
+func Parse(data []byte, lim *Limits) (*Envelope, error) {
+	l := lim.resolve()
+	if len(data) > l.envelopeSize {
+		return nil, &DecodeError{Path: "envelope", Err: ErrLimit,
+			Detail: "input of " + itoa(len(data)) + " bytes exceeds MaxEnvelopeSize " + itoa(l.envelopeSize)}
+	}
+	d := newDec(data, 0, &l)
+	e := &Envelope{raw: data}
+	if err := d.envelope(e); err != nil {
+		return nil, inPath(err, "envelope")
+	}
+	return e, nil
+}
+
+// Decode is Parse followed by DecodeManifest: the whole envelope decoded,
+// including severed elements whose digests match. It is meant for tools
+// (show, sign); a device should Parse, verify, then DecodeManifest.
+func Decode(data []byte, lim *Limits) (*Envelope, error) {
+	e, err := Parse(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.DecodeManifest(lim); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func (d *dec) envelope(e *Envelope) error {
+	start := d.off
+	if m, _ := d.peek(); m == majTag {
+		_, tag, err := d.head()
+		if err != nil {
+			return err
+		}
+		switch tag {
+		case 107:
+			e.Tagged = true
+		case 1070:
+			if m, _ := d.peek(); m != majMap {
+				return d.fail(ErrMalformed, d.off, "SUIT_Manifest_Tagged must wrap a map")
+			}
+			at := d.off
+			mb, err := d.skip(manifestDepth)
+			if err != nil {
+				return inPath(err, "manifest")
+			}
+			if len(mb) > d.lim.manifestSize {
+				return d.fail(ErrLimit, at, "manifest of %d bytes exceeds the limit of %d", len(mb), d.lim.manifestSize)
+			}
+			e.BareManifest = true
+			e.ManifestBytes = mb
+			return d.end()
+		default:
+			return d.fail(ErrMalformed, start, "unexpected tag %d (want 107 or 1070)", tag)
+		}
+	}
+	mapAt := d.off
+	n, err := d.mapHead(d.lim.elements, "envelope")
+	if err != nil {
+		return err
+	}
+	var prev []byte
+	for i := 0; i < n; i++ {
+		kAt := d.off
+		k, err := d.key(prev, 2)
+		if err != nil {
+			return err
+		}
+		prev = k
+		if name, ok := itemString(k, majText); ok {
+			if err := d.integrated(e, string(name), kAt); err != nil {
+				return inPath(err, "integrated("+string(name)+")")
+			}
+			continue
+		}
+		key, isInt := itemInt(k)
+		switch {
+		case isInt && key == EnvelopeAuthentication:
+			e.Authentication, err = d.authentication(2)
+		case isInt && key == EnvelopeManifest:
+			var at int
+			if e.ManifestBytes, at, err = d.bstr(); err == nil {
+				if len(e.ManifestBytes) > d.lim.manifestSize {
+					err = d.fail(ErrLimit, at, "manifest of %d bytes exceeds the limit of %d", len(e.ManifestBytes), d.lim.manifestSize)
+				}
+			}
+		case isInt && isSeverable(key):
+			var s []byte
+			var at int
+			if s, at, err = d.bstr(); err == nil {
+				if len(s) > d.lim.manifestSize {
+					err = d.fail(ErrLimit, at, "severed element of %d bytes exceeds the limit of %d", len(s), d.lim.manifestSize)
+				} else {
+					if e.Severed == nil {
+						e.Severed = make(map[int64][]byte, 2)
+					}
+					e.Severed[key] = s
+				}
+			}
+		default:
+			var v []byte
+			if v, err = d.skip(2); err == nil {
+				e.Extensions = append(e.Extensions, RawEntry{k, v})
+			}
+		}
+		if err != nil {
+			return inPath(err, shortName(EnvelopeKeyName(key), key))
+		}
+	}
+	if e.Authentication == nil {
+		return d.fail(ErrMalformed, mapAt, "envelope lacks suit-authentication-wrapper")
+	}
+	if e.ManifestBytes == nil {
+		return d.fail(ErrMalformed, mapAt, "envelope lacks suit-manifest")
+	}
+	return d.end()
+}
+
+func (d *dec) integrated(e *Envelope, name string, at int) error {
+	if len(e.Integrated) >= d.lim.integrated {
+		return d.fail(ErrLimit, at, "more than %d integrated payloads", d.lim.integrated)
+	}
+	s, _, err := d.bstr()
+	if err != nil {
+		return err
+	}
+	if e.Integrated == nil {
+		e.Integrated = make(map[string][]byte, 1)
+	}
+	e.Integrated[name] = s
+	return nil
+}
+
+// authentication decodes bstr .cbor SUIT_Authentication; depth is the
+// bstr's depth.
+func (d *dec) authentication(depth int) (*Authentication, error) {
+	if err := d.depthOK(depth + 1); err != nil {
+		return nil, err
+	}
+	sub, err := d.wrapped()
+	if err != nil {
+		return nil, err
+	}
+	n, err := sub.array(sub.lim.authBlocks+1, "authentication wrapper")
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, sub.fail(ErrMalformed, 0, "authentication wrapper lacks the digest")
+	}
+	a := &Authentication{}
+	ds, err := sub.wrapped()
+	if err != nil {
+		return nil, inIndex(err, 0)
+	}
+	a.DigestBytes = ds.b
+	if a.Digest, err = ds.digest(depth + 3); err == nil {
+		err = ds.end()
+	}
+	if err != nil {
+		return nil, inIndex(err, 0)
+	}
+	if n > 1 {
+		a.Blocks = make([][]byte, n-1)
+	}
+	for i := range a.Blocks {
+		bs, err := sub.wrapped()
+		if err == nil {
+			err = bs.authBlock(depth + 3)
+		}
+		if err != nil {
+			return nil, inIndex(err, i+1)
+		}
+		a.Blocks[i] = bs.b
+	}
+	return a, sub.end()
+}
+
+// authBlock checks that the layer is one tagged COSE_Sign1, COSE_Sign,
+// COSE_Mac0 or COSE_Mac item in deterministic encoding.
+func (d *dec) authBlock(depth int) error {
+	if err := d.depthOK(depth); err != nil {
+		return err
+	}
+	m, tag, err := d.head()
+	if err != nil {
+		return err
+	}
+	if m != majTag || (tag != 18 && tag != 98 && tag != 17 && tag != 97) {
+		return d.fail(ErrMalformed, 0, "authentication block is not a tagged COSE_Sign1, COSE_Sign, COSE_Mac0 or COSE_Mac")
+	}
+	if m, _ := d.peek(); m != majArray {
+		return d.fail(ErrMalformed, d.off, "COSE structure must be an array")
+	}
+	if _, err := d.skip(depth + 1); err != nil {
+		return err
+	}
+	return d.end()
+}
+
+// offsetIn returns the offset of sub within whole when sub is a slice of
+// whole's backing array, else 0.
+func offsetIn(whole, sub []byte) int {
+	if len(sub) == 0 || len(whole) == 0 {
+		return 0
+	}
+	off := cap(whole) - cap(sub)
+	if off < 0 || off+len(sub) > len(whole) || &whole[off] != &sub[0] {
+		return 0
+	}
+	return off
+}
+
+// DecodeManifest strictly decodes e.ManifestBytes, sets e.Manifest and
+// returns it. Severed elements that the envelope carries are checked
+// against the digests the manifest holds for them (ErrDigestMismatch if one
+// differs), then decoded into the manifest's severable members. A severed
+// element the envelope does not carry is left nil. Call it only after the
+// authentication wrapper has been verified and its digest compared with
+// BstrItem(e.ManifestBytes).
+func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
+	l := lim.resolve()
+	if e.ManifestBytes == nil {
+		return nil, &DecodeError{Path: "envelope/manifest", Err: ErrMissing, Detail: "no manifest"}
+	}
+	if len(e.ManifestBytes) > l.manifestSize {
+		return nil, &DecodeError{Path: "envelope/manifest", Err: ErrLimit,
+			Detail: "manifest of " + itoa(len(e.ManifestBytes)) + " bytes exceeds MaxManifestSize " + itoa(l.manifestSize)}
+	}
+	d := newDec(e.ManifestBytes, offsetIn(e.raw, e.ManifestBytes), &l)
+	m, err := d.manifest(manifestDepth)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, inPath(inPath(err, "manifest"), "envelope")
+	}
+	if err := e.resolveSevered(m, &l); err != nil {
+		return nil, inPath(err, "envelope")
+	}
+	e.Manifest = m
+	return m, nil
+}
+
+// resolveSevered checks and decodes the severed elements e carries into m.
+func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
+	for _, key := range severableKeys {
+		content, ok := e.Severed[key]
+		if !ok {
+			continue
+		}
+		name := shortName(EnvelopeKeyName(key), key)
+		off := offsetIn(e.raw, content)
+		var dg *Digest
+		switch key {
+		case ManifestText:
+			if m.Text != nil {
+				dg = m.Text.Digest
+			}
+		case ManifestCoswid:
+			if m.Coswid != nil {
+				dg = m.Coswid.Digest
+			}
+		default:
+			if s := *m.severableSeq(key); s != nil {
+				dg = s.Digest
+			}
+		}
+		if dg == nil {
+			return &DecodeError{Path: name, Offset: off, Err: ErrMalformed,
+				Detail: "the envelope carries a severed element the manifest does not sever"}
+		}
+		if !dg.Matches(BstrItem(content)) {
+			return &DecodeError{Path: name, Offset: off, Err: ErrDigestMismatch,
+				Detail: "severed element does not match the manifest's digest"}
+		}
+		// Decode the content as a bstr-wrapped layer at its envelope depth.
+		d := newDec(content, off, l)
+		var err error
+		switch key {
+		case ManifestText:
+			m.Text.Text, err = d.text(3)
+		case ManifestCoswid:
+			if _, err = d.skip(3); err == nil {
+				m.Coswid.Raw = content
+			}
+		default:
+			var cmds []Command
+			if cmds, err = d.commands(3, 1, false); err == nil {
+				(*m.severableSeq(key)).Sequence = &CommandSequence{Raw: content, Commands: cmds}
+			}
+		}
+		if err == nil {
+			err = d.end()
+		}
+		if err != nil {
+			return inPath(err, name)
+		}
+	}
+	return nil
+}
+
+// DecodeManifestBytes strictly decodes an encoded SUIT_Manifest map (the
+// content of an envelope's manifest bstr) on its own. Severable members stay
+// as the manifest holds them.
+func DecodeManifestBytes(data []byte, lim *Limits) (*Manifest, error) {
+	l := lim.resolve()
+	if len(data) > l.manifestSize {
+		return nil, &DecodeError{Path: "manifest", Err: ErrLimit, Detail: "manifest exceeds MaxManifestSize"}
+	}
+	d := newDec(data, 0, &l)
+	m, err := d.manifest(manifestDepth)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, inPath(err, "manifest")
+	}
+	return m, nil
+}
+
+// DecodeCommandSequence strictly decodes an encoded SUIT_Command_Sequence
+// (the content of a bstr-wrapped sequence, e.g. a severed install
+// element).
+func DecodeCommandSequence(data []byte, lim *Limits) (*CommandSequence, error) {
+	l := lim.resolve()
+	if len(data) > l.manifestSize {
+		return nil, &DecodeError{Path: "sequence", Err: ErrLimit, Detail: "sequence exceeds MaxManifestSize"}
+	}
+	d := newDec(data, 0, &l)
+	cmds, err := d.commands(manifestDepth, 1, false)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, inPath(err, "sequence")
+	}
+	return &CommandSequence{Raw: data, Commands: cmds}, nil
+}
+
+// DecodeText strictly decodes an encoded SUIT_Text_Map (the content of the
+// text bstr).
+func DecodeText(data []byte, lim *Limits) (*Text, error) {
+	l := lim.resolve()
+	if len(data) > l.manifestSize {
+		return nil, &DecodeError{Path: "text", Err: ErrLimit, Detail: "text exceeds MaxManifestSize"}
+	}
+	d := newDec(data, 0, &l)
+	t, err := d.text(manifestDepth)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, inPath(err, "text")
+	}
+	return t, nil
+}

@@ -1,0 +1,128 @@
+package suit
+
+import (
+	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
+	"crypto/subtle"
+	"fmt"
+)
+
+// COSE algorithm identifiers of the digest algorithms SUIT uses.
+const (
+	AlgSHA256   int64 = -16 // SHA-256, mandatory to implement
+	AlgSHAKE128 int64 = -18 // SHAKE128 with 256-bit output
+	AlgSHA384   int64 = -43 // SHA-384
+	AlgSHA512   int64 = -44 // SHA-512
+	AlgSHAKE256 int64 = -45 // SHAKE256 with 512-bit output
+)
+
+// Digest is a SUIT_Digest: [algorithm-id, digest-bytes, * extensions].
+type Digest struct {
+	Algorithm int64  // COSE algorithm identifier, e.g. AlgSHA256
+	Value     []byte // the digest bytes
+	// Extensions holds any further array elements, each as its exact
+	// encoded CBOR item. Usually empty.
+	Extensions [][]byte
+}
+
+// DigestSize returns the output size in bytes of a supported digest
+// algorithm, or 0 if the algorithm is not supported.
+func DigestSize(alg int64) int {
+	switch alg {
+	case AlgSHA256, AlgSHAKE128:
+		return 32
+	case AlgSHA384:
+		return 48
+	case AlgSHA512, AlgSHAKE256:
+		return 64
+	}
+	return 0
+}
+
+// hashInto computes alg over data, appending to dst.
+func hashInto(dst []byte, alg int64, data []byte) ([]byte, bool) {
+	switch alg {
+	case AlgSHA256:
+		s := sha256.Sum256(data)
+		return append(dst, s[:]...), true
+	case AlgSHA384:
+		s := sha512.Sum384(data)
+		return append(dst, s[:]...), true
+	case AlgSHA512:
+		s := sha512.Sum512(data)
+		return append(dst, s[:]...), true
+	case AlgSHAKE128:
+		return append(dst, sha3.SumSHAKE128(data, 32)...), true
+	case AlgSHAKE256:
+		return append(dst, sha3.SumSHAKE256(data, 64)...), true
+	}
+	return dst, false
+}
+
+// ComputeDigest hashes data with the COSE digest algorithm alg: SHA-256
+// (-16), SHAKE128 (-18), SHA-384 (-43), SHA-512 (-44) or SHAKE256 (-45).
+// To compute the digest SUIT puts in the authentication wrapper or in place
+// of a severed element, pass the encoded bstr: ComputeDigest(AlgSHA256,
+// BstrItem(content)). An unknown algorithm gives an error matching
+// ErrUnsupported.
+func ComputeDigest(alg int64, data []byte) (Digest, error) {
+	v, ok := hashInto(make([]byte, 0, 64), alg, data)
+	if !ok {
+		return Digest{}, fmt.Errorf("%w: digest algorithm %d", ErrUnsupported, alg)
+	}
+	return Digest{Algorithm: alg, Value: v}, nil
+}
+
+// Matches reports whether d is the digest of data. It is false when the
+// algorithm is unsupported or the lengths differ; the comparison of digest
+// bytes takes constant time.
+func (d Digest) Matches(data []byte) bool {
+	var buf [64]byte
+	v, ok := hashInto(buf[:0], d.Algorithm, data)
+	if !ok || len(v) != len(d.Value) {
+		return false
+	}
+	return subtle.ConstantTimeCompare(v, d.Value) == 1
+}
+
+// Equal reports whether d and o hold the same algorithm, value and
+// extensions.
+func (d Digest) Equal(o Digest) bool {
+	if d.Algorithm != o.Algorithm || string(d.Value) != string(o.Value) || len(d.Extensions) != len(o.Extensions) {
+		return false
+	}
+	for i := range d.Extensions {
+		if string(d.Extensions[i]) != string(o.Extensions[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Encode returns the deterministic CBOR encoding of d (the SUIT_Digest
+// array, not bstr-wrapped).
+func (d Digest) Encode() ([]byte, error) {
+	var w writer
+	if err := w.digest(d); err != nil {
+		return nil, err
+	}
+	return w.b, nil
+}
+
+// DecodeDigest strictly decodes an encoded SUIT_Digest (for example the
+// content of a bstr-wrapped image-digest parameter).
+func DecodeDigest(data []byte, lim *Limits) (Digest, error) {
+	l := lim.resolve()
+	d := newDec(data, 0, &l)
+	var dg Digest
+	err := d.whole(func() error {
+		var err error
+		dg, err = d.digest(1)
+		return err
+	})
+	if err != nil {
+		return Digest{}, inPath(err, "digest")
+	}
+	return dg, nil
+}

@@ -1,0 +1,92 @@
+// Package suit models and strictly decodes SUIT manifests: the
+// SUIT_Envelope of draft-ietf-suit-manifest-34 (Software Updates for
+// Internet of Things), with the commands and parameters of the
+// trust-domains, update-management and firmware-encryption companion
+// drafts.
+//
+// # Model
+//
+// An [Envelope] holds the [Authentication] wrapper (the manifest [Digest]
+// plus COSE authentication blocks kept as received), the manifest bytes,
+// severed elements, integrated payloads and unknown members (kept as
+// [RawEntry] so nothing is lost). The [Manifest] holds [Common] (components
+// as [ComponentID], the shared [CommandSequence], trust-domains
+// dependencies), the unseverable sequences (validate, load, invoke,
+// uninstall) and the severable members ([SeverableSequence],
+// [SeverableText], [SeverableBytes]), each either inline or severed (only a
+// [Digest] in the manifest). A [CommandSequence] is the flat
+// [id, arg, id, arg, ...] array as a slice of [Command]; the argument lives
+// in the field named by [CommandArgKind]: a reporting policy, a
+// [ComponentIndex], [Parameters], try-each alternatives, a nested sequence,
+// override-multiple or copy-params entries, or a raw CBOR item for custom
+// and unknown commands. Each [Parameter] keeps its value's exact encoding
+// and has typed accessors (Uint, Int, Bool, Bytes, Text, UUID, Digest,
+// Version). [Text] is SUIT_Text. Names for every key and command are in
+// names.go: [CommandName], [ParameterName], [ManifestKeyName] and their
+// reverses.
+//
+// Every bstr-wrapped element keeps the exact content bytes it was decoded
+// from (Envelope.ManifestBytes, Authentication.DigestBytes and Blocks,
+// Envelope.Severed, the Raw fields). Because decoding accepts only
+// deterministic encoding, the bstr head is implied by the content length,
+// and [BstrItem] reconstructs the exact received item that digests cover:
+//
+//	ComputeDigest(AlgSHA256, BstrItem(e.ManifestBytes))
+//
+// Decoded byte slices alias the input (no copies); do not modify the input
+// while the result is in use.
+//
+// # Private-use command
+//
+// Command -257, [DirectiveApplyDelta] ("suitkit-directive-apply-delta",
+// argument: a reporting policy), is suitkit's delta update: the current
+// component's new content is delta.Apply(old = the current component's
+// present content, patch = the content of the component named by parameter
+// 22 source-component). The result is staged and switched atomically; the
+// manifest then checks it with condition image-match. The manifest must
+// first check the old image with image-match (the precursor digest, which
+// RFC 9124 REQ.SEC.AUTH.PRECURSOR requires to be authenticated).
+//
+// # Security
+//
+// [Parse] reads only the envelope structure: the tag, the member types and
+// the authentication wrapper (its digest is decoded, and each block is
+// checked to be one deterministically encoded tagged COSE_Sign1, COSE_Sign,
+// COSE_Mac0 or COSE_Mac). It does not look inside the manifest or severed
+// elements, so a verifier can check the signature over
+// Authentication.DigestBytes and compare the digest with
+// BstrItem(ManifestBytes) before any manifest byte is interpreted, as the
+// draft requires. [Envelope.DecodeManifest] then decodes the manifest and
+// accepts a severed element carried in the envelope only if it matches the
+// digest the manifest holds ([ErrDigestMismatch] otherwise). [Decode] does
+// both at once, for tools.
+//
+// Decoding is strict everywhere, including inside every bstr-wrapped layer:
+// RFC 8949 section 4.2.1 core deterministic encoding is required (shortest
+// integer and length heads, definite lengths, map keys in bytewise
+// lexicographic order), duplicate map keys, trailing bytes, floating-point
+// and undefined values and invalid UTF-8 are rejected, and the SUIT rules
+// are checked: manifest version 1, uint sequence number, non-empty
+// even-length command sequences, try-each with at least two alternatives
+// (nil only last), typed values for every registered parameter, no custom
+// commands or side-effecting directives in the shared sequence, severed
+// digests of the right size. Every error is a *[DecodeError] that matches
+// one sentinel ([ErrMalformed], [ErrNotDeterministic], [ErrLimit],
+// [ErrUnsupported], [ErrDigestMismatch], [ErrMissing]) with errors.Is and
+// names the place, e.g. "envelope/manifest/common/shared-sequence[3]".
+//
+// Encoding ([Envelope.Encode], [Manifest.Encode], ...) is deterministic and
+// works from the model; for decoded input it reproduces the received bytes
+// exactly.
+//
+// # Limits
+//
+// All caps are in [Limits], whose zero value (or nil) is safe: 32 MiB per
+// envelope, 1 MiB per manifest or other bstr-wrapped element, total nesting
+// depth 32 counted across bstr layers, sequences nested 8 deep through
+// try-each and run-sequence, 1024 elements per array or map, 64 components,
+// 256 commands per sequence, 8 authentication blocks and 64 integrated
+// payloads. Every declared length and count is checked against the limit and
+// against the bytes remaining before it is used; the reader allocates only
+// for decoded model values.
+package suit

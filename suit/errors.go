@@ -1,0 +1,98 @@
+package suit
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Sentinel errors. Every error returned by the decoding functions of this
+// package matches exactly one of ErrMalformed, ErrNotDeterministic, ErrLimit or
+// ErrUnsupported with errors.Is, and is a *DecodeError that says where the
+// problem is.
+var (
+	// ErrMalformed reports input that is not valid CBOR or does not follow
+	// the SUIT CDDL: wrong types, missing required members, duplicate map
+	// keys, trailing bytes, odd-length command sequences, a manifest version
+	// other than 1, and so on.
+	ErrMalformed = errors.New("suit: malformed")
+
+	// ErrNotDeterministic reports well-formed CBOR that is not encoded with
+	// RFC 8949 section 4.2.1 core deterministic encoding: an indefinite
+	// length, an integer or length that is not in its shortest form, or map
+	// keys that are not in bytewise lexicographic order.
+	ErrNotDeterministic = errors.New("suit: not deterministically encoded")
+
+	// ErrLimit reports input that exceeds one of the caps in [Limits].
+	ErrLimit = errors.New("suit: limit exceeded")
+
+	// ErrUnsupported reports a well-formed construct this package does not
+	// handle, such as an unknown digest algorithm.
+	ErrUnsupported = errors.New("suit: unsupported")
+
+	// ErrDigestMismatch reports that a severed element present in the
+	// envelope does not match the digest the manifest holds for it.
+	ErrDigestMismatch = errors.New("suit: digest mismatch")
+
+	// ErrMissing reports that an element is absent, for example a severed
+	// element whose content the envelope does not carry.
+	ErrMissing = errors.New("suit: missing element")
+)
+
+// DecodeError says why and where decoding failed. Path names the element
+// from the outermost structure inward, for example
+// "envelope/manifest/common/shared-sequence[3]" (the fourth command of the
+// shared sequence). Offset is the byte offset in the data given to [Parse],
+// [Decode] or the package-level decode function that failed; errors from
+// [Envelope.DecodeManifest] use offsets in the envelope when the envelope was
+// produced by Parse. Err is one of the package's sentinel errors.
+type DecodeError struct {
+	Path   string // where, outermost first
+	Offset int    // byte offset of the offending item
+	Err    error  // ErrMalformed, ErrNotDeterministic, ErrLimit or ErrUnsupported
+	Detail string // what exactly was wrong
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	msg := e.Err.Error()
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	if e.Path != "" {
+		msg += " (at " + e.Path + ", byte " + strconv.Itoa(e.Offset) + ")"
+	} else {
+		msg += " (at byte " + strconv.Itoa(e.Offset) + ")"
+	}
+	return msg
+}
+
+// Unwrap returns the sentinel error, so errors.Is(err, ErrMalformed) works.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// newError builds a *DecodeError at an absolute offset.
+func newError(kind error, off int, format string, args ...any) *DecodeError {
+	return &DecodeError{Offset: off, Err: kind, Detail: fmt.Sprintf(format, args...)}
+}
+
+// inPath prepends one path segment to err's path when err is a *DecodeError.
+// It is called only on the error path, so successful decoding never builds
+// path strings.
+func inPath(err error, seg string) error {
+	var de *DecodeError
+	if errors.As(err, &de) {
+		if de.Path == "" {
+			de.Path = seg
+		} else if de.Path[0] == '[' {
+			de.Path = seg + de.Path
+		} else {
+			de.Path = seg + "/" + de.Path
+		}
+	}
+	return err
+}
+
+// inIndex prepends "[i]" to err's path (joined to the next outer segment).
+func inIndex(err error, i int) error {
+	return inPath(err, "["+strconv.Itoa(i)+"]")
+}
