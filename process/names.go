@@ -1,23 +1,25 @@
 package process
 
-import "fmt"
+import "github.com/suitkit/suitkit/suit"
 
+// sectionName names a manifest section for reports and errors.
 func sectionName(s int64) string {
 	switch s {
-	case 4:
+	case suit.CommonSharedSequence:
 		return "shared"
-	case 7:
-		return "validate"
-	case 8:
-		return "load"
-	case 9:
-		return "invoke"
-	case 16:
-		return "payload-fetch"
-	case 20:
-		return "install"
+	case 0:
+		return "none"
 	}
-	return fmt.Sprintf("section%d", s)
+	if n := suit.ManifestKeyName(s); n != "" {
+		return n[len("suit-"):]
+	}
+	return "section " + itoa64(s)
 }
 
-func commandName(c int64) string { return fmt.Sprintf("command %d", c) }
+// commandName names a command for reports and errors.
+func commandName(c int64) string {
+	if n := suit.CommandName(c); n != "" {
+		return n
+	}
+	return "command " + itoa64(c)
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/verify"
 )
 
 // Outcome is the result of one command.
@@ -56,28 +57,28 @@ type Reason int
 
 // Reasons from draft-ietf-suit-report (SUIT_Report_Reason).
 const (
-	ReasonOK                     Reason = 0
-	ReasonCBORParse              Reason = 1
-	ReasonCOSEUnsupported        Reason = 2
-	ReasonAlgUnsupported         Reason = 3
-	ReasonUnauthorised           Reason = 4
-	ReasonCommandUnsupported     Reason = 5
-	ReasonComponentUnsupported   Reason = 6
-	ReasonComponentUnauthorised  Reason = 7
-	ReasonParameterUnsupported   Reason = 8
-	ReasonSeveringUnsupported    Reason = 9
-	ReasonConditionFailed        Reason = 10
-	ReasonOperationFailed        Reason = 11
-	ReasonInvokePending          Reason = 12
-	reasonCount                         = 13
-	maxRecords                          = 4096
-	reportKeyReference                  = 99
-	reportKeyRecords                    = 3
-	reportKeyResult                     = 4
-	resultKeyCode                       = 5
-	resultKeyRecord                     = 6
-	resultKeyReason                     = 7
-	_                                   = reasonCount
+	ReasonOK                    Reason = 0
+	ReasonCBORParse             Reason = 1
+	ReasonCOSEUnsupported       Reason = 2
+	ReasonAlgUnsupported        Reason = 3
+	ReasonUnauthorised          Reason = 4
+	ReasonCommandUnsupported    Reason = 5
+	ReasonComponentUnsupported  Reason = 6
+	ReasonComponentUnauthorised Reason = 7
+	ReasonParameterUnsupported  Reason = 8
+	ReasonSeveringUnsupported   Reason = 9
+	ReasonConditionFailed       Reason = 10
+	ReasonOperationFailed       Reason = 11
+	ReasonInvokePending         Reason = 12
+	reasonCount                        = 13
+	maxRecords                         = 4096
+	reportKeyReference                 = 99
+	reportKeyRecords                   = 3
+	reportKeyResult                    = 4
+	resultKeyCode                      = 5
+	resultKeyRecord                    = 6
+	resultKeyReason                    = 7
+	_                                  = reasonCount
 )
 
 var reasonNames = [...]string{"ok", "cbor-parse", "cose-unsupported", "alg-unsupported", "unauthorised",
@@ -96,6 +97,17 @@ func ReasonOf(err error) Reason {
 	switch {
 	case err == nil:
 		return ReasonOK
+	case errors.Is(err, verify.ErrMalformed):
+		return ReasonCBORParse
+	case errors.Is(err, verify.ErrUnsupportedAlgorithm):
+		return ReasonAlgUnsupported
+	case errors.Is(err, verify.ErrUnsupportedHeader):
+		return ReasonCOSEUnsupported
+	case errors.Is(err, verify.ErrUnauthorizedComponent):
+		return ReasonComponentUnauthorised
+	case errors.Is(err, verify.ErrUnauthenticated), errors.Is(err, verify.ErrDigestMismatch),
+		errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
+		return ReasonUnauthorised
 	case errors.Is(err, ErrUnsupported):
 		return ReasonCommandUnsupported
 	case errors.Is(err, ErrComponent):
@@ -124,18 +136,13 @@ type Report struct {
 	Truncated bool
 	// Err is the error that ended processing, nil on success.
 	Err error
+	// Committed is true when Install committed the manifest's sequence
+	// number to the anti-rollback store.
+	Committed bool
 }
 
 // Reason returns the report's result reason.
 func (r *Report) Reason() Reason { return ReasonOf(r.Err) }
-
-func (r *Report) add(rec Record) {
-	if len(r.Records) >= maxRecords {
-		r.Truncated = true
-		return
-	}
-	r.Records = append(r.Records, rec)
-}
 
 // String renders the report for people, one command per line.
 func (r *Report) String() string {
@@ -153,7 +160,11 @@ func (r *Report) String() string {
 		b.WriteString("  ... (further records dropped)\n")
 	}
 	if r.Err == nil {
-		b.WriteString("result: success\n")
+		b.WriteString("result: success")
+		if r.Committed {
+			b.WriteString(", sequence number committed")
+		}
+		b.WriteString("\n")
 	} else {
 		fmt.Fprintf(&b, "result: %s: %v\n", r.Reason(), r.Err)
 	}

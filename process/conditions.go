@@ -1,0 +1,253 @@
+package process
+
+import (
+	"crypto/subtle"
+	"errors"
+	"io"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+// checkIdentity implements the vendor, class and device identifier
+// conditions: the parameter must be set and equal the device's value.
+func (r *run) checkIdentity(ci uint64, key int64, have []byte, what string) error {
+	p, ok := r.param(ci, key)
+	if !ok {
+		return condFail(ErrParameterUnset, "%s identifier parameter not set", what)
+	}
+	want, err := p.Bytes()
+	if err != nil {
+		return errf(ErrManifest, "%s identifier: %v", what, err)
+	}
+	if have == nil {
+		return condFail(ErrConditionFailed, "device has no %s identifier", what)
+	}
+	if len(want) != len(have) || subtle.ConstantTimeCompare(want, have) != 1 {
+		return condFail(ErrConditionFailed, "%s identifier %s does not match the device's %s",
+			what, FormatUUID(want), FormatUUID(have))
+	}
+	return nil
+}
+
+// imageMatch implements image-match (match=true) and image-not-match. The
+// digest covers exactly image-size bytes when image-size is set (a
+// component of another size does not match), otherwise the whole content.
+func (r *run) imageMatch(ci uint64, match bool) error {
+	ok, err := r.componentMatches(ci)
+	if err != nil {
+		return err
+	}
+	if ok != match {
+		if match {
+			return condFail(ErrConditionFailed, "component %s does not match the image digest", r.comps[ci])
+		}
+		return condFail(ErrConditionFailed, "component %s matches the image digest", r.comps[ci])
+	}
+	return nil
+}
+
+// imageSpec returns the image-digest and image-size parameters of ci.
+func (r *run) imageSpec(ci uint64) (d *suit.Digest, size *uint64, err error) {
+	if p, ok := r.param(ci, suit.ParamImageDigest); ok {
+		dd, err := p.Digest()
+		if err != nil {
+			return nil, nil, errf(ErrManifest, "image digest: %v", err)
+		}
+		d = &dd
+	}
+	if v, ok, err := r.uintParam(ci, suit.ParamImageSize); err != nil {
+		return nil, nil, err
+	} else if ok {
+		size = &v
+	}
+	return d, size, nil
+}
+
+// componentMatches reports whether ci's content matches its image digest
+// (and size). An unset digest is a condition failure; an absent content
+// does not match.
+func (r *run) componentMatches(ci uint64) (bool, error) {
+	d, size, err := r.imageSpec(ci)
+	if err != nil {
+		return false, err
+	}
+	if d == nil {
+		return false, condFail(ErrParameterUnset, "image digest parameter not set")
+	}
+	h, err := newHasher(d.Algorithm)
+	if err != nil {
+		return false, condFail(ErrUnsupported, "%v", err)
+	}
+	c, err := r.p.pf.Storage.Open(r.comps[ci])
+	if errors.Is(err, ErrNoContent) {
+		return false, nil
+	}
+	if err != nil {
+		return false, wrapErr(ErrOperation, err, "open "+r.comps[ci].String())
+	}
+	defer c.Close()
+	n := c.Size()
+	if size != nil && (n < 0 || uint64(n) != *size) {
+		return false, nil
+	}
+	if _, err := io.Copy(h, &ctxReader{ctx: r.ctx, r: io.NewSectionReader(c, 0, n)}); err != nil {
+		return false, wrapErr(ErrOperation, err, "read "+r.comps[ci].String())
+	}
+	return digestEqual(h.Sum(), d.Value), nil
+}
+
+// componentSlot implements component-slot: the storage's slot for the
+// component equals the parameter.
+func (r *run) componentSlot(ci uint64) error {
+	want, ok, err := r.uintParam(ci, suit.ParamComponentSlot)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return condFail(ErrParameterUnset, "component-slot parameter not set")
+	}
+	have, err := r.p.pf.Storage.Slot(r.comps[ci])
+	if err != nil {
+		return wrapErr(ErrOperation, err, "slot of "+r.comps[ci].String())
+	}
+	if have != want {
+		return condFail(ErrConditionFailed, "component is in slot %d, not %d", have, want)
+	}
+	return nil
+}
+
+// checkContent implements check-content: the component holds exactly the
+// content parameter, compared in constant time.
+func (r *run) checkContent(ci uint64) error {
+	p, ok := r.param(ci, suit.ParamContent)
+	if !ok {
+		return condFail(ErrParameterUnset, "content parameter not set")
+	}
+	want, err := p.Bytes()
+	if err != nil {
+		return errf(ErrManifest, "content: %v", err)
+	}
+	c, err := r.p.pf.Storage.Open(r.comps[ci])
+	if errors.Is(err, ErrNoContent) {
+		return condFail(ErrConditionFailed, "component has no content")
+	}
+	if err != nil {
+		return wrapErr(ErrOperation, err, "open "+r.comps[ci].String())
+	}
+	defer c.Close()
+	if c.Size() != int64(len(want)) {
+		return condFail(ErrConditionFailed, "content differs")
+	}
+	have := make([]byte, len(want))
+	if _, err := c.ReadAt(have, 0); err != nil && !(errors.Is(err, io.EOF) && len(want) == 0) {
+		return wrapErr(ErrOperation, err, "read "+r.comps[ci].String())
+	}
+	if subtle.ConstantTimeCompare(have, want) != 1 {
+		return condFail(ErrConditionFailed, "content differs")
+	}
+	return nil
+}
+
+// useBefore implements use-before: the device clock is before the
+// parameter (seconds since 1970).
+func (r *run) useBefore(ci uint64) error {
+	limit, ok, err := r.uintParam(ci, suit.ParamUseBefore)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return condFail(ErrParameterUnset, "use-before parameter not set")
+	}
+	if r.p.pf.Clock == nil {
+		return condFail(ErrConditionFailed, "device has no clock")
+	}
+	now := r.p.pf.Clock().Unix()
+	if now < 0 || uint64(now) >= limit {
+		return condFail(ErrConditionFailed, "manifest expired (use before %d, now %d)", limit, now)
+	}
+	return nil
+}
+
+// minimumBattery implements minimum-battery: the battery holds at least
+// the parameter's mWh.
+func (r *run) minimumBattery(ci uint64) error {
+	need, ok, err := r.uintParam(ci, suit.ParamMinimumBattery)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return condFail(ErrParameterUnset, "minimum-battery parameter not set")
+	}
+	if r.p.pf.Battery == nil {
+		return condFail(ErrConditionFailed, "device cannot report its battery")
+	}
+	have, err := r.p.pf.Battery()
+	if err != nil {
+		return condFail(ErrConditionFailed, "battery: %v", err)
+	}
+	if have < need {
+		return condFail(ErrConditionFailed, "battery %d mWh, need %d", have, need)
+	}
+	return nil
+}
+
+// version implements the version condition: the installed version of the
+// component compared with the parameter, integer by integer up to the
+// length of the parameter's list (missing installed parts count as 0).
+func (r *run) version(ci uint64) error {
+	p, ok := r.param(ci, suit.ParamVersion)
+	if !ok {
+		return condFail(ErrParameterUnset, "version parameter not set")
+	}
+	vm, err := p.Version()
+	if err != nil {
+		return errf(ErrManifest, "version: %v", err)
+	}
+	if r.p.pf.Version == nil {
+		return condFail(ErrConditionFailed, "device cannot report versions")
+	}
+	have, err := r.p.pf.Version(r.comps[ci])
+	if err != nil {
+		return condFail(ErrConditionFailed, "version of %s: %v", r.comps[ci], err)
+	}
+	cmp := compareVersion(have, vm.Parts)
+	var holds bool
+	switch vm.Comparison {
+	case 1:
+		holds = cmp > 0
+	case 2:
+		holds = cmp >= 0
+	case 3:
+		holds = cmp == 0
+	case 4:
+		holds = cmp <= 0
+	case 5:
+		holds = cmp < 0
+	default:
+		return errf(ErrUnsupported, "version comparison type %d", vm.Comparison)
+	}
+	if !holds {
+		return condFail(ErrConditionFailed, "installed version %v does not satisfy comparison %d with %v", have, vm.Comparison, vm.Parts)
+	}
+	return nil
+}
+
+func compareVersion(have, want []int64) int {
+	for i, w := range want {
+		var h int64
+		if i < len(have) {
+			h = have[i]
+		}
+		if h != w {
+			if h < w {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+func digestEqual(a, b []byte) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare(a, b) == 1
+}

@@ -1,0 +1,404 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+// Limits bounds what one procedure may do. The zero value selects the
+// defaults given with each field.
+type Limits struct {
+	// MaxComponents is how many components a manifest may declare: the
+	// device's capacity (default 16).
+	MaxComponents int
+	// MaxDepth bounds the nesting of try-each and run-sequence (default 8).
+	MaxDepth int
+	// MaxImageSize caps a fetched, copied, written or patched image when
+	// the manifest sets no image-size (default 256 MiB). With image-size
+	// set, the cap is image-size.
+	MaxImageSize int64
+	// MaxCommands bounds the commands executed in one procedure, counting
+	// each repetition per component (default 65536).
+	MaxCommands int
+}
+
+const (
+	defaultMaxComponents = 16
+	defaultMaxDepth      = 8
+	defaultMaxImageSize  = 256 << 20
+	defaultMaxCommands   = 1 << 16
+)
+
+func (l *Limits) resolve() Limits {
+	out := Limits{defaultMaxComponents, defaultMaxDepth, defaultMaxImageSize, defaultMaxCommands}
+	if l == nil {
+		return out
+	}
+	if l.MaxComponents > 0 {
+		out.MaxComponents = l.MaxComponents
+	}
+	if l.MaxDepth > 0 {
+		out.MaxDepth = l.MaxDepth
+	}
+	if l.MaxImageSize > 0 {
+		out.MaxImageSize = l.MaxImageSize
+	}
+	if l.MaxCommands > 0 {
+		out.MaxCommands = l.MaxCommands
+	}
+	return out
+}
+
+// Processor runs the command sequences of verified manifests against a
+// Platform. It keeps no state between calls; a Processor is safe for
+// concurrent use if its Platform is.
+type Processor struct {
+	pf  Platform
+	lim Limits
+}
+
+// New returns a Processor for the platform. Storage is required. lim may be
+// nil for the defaults.
+func New(pf Platform, lim *Limits) (*Processor, error) {
+	if pf.Storage == nil {
+		return nil, errors.New("process: platform has no storage")
+	}
+	return &Processor{pf: pf, lim: lim.resolve()}, nil
+}
+
+// procedure names the sequences a procedure runs, in order.
+type procedure []int64
+
+var (
+	updateProcedure = procedure{suit.ManifestPayloadFetch, suit.ManifestInstall, suit.ManifestValidate}
+	invokeProcedure = procedure{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
+)
+
+// runManifest runs a procedure of a manifest whose envelope has been
+// authenticated. It is the single place every public entry point ends in.
+func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure) (*Report, error) {
+	rep := &Report{DigestAlg: dig.Algorithm, Digest: dig.Value}
+	if m == nil {
+		rep.Err = errf(ErrMissingSequence, "manifest not decoded")
+		return rep, rep.Err
+	}
+	rep.Sequence = m.SequenceNumber
+	if m.ReferenceURI != nil {
+		rep.ReferenceURI = *m.ReferenceURI
+	}
+	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep}
+	err := r.procedure(proc)
+	rep.Err = err
+	return rep, err
+}
+
+// run is the state of one procedure.
+type run struct {
+	ctx     context.Context
+	p       *Processor
+	env     *suit.Envelope
+	m       *suit.Manifest
+	rep     *Report
+	comps   []suit.ComponentID
+	params  []map[int64]suit.Parameter
+	section int64
+	shared  bool
+	soft    bool
+	strict  bool
+	steps   int
+}
+
+func (r *run) procedure(proc procedure) error {
+	m := r.m
+	if m.Version != 1 {
+		return errf(ErrManifest, "manifest version %d, want 1", m.Version)
+	}
+	if m.Common == nil {
+		return errf(ErrManifest, "manifest has no common section")
+	}
+	if len(m.Common.Dependencies) > 0 {
+		return errf(ErrUnsupported, "dependency manifests are not supported")
+	}
+	r.comps = m.Common.Components
+	if len(r.comps) > r.p.lim.MaxComponents {
+		return errf(ErrComponent, "%d components, the device supports %d", len(r.comps), r.p.lim.MaxComponents)
+	}
+	for i, id := range r.comps {
+		for j := 0; j < i; j++ {
+			if id.Equal(r.comps[j]) {
+				return errf(ErrComponent, "component %s listed twice", id)
+			}
+		}
+	}
+	// Clear all parameter storage before processing.
+	r.params = make([]map[int64]suit.Parameter, len(r.comps))
+	for i := range r.params {
+		r.params[i] = map[int64]suit.Parameter{}
+	}
+	r.strict = true
+	ran := false
+	for _, key := range proc {
+		seq, err := r.sequenceFor(key)
+		if err != nil {
+			return err
+		}
+		if seq == nil {
+			continue
+		}
+		if err := r.top(key, seq); err != nil {
+			return err
+		}
+		ran = true
+	}
+	if !ran {
+		// Nothing to run: still check compatibility.
+		return r.top(0, nil)
+	}
+	return nil
+}
+
+// sequenceFor returns the command sequence at a manifest key, nil if the
+// manifest has none, or ErrMissingSequence if it was severed and not
+// supplied.
+func (r *run) sequenceFor(key int64) (*suit.CommandSequence, error) {
+	m := r.m
+	var sev *suit.SeverableSequence
+	switch key {
+	case suit.ManifestValidate:
+		return m.Validate, nil
+	case suit.ManifestLoad:
+		return m.Load, nil
+	case suit.ManifestInvoke:
+		return m.Invoke, nil
+	case suit.ManifestPayloadFetch:
+		sev = m.PayloadFetch
+	case suit.ManifestInstall:
+		sev = m.Install
+	default:
+		return nil, fmt.Errorf("process: no sequence %d", key)
+	}
+	if sev == nil {
+		return nil, nil
+	}
+	if sev.Sequence == nil {
+		return nil, errf(ErrMissingSequence, "%s was severed and the envelope does not carry it", sectionName(key))
+	}
+	return sev.Sequence, nil
+}
+
+// top runs the shared sequence and then seq (if not nil) as section key.
+func (r *run) top(key int64, seq *suit.CommandSequence) error {
+	if sh := r.m.Common.SharedSequence; sh != nil {
+		r.section, r.shared = suit.CommonSharedSequence, true
+		if err := r.topSequence(sh); err != nil {
+			return err
+		}
+	}
+	r.shared = false
+	if seq == nil {
+		return nil
+	}
+	r.section = key
+	return r.topSequence(seq)
+}
+
+func (r *run) topSequence(seq *suit.CommandSequence) error {
+	var cur []uint64
+	switch {
+	case len(r.comps) == 1:
+		cur = []uint64{0}
+	case len(r.comps) > 1:
+		if len(seq.Commands) == 0 || seq.Commands[0].ID != suit.DirectiveSetComponentIndex {
+			return errf(ErrComponent, "%s: a manifest with %d components must start every sequence with set-component-index",
+				sectionName(r.section), len(r.comps))
+		}
+	}
+	r.soft = false
+	err := r.sequence(seq, 0, cur)
+	var ss *softStop
+	if errors.As(err, &ss) {
+		return ss.err // cannot happen at depth 0, but never treat it as success
+	}
+	return err
+}
+
+// softStop ends a nested sequence because a condition failed while
+// soft-failure was true. It never escapes the enclosing try-each or
+// run-sequence.
+type softStop struct{ err error }
+
+func (s *softStop) Error() string { return s.err.Error() }
+func (s *softStop) Unwrap() error { return s.err }
+
+// sequence runs the commands of seq with the current component indices
+// cur. It returns nil when every command ran, a *softStop when a condition
+// failed under soft-failure, and any other error to abort.
+func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error {
+	if depth > r.p.lim.MaxDepth {
+		return errf(ErrLimit, "command sequences nested deeper than %d", r.p.lim.MaxDepth)
+	}
+	for off := range seq.Commands {
+		c := &seq.Commands[off]
+		if err := r.ctx.Err(); err != nil {
+			return fmt.Errorf("%w: %w", ErrOperation, err)
+		}
+		if err := r.checkShared(c); err != nil {
+			r.record(off, depth, 0, c.ID, err)
+			return r.cmdErr(off, 0, c.ID, err)
+		}
+		switch c.ID {
+		case suit.DirectiveSetComponentIndex:
+			idx, err := r.indices(c.Index)
+			r.record(off, depth, firstOr(idx), c.ID, err)
+			if err != nil {
+				return r.cmdErr(off, 0, c.ID, err)
+			}
+			cur = idx
+			continue
+		case suit.DirectiveOverrideMultiple:
+			err := r.overrideMultiple(c, depth)
+			r.record(off, depth, firstOr(cur), c.ID, err)
+			if err != nil {
+				return r.cmdErr(off, firstOr(cur), c.ID, err)
+			}
+			continue
+		}
+		if len(cur) == 0 {
+			err := errf(ErrComponent, "no component selected")
+			r.record(off, depth, 0, c.ID, err)
+			return r.cmdErr(off, 0, c.ID, err)
+		}
+		for _, ci := range cur {
+			r.steps++
+			if r.steps > r.p.lim.MaxCommands {
+				return r.cmdErr(off, ci, c.ID, errf(ErrLimit, "more than %d commands executed", r.p.lim.MaxCommands))
+			}
+			slot := r.reserve(off, depth, ci, c.ID)
+			err := r.command(c, depth, ci)
+			r.finish(slot, err)
+			if err != nil && isConditionFailure(err) {
+				ce := r.cmdErr(off, ci, c.ID, err)
+				if r.soft {
+					return &softStop{ce}
+				}
+				return ce
+			}
+			if err != nil {
+				return r.cmdErr(off, ci, c.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// conditionFailure marks an error as a failed condition (as opposed to a
+// failed directive, which always aborts).
+type conditionFailure struct{ err error }
+
+func (c *conditionFailure) Error() string { return c.err.Error() }
+func (c *conditionFailure) Unwrap() error { return c.err }
+
+func condFail(sentinel error, format string, a ...any) error {
+	return &conditionFailure{errf(sentinel, format, a...)}
+}
+
+func isConditionFailure(err error) bool {
+	var cf *conditionFailure
+	return errors.As(err, &cf)
+}
+
+func (r *run) cmdErr(off int, comp uint64, cmd int64, err error) error {
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		return err // already located (nested sequence)
+	}
+	return &CommandError{Section: r.section, Offset: off, Component: comp, Command: cmd, Err: err}
+}
+
+func (r *run) record(off, depth int, comp uint64, cmd int64, err error) {
+	r.finish(r.reserve(off, depth, comp, cmd), err)
+}
+
+// reserve adds a record for a command about to run, so that records list
+// commands in the order they started (a try-each before its alternatives);
+// finish fills in the outcome.
+func (r *run) reserve(off, depth int, comp uint64, cmd int64) int {
+	if len(r.rep.Records) >= maxRecords {
+		r.rep.Truncated = true
+		return -1
+	}
+	r.rep.Records = append(r.rep.Records, Record{Section: r.section, Offset: off, Depth: depth, Component: comp, Command: cmd})
+	return len(r.rep.Records) - 1
+}
+
+func (r *run) finish(slot int, err error) {
+	var rec Record
+	if slot >= 0 {
+		rec = r.rep.Records[slot]
+	}
+	rec.Err = err
+	switch {
+	case err == nil:
+		rec.Outcome = OK
+	case isConditionFailure(err):
+		rec.Outcome = ConditionFailed
+	default:
+		rec.Outcome = Failed
+	}
+	if slot >= 0 {
+		r.rep.Records[slot] = rec
+	}
+	if r.p.pf.Report != nil && slot >= 0 {
+		r.p.pf.Report.Record(rec)
+	}
+}
+
+func firstOr(idx []uint64) uint64 {
+	if len(idx) > 0 {
+		return idx[0]
+	}
+	return 0
+}
+
+// indices resolves a set-component-index argument.
+func (r *run) indices(ci suit.ComponentIndex) ([]uint64, error) {
+	n := len(r.comps)
+	if ci.All {
+		if n == 0 {
+			return nil, errf(ErrComponent, "set-component-index true with no components")
+		}
+		return ci.Indices(n), nil
+	}
+	if len(ci.List) > n {
+		return nil, errf(ErrComponent, "%d indices for %d components", len(ci.List), n)
+	}
+	idx := ci.Indices(n)
+	for _, i := range idx {
+		if i >= uint64(n) {
+			return nil, errf(ErrComponent, "component index %d out of range (%d components)", i, n)
+		}
+	}
+	return idx, nil
+}
+
+// checkShared enforces what the shared sequence may contain: conditions,
+// set-component-index, try-each, run-sequence and the commands that only
+// set parameters (override-parameters, set-parameters, override-multiple,
+// copy-params); no custom commands and no other side effects.
+func (r *run) checkShared(c *suit.Command) error {
+	if !r.shared {
+		return nil
+	}
+	switch c.ID {
+	case suit.DirectiveSetComponentIndex, suit.DirectiveOverrideParameters, suit.DirectiveTryEach, suit.DirectiveRunSequence,
+		suit.DirectiveSetParameters, suit.DirectiveOverrideMultiple, suit.DirectiveCopyParams:
+		return nil // these only set parameters
+	}
+	if c.ID >= 0 && suit.IsCondition(c.ID) {
+		return nil
+	}
+	return errf(ErrManifest, "%s is not allowed in the shared sequence", commandName(c.ID))
+}
