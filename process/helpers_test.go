@@ -115,9 +115,9 @@ func pDigest(t testing.TB, data []byte) suit.Parameter {
 	return p
 }
 
-func pSize(n int) suit.Parameter { return suit.ParamUint(suit.ParamImageSize, uint64(n)) }
+func pSize(n int) suit.Parameter   { return suit.ParamUint(suit.ParamImageSize, uint64(n)) }
 func pURI(u string) suit.Parameter { return suit.ParamText(suit.ParamURI, u) }
-func pVendor() suit.Parameter    { return suit.ParamBytes(suit.ParamVendorIdentifier, testVendor) }
+func pVendor() suit.Parameter      { return suit.ParamBytes(suit.ParamVendorIdentifier, testVendor) }
 func pClass(c []byte) suit.Parameter {
 	return suit.ParamBytes(suit.ParamClassIdentifier, c)
 }
