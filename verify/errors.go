@@ -111,15 +111,22 @@ type DigestError struct {
 	What      string // "manifest", "suit-install (20)", ...
 	Algorithm int64
 	Want, Got []byte
+	Err       error // underlying cause when detected by the suit codec
 	severed   bool
 }
 
 func (e *DigestError) Error() string {
+	if e.Err != nil {
+		return e.What + ": " + e.Err.Error()
+	}
 	if e.Want == nil {
 		return e.What + ": present in the envelope but the manifest has no digest for it"
 	}
 	return fmt.Sprintf("%s digest mismatch: manifest says %x, computed %x", e.What, e.Want, e.Got)
 }
+
+// Unwrap returns the underlying codec error, if any.
+func (e *DigestError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrDigestMismatch (manifest) or
 // ErrSeveredMismatch (severable element).

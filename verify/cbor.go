@@ -1,0 +1,256 @@
+package verify
+
+import (
+	"encoding/binary"
+	"errors"
+	"unicode/utf8"
+)
+
+// A small strict CBOR reader for COSE structures. It never allocates: every
+// byte string it returns aliases the input. It accepts only RFC 8949 §4.2.1
+// deterministic encoding (shortest heads, definite lengths, map keys in
+// bytewise order, hence no duplicates), rejects tags, floats and the
+// unassigned simple values, and checks every declared length against the
+// bytes that remain before using it.
+
+const (
+	majUint  = 0
+	majNint  = 1
+	majBytes = 2
+	majText  = 3
+	majArray = 4
+	majMap   = 5
+	majTag   = 6
+	majOther = 7
+
+	maxItemDepth = 16 // nesting allowed inside one COSE header value
+)
+
+type cborReader struct {
+	b   []byte
+	off int
+}
+
+func (r *cborReader) done() bool { return r.off == len(r.b) }
+
+// head reads an item head and returns its major type and argument.
+func (r *cborReader) head() (byte, uint64, error) {
+	if r.off >= len(r.b) {
+		return 0, 0, errors.New("unexpected end of CBOR data")
+	}
+	ib := r.b[r.off]
+	major, ai := ib>>5, ib&0x1f
+	r.off++
+	var n int
+	switch {
+	case ai < 24:
+		return major, uint64(ai), nil
+	case ai == 24:
+		n = 1
+	case ai == 25:
+		n = 2
+	case ai == 26:
+		n = 4
+	case ai == 27:
+		n = 8
+	case ai == 31:
+		return 0, 0, errors.New("indefinite-length CBOR item")
+	default:
+		return 0, 0, errors.New("reserved CBOR additional information")
+	}
+	if len(r.b)-r.off < n {
+		return 0, 0, errors.New("unexpected end of CBOR data")
+	}
+	var v uint64
+	switch n {
+	case 1:
+		v = uint64(r.b[r.off])
+	case 2:
+		v = uint64(binary.BigEndian.Uint16(r.b[r.off:]))
+	case 4:
+		v = uint64(binary.BigEndian.Uint32(r.b[r.off:]))
+	case 8:
+		v = binary.BigEndian.Uint64(r.b[r.off:])
+	}
+	r.off += n
+	if major == majOther {
+		if n == 1 && v >= 32 {
+			return 0, 0, errors.New("CBOR simple value not allowed")
+		}
+		return 0, 0, errors.New("CBOR float not allowed")
+	}
+	// Shortest form: the value must not fit a shorter head.
+	if (n == 1 && v < 24) || (n == 2 && v <= 0xff) || (n == 4 && v <= 0xffff) || (n == 8 && v <= 0xffffffff) {
+		return 0, 0, errors.New("CBOR head not in shortest form")
+	}
+	return major, v, nil
+}
+
+// count validates an array/map count against the remaining input (every
+// element takes at least one byte, a map pair at least two).
+func (r *cborReader) count(n uint64, per uint64) (int, error) {
+	if n > uint64(len(r.b)-r.off)/per {
+		return 0, errors.New("CBOR count larger than the remaining data")
+	}
+	return int(n), nil
+}
+
+func (r *cborReader) take(n uint64) ([]byte, error) {
+	if n > uint64(len(r.b)-r.off) {
+		return nil, errors.New("CBOR string longer than the remaining data")
+	}
+	s := r.b[r.off : r.off+int(n)]
+	r.off += int(n)
+	return s, nil
+}
+
+func (r *cborReader) bytes() ([]byte, error) {
+	m, n, err := r.head()
+	if err != nil {
+		return nil, err
+	}
+	if m != majBytes {
+		return nil, errors.New("expected a byte string")
+	}
+	return r.take(n)
+}
+
+// bytesOrNil reads a bstr or null; null gives (nil, true).
+func (r *cborReader) bytesOrNil() ([]byte, bool, error) {
+	if r.off < len(r.b) && r.b[r.off] == 0xf6 {
+		r.off++
+		return nil, true, nil
+	}
+	b, err := r.bytes()
+	return b, false, err
+}
+
+func (r *cborReader) array() (int, error) {
+	m, n, err := r.head()
+	if err != nil {
+		return 0, err
+	}
+	if m != majArray {
+		return 0, errors.New("expected an array")
+	}
+	return r.count(n, 1)
+}
+
+// int reads an integer that fits int64.
+func (r *cborReader) int() (int64, error) {
+	m, n, err := r.head()
+	if err != nil {
+		return 0, err
+	}
+	if (m != majUint && m != majNint) || n > 1<<63-1 {
+		return 0, errors.New("expected an integer")
+	}
+	if m == majNint {
+		return -1 - int64(n), nil
+	}
+	return int64(n), nil
+}
+
+// skip reads one complete item of any allowed kind.
+func (r *cborReader) skip(depth int) error {
+	if depth > maxItemDepth {
+		return errors.New("CBOR nested too deeply")
+	}
+	m, n, err := r.head()
+	if err != nil {
+		return err
+	}
+	switch m {
+	case majUint, majNint:
+		return nil
+	case majBytes:
+		_, err = r.take(n)
+		return err
+	case majText:
+		s, err := r.take(n)
+		if err == nil && !utf8.Valid(s) {
+			err = errors.New("invalid UTF-8 in CBOR text")
+		}
+		return err
+	case majArray:
+		c, err := r.count(n, 1)
+		if err != nil {
+			return err
+		}
+		for range c {
+			if err := r.skip(depth + 1); err != nil {
+				return err
+			}
+		}
+		return nil
+	case majMap:
+		return r.mapItems(n, depth+1, func([]byte) error { return r.skip(depth + 1) })
+	case majTag:
+		return errors.New("CBOR tag not allowed here")
+	}
+	// majOther: head() only returns false, true, null, undefined.
+	return nil
+}
+
+// mapItems walks the n pairs of a map whose head was read: it reads each key
+// (an int or text label) itself, checks that keys are in strictly
+// increasing bytewise order, then calls value with the encoded key, which
+// must consume the value.
+func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error) error {
+	c, err := r.count(n, 2)
+	if err != nil {
+		return err
+	}
+	var prev []byte
+	for i := range c {
+		start := r.off
+		m, v, err := r.head()
+		if err != nil {
+			return err
+		}
+		switch m {
+		case majUint, majNint:
+		case majText:
+			s, err := r.take(v)
+			if err != nil {
+				return err
+			}
+			if !utf8.Valid(s) {
+				return errors.New("invalid UTF-8 in CBOR map key")
+			}
+		default:
+			return errors.New("map label is not an integer or text")
+		}
+		key := r.b[start:r.off]
+		if i > 0 && string(key) <= string(prev) {
+			return errors.New("map keys duplicated or not in deterministic order")
+		}
+		prev = key
+		if err := value(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Helpers that encode CBOR heads, for building the COSE to-be-signed
+// structures.
+
+func appendHead(b []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(b, m|byte(n))
+	case n <= 0xff:
+		return append(b, m|24, byte(n))
+	case n <= 0xffff:
+		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(n))
+	case n <= 0xffffffff:
+		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(n))
+	}
+	return binary.BigEndian.AppendUint64(append(b, m|27), n)
+}
+
+func appendBstr(b, s []byte) []byte {
+	return append(appendHead(b, majBytes, uint64(len(s))), s...)
+}

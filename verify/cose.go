@@ -1,0 +1,465 @@
+package verify
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"hash"
+)
+
+// COSE tags of the authentication blocks SUIT allows.
+const (
+	tagSign1 = 18
+	tagSign  = 98
+	tagMac0  = 17
+	tagMac   = 97
+
+	maxCOSESignatures = 16 // signatures in one COSE_Sign, recipients in one COSE_Mac
+	maxTBS            = 512
+)
+
+// COSE header labels this package understands (RFC 9052 §3.1).
+const (
+	hdrAlg         = 1
+	hdrCrit        = 2
+	hdrContentType = 3
+	hdrKid         = 4
+	algDirect      = -6 // COSE_Mac recipient: the MAC key is used directly
+)
+
+// coseSig is one signature or MAC tag found in a COSE block, with the
+// structure it covers.
+type coseSig struct {
+	alg  int64
+	kid  []byte // hint only: never decides which key is trusted
+	mac  bool
+	prot []byte // body protected header (bstr content)
+	sign []byte // COSE_Signature protected header (COSE_Sign only)
+	ctx  string // "Signature1", "Signature", "MAC0", "MAC"
+	val  []byte // signature or tag
+}
+
+// header is the result of checking a protected and unprotected bucket.
+type header struct {
+	alg    int64
+	hasAlg bool
+	kid    []byte
+}
+
+// parseHeaders checks one protected (bstr content) + unprotected (read from
+// r) header pair: alg must be an integer in the protected bucket only; crit
+// may list only labels this package understands; no label may appear in
+// both buckets.
+func parseHeaders(prot []byte, r *cborReader, requireAlg bool) (header, error) {
+	var h header
+	var protLabels [16][]byte
+	np := 0
+	if len(prot) > 0 {
+		pr := &cborReader{b: prot}
+		m, n, err := pr.head()
+		if err != nil {
+			return h, err
+		}
+		if m != majMap {
+			return h, errors.New("protected header is not a map")
+		}
+		var crit []byte
+		err = pr.mapItems(n, 1, func(key []byte) error {
+			if np == len(protLabels) {
+				return errors.New("too many protected header parameters")
+			}
+			protLabels[np] = key
+			np++
+			switch labelInt(key) {
+			case hdrAlg:
+				a, err := pr.int()
+				if err != nil {
+					return fmt.Errorf("alg: %w", err)
+				}
+				h.alg, h.hasAlg = a, true
+				return nil
+			case hdrCrit:
+				start := pr.off
+				if err := pr.skip(1); err != nil {
+					return err
+				}
+				crit = pr.b[start:pr.off]
+				return nil
+			case hdrKid:
+				k, err := pr.bytes()
+				h.kid = k
+				return err
+			}
+			return pr.skip(1)
+		})
+		if err != nil {
+			return h, fmt.Errorf("protected header: %w", err)
+		}
+		if !pr.done() {
+			return h, errors.New("protected header: trailing bytes")
+		}
+		if crit != nil {
+			if err := checkCrit(crit, protLabels[:np]); err != nil {
+				return h, err
+			}
+		}
+	}
+	m, n, err := r.head()
+	if err != nil {
+		return h, err
+	}
+	if m != majMap {
+		return h, errors.New("unprotected header is not a map")
+	}
+	err = r.mapItems(n, 1, func(key []byte) error {
+		for _, pl := range protLabels[:np] {
+			if string(pl) == string(key) {
+				return errors.New("label in both protected and unprotected header")
+			}
+		}
+		switch labelInt(key) {
+		case hdrAlg:
+			return errors.New("alg in the unprotected header")
+		case hdrCrit:
+			return errors.New("crit in the unprotected header")
+		case hdrKid:
+			k, err := r.bytes()
+			h.kid = k
+			return err
+		}
+		return r.skip(1)
+	})
+	if err != nil {
+		return h, fmt.Errorf("unprotected header: %w", err)
+	}
+	if requireAlg && !h.hasAlg {
+		return h, errors.New("no alg in the protected header")
+	}
+	return h, nil
+}
+
+// checkCrit checks a crit value: a non-empty array of labels, each present
+// in the protected header and understood by this package.
+func checkCrit(crit []byte, protLabels [][]byte) error {
+	r := &cborReader{b: crit}
+	n, err := r.array()
+	if err != nil || n == 0 {
+		return errors.New("crit is not a non-empty array")
+	}
+	for range n {
+		start := r.off
+		if err := r.skip(1); err != nil {
+			return err
+		}
+		label := r.b[start:r.off]
+		switch labelInt(label) {
+		case hdrAlg, hdrContentType, hdrKid:
+		default:
+			return fmt.Errorf("%w: label %x", ErrUnsupportedHeader, label)
+		}
+		found := false
+		for _, pl := range protLabels {
+			found = found || string(pl) == string(label)
+		}
+		if !found {
+			return errors.New("crit names a label missing from the protected header")
+		}
+	}
+	return nil
+}
+
+// labelInt returns the value of a small unsigned integer label, or -1000
+// for anything else.
+func labelInt(key []byte) int {
+	if len(key) == 1 && key[0] < 24 {
+		return int(key[0])
+	}
+	return -1000
+}
+
+// parseBlock decodes one authentication block (a tagged COSE_Sign1,
+// COSE_Sign, COSE_Mac0 or COSE_Mac) into the signatures or tags it holds.
+// The payload must be detached (null): an attached payload is refused, never
+// verified (threats A4).
+func parseBlock(b []byte, dst []coseSig) ([]coseSig, error) {
+	r := &cborReader{b: b}
+	m, tag, err := r.head()
+	if err != nil {
+		return dst, err
+	}
+	if m != majTag {
+		return dst, errors.New("not a tagged COSE structure")
+	}
+	var ctx string
+	fields := 4
+	switch tag {
+	case tagSign1:
+		ctx = "Signature1"
+	case tagSign:
+		ctx = "Signature"
+	case tagMac0:
+		ctx = "MAC0"
+	case tagMac:
+		ctx, fields = "MAC", 5
+	default:
+		return dst, fmt.Errorf("COSE tag %d is not Sign1 (18), Sign (98), Mac0 (17) or Mac (97)", tag)
+	}
+	n, err := r.array()
+	if err != nil {
+		return dst, err
+	}
+	if n != fields {
+		return dst, fmt.Errorf("COSE %s array has %d elements, want %d", ctx, n, fields)
+	}
+	prot, err := r.bytes()
+	if err != nil {
+		return dst, fmt.Errorf("protected header: %w", err)
+	}
+	h, err := parseHeaders(prot, r, tag != tagSign)
+	if err != nil {
+		return dst, err
+	}
+	_, isNil, err := r.bytesOrNil()
+	if err != nil {
+		return dst, fmt.Errorf("payload: %w", err)
+	}
+	if !isNil {
+		return dst, errors.New("attached payload: SUIT requires a detached (nil) payload")
+	}
+	mac := tag == tagMac0 || tag == tagMac
+	switch tag {
+	case tagSign1, tagMac0:
+		val, err := r.bytes()
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, coseSig{alg: h.alg, kid: h.kid, mac: mac, prot: prot, ctx: ctx, val: val})
+	case tagMac:
+		val, err := r.bytes()
+		if err != nil {
+			return dst, err
+		}
+		kid, err := parseDirectRecipients(r)
+		if err != nil {
+			return dst, err
+		}
+		if kid == nil {
+			kid = h.kid
+		}
+		dst = append(dst, coseSig{alg: h.alg, kid: kid, mac: true, prot: prot, ctx: ctx, val: val})
+	case tagSign:
+		ns, err := r.array()
+		if err != nil {
+			return dst, fmt.Errorf("signatures: %w", err)
+		}
+		if ns == 0 || ns > maxCOSESignatures {
+			return dst, fmt.Errorf("COSE_Sign with %d signatures (1 to %d allowed)", ns, maxCOSESignatures)
+		}
+		for range ns {
+			if k, err := r.array(); err != nil || k != 3 {
+				return dst, errors.New("COSE_Signature is not a 3-element array")
+			}
+			sp, err := r.bytes()
+			if err != nil {
+				return dst, err
+			}
+			sh, err := parseHeaders(sp, r, true)
+			if err != nil {
+				return dst, fmt.Errorf("COSE_Signature: %w", err)
+			}
+			val, err := r.bytes()
+			if err != nil {
+				return dst, err
+			}
+			dst = append(dst, coseSig{alg: sh.alg, kid: sh.kid, prot: prot, sign: sp, ctx: ctx, val: val})
+		}
+	}
+	if !r.done() {
+		return dst, errors.New("trailing bytes after the COSE structure")
+	}
+	return dst, nil
+}
+
+// parseDirectRecipients reads a COSE_Mac recipients array. Only the direct
+// key mode (alg -6, empty protected header, empty ciphertext) is supported:
+// the MAC key is a trusted HMAC secret.
+func parseDirectRecipients(r *cborReader) ([]byte, error) {
+	n, err := r.array()
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("COSE_Mac with %d recipients; only one direct recipient is supported", n)
+	}
+	if k, err := r.array(); err != nil || k != 3 {
+		return nil, errors.New("COSE_recipient is not a 3-element array")
+	}
+	prot, err := r.bytes()
+	if err != nil {
+		return nil, err
+	}
+	// For direct mode the alg may sit in either bucket; read both leniently.
+	h, err := parseRecipientHeaders(prot, r)
+	if err != nil {
+		return nil, err
+	}
+	if h.alg != algDirect {
+		return nil, &AlgorithmError{Kind: "COSE_Mac recipient", Algorithm: h.alg, Reason: "is not supported (only direct, -6)"}
+	}
+	ct, isNil, err := r.bytesOrNil()
+	if err != nil || (!isNil && len(ct) != 0) {
+		return nil, errors.New("direct recipient must have an empty ciphertext")
+	}
+	return h.kid, nil
+}
+
+func parseRecipientHeaders(prot []byte, r *cborReader) (header, error) {
+	if len(prot) != 0 {
+		return header{}, errors.New("direct recipient must have an empty protected header")
+	}
+	var h header
+	m, n, err := r.head()
+	if err != nil {
+		return h, err
+	}
+	if m != majMap {
+		return h, errors.New("recipient header is not a map")
+	}
+	err = r.mapItems(n, 1, func(key []byte) error {
+		switch labelInt(key) {
+		case hdrAlg:
+			a, err := r.int()
+			h.alg, h.hasAlg = a, true
+			return err
+		case hdrKid:
+			k, err := r.bytes()
+			h.kid = k
+			return err
+		case hdrCrit:
+			return errors.New("crit in the recipient's unprotected header")
+		}
+		return r.skip(1)
+	})
+	return h, err
+}
+
+// toBeSigned builds the Sig_structure or MAC_structure (RFC 9052 §4.4,
+// §6.3) for s over the detached payload, with empty external AAD, appending
+// to buf.
+func (s *coseSig) toBeSigned(buf, payload []byte) []byte {
+	items := uint64(4)
+	if s.sign != nil || s.ctx == "Signature" {
+		items = 5
+	}
+	buf = appendHead(buf, majArray, items)
+	buf = appendHead(buf, majText, uint64(len(s.ctx)))
+	buf = append(buf, s.ctx...)
+	buf = appendBstr(buf, s.prot)
+	if items == 5 {
+		buf = appendBstr(buf, s.sign)
+	}
+	buf = append(buf, 0x40) // external_aad = h''
+	return appendBstr(buf, payload)
+}
+
+// algKnown reports whether this package implements alg.
+func algKnown(alg int64, mac bool) bool {
+	switch alg {
+	case AlgES256, AlgESP256, AlgES384, AlgESP384, AlgES512, AlgESP512, AlgEdDSA, AlgEd25519:
+		return !mac
+	case AlgHMAC256, AlgHMAC384, AlgHMAC512:
+		return mac
+	}
+	return false
+}
+
+// verifyWith checks the signature or tag val over tbs with key k under alg.
+// The caller has checked that k allows alg.
+func verifyWith(k *Key, alg int64, tbs, val []byte) bool {
+	switch pub := k.pub.(type) {
+	case *ecdsa.PublicKey:
+		return verifyECDSA(pub, alg, tbs, val)
+	case ed25519.PublicKey:
+		return len(val) == ed25519.SignatureSize && ed25519.Verify(pub, tbs, val)
+	}
+	if k.secret == nil {
+		return false
+	}
+	var h func() hash.Hash
+	switch alg {
+	case AlgHMAC256:
+		h = sha256.New
+	case AlgHMAC384:
+		h = sha512.New384
+	case AlgHMAC512:
+		h = sha512.New
+	default:
+		return false
+	}
+	m := hmac.New(h, k.secret)
+	m.Write(tbs)
+	var sum [64]byte
+	return hmac.Equal(m.Sum(sum[:0]), val)
+}
+
+// verifyECDSA checks a raw r||s signature (RFC 9053 §2.1). S is not
+// required to be low: other SUIT signers do not normalise it.
+func verifyECDSA(pub *ecdsa.PublicKey, alg int64, tbs, sig []byte) bool {
+	var digest []byte
+	var size, bits int
+	switch alg {
+	case AlgES256, AlgESP256:
+		d := sha256.Sum256(tbs)
+		digest, size, bits = d[:], 32, 256
+	case AlgES384, AlgESP384:
+		d := sha512.Sum384(tbs)
+		digest, size, bits = d[:], 48, 384
+	case AlgES512, AlgESP512:
+		d := sha512.Sum512(tbs)
+		digest, size, bits = d[:], 66, 521
+	default:
+		return false
+	}
+	if pub.Curve.Params().BitSize != bits || len(sig) != 2*size {
+		return false
+	}
+	var der [2*(66+3) + 3]byte
+	out, ok := rawToDER(der[:0], sig[:size], sig[size:])
+	return ok && ecdsa.VerifyASN1(pub, digest, out)
+}
+
+// rawToDER encodes r and s as an ASN.1 SEQUENCE of two INTEGERs. Zero
+// values are refused (ECDSA requires 0 < r, s < n; the range check against
+// n is VerifyASN1's).
+func rawToDER(dst, r, s []byte) ([]byte, bool) {
+	r, s = trimZeros(r), trimZeros(s)
+	if len(r) == 0 || len(s) == 0 {
+		return nil, false
+	}
+	intLen := func(v []byte) int { return len(v) + int(v[0]>>7) } // leading 0x00 if high bit set
+	body := 2 + intLen(r) + 2 + intLen(s)
+	dst = append(dst, 0x30)
+	if body >= 0x80 {
+		dst = append(dst, 0x81)
+	}
+	dst = append(dst, byte(body))
+	for _, v := range [2][]byte{r, s} {
+		dst = append(dst, 0x02, byte(intLen(v)))
+		if v[0]&0x80 != 0 {
+			dst = append(dst, 0)
+		}
+		dst = append(dst, v...)
+	}
+	return dst, true
+}
+
+func trimZeros(v []byte) []byte {
+	for len(v) > 0 && v[0] == 0 {
+		v = v[1:]
+	}
+	return v
+}

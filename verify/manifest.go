@@ -1,0 +1,169 @@
+package verify
+
+import (
+	"encoding/hex"
+	"strings"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+// Identity returns the key under which the rollback store keeps m's
+// sequence number:
+//
+//   - "component:<id>" with the manifest-component-id (manifest key 5,
+//     trust-domains) in diagnostic form, e.g. "component:[h'00']", when m
+//     has one;
+//   - otherwise "vendor:<hex>/class:<hex>" with the first vendor-id and
+//     class-id parameters set by override-parameters or set-parameters at
+//     the top level of the shared sequence (either part may be empty);
+//   - "" (one device-wide counter) when neither is present.
+func Identity(m *suit.Manifest) string {
+	if m.ManifestComponentID != nil {
+		return "component:" + m.ManifestComponentID.String()
+	}
+	var vendor, class []byte
+	var haveV, haveC bool
+	if m.Common != nil && m.Common.SharedSequence != nil {
+		for _, c := range m.Common.SharedSequence.Commands {
+			if c.ID != suit.DirectiveOverrideParameters && c.ID != suit.DirectiveSetParameters {
+				continue
+			}
+			for _, p := range c.Params {
+				switch {
+				case p.Key == suit.ParamVendorIdentifier && !haveV:
+					vendor, haveV = paramBytes(p), true
+				case p.Key == suit.ParamClassIdentifier && !haveC:
+					class, haveC = paramBytes(p), true
+				}
+			}
+		}
+	}
+	if !haveV && !haveC {
+		return ""
+	}
+	return "vendor:" + hex.EncodeToString(vendor) + "/class:" + hex.EncodeToString(class)
+}
+
+// paramBytes returns a bstr parameter's content, or its encoded item for
+// any other type.
+func paramBytes(p suit.Parameter) []byte {
+	if b, err := p.Bytes(); err == nil {
+		return b
+	}
+	return p.Value
+}
+
+// checkSevered checks every severable element the envelope carries against
+// the digest the manifest holds for it. An element the manifest has inline,
+// or not at all, must not travel severed either.
+func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
+	for key, content := range env.Severed {
+		var d *suit.Digest
+		switch key {
+		case suit.ManifestCoswid:
+			if m.Coswid != nil {
+				d = m.Coswid.Digest
+			}
+		case suit.ManifestDependencyResolution:
+			if m.DependencyResolution != nil {
+				d = m.DependencyResolution.Digest
+			}
+		case suit.ManifestPayloadFetch:
+			if m.PayloadFetch != nil {
+				d = m.PayloadFetch.Digest
+			}
+		case suit.ManifestCandidateVerification:
+			if m.CandidateVerification != nil {
+				d = m.CandidateVerification.Digest
+			}
+		case suit.ManifestInstall:
+			if m.Install != nil {
+				d = m.Install.Digest
+			}
+		case suit.ManifestText:
+			if m.Text != nil {
+				d = m.Text.Digest
+			}
+		}
+		what := severedName(key)
+		if d == nil {
+			return &DigestError{What: what, severed: true}
+		}
+		item := suit.BstrItem(content)
+		if !d.Matches(item) {
+			got, _ := suit.ComputeDigest(d.Algorithm, item)
+			return &DigestError{What: what, Algorithm: d.Algorithm, Want: d.Value, Got: got.Value, severed: true}
+		}
+	}
+	return nil
+}
+
+func severedName(key int64) string {
+	if n := suit.ManifestKeyName(key); n != "" {
+		return n
+	}
+	return "severable element"
+}
+
+// checkIntegrated requires every integrated payload named by a "#..." URI
+// in a command sequence the envelope carries to be present. URIs inside
+// try-each alternatives are not required (an envelope may carry only the
+// alternative meant for its device); the fetch then fails at processing
+// time if the chosen one is missing.
+func checkIntegrated(env *suit.Envelope, m *suit.Manifest) error {
+	var seqs []*suit.CommandSequence
+	if m.Common != nil {
+		seqs = append(seqs, m.Common.SharedSequence)
+	}
+	seqs = append(seqs, m.Validate, m.Load, m.Invoke, m.Uninstall)
+	for _, s := range []*suit.SeverableSequence{m.DependencyResolution, m.PayloadFetch, m.CandidateVerification, m.Install} {
+		if s != nil {
+			seqs = append(seqs, s.Sequence)
+		}
+	}
+	for _, s := range seqs {
+		if err := checkURIs(env, s, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkURIs(env *suit.Envelope, s *suit.CommandSequence, depth int) error {
+	if s == nil || depth > 64 {
+		return nil
+	}
+	check := func(ps suit.Parameters) error {
+		p, ok := ps.Get(suit.ParamURI)
+		if !ok {
+			return nil
+		}
+		uri, err := p.Text()
+		if err != nil || !strings.HasPrefix(uri, "#") {
+			return nil
+		}
+		if _, ok := env.Integrated[uri]; !ok {
+			return &MissingPayloadError{URI: uri}
+		}
+		return nil
+	}
+	for _, c := range s.Commands {
+		var err error
+		switch c.Kind() {
+		case suit.ArgParameters:
+			err = check(c.Params)
+		case suit.ArgOverrideMultiple:
+			for _, ip := range c.Multiple {
+				if err = check(ip.Params); err != nil {
+					break
+				}
+			}
+		case suit.ArgSequence:
+			err = checkURIs(env, c.Sequence, depth+1)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,282 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// COSE algorithm identifiers this package verifies (IANA COSE Algorithms;
+// ESP* and Ed25519 are the "fully specified" ids of RFC 9864).
+const (
+	AlgES256   int64 = -7  // ECDSA P-256 with SHA-256
+	AlgESP256  int64 = -9  // ECDSA P-256 with SHA-256, fully specified
+	AlgES384   int64 = -35 // ECDSA P-384 with SHA-384
+	AlgESP384  int64 = -51 // ECDSA P-384 with SHA-384, fully specified
+	AlgES512   int64 = -36 // ECDSA P-521 with SHA-512
+	AlgESP512  int64 = -52 // ECDSA P-521 with SHA-512, fully specified
+	AlgEdDSA   int64 = -8  // EdDSA (with an Ed25519 key)
+	AlgEd25519 int64 = -19 // Ed25519, fully specified
+	AlgHMAC256 int64 = 5   // HMAC 256/256 (COSE_Mac0 / COSE_Mac)
+	AlgHMAC384 int64 = 6   // HMAC 384/384
+	AlgHMAC512 int64 = 7   // HMAC 512/512
+)
+
+// Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521 or Ed25519)
+// or an HMAC secret, bound to the COSE algorithms it may verify. The message
+// never chooses the algorithm: a block whose protected "alg" is not one of
+// the key's algorithms is not verified with that key. Create keys with
+// [NewKey] or [NewMACKey]; a Key is immutable afterwards.
+type Key struct {
+	pub      crypto.PublicKey
+	secret   []byte
+	algs     []int64
+	prefixes [][][]byte
+	name     string
+	id       [32]byte
+}
+
+// KeyOption configures a [Key].
+type KeyOption func(*Key) error
+
+// WithAlgorithms restricts the key to algs, which must suit the key type.
+// Defaults: P-256 → ES256, ESP256; P-384 → ES384, ESP384; P-521 → ES512,
+// ESP512; Ed25519 → Ed25519 (-19), EdDSA (-8); HMAC secret → HMAC 256/256.
+func WithAlgorithms(algs ...int64) KeyOption {
+	return func(k *Key) error {
+		if len(algs) == 0 {
+			return errors.New("verify: WithAlgorithms needs at least one algorithm")
+		}
+		allowed := defaultAlgorithms(k)
+		if k.secret != nil {
+			allowed = []int64{AlgHMAC256, AlgHMAC384, AlgHMAC512}
+		}
+		for _, a := range algs {
+			if !slices.Contains(allowed, a) {
+				return &AlgorithmError{Kind: "key", Algorithm: a, Reason: "does not suit this key type"}
+			}
+		}
+		k.algs = slices.Clone(algs)
+		return nil
+	}
+}
+
+// WithComponentPrefixes limits the key to manifests whose components all
+// fall under one of prefixes (RFC 9124 access-control model 2). A component
+// identifier (an array of bstrs) falls under a prefix when the prefix's
+// elements equal its leading elements. Without this option the key may sign
+// for any component.
+func WithComponentPrefixes(prefixes ...[][]byte) KeyOption {
+	return func(k *Key) error {
+		if len(prefixes) == 0 {
+			return errors.New("verify: WithComponentPrefixes needs at least one prefix")
+		}
+		for _, p := range prefixes {
+			cp := make([][]byte, len(p))
+			for i, e := range p {
+				cp[i] = bytes.Clone(e)
+			}
+			k.prefixes = append(k.prefixes, cp)
+		}
+		return nil
+	}
+}
+
+// WithName sets a name for the key, used in results and messages.
+func WithName(name string) KeyOption {
+	return func(k *Key) error { k.name = name; return nil }
+}
+
+// NewKey returns a trust anchor for a public key: *ecdsa.PublicKey on P-256,
+// P-384 or P-521, or ed25519.PublicKey.
+func NewKey(pub crypto.PublicKey, opts ...KeyOption) (*Key, error) {
+	k := &Key{}
+	switch p := pub.(type) {
+	case *ecdsa.PublicKey:
+		if p == nil || p.Curve == nil || curveAlgs(p.Curve) == nil {
+			return nil, &AlgorithmError{Kind: "key", Reason: "unsupported ECDSA curve"}
+		}
+		if _, err := p.ECDH(); err != nil { // rejects points off the curve
+			return nil, fmt.Errorf("verify: invalid ECDSA public key: %w", err)
+		}
+		k.pub = p
+	case ed25519.PublicKey:
+		if len(p) != ed25519.PublicKeySize {
+			return nil, errors.New("verify: invalid Ed25519 public key length")
+		}
+		k.pub = slices.Clone(p)
+	case *ed25519.PublicKey:
+		if p == nil {
+			return nil, errors.New("verify: nil Ed25519 key")
+		}
+		return NewKey(*p, opts...)
+	default:
+		return nil, &AlgorithmError{Kind: "key", Reason: fmt.Sprintf("type %T is not supported", pub)}
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.pub)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	k.id = sha256.Sum256(der)
+	return k.finish(opts)
+}
+
+// NewMACKey returns a trust anchor for an HMAC secret (at least 16 bytes;
+// 32 bytes for HMAC 256/256 is usual).
+func NewMACKey(secret []byte, opts ...KeyOption) (*Key, error) {
+	if len(secret) < 16 {
+		return nil, errors.New("verify: HMAC key shorter than 16 bytes")
+	}
+	k := &Key{secret: bytes.Clone(secret)}
+	// Domain-separated so the identifier reveals nothing usable about the secret.
+	h := sha256.New()
+	h.Write([]byte("suitkit verify HMAC key id\x00"))
+	h.Write(secret)
+	copy(k.id[:], h.Sum(nil))
+	return k.finish(opts)
+}
+
+func (k *Key) finish(opts []KeyOption) (*Key, error) {
+	for _, o := range opts {
+		if err := o(k); err != nil {
+			return nil, err
+		}
+	}
+	if k.algs == nil {
+		k.algs = defaultAlgorithms(k)
+	}
+	return k, nil
+}
+
+func defaultAlgorithms(k *Key) []int64 {
+	switch p := k.pub.(type) {
+	case *ecdsa.PublicKey:
+		return curveAlgs(p.Curve)
+	case ed25519.PublicKey:
+		return []int64{AlgEd25519, AlgEdDSA}
+	}
+	return []int64{AlgHMAC256}
+}
+
+func curveAlgs(c elliptic.Curve) []int64 {
+	switch c {
+	case elliptic.P256():
+		return []int64{AlgES256, AlgESP256}
+	case elliptic.P384():
+		return []int64{AlgES384, AlgESP384}
+	case elliptic.P521():
+		return []int64{AlgES512, AlgESP512}
+	}
+	return nil
+}
+
+// Algorithms returns the COSE algorithms the key may verify.
+func (k *Key) Algorithms() []int64 { return slices.Clone(k.algs) }
+
+// Allows reports whether the key may verify a block using alg.
+func (k *Key) Allows(alg int64) bool { return slices.Contains(k.algs, alg) }
+
+// Public returns the public key, or nil for an HMAC key.
+func (k *Key) Public() crypto.PublicKey { return k.pub }
+
+// Fingerprint identifies the key: SHA-256 of its PKIX encoding for a public
+// key, a domain-separated SHA-256 of the secret for an HMAC key. Policies
+// count each fingerprint once, however many blocks it signed.
+func (k *Key) Fingerprint() [32]byte { return k.id }
+
+// Name returns the name given with [WithName], or the first 8 bytes of the
+// fingerprint in hex.
+func (k *Key) Name() string {
+	if k.name != "" {
+		return k.name
+	}
+	return hex.EncodeToString(k.id[:8])
+}
+
+// authorises reports whether component falls under one of k's prefixes.
+func (k *Key) authorises(component [][]byte) bool {
+	if k.prefixes == nil {
+		return true
+	}
+	for _, p := range k.prefixes {
+		if len(p) > len(component) {
+			continue
+		}
+		match := true
+		for i := range p {
+			if !bytes.Equal(p[i], component[i]) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+// Policy says how many distinct trusted keys must have signed (or MACed) an
+// envelope. The zero value is [RequireAny].
+type Policy struct {
+	all       bool
+	threshold int
+}
+
+// RequireAny accepts an envelope with at least one valid block by a trusted key.
+func RequireAny() Policy { return Policy{threshold: 1} }
+
+// RequireAll requires a valid block from every trusted key.
+func RequireAll() Policy { return Policy{all: true} }
+
+// RequireThreshold requires valid blocks from at least k distinct trusted
+// keys (k of n). Keys are distinct by [Key.Fingerprint]: one key signing
+// twice, or listed twice, counts once.
+func RequireThreshold(k int) Policy { return Policy{threshold: k} }
+
+func (p Policy) need(nkeys int) int {
+	if p.all {
+		return nkeys
+	}
+	if p.threshold < 1 {
+		return 1
+	}
+	return p.threshold
+}
+
+func (p Policy) String() string {
+	switch {
+	case p.all:
+		return "all trusted keys"
+	case p.threshold <= 1:
+		return "any trusted key"
+	}
+	return fmt.Sprintf("%d distinct trusted keys", p.threshold)
+}
+
+// ParsePublicKeyPEM parses a PEM "PUBLIC KEY" block (SubjectPublicKeyInfo)
+// holding an ECDSA or Ed25519 key and returns it as a [Key] with the
+// default algorithms for its type (override them with opts).
+func ParsePublicKeyPEM(data []byte, opts ...KeyOption) (*Key, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("verify: no PEM block found")
+	}
+	if block.Type != "PUBLIC KEY" {
+		return nil, fmt.Errorf("verify: PEM block %q, want \"PUBLIC KEY\"", block.Type)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return NewKey(pub, opts...)
+}

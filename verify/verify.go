@@ -1,0 +1,377 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+// Verifier checks SUIT envelopes against a set of trust anchors, a
+// signature policy and anti-rollback state. It is immutable after [New] and
+// safe for concurrent use (if its [Store] is).
+type Verifier struct {
+	keys       []*Key
+	distinct   int
+	policy     Policy
+	store      Store
+	noRollback bool
+	strict     bool
+	minSeq     uint64
+	hasMin     bool
+	lim        *suit.Limits
+}
+
+// Option configures a [Verifier].
+type Option func(*Verifier) error
+
+// WithPolicy sets how many distinct trusted keys must have signed:
+// [RequireAny] (the default), [RequireAll] or [RequireThreshold].
+func WithPolicy(p Policy) Option {
+	return func(v *Verifier) error { v.policy = p; return nil }
+}
+
+// WithRollbackStore makes Verify reject a manifest whose sequence number is
+// lower than the number committed in s for the manifest's identity (equal
+// is accepted unless [WithStrictSequence]). Verify only reads s; commit
+// with [Verifier.Commit] after the update was installed.
+func WithRollbackStore(s Store) Option {
+	return func(v *Verifier) error {
+		if s == nil {
+			return errors.New("verify: nil rollback store")
+		}
+		v.store = s
+		return nil
+	}
+}
+
+// WithStrictSequence rejects a sequence number equal to the stored one too
+// (TUF-like strictness; the SUIT draft only forbids lower numbers).
+func WithStrictSequence() Option {
+	return func(v *Verifier) error { v.strict = true; return nil }
+}
+
+// WithMinSequence rejects manifests whose sequence number is below n,
+// whatever the store says. It applies even with
+// [WithoutRollbackCheckUnsafe].
+func WithMinSequence(n uint64) Option {
+	return func(v *Verifier) error { v.minSeq, v.hasMin = n, true; return nil }
+}
+
+// WithLimits sets the decoding caps passed to the suit codec.
+func WithLimits(l suit.Limits) Option {
+	return func(v *Verifier) error { v.lim = &l; return nil }
+}
+
+// WithoutRollbackCheckUnsafe lets [New] build a Verifier without a rollback
+// store. Such a verifier accepts an authentic but old manifest: use it for
+// inspection tools, never on a device.
+func WithoutRollbackCheckUnsafe() Option {
+	return func(v *Verifier) error { v.noRollback = true; return nil }
+}
+
+// New returns a Verifier that trusts keys. It needs a rollback store
+// ([WithRollbackStore]) unless [WithoutRollbackCheckUnsafe] is given, and a
+// policy that the keys can meet.
+func New(keys []*Key, opts ...Option) (*Verifier, error) {
+	v := &Verifier{policy: RequireAny()}
+	for _, k := range keys {
+		if k == nil {
+			return nil, errors.New("verify: nil key")
+		}
+		v.keys = append(v.keys, k)
+	}
+	if len(v.keys) == 0 {
+		return nil, errors.New("verify: no trusted keys")
+	}
+	v.distinct = len(distinctKeys(v.keys))
+	for _, o := range opts {
+		if err := o(v); err != nil {
+			return nil, err
+		}
+	}
+	if v.store == nil && !v.noRollback {
+		return nil, errors.New("verify: no rollback store (use WithRollbackStore, or WithoutRollbackCheckUnsafe for inspection only)")
+	}
+	if n := v.policy.need(v.distinct); n > v.distinct {
+		return nil, fmt.Errorf("verify: policy needs %d distinct keys but only %d are trusted", n, v.distinct)
+	}
+	return v, nil
+}
+
+// Verified is the result of a successful [Verifier.Verify]. Everything in
+// it derives from a private copy of the input taken once at the start, so
+// changing the caller's buffer afterwards changes nothing (threats A12).
+type Verified struct {
+	// Envelope is the parsed envelope, with Envelope.Manifest set.
+	Envelope *suit.Envelope
+	// Manifest is the decoded, authenticated manifest.
+	Manifest *suit.Manifest
+	// Digest is the authenticated SUIT_Digest of the manifest bstr. With
+	// Sequence it identifies the update; signature bytes never do (ECDSA
+	// signatures are malleable).
+	Digest suit.Digest
+	// Sequence is the manifest's sequence number.
+	Sequence uint64
+	// Identity is the key the rollback store uses; see [Identity].
+	Identity string
+	// Signers are the distinct trusted keys whose blocks verified and who
+	// are authorised for every component of the manifest.
+	Signers []*Key
+}
+
+// ID returns the manifest digest as "<alg>:<hex>", e.g. "-16:6658ea56...".
+func (r *Verified) ID() string {
+	return fmt.Sprintf("%d:%s", r.Digest.Algorithm, hex.EncodeToString(r.Digest.Value))
+}
+
+// Verify is a shortcut for New(keys, opts...) followed by Verify(data).
+func Verify(data []byte, keys []*Key, opts ...Option) (*Verified, error) {
+	v, err := New(keys, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return v.Verify(data)
+}
+
+// Verify authenticates the envelope in data and returns the verified
+// manifest. The checks run in this order, and the manifest is not decoded
+// before its signature and digest are verified:
+//
+//  1. data is copied once; suit.Parse strictly decodes the envelope
+//     (deterministic CBOR, caps from the limits), without interpreting the
+//     manifest;
+//  2. an authentication wrapper with at least one COSE block is present;
+//  3. the COSE blocks (Sign1, Sign, Mac0, Mac) are verified over the
+//     detached payload (the encoded SUIT_Digest), each signature only with
+//     trusted keys bound to its protected alg, until the policy is met;
+//  4. the SUIT_Digest's algorithm is supported and it matches the manifest
+//     bstr as received (head included);
+//  5. the envelope has no unknown members (nothing would authenticate
+//     them), and the manifest is decoded;
+//  6. every severable element present in the envelope matches its digest
+//     in the manifest;
+//  7. every integrated payload ("#name" URI) the manifest needs outside a
+//     try-each is present;
+//  8. every component falls under the component prefixes of enough signers;
+//  9. the sequence number is not below WithMinSequence, and not lower than
+//     the stored one (equal with WithStrictSequence).
+//
+// The error matches one of the package's sentinels.
+func (v *Verifier) Verify(data []byte) (*Verified, error) {
+	buf := bytes.Clone(data)
+	env, err := suit.Parse(buf, v.lim)
+	if err != nil {
+		return nil, &MalformedError{Part: "envelope", Err: err}
+	}
+	if env.BareManifest {
+		return nil, &AuthError{Reason: "a bare manifest (tag 1070) carries no authentication"}
+	}
+	a := env.Authentication
+	if a == nil {
+		return nil, &AuthError{Reason: "no authentication wrapper"}
+	}
+	if len(a.Blocks) == 0 {
+		return nil, &AuthError{Reason: "the authentication wrapper holds only a digest, no COSE block"}
+	}
+	signers, err := v.authenticate(a)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkManifestDigest(a.Digest, env.ManifestBytes); err != nil {
+		return nil, err
+	}
+	if len(env.Extensions) > 0 {
+		k, _ := env.Extensions[0].KeyInt()
+		return nil, &MalformedError{Part: "envelope", Err: fmt.Errorf("unknown member %d: nothing authenticates it", k)}
+	}
+	m, err := env.DecodeManifest(v.lim)
+	if err != nil {
+		if errors.Is(err, suit.ErrDigestMismatch) {
+			return nil, &DigestError{What: "severed element", Err: err, severed: true}
+		}
+		return nil, &MalformedError{Part: "manifest", Err: err}
+	}
+	if err := checkSevered(env, m); err != nil {
+		return nil, err
+	}
+	if err := checkIntegrated(env, m); err != nil {
+		return nil, err
+	}
+	signers, err = v.authorise(m, signers)
+	if err != nil {
+		return nil, err
+	}
+	res := &Verified{
+		Envelope: env,
+		Manifest: m,
+		Digest:   a.Digest,
+		Sequence: m.SequenceNumber,
+		Identity: Identity(m),
+		Signers:  signers,
+	}
+	if err := v.checkRollback(res.Identity, res.Sequence); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Commit records r's sequence number in the verifier's rollback store. Call
+// it only after the update was installed and confirmed (see [Store]).
+func (v *Verifier) Commit(r *Verified) error {
+	if v.store == nil {
+		return errors.New("verify: no rollback store to commit to")
+	}
+	return v.store.Commit(r.Identity, r.Sequence)
+}
+
+func (v *Verifier) checkRollback(id string, seq uint64) error {
+	if v.hasMin && seq < v.minSeq {
+		return &RollbackError{Identity: id, Stored: v.minSeq, Got: seq, Minimum: true}
+	}
+	if v.store == nil {
+		return nil
+	}
+	return CheckRollback(v.store, id, seq, v.strict)
+}
+
+// checkManifestDigest compares the authenticated SUIT_Digest with the
+// digest of the manifest bstr as received, head included.
+func checkManifestDigest(d suit.Digest, manifest []byte) error {
+	if suit.DigestSize(d.Algorithm) == 0 {
+		return &AlgorithmError{Kind: "digest", Algorithm: d.Algorithm, Reason: "is not supported"}
+	}
+	item := suit.BstrItem(manifest)
+	if d.Matches(item) {
+		return nil
+	}
+	got, _ := suit.ComputeDigest(d.Algorithm, item)
+	return &DigestError{What: "manifest", Algorithm: d.Algorithm, Want: d.Value, Got: got.Value}
+}
+
+// authenticate verifies the COSE blocks over the detached payload and
+// applies the policy. It returns the distinct keys that verified a block.
+func (v *Verifier) authenticate(a *suit.Authentication) ([]*Key, error) {
+	var sigBuf [4]coseSig
+	var tbsBuf [maxTBS]byte
+	var signers []*Key
+	var blockErrs []error
+	for i, b := range a.Blocks {
+		sigs, err := parseBlock(b, sigBuf[:0])
+		if err != nil {
+			blockErrs = append(blockErrs, &BlockError{Index: i, Err: classifyCOSE(err)})
+			continue
+		}
+		for _, s := range sigs {
+			k, err := v.verifySig(&s, tbsBuf[:0], a.DigestBytes)
+			if err != nil {
+				blockErrs = append(blockErrs, &BlockError{Index: i, Err: err})
+				continue
+			}
+			signers = addSigner(signers, k)
+		}
+	}
+	need := v.policy.need(v.distinct)
+	if len(signers) >= need {
+		return signers, nil
+	}
+	reason := "no block verified by a trusted key"
+	if len(signers) > 0 {
+		reason = fmt.Sprintf("policy requires %s (%d), %d signed", v.policy, need, len(signers))
+	}
+	return nil, &AuthError{Reason: reason, Blocks: blockErrs}
+}
+
+// verifySig tries every trusted key bound to the signature's protected alg.
+// The kid header is not consulted: the trust store alone decides.
+func (v *Verifier) verifySig(s *coseSig, buf, payload []byte) (*Key, error) {
+	kind := "signature"
+	if s.mac {
+		kind = "MAC"
+	}
+	if !algKnown(s.alg, s.mac) {
+		return nil, &AlgorithmError{Kind: kind, Algorithm: s.alg, Reason: "is not supported"}
+	}
+	tbs := s.toBeSigned(buf, payload)
+	tried := false
+	for _, k := range v.keys {
+		if !k.Allows(s.alg) {
+			continue
+		}
+		tried = true
+		if verifyWith(k, s.alg, tbs, s.val) {
+			return k, nil
+		}
+	}
+	if !tried {
+		return nil, &AlgorithmError{Kind: kind, Algorithm: s.alg, Reason: "is not bound to any trusted key"}
+	}
+	return nil, errBadSignature
+}
+
+// classifyCOSE keeps unsupported-algorithm and critical-header errors and
+// marks every other parse failure malformed.
+func classifyCOSE(err error) error {
+	if errors.Is(err, ErrUnsupportedAlgorithm) || errors.Is(err, ErrUnsupportedHeader) {
+		return err
+	}
+	return &MalformedError{Part: "COSE structure", Err: err}
+}
+
+// addSigner adds k unless a key with the same fingerprint is already there:
+// one key counts once however many blocks it signed.
+func addSigner(signers []*Key, k *Key) []*Key {
+	for _, s := range signers {
+		if s.id == k.id {
+			return signers
+		}
+	}
+	return append(signers, k)
+}
+
+func distinctKeys(keys []*Key) []*Key {
+	var out []*Key
+	for _, k := range keys {
+		out = addSigner(out, k)
+	}
+	return out
+}
+
+// authorise keeps the signers whose component prefixes cover every
+// component of m, and fails when fewer remain than the policy needs.
+func (v *Verifier) authorise(m *suit.Manifest, signers []*Key) ([]*Key, error) {
+	var comps []suit.ComponentID
+	if m.Common != nil {
+		comps = m.Common.Components
+	}
+	restricted := false
+	for _, k := range signers {
+		restricted = restricted || k.prefixes != nil
+	}
+	if !restricted {
+		return signers, nil
+	}
+	var ok []*Key
+	var denied suit.ComponentID
+	for _, k := range signers {
+		all := true
+		for _, c := range comps {
+			if !k.authorises(c) {
+				all = false
+				if denied == nil {
+					denied = c
+				}
+				break
+			}
+		}
+		if all {
+			ok = append(ok, k)
+		}
+	}
+	if len(ok) < v.policy.need(v.distinct) {
+		return nil, &ComponentError{Component: denied}
+	}
+	return ok, nil
+}
