@@ -50,16 +50,22 @@ func readIETF(t testing.TB, name string) []byte {
 // authentication wrapper's digest element, and of each block.
 func ietfAuth(t testing.TB, name string) (digestBytes []byte, blocks [][]byte) {
 	t.Helper()
+	return authOf(t, readIETF(t, name))
+}
+
+// authOf is ietfAuth for envelope bytes.
+func authOf(t testing.TB, data []byte) (digestBytes []byte, blocks [][]byte) {
+	t.Helper()
 	var tag cbor.RawTag
-	if err := cbor.Unmarshal(readIETF(t, name), &tag); err != nil || tag.Number != 107 {
-		t.Fatalf("%s: not a tagged envelope: %v", name, err)
+	if err := cbor.Unmarshal(data, &tag); err != nil || tag.Number != 107 {
+		t.Fatalf("not a tagged envelope: %v", err)
 	}
-	var env map[int64]cbor.RawMessage
+	var env map[any]cbor.RawMessage // int keys decode as uint64
 	if err := cbor.Unmarshal(tag.Content, &env); err != nil {
 		t.Fatal(err)
 	}
 	var wrapped []byte
-	if err := cbor.Unmarshal(env[2], &wrapped); err != nil {
+	if err := cbor.Unmarshal(env[uint64(2)], &wrapped); err != nil {
 		t.Fatal(err)
 	}
 	var auth [][]byte
