@@ -124,7 +124,7 @@ func (p *diagPrinter) bstr(n *dnode, level int) {
 	if p.opts.EmbeddedCBOR && len(n.str) > 0 {
 		if inner := diagEmbedded(n.str, p.opts.MaxDepth-level-1); inner != nil {
 			p.b.WriteString("<< ")
-			p.item(inner, level+1)
+			p.item(inner, level)
 			p.b.WriteString(" >>")
 			return
 		}

@@ -304,15 +304,6 @@ func dnBool(b bool) *dnode {
 }
 func dnNull() *dnode { return &dnode{major: 7, ai: 22, arg: 22} }
 
-// dnRaw wraps an already encoded item so that it is emitted verbatim.
-func dnRaw(enc []byte, maxDepth int) (*dnode, error) {
-	n, err := dnParse(enc, maxDepth)
-	if err != nil {
-		return nil, err
-	}
-	return n, nil
-}
-
 // Accessors.
 
 func (n *dnode) isInt() bool  { return n.major == 0 || n.major == 1 }
@@ -329,4 +320,3 @@ func (n *dnode) int64() (int64, bool) {
 	}
 	return int64(n.arg), true
 }
-

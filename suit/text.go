@@ -29,7 +29,8 @@ import (
 //   - Bstr-wrapped CBOR (manifest, common, sequences, digests, text) is shown
 //     decoded. Other byte strings are lower-case hex; vendor, class and
 //     device identifiers are UUID strings; a SUIT_Digest is
-//     {"suit-digest-algorithm-id": "cose-alg-sha-256", "suit-digest-bytes": hex}.
+//     {"suit-digest-algorithm-id": "sha-256", "suit-digest-bytes": hex}
+//     (reading also accepts "cose-alg-sha-256" and the number -16).
 //   - A severed element in the manifest is {"suit-digest": digest}.
 //   - The authentication wrapper is {"suit-digest": digest,
 //     "suit-authentication-blocks": [hex of each COSE block]}. null means
@@ -64,6 +65,10 @@ const (
 	TextJSON TextFormat = iota + 1
 	// TextYAML is the YAML rendering of the same tree.
 	TextYAML
+	// TextTree is an indented outline for people, with the same names,
+	// abbreviated values and summarised COSE blocks. [FormatText] only; it
+	// cannot be parsed back.
+	TextTree
 )
 
 // ErrInvalidText reports a text form that [ParseText] cannot convert.
@@ -146,6 +151,8 @@ func renderText(t *tnode, f TextFormat) ([]byte, error) {
 		return buf.Bytes(), nil
 	case TextYAML:
 		return writeYAMLText(t)
+	case TextTree:
+		return writeTree(t), nil
 	}
 	return nil, fmt.Errorf("suit: unknown text format %d", f)
 }

@@ -1,6 +1,5 @@
 package suit
 
-
 // This file reads the envelope-level parts of the structural text form:
 // the envelope object itself, the authentication wrapper and SUIT_Text.
 
@@ -252,4 +251,3 @@ func (r *textIn) envelope(t *tnode) ([]byte, error) {
 	}
 	return out, nil
 }
-

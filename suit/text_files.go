@@ -1,7 +1,6 @@
 package suit
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,10 +59,4 @@ func (f *textFiles) read(name, path string) ([]byte, error) {
 		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q is larger than %d bytes", name, f.maxSize), Err: ErrLimit}
 	}
 	return b, nil
-}
-
-// errTextFileIO reports whether err came from reading a referenced file.
-func errTextFileIO(err error) bool {
-	var te *TextError
-	return errors.As(err, &te) && te.Err != nil && !errors.Is(te.Err, ErrLimit)
 }

@@ -179,7 +179,7 @@ func (o *textOut) digest(n *dnode) *tnode {
 	}
 	alg := intText(n.elems[0])
 	if v, ok := n.elems[0].int64(); ok {
-		if name, ok := digestAlgNames[v]; ok {
+		if name, ok := digestAlgName(v); ok {
 			alg = tStr(name)
 		}
 	}

@@ -1,6 +1,9 @@
 package suit
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // This file is the schema of the structural text form: for each map of the
 // SUIT CDDL, the IETF name and the value kind of each known key. Both
@@ -11,31 +14,31 @@ import "strconv"
 type tkind int
 
 const (
-	kAny            tkind = iota // unknown: int, text, bool and null natively, anything else {"cbor-hex"}
-	kUint                        // unsigned integer
-	kInt                         // signed integer
-	kText                        // text string
-	kBytes                       // byte string, shown as hex
-	kBool                        // boolean
-	kUUID                        // 16-byte bstr shown as a UUID string
-	kDigest                      // SUIT_Digest array
-	kDigestBstr                  // bstr .cbor SUIT_Digest
-	kComponentID                 // [* bstr]
-	kComponents                  // [+ SUIT_Component_Identifier]
-	kSeqBstr                     // bstr .cbor SUIT_Command_Sequence
-	kSeverableSeq                // bstr .cbor sequence, or a SUIT_Digest when severed
-	kSeverableText               // bstr .cbor SUIT_Text_Map, or a SUIT_Digest when severed
-	kSeverableBytes              // bstr, or a SUIT_Digest when severed
-	kTextBstr                    // bstr .cbor SUIT_Text_Map
-	kCommonBstr                  // bstr .cbor SUIT_Common
-	kManifestBstr                // bstr .cbor SUIT_Manifest
-	kAuthBstr                    // bstr .cbor SUIT_Authentication
-	kParams                      // {+ parameter => value}
-	kRepPolicy                   // reporting-policy bits
-	kIndexArg                    // uint / true / [+uint]
-	kTryEach                     // [2* bstr .cbor sequence, ?nil]
-	kOverrideMultiple            // {+ uint => {+ parameter => value}}
-	kCopyParams                  // {+ uint => [+ parameter key]}
+	kAny              tkind = iota // unknown: int, text, bool and null natively, anything else {"cbor-hex"}
+	kUint                          // unsigned integer
+	kInt                           // signed integer
+	kText                          // text string
+	kBytes                         // byte string, shown as hex
+	kBool                          // boolean
+	kUUID                          // 16-byte bstr shown as a UUID string
+	kDigest                        // SUIT_Digest array
+	kDigestBstr                    // bstr .cbor SUIT_Digest
+	kComponentID                   // [* bstr]
+	kComponents                    // [+ SUIT_Component_Identifier]
+	kSeqBstr                       // bstr .cbor SUIT_Command_Sequence
+	kSeverableSeq                  // bstr .cbor sequence, or a SUIT_Digest when severed
+	kSeverableText                 // bstr .cbor SUIT_Text_Map, or a SUIT_Digest when severed
+	kSeverableBytes                // bstr, or a SUIT_Digest when severed
+	kTextBstr                      // bstr .cbor SUIT_Text_Map
+	kCommonBstr                    // bstr .cbor SUIT_Common
+	kManifestBstr                  // bstr .cbor SUIT_Manifest
+	kAuthBstr                      // bstr .cbor SUIT_Authentication
+	kParams                        // {+ parameter => value}
+	kRepPolicy                     // reporting-policy bits
+	kIndexArg                      // uint / true / [+uint]
+	kTryEach                       // [2* bstr .cbor sequence, ?nil]
+	kOverrideMultiple              // {+ uint => {+ parameter => value}}
+	kCopyParams                    // {+ uint => [+ parameter key]}
 )
 
 // bstrKind reports whether values of kind k are byte strings on the wire, so
@@ -239,16 +242,17 @@ var repPolicyBits = []string{
 	"suit-send-sysinfo-failure",
 }
 
-var digestAlgNames = map[int64]string{
-	-16: "cose-alg-sha-256",
-	-18: "cose-alg-shake128",
-	-43: "cose-alg-sha-384",
-	-44: "cose-alg-sha-512",
-	-45: "cose-alg-shake256",
+// digestAlgName returns the text-form name of a digest algorithm (the
+// names of names.go, e.g. "sha-256").
+func digestAlgName(alg int64) (string, bool) {
+	n, ok := digestNames[alg]
+	return n, ok
 }
 
+// digestAlgByName resolves "sha-256" and the COSE-style "cose-alg-sha-256".
 func digestAlgByName(s string) (int64, bool) {
-	for k, v := range digestAlgNames {
+	s = strings.TrimPrefix(s, "cose-alg-")
+	for k, v := range digestNames {
 		if v == s {
 			return k, true
 		}

@@ -63,7 +63,7 @@ func TestTextUsesIETFNames(t *testing.T) {
 		`"suit-directive-override-parameters": {`,
 		`"suit-parameter-vendor-identifier": "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe"`,
 		`"suit-parameter-class-identifier": "1492af14-2569-5e48-bf42-9b2d51f2ab45"`,
-		`"suit-digest-algorithm-id": "cose-alg-sha-256"`,
+		`"suit-digest-algorithm-id": "sha-256"`,
 		`"suit-parameter-image-size": 34768`,
 		`"suit-condition-vendor-identifier": ["suit-send-record-on-success", "suit-send-record-on-failure", "suit-send-sysinfo-success", "suit-send-sysinfo-failure"]`,
 		`"suit-directive-invoke": ["suit-send-record-on-failure"]`,
@@ -265,5 +265,27 @@ func TestFormatTextRejectsNonDeterministic(t *testing.T) {
 	}
 	if _, err := FormatText([]byte{0x82, 0x01}, TextJSON); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// The text form's names must be the registry's names (names.go).
+func TestTextSchemaNamesMatchRegistry(t *testing.T) {
+	pairs := []struct {
+		schema *tmap
+		names  map[int64]string
+	}{
+		{envelopeSchema, envelopeNames}, {manifestSchema, manifestNames}, {commonSchema, commonNames},
+		{commandSchema, commandNames}, {parameterSchema, parameterNames},
+		{textManifestSchema, textNames}, {textComponentSchema, textComponentNames},
+	}
+	for _, p := range pairs {
+		for k, n := range p.names {
+			if got := p.schema.name(k); got != n {
+				t.Errorf("key %d: text form name %q, registry %q", k, got, n)
+			}
+		}
+		if len(p.schema.byKey) != len(p.names) {
+			t.Errorf("schema has %d names, registry %d", len(p.schema.byKey), len(p.names))
+		}
 	}
 }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+func init() {
+	register(&command{name: "create", summary: "build an envelope from a JSON or YAML spec (the show --format json form)", run: runCreate})
+}
+
+// createMaxSpec caps the spec file; payloads come from referenced files,
+// which ParseText caps separately.
+const createMaxSpec = 16 << 20
+
+func runCreate(args []string, stdout, stderr io.Writer) error {
+	fset := newFlagSet("create", stderr)
+	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (the structural text form)")
+	out := fset.String("out", "", "output envelope file")
+	format := fset.String("format", "", "spec format json or yaml (default: from the --in extension)")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit create --in SPEC.json|SPEC.yaml --out FILE")
+		fset.PrintDefaults()
+	}
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("create: unexpected arguments %q", pos)
+	}
+	if *in == "" || *out == "" {
+		return usagef("create: --in and --out are required")
+	}
+	var tf suit.TextFormat
+	f := strings.ToLower(*format)
+	if f == "" {
+		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(*in)), ".")
+	}
+	switch f {
+	case "json":
+		tf = suit.TextJSON
+	case "yaml", "yml":
+		tf = suit.TextYAML
+	default:
+		return usagef("create: cannot tell the spec format of %q: use a .json or .yaml file or --format", *in)
+	}
+	spec, err := createReadSpec(*in)
+	if err != nil {
+		return err
+	}
+	env, err := suit.ParseText(spec, tf, &suit.TextOptions{Dir: filepath.Dir(*in)})
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return err // a referenced file could not be read: I/O, exit 2
+		}
+		return rejected(err)
+	}
+	if _, err := suit.Decode(env, nil); err != nil {
+		return rejected(fmt.Errorf("the spec builds an invalid envelope: %w", err))
+	}
+	if err := createWriteFile(*out, env); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(env))
+	return nil
+}
+
+func createReadSpec(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, createMaxSpec+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(b) > createMaxSpec {
+		return nil, rejected(fmt.Errorf("spec %s is larger than %d bytes", name, createMaxSpec))
+	}
+	return b, nil
+}
+
+// createWriteFile writes data to name through a temporary file in the same
+// directory: write, fsync, rename, then fsync the directory.
+func createWriteFile(name string, data []byte) error {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

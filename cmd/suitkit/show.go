@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+func init() {
+	register(&command{name: "show", summary: "decode an envelope strictly and print it (signatures not verified)", run: runShow})
+}
+
+// showMaxInput caps how much of the input file show reads: the decoder's
+// default envelope limit plus one byte, so an oversized file is rejected by
+// the decoder (exit 1) without reading all of it.
+const showMaxInput = 32<<20 + 1
+
+const notVerifiedNote = "signatures NOT verified (show only decodes; use suitkit verify)"
+
+func runShow(args []string, stdout, stderr io.Writer) error {
+	fset := newFlagSet("show", stderr)
+	format := fset.String("format", "tree", "output format: tree, diag, json or yaml")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit show [--format tree|diag|json|yaml] FILE")
+		fset.PrintDefaults()
+	}
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("show: want exactly one FILE, got %d arguments", len(pos))
+	}
+	switch *format {
+	case "tree", "diag", "json", "yaml":
+	default:
+		return usagef("show: unknown --format %q (want tree, diag, json or yaml)", *format)
+	}
+	data, err := showReadInput(pos[0], showMaxInput)
+	if err != nil {
+		return err
+	}
+	if _, err := suit.Decode(data, nil); err != nil {
+		return rejected(err)
+	}
+	var out []byte
+	switch *format {
+	case "diag":
+		s, err := suit.Diag(data, &suit.DiagOptions{Indent: "    ", EmbeddedCBOR: true})
+		if err != nil {
+			return rejected(err)
+		}
+		out = []byte(s + "\n")
+	case "json":
+		out, err = suit.FormatText(data, suit.TextJSON)
+	case "yaml":
+		out, err = suit.FormatText(data, suit.TextYAML)
+	default:
+		out, err = suit.FormatText(data, suit.TextTree)
+		if err == nil {
+			out = append([]byte("# "+notVerifiedNote+"\n"), out...)
+		}
+	}
+	if err != nil {
+		return rejected(err)
+	}
+	fmt.Fprintln(stderr, "suitkit: note: "+notVerifiedNote)
+	if _, err := stdout.Write(out); err != nil {
+		return fmt.Errorf("show: writing output: %w", err)
+	}
+	return nil
+}
+
+// showReadInput reads at most max bytes of a file (an I/O error exits 2).
+func showReadInput(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) == 0 {
+		return nil, rejected(errors.New("empty input: not a SUIT envelope"))
+	}
+	return data, nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// showIETFDir finds ../shared/conformance/ietf by walking up from the
+// package directory, or skips.
+func showIETFDir(t *testing.T) string {
+	t.Helper()
+	if s := os.Getenv("SUITKIT_SHARED"); s != "" {
+		return filepath.Join(s, "conformance", "ietf")
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Skipf("IETF examples: %v", err)
+	}
+	for {
+		cand := filepath.Join(dir, "shared", "conformance", "ietf")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("IETF examples not found: no shared/conformance/ietf in any parent directory (set SUITKIT_SHARED)")
+		}
+		dir = parent
+	}
+}
+
+func showCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestShowFormatsIETFExample(t *testing.T) {
+	file := filepath.Join(showIETFDir(t), "example-0.suit")
+	for format, want := range map[string]string{
+		"tree": "suit-condition-vendor-identifier",
+		"diag": "107({",
+		"json": `"suit-manifest-sequence-number": 0`,
+		"yaml": "suit-manifest-sequence-number: 0",
+	} {
+		code, out, errOut := showCLI("show", "--format", format, file)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errOut)
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: output lacks %q:\n%s", format, want, out)
+		}
+		if !strings.Contains(errOut, "NOT verified") {
+			t.Errorf("%s: no not-verified note on stderr: %q", format, errOut)
+		}
+	}
+	_, out, _ := showCLI("show", file)
+	if !strings.HasPrefix(out, "# signatures NOT verified") {
+		t.Errorf("tree output lacks the not-verified header:\n%s", out)
+	}
+}
+
+func TestShowRejectsMalformedWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string][]byte{
+		"garbage":       []byte("hello, world"),
+		"truncated":     mustReadIETF(t, "example-0.suit")[:100],
+		"trailing":      append(mustReadIETF(t, "example-0.suit"), 0x00),
+		"non-shortest":  {0xd8, 0x6b, 0xb8, 0x00},
+		"indefinite":    {0xd8, 0x6b, 0xbf, 0xff},
+		"empty":         {},
+		"unsorted keys": {0xa2, 0x03, 0x40, 0x02, 0x40},
+	}
+	for name, data := range cases {
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"))
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := showCLI("show", p)
+		if code != 1 {
+			t.Errorf("%s: exit %d, want 1 (stderr %q)", name, code, errOut)
+		}
+		if out != "" {
+			t.Errorf("%s: printed output for rejected input", name)
+		}
+		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "suitkit: ") {
+			t.Errorf("%s: stderr is not one suitkit: line: %q", name, errOut)
+		}
+	}
+}
+
+func mustReadIETF(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(showIETFDir(t), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestShowUsageAndIOErrorsExit2(t *testing.T) {
+	file := filepath.Join(showIETFDir(t), "example-0.suit")
+	for name, args := range map[string][]string{
+		"missing file":   {"show", filepath.Join(t.TempDir(), "nope.suit")},
+		"bad flag":       {"show", "--colour", file},
+		"bad format":     {"show", "--format", "xml", file},
+		"no file":        {"show"},
+		"two files":      {"show", file, file},
+		"directory file": {"show", t.TempDir()},
+	} {
+		if code, _, errOut := showCLI(args...); code != 2 {
+			t.Errorf("%s: exit %d, want 2 (%s)", name, code, errOut)
+		}
+	}
+}
