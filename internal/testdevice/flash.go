@@ -4,7 +4,7 @@
 // that only a prefix of it lands), then "rebooted" to run again on what
 // survived.
 //
-// Writes are counted: each staged data write, each commit of staged content,
+// Writes are counted: each page of staged data written, each commit of staged content,
 // each swap, unlink and counter commit is one operation. FailAt(n) makes
 // operation n fail; from then on every call returns ErrPowerLoss until
 // Reboot. Staged content lives in RAM-like scratch and is lost on Reboot;
@@ -20,6 +20,10 @@ import (
 
 	"github.com/suitkit/suitkit/process"
 )
+
+// PageSize is the flash page: a staged write of n bytes is ceil(n/PageSize)
+// write operations.
+const PageSize = 1024
 
 // ErrPowerLoss is returned by the operation that hit the injected fault and
 // by every operation after it until Reboot.
@@ -202,18 +206,25 @@ func (s *staging) Write(p []byte) (int, error) {
 	if s.done {
 		return 0, errors.New("testdevice: write after commit")
 	}
-	fault, err := s.f.op()
-	if err != nil {
-		return 0, err
-	}
-	if fault {
-		if s.f.tear {
-			s.land(p[:len(p)/2])
+	// Flash is programmed a page at a time: one operation per page.
+	written := 0
+	for len(p) > 0 {
+		page := p[:min(len(p), PageSize)]
+		fault, err := s.f.op()
+		if err != nil {
+			return written, err
 		}
-		return 0, ErrPowerLoss
+		if fault {
+			if s.f.tear {
+				s.land(page[:len(page)/2])
+			}
+			return written, ErrPowerLoss
+		}
+		s.land(page)
+		written += len(page)
+		p = p[len(page):]
 	}
-	s.land(p)
-	return len(p), nil
+	return written, nil
 }
 
 func (s *staging) land(p []byte) {

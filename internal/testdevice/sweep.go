@@ -1,0 +1,44 @@
+package testdevice
+
+import (
+	"errors"
+	"testing"
+)
+
+// ForEachInterruption is the every-write power-loss sweep (after MCUboot's
+// perm_with_fails). It runs update once on setup() to count its write
+// operations N, then for every n in 1..N: a fresh device from setup, a
+// power loss at write n (torn when tear is set), Reboot, afterFault on what
+// survived, update again on the same device (the resume or re-apply), and
+// afterResume. update must fail with ErrPowerLoss when the fault hits. It
+// returns N.
+func ForEachInterruption(t testing.TB, tear bool, setup func() *Flash, update func(*Flash) error,
+	afterFault, afterResume func(t testing.TB, f *Flash, n int)) int {
+	t.Helper()
+	clean := setup()
+	if err := update(clean); err != nil {
+		t.Fatalf("clean run: %v", err)
+	}
+	total := clean.Ops()
+	if total == 0 {
+		t.Fatal("clean run made no writes")
+	}
+	for n := 1; n <= total; n++ {
+		f := setup()
+		f.FailAt(n, tear)
+		err := update(f)
+		if !f.Faulted() {
+			t.Fatalf("write %d/%d: the fault was never reached", n, total)
+		}
+		if !errors.Is(err, ErrPowerLoss) {
+			t.Fatalf("write %d/%d: update returned %v, want ErrPowerLoss", n, total, err)
+		}
+		f.Reboot()
+		afterFault(t, f, n)
+		if err := update(f); err != nil {
+			t.Fatalf("write %d/%d: re-run after reboot: %v", n, total, err)
+		}
+		afterResume(t, f, n)
+	}
+	return total
+}

@@ -1,0 +1,161 @@
+package suit
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/suitkit/suitkit/delta"
+)
+
+// DefaultPatchURI is the integrated-payload key of a delta patch carried in
+// the envelope.
+const DefaultPatchURI = "#patch"
+
+// patchComponentSuffix is appended to the target component identifier to
+// name the temporary component that holds the patch, so that a key
+// authorised for the target's prefix also covers it.
+const patchComponentSuffix = "suitkit-patch"
+
+// DeltaUpdate describes a delta update: the device holds Old in Component
+// and must end with New. Build makes the patch (delta.Diff) and the
+// manifest together.
+//
+// The manifest (see also the package documentation of process) has two
+// components, the target and a temporary patch component, and runs:
+//
+//	shared:   set-component-index 0, override {vendor, class},
+//	          check vendor, check class
+//	install:  set-component-index 0
+//	          try-each [
+//	            << override {digest New, size New}, image-match >>   ; already done (resume)
+//	            << override {digest Old, size Old}, image-match,     ; authenticated precursor
+//	               set-component-index 1,
+//	               override {digest patch, size patch, uri}, fetch, image-match,
+//	               set-component-index 0,
+//	               override {digest New, size New, source-component 1},
+//	               suitkit-directive-apply-delta (-257), image-match >> ]
+//	          set-component-index 1, unlink                         ; drop the patch
+//	validate: set-component-index 0, override {digest New, size New}, image-match
+//
+// A device whose image is neither Old nor New fails the try-each before the
+// patch is even fetched (RFC 9124 REQ.SEC.AUTH.PRECURSOR); a device that
+// lost power after the new image was committed finds it in place on the
+// re-run.
+type DeltaUpdate struct {
+	// VendorID and ClassID are checked by the shared sequence.
+	VendorID, ClassID UUID
+	// Sequence is the manifest sequence number.
+	Sequence uint64
+	// Component is the target; nil means [h'00'].
+	Component ComponentID
+	// PatchComponent holds the patch while it is applied; nil means
+	// Component followed by "suitkit-patch".
+	PatchComponent ComponentID
+	// PatchURI is where the device fetches the patch; "" means the patch
+	// is integrated in the envelope under DefaultPatchURI.
+	PatchURI string
+	// Options tunes delta.Diff; nil for the defaults.
+	Options *delta.DiffOptions
+}
+
+// Build diffs oldImage against newImage and returns an unsigned envelope
+// holding the delta manifest (ManifestBytes and Manifest set; the patch in
+// Integrated unless PatchURI is set) and the patch. Sign the envelope with
+// sign.Envelope before shipping it.
+func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*Envelope, []byte, error) {
+	var buf bytes.Buffer
+	if err := delta.Diff(oldImage, newImage, &buf, u.Options); err != nil {
+		return nil, nil, fmt.Errorf("suit: delta update: %w", err)
+	}
+	patch := buf.Bytes()
+	m, err := u.Manifest(oldImage, newImage, patch)
+	if err != nil {
+		return nil, nil, err
+	}
+	mb, err := m.Encode()
+	if err != nil {
+		return nil, nil, err
+	}
+	env := &Envelope{Tagged: true, ManifestBytes: mb, Manifest: m}
+	if u.PatchURI == "" {
+		env.Integrated = map[string][]byte{DefaultPatchURI: patch}
+	}
+	return env, patch, nil
+}
+
+// Manifest returns the delta manifest for a patch already made from
+// oldImage to newImage.
+func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, error) {
+	target := u.Component
+	if target == nil {
+		target = ComponentID{{0x00}}
+	}
+	tmp := u.PatchComponent
+	if tmp == nil {
+		tmp = append(target.Clone(), []byte(patchComponentSuffix))
+	}
+	if target.Equal(tmp) {
+		return nil, errors.New("suit: delta update: patch component equals the target")
+	}
+	uri := u.PatchURI
+	if uri == "" {
+		uri = DefaultPatchURI
+	}
+	image := func(data []byte) (Parameters, error) {
+		d, err := ComputeDigest(AlgSHA256, data)
+		if err != nil {
+			return nil, err
+		}
+		p, err := ParamDigest(ParamImageDigest, d)
+		if err != nil {
+			return nil, err
+		}
+		return Parameters{p, ParamUint(ParamImageSize, uint64(len(data)))}, nil
+	}
+	oldP, err := image(oldImage)
+	if err != nil {
+		return nil, err
+	}
+	newP, err := image(newImage)
+	if err != nil {
+		return nil, err
+	}
+	patchP, err := image(patch)
+	if err != nil {
+		return nil, err
+	}
+	idx := func(i uint64) Command { return Command{ID: DirectiveSetComponentIndex, Index: ComponentIndex{Index: i}} }
+	over := func(ps ...Parameter) Command { return Command{ID: DirectiveOverrideParameters, Params: ps} }
+	cmd := func(id int64, policy uint64) Command { return Command{ID: id, ReportingPolicy: policy} }
+	const all, onFail = 15, 2
+
+	alreadyDone := CommandSequence{Commands: []Command{over(newP...), cmd(ConditionImageMatch, all)}}
+	patchIt := CommandSequence{Commands: []Command{
+		over(oldP...), cmd(ConditionImageMatch, all),
+		idx(1),
+		over(append(append(Parameters{}, patchP[0], patchP[1]), ParamText(ParamURI, uri))...),
+		cmd(DirectiveFetch, onFail), cmd(ConditionImageMatch, all),
+		idx(0),
+		over(newP[0], newP[1], ParamUint(ParamSourceComponent, 1)),
+		cmd(DirectiveApplyDelta, onFail), cmd(ConditionImageMatch, all),
+	}}
+	return &Manifest{
+		Version:        1,
+		SequenceNumber: u.Sequence,
+		Common: &Common{
+			Components: []ComponentID{target, tmp},
+			SharedSequence: &CommandSequence{Commands: []Command{
+				idx(0),
+				over(ParamBytes(ParamVendorIdentifier, u.VendorID[:]), ParamBytes(ParamClassIdentifier, u.ClassID[:])),
+				cmd(ConditionVendorIdentifier, all), cmd(ConditionClassIdentifier, all),
+			}},
+		},
+		Install: &SeverableSequence{Sequence: &CommandSequence{Commands: []Command{
+			idx(0),
+			{ID: DirectiveTryEach, TryEach: []CommandSequence{alreadyDone, patchIt}},
+			idx(1), cmd(DirectiveUnlink, onFail),
+		}}},
+		Validate: &CommandSequence{Commands: []Command{idx(0), over(newP...), cmd(ConditionImageMatch, all)}},
+	}, nil
+}
