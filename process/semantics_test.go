@@ -40,7 +40,7 @@ func pSoft(v bool) suit.Parameter      { return suit.ParamBool(suit.ParamSoftFai
 func TestUnknownCommandFails(t *testing.T) {
 	for _, c := range []suit.Command{
 		{ID: -300, Arg: []byte{0xf6}},                             // custom command we do not know
-		{ID: 99, Arg: []byte{0x0f}},                              // unregistered number
+		{ID: 99, Arg: []byte{0x0f}},                               // unregistered number
 		{ID: suit.ConditionUpdateAuthorized, ReportingPolicy: 15}, // registered but not implemented
 		{ID: suit.ConditionIsDependency, ReportingPolicy: 15},
 	} {

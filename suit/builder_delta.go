@@ -125,7 +125,9 @@ func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, err
 	if err != nil {
 		return nil, err
 	}
-	idx := func(i uint64) Command { return Command{ID: DirectiveSetComponentIndex, Index: ComponentIndex{Index: i}} }
+	idx := func(i uint64) Command {
+		return Command{ID: DirectiveSetComponentIndex, Index: ComponentIndex{Index: i}}
+	}
 	over := func(ps ...Parameter) Command { return Command{ID: DirectiveOverrideParameters, Params: ps} }
 	cmd := func(id int64, policy uint64) Command { return Command{ID: id, ReportingPolicy: policy} }
 	const all, onFail = 15, 2
