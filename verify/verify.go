@@ -164,6 +164,9 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 	buf := bytes.Clone(data)
 	env, err := suit.Parse(buf, v.lim)
 	if err != nil {
+		if lacksAuthWrapper(buf) {
+			return nil, &AuthError{Reason: "no authentication wrapper"}
+		}
 		return nil, &MalformedError{Part: "envelope", Err: err}
 	}
 	if env.BareManifest {
@@ -189,10 +192,7 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 	}
 	m, err := env.DecodeManifest(v.lim)
 	if err != nil {
-		if errors.Is(err, suit.ErrDigestMismatch) {
-			return nil, &DigestError{What: "severed element", Err: err, severed: true}
-		}
-		return nil, &MalformedError{Part: "manifest", Err: err}
+		return nil, v.manifestError(env, err)
 	}
 	if err := checkSevered(env, m); err != nil {
 		return nil, err
@@ -218,6 +218,26 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 	return res, nil
 }
 
+// manifestError classifies a DecodeManifest failure. When the envelope
+// carries severed elements, the manifest is decoded once more without them
+// so that a severed element the manifest does not sever, or one that does
+// not match, is reported as ErrSeveredMismatch rather than malformed.
+func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
+	if errors.Is(err, suit.ErrDigestMismatch) {
+		return &DigestError{What: "severed element", Err: err, severed: true}
+	}
+	if len(env.Severed) > 0 {
+		bare := *env
+		bare.Severed = nil
+		if m, err2 := bare.DecodeManifest(v.lim); err2 == nil {
+			if serr := checkSevered(env, m); serr != nil {
+				return serr
+			}
+		}
+	}
+	return &MalformedError{Part: "manifest", Err: err}
+}
+
 // Commit records r's sequence number in the verifier's rollback store. Call
 // it only after the update was installed and confirmed (see [Store]).
 func (v *Verifier) Commit(r *Verified) error {
@@ -235,6 +255,27 @@ func (v *Verifier) checkRollback(id string, seq uint64) error {
 		return nil
 	}
 	return CheckRollback(v.store, id, seq, v.strict)
+}
+
+// lacksAuthWrapper reports whether data is a CBOR map (tagged 107 or not)
+// without key 2, so that an envelope without authentication is reported
+// as unauthenticated rather than malformed. It is used only after Parse
+// failed.
+func lacksAuthWrapper(data []byte) bool {
+	r := &cborReader{b: data}
+	m, n, err := r.head()
+	if err == nil && m == majTag && n == 107 {
+		m, n, err = r.head()
+	}
+	if err != nil || m != majMap {
+		return false
+	}
+	found := false
+	err = r.mapItems(n, 1, func(key []byte) error {
+		found = found || labelInt(key) == 2
+		return r.skip(1)
+	})
+	return err == nil && !found
 }
 
 // checkManifestDigest compares the authenticated SUIT_Digest with the

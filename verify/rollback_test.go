@@ -1,0 +1,188 @@
+package verify
+
+import (
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+)
+
+// TestRollbackLowerSequence (threats R1; IETF README scenario): after
+// example 1 (seq 1) is installed and committed, example 0 (seq 0) is
+// rejected with a *RollbackError, and example 1 again is accepted.
+func TestRollbackLowerSequence(t *testing.T) {
+	store := NewMemoryStore()
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	ex1, err := v.Verify(readIETF(t, "example-1.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Commit(ex1); err != nil {
+		t.Fatal(err)
+	}
+	res, err := v.Verify(readIETF(t, "example-0.suit"))
+	var re *RollbackError
+	if !errors.As(err, &re) || !errors.Is(err, ErrRollback) || res != nil {
+		t.Fatalf("got %v, want *RollbackError", err)
+	}
+	if re.Stored != 1 || re.Got != 0 || re.Identity != ietfIdentity {
+		t.Fatalf("detail %+v", re)
+	}
+	if _, err := v.Verify(readIETF(t, "example-1.suit")); err != nil {
+		t.Fatalf("re-presenting seq 1: %v", err)
+	}
+	if _, err := v.Verify(readIETF(t, "example-5.suit")); err != nil {
+		t.Fatalf("newer seq 5: %v", err)
+	}
+}
+
+// TestEqualSequenceDefaultAccepted / TestEqualSequenceStrictRejected
+// (threats R2): equal numbers pass by default (resume or re-apply) and fail
+// under WithStrictSequence.
+func TestEqualSequenceDefaultAccepted(t *testing.T) {
+	store := NewMemoryStore()
+	store.Commit(ietfIdentity, 2)
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	if _, err := v.Verify(readIETF(t, "example-2.suit")); err != nil {
+		t.Fatalf("equal sequence: %v", err)
+	}
+}
+
+func TestEqualSequenceStrictRejected(t *testing.T) {
+	store := NewMemoryStore()
+	store.Commit(ietfIdentity, 2)
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store), WithStrictSequence())
+	var re *RollbackError
+	if _, err := v.Verify(readIETF(t, "example-2.suit")); !errors.As(err, &re) || re.Got != 2 || re.Stored != 2 {
+		t.Fatalf("equal sequence, strict: %v", err)
+	}
+	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil {
+		t.Fatalf("higher sequence, strict: %v", err)
+	}
+}
+
+// TestCommitOnlyAfterInstall (threats R3): Verify never writes the store;
+// an update verified but not committed (failed boot) leaves the old one
+// acceptable; after Commit the old one is rejected.
+func TestCommitOnlyAfterInstall(t *testing.T) {
+	store, err := OpenFileStore(filepath.Join(t.TempDir(), "seq"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	old, err := v.Verify(readIETF(t, "example-3.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Commit(old)
+	if _, err := v.Verify(readIETF(t, "example-4.suit")); err != nil { // N+1, installed, boot fails
+		t.Fatal(err)
+	}
+	if seq, _, _ := store.Sequence(ietfIdentity); seq != 3 {
+		t.Fatalf("Verify changed the store to %d", seq)
+	}
+	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil { // revert to N
+		t.Fatalf("revert to the committed version: %v", err)
+	}
+	newer, _ := v.Verify(readIETF(t, "example-4.suit"))
+	if err := v.Commit(newer); err != nil { // confirmed this time
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(readIETF(t, "example-3.suit")); !errors.Is(err, ErrRollback) {
+		t.Fatalf("after commit, N accepted: %v", err)
+	}
+	if err := store.Commit(ietfIdentity, 3); !errors.Is(err, ErrRollback) {
+		t.Fatalf("Commit lowered the number: %v", err)
+	}
+}
+
+// TestMaxSequenceNoWrap (threats R4): 2^64-1 is a valid number; once
+// committed nothing wraps past it, and only the same number (re-apply)
+// still passes.
+func TestMaxSequenceNoWrap(t *testing.T) {
+	priv, key := newP256(t)
+	s := signer{alg: AlgES256, ec: priv}
+	store := NewMemoryStore()
+	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
+	res, err := v.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, s))
+	if err != nil || res.Sequence != math.MaxUint64 {
+		t.Fatalf("max sequence: %v", err)
+	}
+	v.Commit(res)
+	for _, seq := range []uint64{0, 1, math.MaxUint64 - 1} {
+		if _, err := v.Verify(signedEnvelope(t, testManifest{seq: seq}, s)); !errors.Is(err, ErrRollback) {
+			t.Fatalf("seq %d after max: %v", seq, err)
+		}
+	}
+}
+
+// TestMinSequence: WithMinSequence rejects lower numbers even without a
+// store.
+func TestMinSequence(t *testing.T) {
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithoutRollbackCheckUnsafe(), WithMinSequence(3))
+	var re *RollbackError
+	if _, err := v.Verify(readIETF(t, "example-2.suit")); !errors.As(err, &re) || !re.Minimum || re.Stored != 3 {
+		t.Fatalf("below minimum: %v", err)
+	}
+	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil {
+		t.Fatalf("at minimum: %v", err)
+	}
+}
+
+// TestRollbackScopedByIdentity: numbers are kept per manifest identity
+// (vendor/class, or manifest-component-id).
+func TestRollbackScopedByIdentity(t *testing.T) {
+	priv, key := newP256(t)
+	s := signer{alg: AlgES256, ec: priv}
+	store := NewMemoryStore()
+	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
+	a, err := v.Verify(signedEnvelope(t, testManifest{seq: 10}, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Commit(a)
+	other := testManifest{seq: 1, class: []byte("another class")}
+	b, err := v.Verify(signedEnvelope(t, other, s))
+	if err != nil {
+		t.Fatalf("other class, lower number: %v", err)
+	}
+	if b.Identity == a.Identity {
+		t.Fatal("same identity for different classes")
+	}
+	mc := testManifest{seq: 1, mcid: [][]byte{[]byte("root"), {0x01}}}
+	c, err := v.Verify(signedEnvelope(t, mc, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Identity != "component:[h'726f6f74', h'01']" {
+		t.Fatalf("identity %q", c.Identity)
+	}
+	none, err := v.Verify(signedEnvelope(t, testManifest{seq: 4, noVendor: true}, s))
+	if err != nil || none.Identity != "" {
+		t.Fatalf("no vendor/class: %q %v", none.Identity, err)
+	}
+}
+
+// TestCorruptStoreFailsClosed: a damaged state file makes Verify fail with
+// ErrStoreCorrupt instead of treating the device as fresh.
+func TestCorruptStoreFailsClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seq")
+	store, _ := OpenFileStore(path)
+	store.Commit(ietfIdentity, 4)
+	if err := writeFileAtomic(path, []byte(stateMagic+"6161 1\nsha256 00\n")); err != nil {
+		t.Fatal(err)
+	}
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	if _, err := v.Verify(readIETF(t, "example-5.suit")); !errors.Is(err, ErrStoreCorrupt) {
+		t.Fatalf("got %v, want ErrStoreCorrupt", err)
+	}
+}
+
+func TestNewRequiresRollbackDecision(t *testing.T) {
+	if _, err := New([]*Key{ietfKey(t)}); err == nil {
+		t.Fatal("New without a store or WithoutRollbackCheckUnsafe succeeded")
+	}
+	if _, err := New(nil, WithoutRollbackCheckUnsafe()); err == nil {
+		t.Fatal("New without keys succeeded")
+	}
+}
