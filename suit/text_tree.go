@@ -130,7 +130,7 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 		if k, c, ok := v.single(); ok && k == tnCBORHex {
 			return "cbor " + c.s, true
 		}
-		if k, d, ok := v.single(); ok && k == tnSevered {
+		if k, d, ok := v.single(); ok && k == tnSevered && parent == envelopeNames[EnvelopeManifest] {
 			if s, ok := treeScalar(d, "", ""); ok {
 				return "severed, digest " + s, true
 			}

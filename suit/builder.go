@@ -1,0 +1,241 @@
+package suit
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Image describes one component for a [Builder]: what the device must hold
+// there, and where the updater gets it.
+type Image struct {
+	// Component is the component identifier. Nil selects [h'NN'] where NN
+	// is the component index (00, 01, ...).
+	Component ComponentID
+
+	// VendorID and ClassID are checked by the shared sequence
+	// (condition-vendor-identifier / class-identifier). The zero UUID
+	// omits the check; the draft recommends both, derived with NewUUID5.
+	VendorID, ClassID UUID
+
+	// Data is the image. When set, its digest and size are computed.
+	// Otherwise Digest and Size must be given.
+	Data   []byte
+	Digest *Digest
+	Size   uint64
+	// DigestAlgorithm hashes Data; zero selects SHA-256.
+	DigestAlgorithm int64
+
+	// URI is where the install sequence fetches the image from. For an
+	// integrated payload leave URI empty and set Integrated.
+	URI string
+	// Integrated, when set (e.g. "#fw.bin"), carries Data in the envelope
+	// under this key, and the install sequence fetches from it.
+	Integrated string
+
+	// Invoke adds the component to the invoke sequence (boot it).
+	Invoke bool
+
+	// Text holds component text (keys TextVendorName, TextModelName,
+	// TextVendorDomain, TextModelInfo, TextComponentDescription,
+	// TextComponentVersion, ...), written in Builder.TextLanguage.
+	Text map[int64]string
+}
+
+// Builder assembles an unsigned, deterministic envelope for the common
+// case: one or more images, each checked against vendor and class, fetched
+// and verified by the install sequence, verified again by validate, and
+// optionally invoked. With more than one component every sequence selects
+// the component with set-component-index before its commands. Signing is
+// the sign package's job: the authentication wrapper Build produces holds
+// only the manifest digest.
+type Builder struct {
+	// SequenceNumber is the manifest's anti-rollback counter.
+	SequenceNumber uint64
+	// ReferenceURI, when set, is written as suit-reference-uri.
+	ReferenceURI string
+	// Description, when set, is the manifest-level description text
+	// (suit-text-manifest-description).
+	Description string
+	// TextLanguage is the language tag of all text. Empty means "en-US".
+	TextLanguage string
+	// SeverText and SeverInstall move suit-text and suit-install out of the
+	// manifest into the envelope, leaving their digests in the manifest.
+	SeverText, SeverInstall bool
+	// Untagged omits CBOR tag 107.
+	Untagged bool
+
+	components []builderComponent
+	integrated map[string][]byte
+	err        error
+}
+
+// builderComponent holds the commands generated for one component, per
+// sequence, without the set-component-index that Build adds.
+type builderComponent struct {
+	id   ComponentID
+	seqs map[int64][]Command // keyed by CommonSharedSequence or a Manifest* key
+	text map[int64]string
+}
+
+// builderSequences is the order in which Build assembles the sequences.
+var builderSequences = []int64{ManifestPayloadFetch, ManifestInstall, ManifestValidate, ManifestLoad, ManifestInvoke}
+
+// sharedKey marks the shared sequence in builderComponent.seqs; it is the
+// manifest key of suit-common.
+const sharedKey = ManifestCommon
+
+// ErrBuild reports an image or builder setting that cannot be turned into a
+// valid manifest.
+var ErrBuild = errors.New("suit: cannot build manifest")
+
+// NewBuilder returns a Builder for a manifest with the given sequence
+// number.
+func NewBuilder(sequenceNumber uint64) *Builder {
+	return &Builder{SequenceNumber: sequenceNumber}
+}
+
+// AddImage adds one component. It returns an error wrapping ErrBuild when
+// the image is incomplete (no data and no digest, integrated without data,
+// a component identifier used twice); Build then fails with the same error.
+func (b *Builder) AddImage(img Image) error {
+	idx, err := b.addComponent(img.Component)
+	if err != nil {
+		return b.fail(err)
+	}
+	if err := b.imageCommands(idx, &img); err != nil {
+		b.components = b.components[:idx]
+		return b.fail(err)
+	}
+	return nil
+}
+
+func (b *Builder) fail(err error) error {
+	if b.err == nil {
+		b.err = err
+	}
+	return err
+}
+
+// addComponent appends a component and returns its index. A nil id
+// selects [h'NN'].
+func (b *Builder) addComponent(id ComponentID) (int, error) {
+	idx := len(b.components)
+	if id == nil {
+		if idx > 255 {
+			return 0, fmt.Errorf("%w: too many components for default identifiers", ErrBuild)
+		}
+		id = ComponentID{{byte(idx)}}
+	}
+	for _, c := range b.components {
+		if c.id.Equal(id) {
+			return 0, fmt.Errorf("%w: component %s added twice", ErrBuild, id)
+		}
+	}
+	b.components = append(b.components, builderComponent{id: id.Clone(), seqs: map[int64][]Command{}})
+	return idx, nil
+}
+
+// appendCommands adds commands for component idx to a sequence (sharedKey
+// or a Manifest* sequence key).
+func (b *Builder) appendCommands(idx int, seq int64, cmds ...Command) {
+	c := &b.components[idx]
+	c.seqs[seq] = append(c.seqs[seq], cmds...)
+}
+
+// reportAll and reportFailure are the reporting policies the draft's
+// examples use for conditions and for directives.
+const (
+	reportAll     = ReportSendRecordOnSuccess | ReportSendRecordOnFailure | ReportSendSysinfoOnSuccess | ReportSendSysinfoOnFailure
+	reportFailure = ReportSendRecordOnFailure
+)
+
+func condition(id int64) Command { return Command{ID: id, ReportingPolicy: reportAll} }
+func directive(id int64) Command { return Command{ID: id, ReportingPolicy: reportFailure} }
+func override(ps ...Parameter) Command {
+	return Command{ID: DirectiveOverrideParameters, Params: ps}
+}
+
+// imageDigest returns the image's digest and size.
+func imageDigest(img *Image) (Digest, uint64, error) {
+	if img.Data != nil {
+		alg := img.DigestAlgorithm
+		if alg == 0 {
+			alg = AlgSHA256
+		}
+		d, err := ComputeDigest(alg, img.Data)
+		if err != nil {
+			return Digest{}, 0, fmt.Errorf("%w: %v", ErrBuild, err)
+		}
+		return d, uint64(len(img.Data)), nil
+	}
+	if img.Digest == nil || len(img.Digest.Value) == 0 {
+		return Digest{}, 0, fmt.Errorf("%w: image needs Data or Digest", ErrBuild)
+	}
+	return *img.Digest, img.Size, nil
+}
+
+// imageCommands generates the commands of one image for component idx:
+// shared: override vendor/class/digest/size, check vendor and class;
+// install: override uri, fetch, image-match; validate: image-match;
+// invoke: invoke.
+func (b *Builder) imageCommands(idx int, img *Image) error {
+	d, size, err := imageDigest(img)
+	if err != nil {
+		return err
+	}
+	var ps Parameters
+	if img.VendorID != (UUID{}) {
+		ps = append(ps, ParamBytes(ParamVendorIdentifier, img.VendorID.Bytes()))
+	}
+	if img.ClassID != (UUID{}) {
+		ps = append(ps, ParamBytes(ParamClassIdentifier, img.ClassID.Bytes()))
+	}
+	dp, err := ParamDigest(ParamImageDigest, d)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBuild, err)
+	}
+	ps = append(ps, dp, ParamUint(ParamImageSize, size))
+	b.appendCommands(idx, sharedKey, override(ps...))
+	if img.VendorID != (UUID{}) {
+		b.appendCommands(idx, sharedKey, condition(ConditionVendorIdentifier))
+	}
+	if img.ClassID != (UUID{}) {
+		b.appendCommands(idx, sharedKey, condition(ConditionClassIdentifier))
+	}
+
+	uri := img.URI
+	if img.Integrated != "" {
+		if img.URI != "" {
+			return fmt.Errorf("%w: image has both URI and Integrated", ErrBuild)
+		}
+		if img.Data == nil {
+			return fmt.Errorf("%w: integrated image %q without Data", ErrBuild, img.Integrated)
+		}
+		if !strings.HasPrefix(img.Integrated, "#") {
+			return fmt.Errorf("%w: integrated payload key %q must start with '#'", ErrBuild, img.Integrated)
+		}
+		if _, dup := b.integrated[img.Integrated]; dup {
+			return fmt.Errorf("%w: integrated payload %q added twice", ErrBuild, img.Integrated)
+		}
+		if b.integrated == nil {
+			b.integrated = map[string][]byte{}
+		}
+		b.integrated[img.Integrated] = img.Data
+		uri = img.Integrated
+	}
+	if uri != "" {
+		b.appendCommands(idx, ManifestInstall,
+			override(ParamText(ParamURI, uri)),
+			directive(DirectiveFetch),
+			condition(ConditionImageMatch))
+	}
+	b.appendCommands(idx, ManifestValidate, condition(ConditionImageMatch))
+	if img.Invoke {
+		b.appendCommands(idx, ManifestInvoke, directive(DirectiveInvoke))
+	}
+	if len(img.Text) > 0 {
+		b.components[idx].text = img.Text
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+package suit
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func testVendorClass() (UUID, UUID) {
+	v := NewUUID5(NamespaceDNS, []byte("example.com"))
+	return v, NewUUID5(v, []byte("board-a"))
+}
+
+func TestBuilderMultiComponentSequencesStartWithSetComponentIndex(t *testing.T) {
+	v, c := testVendorClass()
+	b := NewBuilder(3)
+	for i, name := range []string{"boot", "app"} {
+		err := b.AddImage(Image{Component: ComponentID{[]byte(name)}, VendorID: v, ClassID: c,
+			Data: bytes.Repeat([]byte{byte(i + 1)}, 100*(i+1)), URI: "https://example.com/" + name, Invoke: i == 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := env.Manifest
+	if len(m.Common.Components) != 2 {
+		t.Fatalf("components = %v", m.Common.Components)
+	}
+	seqs := map[string]*CommandSequence{"shared": m.Common.SharedSequence, "install": m.Install.Sequence,
+		"validate": m.Validate, "invoke": m.Invoke}
+	for name, s := range seqs {
+		if s == nil || len(s.Commands) == 0 {
+			t.Fatalf("%s sequence missing", name)
+		}
+		if s.Commands[0].ID != DirectiveSetComponentIndex {
+			t.Errorf("%s does not start with set-component-index: %d", name, s.Commands[0].ID)
+		}
+	}
+	// The install sequence fetches each component after selecting it.
+	var selected []uint64
+	for _, cmd := range m.Install.Sequence.Commands {
+		if cmd.ID == DirectiveSetComponentIndex {
+			selected = append(selected, cmd.Index.Index)
+		}
+	}
+	if len(selected) != 2 || selected[0] != 0 || selected[1] != 1 {
+		t.Errorf("install selects %v", selected)
+	}
+	// The vendor and class parameters are checked.
+	if p, ok := m.SharedParameter(1, ParamVendorIdentifier); !ok || !bytes.Equal(mustBytes(t, p), v[:]) {
+		t.Errorf("vendor id of component 1 not set")
+	}
+	if p, ok := m.SharedParameter(1, ParamImageSize); !ok || mustUint(t, p) != 200 {
+		t.Errorf("image size of component 1 not 200")
+	}
+}
+
+func mustBytes(t *testing.T, p Parameter) []byte {
+	t.Helper()
+	b, err := p.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustUint(t *testing.T, p Parameter) uint64 {
+	t.Helper()
+	v, err := p.Uint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestBuilderSingleImageHasNoSetComponentIndex(t *testing.T) {
+	v, c := testVendorClass()
+	b := NewBuilder(1)
+	if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: []byte("fw"), URI: "coap://x/fw"}); err != nil {
+		t.Fatal(err)
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range env.Manifest.Common.SharedSequence.Commands {
+		if cmd.ID == DirectiveSetComponentIndex {
+			t.Fatal("single-component manifest selects a component")
+		}
+	}
+	if got := env.Manifest.Common.Components[0]; !got.Equal(ComponentID{{0}}) {
+		t.Errorf("default component id = %s", got)
+	}
+	if env.Authentication == nil || len(env.Authentication.Blocks) != 0 {
+		t.Fatalf("want an unsigned wrapper with just the digest")
+	}
+	if !env.Authentication.Digest.Matches(BstrItem(env.ManifestBytes)) {
+		t.Fatal("authentication digest does not match the manifest bstr")
+	}
+}
+
+func TestBuilderIntegratedPayloadAndSeveredElements(t *testing.T) {
+	v, c := testVendorClass()
+	fw := bytes.Repeat([]byte("X"), 1000)
+	b := NewBuilder(9)
+	b.SeverInstall, b.SeverText = true, true
+	b.Description = "integrated and severed"
+	if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: fw, Integrated: "#fw.bin",
+		Text: map[int64]string{TextVendorDomain: "example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(env.Integrated["#fw.bin"], fw) {
+		t.Fatal("integrated payload missing")
+	}
+	if !env.Manifest.Install.Severed() || !env.Manifest.Text.Severed() {
+		t.Fatal("install and text are not severed")
+	}
+	if !env.Manifest.Install.Digest.Matches(BstrItem(env.Severed[EnvelopeInstall])) {
+		t.Fatal("severed install digest mismatch")
+	}
+	if !env.Manifest.Text.Digest.Matches(BstrItem(env.Severed[EnvelopeText])) {
+		t.Fatal("severed text digest mismatch")
+	}
+	// The image digest the manifest sets is the digest of the payload.
+	p, ok := env.Manifest.SharedParameter(0, ParamImageDigest)
+	if !ok {
+		t.Fatal("no image digest")
+	}
+	d, err := p.Digest()
+	if err != nil || !d.Matches(fw) {
+		t.Fatalf("image digest does not match the payload: %v", err)
+	}
+}
+
+func TestBuilderIsDeterministic(t *testing.T) {
+	build := func() []byte {
+		v, c := testVendorClass()
+		b := NewBuilder(5)
+		b.Description = "same"
+		for i := 0; i < 3; i++ {
+			if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: []byte{byte(i)}, Integrated: "#p" + string(rune('a'+i)),
+				Text: map[int64]string{TextModelName: "m", TextVendorName: "v"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := b.BuildBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a := build()
+	for i := 0; i < 5; i++ {
+		if !bytes.Equal(build(), a) {
+			t.Fatal("two builds differ")
+		}
+	}
+	env, err := Decode(a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := env.Encode()
+	if err != nil || !bytes.Equal(re, a) {
+		t.Fatal("decode/encode does not reproduce the build")
+	}
+}
+
+func TestBuilderRejectsIncompleteImages(t *testing.T) {
+	cases := map[string]Image{
+		"no data or digest":       {URI: "x"},
+		"integrated without data": {Digest: &Digest{Algorithm: AlgSHA256, Value: make([]byte, 32)}, Integrated: "#a"},
+		"integrated without #":    {Data: []byte{1}, Integrated: "a"},
+		"uri and integrated":      {Data: []byte{1}, Integrated: "#a", URI: "http://x"},
+		"unknown digest alg":      {Data: []byte{1}, DigestAlgorithm: 99},
+	}
+	for name, img := range cases {
+		b := NewBuilder(0)
+		if err := b.AddImage(img); !errors.Is(err, ErrBuild) {
+			t.Errorf("%s: AddImage err = %v", name, err)
+		}
+		if _, err := b.Build(); !errors.Is(err, ErrBuild) {
+			t.Errorf("%s: Build err = %v", name, err)
+		}
+	}
+	b := NewBuilder(0)
+	_ = b.AddImage(Image{Data: []byte{1}})
+	if err := b.AddImage(Image{Component: ComponentID{{0}}, Data: []byte{2}}); !errors.Is(err, ErrBuild) {
+		t.Errorf("duplicate component: %v", err)
+	}
+	if _, err := NewBuilder(0).Build(); !errors.Is(err, ErrBuild) {
+		t.Errorf("empty builder: %v", err)
+	}
+}

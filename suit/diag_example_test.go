@@ -1,0 +1,23 @@
+package suit_test
+
+import (
+	"fmt"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+// Print a SUIT_Digest wrapped in a bstr, as the draft writes it.
+func ExampleDiag() {
+	data := []byte{0x46, 0x82, 0x2f, 0x43, 0x01, 0x02, 0x03}
+	s, err := suit.Diag(data, &suit.DiagOptions{EmbeddedCBOR: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s)
+	plain, _ := suit.Diag(data, nil)
+	fmt.Println(plain)
+	// Output:
+	// << [-16, h'010203'] >>
+	// h'822f43010203'
+}
