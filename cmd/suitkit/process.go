@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/verify"
+)
+
+func init() {
+	register(&command{name: "process", summary: "verify an envelope and install it on a directory-backed device", run: runProcess})
+}
+
+// processStateFile is the default anti-rollback state file inside the
+// device directory.
+const processStateFile = "rollback.state"
+
+// processMaxEnvelope caps the envelope file read by process.
+const processMaxEnvelope = 256 << 20
+
+func runProcess(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("process", stderr)
+	var keys, macKeys multiFlag
+	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
+	fs.Var(&macKeys, "mac-key", "trusted HMAC key file (raw secret or COSE_Key); repeatable")
+	state := fs.String("state", "", "anti-rollback state file (default DIR/"+processStateFile+")")
+	device := fs.String("device", "", "device directory: one file per component, optional device.json identity")
+	vendor := fs.String("vendor-id", "", "device vendor UUID (overrides DIR/device.json)")
+	class := fs.String("class-id", "", "device class UUID (overrides DIR/device.json)")
+	devID := fs.String("device-id", "", "device identifier UUID (overrides DIR/device.json)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("process: want exactly one ENVELOPE, got %d arguments", len(pos))
+	}
+	if *device == "" {
+		return usagef("process: --device DIR is required")
+	}
+	if len(keys)+len(macKeys) == 0 {
+		return usagef("process: at least one --key or --mac-key is required")
+	}
+	cfg := deviceConfig{dir: *device, state: *state}
+	for _, k := range keys {
+		vk, err := processLoadKey(k, false)
+		if err != nil {
+			return usagef("process: --key %s: %v", k, err)
+		}
+		cfg.keys = append(cfg.keys, vk)
+	}
+	for _, k := range macKeys {
+		vk, err := processLoadKey(k, true)
+		if err != nil {
+			return usagef("process: --mac-key %s: %v", k, err)
+		}
+		cfg.keys = append(cfg.keys, vk)
+	}
+	cfg.identity, err = process.LoadIdentity(*device)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		s   string
+		dst *[]byte
+		n   string
+	}{{*vendor, &cfg.identity.VendorID, "vendor-id"}, {*class, &cfg.identity.ClassID, "class-id"}, {*devID, &cfg.identity.DeviceID, "device-id"}} {
+		if f.s == "" {
+			continue
+		}
+		u, err := process.ParseUUID(f.s)
+		if err != nil {
+			return usagef("process: --%s: %v", f.n, err)
+		}
+		*f.dst = u
+	}
+	data, err := processReadFile(pos[0], processMaxEnvelope)
+	if err != nil {
+		return err
+	}
+	cfg.fileRoot = filepath.Dir(pos[0])
+	rep, err := cfg.install(context.Background(), data)
+	if rep != nil {
+		fmt.Fprint(stdout, rep.String())
+	}
+	if err != nil {
+		return processExit(err)
+	}
+	return printComponents(stdout, *device)
+}
+
+// processExit maps a processing error to the CLI's exit status: a failed
+// storage or network operation is an I/O error (2), everything else means
+// the envelope was rejected (1).
+func processExit(err error) error {
+	if errors.Is(err, process.ErrOperation) && !errors.Is(err, process.ErrDigestMismatch) {
+		return err
+	}
+	if errors.Is(err, verify.ErrStoreCorrupt) {
+		return err
+	}
+	return rejected(err)
+}
+
+// deviceConfig is a directory-backed device: its storage, identity, trust
+// anchors and anti-rollback state.
+type deviceConfig struct {
+	dir      string
+	state    string
+	keys     []*verify.Key
+	identity process.Identity
+	fileRoot string // file:// URIs resolve here; "" refuses them
+}
+
+// install verifies data, runs the update procedure on the device and
+// commits the sequence number on success.
+func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Report, error) {
+	storage, err := process.OpenDirStorage(c.dir)
+	if err != nil {
+		return nil, err
+	}
+	state := c.state
+	if state == "" {
+		state = filepath.Join(c.dir, processStateFile)
+	}
+	store, err := verify.OpenFileStore(state)
+	if err != nil {
+		return nil, err
+	}
+	ver, err := verify.New(c.keys, verify.WithRollbackStore(store))
+	if err != nil {
+		return nil, err
+	}
+	proc, err := process.New(process.Platform{
+		Identity: c.identity,
+		Storage:  storage,
+		Fetcher:  &process.URIFetcher{FileRoot: c.fileRoot},
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return proc.Install(ctx, ver, data)
+}
+
+// printComponents lists the device's components with size and SHA-256.
+func printComponents(w io.Writer, dir string) error {
+	s, err := process.OpenDirStorage(dir)
+	if err != nil {
+		return err
+	}
+	ids, err := s.Components()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "device %s:\n", dir)
+	for _, id := range ids {
+		p, _ := s.Path(id)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-24s %8d bytes  sha256:%x\n", filepath.Base(p), len(b), sha256.Sum256(b))
+	}
+	return nil
+}
+
+// processLoadKey reads a trust anchor: a PEM or COSE_Key public (or
+// private: its public half is used) key, or for mac an HMAC secret as a
+// symmetric COSE_Key or the raw bytes of the file.
+func processLoadKey(path string, mac bool) (*verify.Key, error) {
+	data, err := processReadFile(path, sign.MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	k, perr := sign.ParseKey(data)
+	if mac {
+		if perr == nil && k.Secret != nil {
+			return verify.NewMACKey(k.Secret)
+		}
+		return verify.NewMACKey(data)
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	if k.Secret != nil {
+		return nil, errors.New("a symmetric key: pass it with --mac-key")
+	}
+	return verify.NewKey(k.Public)
+}
+
+// processReadFile reads a file of at most max bytes.
+func processReadFile(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
+	}
+	return b, nil
+}
