@@ -41,7 +41,9 @@ func (d *demo) stepf(format string, a ...any) {
 	fmt.Fprintf(d.out, "\n[%d] %s\n", d.step, fmt.Sprintf(format, a...))
 }
 
-func (d *demo) notef(format string, a ...any) { fmt.Fprintf(d.out, "    %s\n", fmt.Sprintf(format, a...)) }
+func (d *demo) notef(format string, a ...any) {
+	fmt.Fprintf(d.out, "    %s\n", fmt.Sprintf(format, a...))
+}
 
 func (d *demo) path(name string) string { return filepath.Join(d.dir, name) }
 
