@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runSuitkit(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestDemoRunsEndToEnd is the README's first command: it must succeed on a
+// fresh machine and leave the files it describes.
+func TestDemoRunsEndToEnd(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errOut := runSuitkit("demo", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"rejected as expected: rollback", "rejected as expected: manifest digest mismatch",
+		"rejected as expected: unauthenticated", "suitkit-directive-apply-delta", "all steps behaved as expected."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "UNEXPECTED") {
+		t.Errorf("demo reported an unexpected result:\n%s", out)
+	}
+	for _, f := range []string{"keys/signing.pub.pem", "v1.suit", "v2-delta.suit", "device/device.json", "device/comp.00", "device/rollback.state"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("demo did not leave %s: %v", f, err)
+		}
+	}
+	// A non-empty --dir is refused rather than mixed with old state.
+	if code, _, _ := runSuitkit("demo", "--dir", dir); code != 2 {
+		t.Errorf("demo into a non-empty dir: exit %d, want 2", code)
+	}
+}
+
+func TestProcessCommandInstallsAndRejects(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "demo")
+	if code, out, errOut := runSuitkit("demo", "--dir", src); code != 0 {
+		t.Fatalf("demo: %d\n%s%s", code, out, errOut)
+	}
+	key := filepath.Join(src, "keys/signing.pub.pem")
+	dev := filepath.Join(t.TempDir(), "dev")
+	ids := []string{"--vendor-id", demoVendor.String(), "--class-id", demoClass.String()}
+	args := func(env string, extra ...string) []string {
+		return append(append([]string{"process", "--key", key, "--device", dev}, append(ids, extra...)...), filepath.Join(src, env))
+	}
+	code, out, errOut := runSuitkit(args("v1.suit")...)
+	if code != 0 {
+		t.Fatalf("v1: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "result: success, sequence number committed") || !strings.Contains(out, "comp.00") {
+		t.Errorf("output:\n%s", out)
+	}
+	if code, out, errOut = runSuitkit(args("v2-delta.suit")...); code != 0 {
+		t.Fatalf("v2: exit %d\n%s%s", code, out, errOut)
+	}
+	v2, _ := os.ReadFile(filepath.Join(src, "images/v2.bin"))
+	if got, _ := os.ReadFile(filepath.Join(dev, "comp.00")); !bytes.Equal(got, v2) {
+		t.Fatal("device does not hold v2")
+	}
+	// Rollback: exit 1 with one "suitkit:" line.
+	code, _, errOut = runSuitkit(args("v1.suit")...)
+	if code != 1 || !strings.HasPrefix(errOut, "suitkit: ") || !strings.Contains(errOut, "rollback") {
+		t.Fatalf("replay: exit %d, %q", code, errOut)
+	}
+	// Tampered and unknown-key envelopes: exit 1.
+	for _, bad := range []string{"attacks/v2-tampered.suit", "attacks/unknown-key.suit"} {
+		if code, _, errOut := runSuitkit(args(bad)...); code != 1 {
+			t.Errorf("%s: exit %d (%s)", bad, code, errOut)
+		}
+	}
+	// Wrong class on a fresh device: rejected by the class condition.
+	dev2 := filepath.Join(t.TempDir(), "dev2")
+	code, out, _ = runSuitkit("process", "--key", key, "--device", dev2, "--vendor-id", demoVendor.String(),
+		"--class-id", "00000000-0000-0000-0000-000000000001", filepath.Join(src, "v1.suit"))
+	if code != 1 || !strings.Contains(out, "suit-condition-class-identifier") {
+		t.Errorf("wrong class: exit %d\n%s", code, out)
+	}
+	// Identity from DIR/device.json (the demo's device dir has one).
+	demoDev := filepath.Join(src, "device")
+	if code, _, errOut := runSuitkit("process", "--key", key, "--device", demoDev, filepath.Join(src, "v2-delta.suit")); code != 0 {
+		t.Errorf("identity from device.json: exit %d %s", code, errOut)
+	}
+	// Usage errors: exit 2.
+	for _, a := range [][]string{
+		{"process", "--key", key, filepath.Join(src, "v1.suit")},                       // no --device
+		{"process", "--device", dev, filepath.Join(src, "v1.suit")},                    // no key
+		{"process", "--key", key, "--device", dev},                                     // no envelope
+		{"process", "--key", filepath.Join(src, "v1.suit"), "--device", dev, "x"},      // not a key
+		{"process", "--key", key, "--device", dev, "--class-id", "nope", "x.suit"},     // bad UUID
+		{"process", "--key", key, "--device", dev, filepath.Join(src, "missing.suit")}, // I/O
+	} {
+		if code, _, errOut := runSuitkit(a...); code != 2 {
+			t.Errorf("%q: exit %d, want 2 (%s)", a, code, errOut)
+		}
+	}
+}
