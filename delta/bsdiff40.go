@@ -3,7 +3,7 @@ package delta
 import (
 	"bytes"
 	"encoding/binary"
-		"fmt"
+	"fmt"
 	"math"
 )
 

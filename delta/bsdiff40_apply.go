@@ -9,6 +9,66 @@ import (
 	"io"
 )
 
+// ApplyBSDIFF40 applies a classic BSDIFF40 patch read front to back from
+// patch, reading the old image (oldSize bytes) through old and writing the
+// new image to new sequentially. Because BSDIFF40 puts the whole ctrl and
+// diff blocks before the extra block, those two compressed blocks are held
+// in memory; with the three bzip2 decoders they must fit lim's MaxMemory
+// (otherwise ErrLimit: use [ApplyBSDIFF40At]). The new size is capped by
+// MaxNewSize.
+//
+// BSDIFF40 carries no digests: a wrong old image is only detected when the
+// patch reads outside it. Check the old and new images' digests yourself
+// (SUIT's image-match does). When an error is returned, the bytes already
+// written to new must be discarded. Patch problems wrap [ErrMalformed] or
+// [ErrLimit] in a *[PatchError]; errors of old, patch or new pass through.
+func ApplyBSDIFF40(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error {
+	bl, err := bsLimitsFrom(lim)
+	if err != nil {
+		return err
+	}
+	_, err = applyBSDIFF40(old, oldSize, patch, new, bl)
+	return err
+}
+
+// ApplyBSDIFF40At is [ApplyBSDIFF40] for a patch of patchSize bytes that can
+// be read at any offset (a file): the three streams are decoded side by
+// side from their own offsets, so no part of the patch is buffered and the
+// memory used is the three bzip2 decoders plus small I/O buffers, whatever
+// the patch size.
+func ApplyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSize int64, new io.Writer, lim *Limits) error {
+	bl, err := bsLimitsFrom(lim)
+	if err != nil {
+		return err
+	}
+	bl.maxBuffered = 0
+	_, err = applyBSDIFF40At(old, oldSize, patch, patchSize, new, bl)
+	return err
+}
+
+// bsDecoderMemory is what one compress/bzip2 decoder may allocate: a
+// 900 kB block of 4-byte entries (level 9, the worst case a stream can ask
+// for), plus its input buffer.
+const bsDecoderMemory = 900_000*4 + 4<<10
+
+// bsFixedMemory is the applier's own buffers.
+const bsFixedMemory = 2*bsChunk + 64<<10
+
+// bsMaxIdle is the most consecutive zero-progress records accepted. bsdiff
+// never writes one; delta-core's differ may start with one seek-only record.
+const bsMaxIdle = 16
+
+// bsLimitsFrom derives the BSDIFF40 caps from lim.
+func bsLimitsFrom(lim *Limits) (*bsLimits, error) {
+	mem := lim.maxMemory()
+	need := int64(3*bsDecoderMemory + bsFixedMemory)
+	if mem < need {
+		return nil, &PatchError{Offset: -1, Err: ErrLimit,
+			What: fmt.Sprintf("BSDIFF40: three bzip2 decoders need %d bytes, more than MaxMemory %d", need, mem)}
+	}
+	return &bsLimits{maxNewSize: lim.maxNewSize(), maxBuffered: mem - need, maxIdle: bsMaxIdle}, nil
+}
+
 // bsLimits are the caps the BSDIFF40 applier enforces.
 type bsLimits struct {
 	maxNewSize  int64 // largest new image accepted

@@ -184,3 +184,40 @@ func TestBSDIFF40EncoderRejectsInvalidControls(t *testing.T) {
 		}
 	}
 }
+
+func TestBSDIFF40PublicAppliersHonourLimits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	old := randomBytes(rng, 50000)
+	nw := mutate(old, rng, 50)
+	var patch bytes.Buffer
+	if err := WriteBSDIFF40(&patch, old, nw); err != nil {
+		t.Fatal(err)
+	}
+	p := patch.Bytes()
+	apply := func(lim *Limits) (out []byte, errR, errAt error) {
+		var a, b bytes.Buffer
+		errR = ApplyBSDIFF40(bytes.NewReader(old), int64(len(old)), bytes.NewReader(p), &a, lim)
+		errAt = ApplyBSDIFF40At(bytes.NewReader(old), int64(len(old)), bytes.NewReader(p), int64(len(p)), &b, lim)
+		if errR == nil && errAt == nil && !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatal("appliers disagree")
+		}
+		return a.Bytes(), errR, errAt
+	}
+	if got, errR, errAt := apply(nil); errR != nil || errAt != nil || !bytes.Equal(got, nw) {
+		t.Fatalf("default limits: %v, %v", errR, errAt)
+	}
+	// New image larger than MaxNewSize.
+	if _, errR, errAt := apply(&Limits{MaxNewSize: int64(len(nw)) - 1}); !errors.Is(errR, ErrLimit) || !errors.Is(errAt, ErrLimit) {
+		t.Fatalf("MaxNewSize: %v, %v", errR, errAt)
+	}
+	// Too little memory for three bzip2 decoders.
+	if _, errR, errAt := apply(&Limits{MaxMemory: 1 << 20}); !errors.Is(errR, ErrLimit) || !errors.Is(errAt, ErrLimit) {
+		t.Fatalf("MaxMemory: %v, %v", errR, errAt)
+	}
+	// Enough for the decoders but not for buffering ctrl+diff: only the
+	// io.Reader applier needs the buffer.
+	tight := &Limits{MaxMemory: 3*bsDecoderMemory + bsFixedMemory + 10}
+	if _, errR, errAt := apply(tight); !errors.Is(errR, ErrLimit) || errAt != nil {
+		t.Fatalf("tight MaxMemory: Reader %v, ReaderAt %v", errR, errAt)
+	}
+}
