@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/suitkit/suitkit/delta"
+)
+
+func init() {
+	register(&command{name: "diff", summary: "make a delta patch that turns OLD into NEW", run: runDiff})
+}
+
+func runDiff(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("diff", stderr)
+	format := fs.String("format", "suitkit", "patch format: suitkit (streamable, with digests) or bsdiff40 (classic bsdiff 4.x, for bspatch)")
+	fast := fs.Bool("fast", false, "suitkit format: skip the slow LZMA trials (faster, somewhat larger patch)")
+	blockMem := fs.Int("block-memory", 0, "suitkit format: apply-memory budget per block in bytes (0: the library default)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory N] OLD NEW PATCH")
+		fmt.Fprintln(stderr, "\nWrites PATCH (atomically) so that `suitkit patch OLD PATCH NEW` rebuilds NEW.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 {
+		fs.Usage()
+		return usagef("diff: want OLD NEW PATCH, got %d arguments", len(pos))
+	}
+	if *blockMem < 0 {
+		return usagef("diff: --block-memory must not be negative")
+	}
+	var write func(w io.Writer, old, new []byte) error
+	switch *format {
+	case "suitkit":
+		opts := &delta.DiffOptions{BlockMemory: *blockMem, FastCompression: *fast}
+		write = func(w io.Writer, old, new []byte) error { return delta.Diff(old, new, w, opts) }
+	case "bsdiff40":
+		if *fast || *blockMem != 0 {
+			return usagef("diff: --fast and --block-memory apply to the suitkit format only")
+		}
+		write = delta.WriteBSDIFF40
+	default:
+		return usagef("diff: unknown --format %q (want suitkit or bsdiff40)", *format)
+	}
+	oldB, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	newB, err := os.ReadFile(pos[1])
+	if err != nil {
+		return err
+	}
+	// The differ reports no progress of its own: show elapsed time and the
+	// patch bytes written so far.
+	bar := startProgress(stderr, fmt.Sprintf("diffing %s:", mib(int64(len(newB)))), 0, int64(max(len(oldB), len(newB))))
+	err = writeFileAtomic(pos[2], func(w io.Writer) error {
+		return write(progressWriter{w: w, p: bar}, oldB, newB)
+	})
+	bar.finish()
+	if err != nil {
+		if errors.Is(err, delta.ErrLimit) {
+			return rejected(err) // inputs too large for the differ
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/suitkit/suitkit/delta"
+)
+
+func init() {
+	register(&command{name: "patch", summary: "apply a delta patch (suitkit or BSDIFF40) to an old image", run: runPatch})
+}
+
+func runPatch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("patch", stderr)
+	maxMem := fs.Int64("max-memory", 0, "cap on the applier's working memory in bytes (0: the library default, 16 MiB)")
+	maxNew := fs.Int64("max-new-size", 0, "cap on the new image's size in bytes (0: the library default, 1 GiB)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit patch [--max-memory N] [--max-new-size N] OLD PATCH NEW")
+		fmt.Fprintln(stderr, "\nApplies PATCH to OLD and writes NEW atomically (NEW is left untouched when the")
+		fmt.Fprintln(stderr, "patch is rejected). The patch format, suitkit or classic BSDIFF40, is detected")
+		fmt.Fprintln(stderr, "from its magic. suitkit patches check OLD's and NEW's SHA-256; BSDIFF40 patches")
+		fmt.Fprintln(stderr, "carry no digests, so a wrong OLD is only caught when the patch reads outside it.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 {
+		fs.Usage()
+		return usagef("patch: want OLD PATCH NEW, got %d arguments", len(pos))
+	}
+	if *maxMem < 0 || *maxNew < 0 {
+		return usagef("patch: --max-memory and --max-new-size must not be negative")
+	}
+	lim := &delta.Limits{MaxMemory: *maxMem, MaxNewSize: *maxNew}
+	oldPath, patchPath, newPath := pos[0], pos[1], pos[2]
+
+	oldF, oldSize, err := openSized(oldPath)
+	if err != nil {
+		return err
+	}
+	defer oldF.Close()
+	patchF, patchSize, err := openSized(patchPath)
+	if err != nil {
+		return err
+	}
+	defer patchF.Close()
+
+	head := make([]byte, 256) // enough for either format's header
+	n, err := patchF.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading %s: %w", patchPath, err)
+	}
+	head = head[:n]
+	var apply func(out io.Writer) error
+	var newSize int64
+	workMem := int64(bsdiff40WorkMemory)
+	switch {
+	case delta.IsBSDIFF40(head):
+		if len(head) >= 32 {
+			newSize = int64(binary.LittleEndian.Uint64(head[24:]) &^ (1 << 63))
+		}
+		apply = func(out io.Writer) error {
+			return delta.ApplyBSDIFF40At(oldF, oldSize, patchF, patchSize, out, lim)
+		}
+	case bytes.HasPrefix(head, []byte(delta.Magic)):
+		if h, err := delta.ReadHeader(bytes.NewReader(head)); err == nil {
+			newSize, workMem = h.NewSize, h.ApplyMemory
+		}
+		apply = func(out io.Writer) error {
+			return delta.Apply(oldF, oldSize, bufio.NewReaderSize(io.NewSectionReader(patchF, 0, patchSize), 64<<10), out, lim)
+		}
+	default:
+		return rejected(fmt.Errorf("%s is neither a suitkit delta patch (magic %q) nor a BSDIFF40 patch", patchPath, delta.Magic))
+	}
+
+	// The applier's working memory is bounded (by the patch header, capped
+	// by --max-memory): keep the Go heap close to that bound instead of the
+	// collector's default 100% headroom, so peak RSS stays near what a
+	// device would need. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		capMem := int64(delta.DefaultMaxMemory)
+		if *maxMem > 0 {
+			capMem = *maxMem
+		}
+		workMem = min(max(workMem, 0), capMem)
+		prev := debug.SetMemoryLimit(workMem + patchHeapSlack)
+		defer debug.SetMemoryLimit(prev)
+	}
+
+	bar := startProgress(stderr, "patching", newSize, max(oldSize, newSize))
+	err = writeFileAtomic(newPath, func(w io.Writer) error {
+		return apply(progressWriter{w: w, p: bar})
+	})
+	bar.finish()
+	if err != nil {
+		if isPatchRejection(err) {
+			return rejected(fmt.Errorf("%s rejected: %w", patchPath, err))
+		}
+		return err
+	}
+	return nil
+}
+
+// bsdiff40WorkMemory is what the BSDIFF40 applier allocates: three bzip2
+// decoders of up to 3.6 MB each plus small buffers.
+const bsdiff40WorkMemory = 11 << 20
+
+// patchHeapSlack is the heap allowed above the applier's declared working
+// memory (I/O buffers, the CLI itself, garbage between collections).
+const patchHeapSlack = 4 << 20
+
+// isPatchRejection reports whether err is the delta package rejecting its
+// input (exit 1) rather than an I/O failure (exit 2).
+func isPatchRejection(err error) bool {
+	for _, s := range []error{delta.ErrMalformed, delta.ErrUnsupported, delta.ErrLimit, delta.ErrOldImageMismatch, delta.ErrDigestMismatch} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// openSized opens a regular file for reading and returns its size.
+func openSized(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	return f, st.Size(), nil
+}
+
+// writeFileAtomic writes path through fill so that path either keeps its
+// previous content or holds everything fill wrote: a temporary file in the
+// same directory is written, flushed, fsynced and renamed over path, then
+// the directory is fsynced. When fill fails the temporary file is removed.
+func writeFileAtomic(path string, fill func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = fill(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
