@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/verify"
+)
+
+// verifyIETF returns the path of a file in ../shared/conformance/ietf,
+// found by walking up from the package directory.
+func verifyIETF(t *testing.T, name string) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, "shared", "conformance", "ietf")
+		if _, err := os.Stat(p); err == nil {
+			return filepath.Join(p, name)
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skip("shared/conformance/ietf not found")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+func verifyRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(append([]string{"verify"}, args...), &o, &e)
+	return code, o.String(), e.String()
+}
+
+// verifyRejectLine checks the one-line "suitkit: <reason>" rejection.
+func verifyRejectLine(t *testing.T, stderr, want string) {
+	t.Helper()
+	if !strings.HasPrefix(stderr, "suitkit: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q, want one line \"suitkit: ...%s...\"", stderr, want)
+	}
+}
+
+func TestVerifyCLIExamples(t *testing.T) {
+	pub := verifyIETF(t, "public_key.pem")
+	for name, want := range map[string]string{
+		"example-0.suit":         "6658ea560262696dd1f13b782239a064da7c6c5cbaf52fded428a6fc83c7e5af\nsequence-number: 0\n",
+		"example-2-severed.suit": "6a5197ed8f9dccf733d1c89a359441708e070b4c6dcb9a1c2c82c6165f609b90\nsequence-number: 2\n",
+		"example-5.suit":         "15ce60f77657e4531dc329155f8b0ed78f94bdc6d165b2665473693dcc34f470\nsequence-number: 5\n",
+	} {
+		code, out, errs := verifyRun(t, "--key", pub, verifyIETF(t, name))
+		if code != 0 || !strings.HasPrefix(out, "manifest-digest: "+want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
+		}
+	}
+}
+
+func TestVerifyCLIRejections(t *testing.T) {
+	pub := verifyIETF(t, "public_key.pem")
+	other := filepath.Join(t.TempDir(), "other.pem")
+	k, err := sign.GenerateKey(sign.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemPub, _ := k.MarshalPublicPEM()
+	os.WriteFile(other, pemPub, 0o600)
+	tampered := filepath.Join(t.TempDir(), "tampered.suit")
+	data, _ := os.ReadFile(verifyIETF(t, "example-1.suit"))
+	data[len(data)-3] ^= 0x01
+	os.WriteFile(tampered, data, 0o600)
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unsigned", []string{"--key", pub, verifyIETF(t, "example-0-unsigned.suit")}, "unauthenticated"},
+		{"wrong key", []string{"--key", other, verifyIETF(t, "example-0.suit")}, "unauthenticated"},
+		{"tampered manifest", []string{"--key", pub, tampered}, "digest mismatch"},
+		{"below minimum", []string{"--key", pub, "--min-sequence", "3", verifyIETF(t, "example-2.suit")}, "rollback"},
+		{"not an envelope", []string{"--key", pub, pub}, "malformed"},
+	}
+	for _, c := range cases {
+		code, out, errs := verifyRun(t, c.args...)
+		if code != 1 || out != "" {
+			t.Errorf("%s: exit %d stdout %q, want 1", c.name, code, out)
+		}
+		verifyRejectLine(t, errs, c.want)
+	}
+}
+
+func TestVerifyCLIUsageAndIOErrors(t *testing.T) {
+	pub := verifyIETF(t, "public_key.pem")
+	ex := verifyIETF(t, "example-0.suit")
+	cases := map[string][]string{
+		"no key":             {ex},
+		"no file":            {"--key", pub},
+		"two files":          {"--key", pub, ex, ex},
+		"bad min-sequence":   {"--key", pub, "--min-sequence", "-1", ex},
+		"unknown flag":       {"--key", pub, "--frobnicate", ex},
+		"missing envelope":   {"--key", pub, filepath.Join(t.TempDir(), "nope.suit")},
+		"missing key":        {"--key", filepath.Join(t.TempDir(), "nope.pem"), ex},
+		"key not a key":      {"--key", ex, ex},
+		"missing state":      {"--key", pub, "--state", filepath.Join(t.TempDir(), "nope"), ex},
+		"strict, no state":   {"--key", pub, "--strict-sequence", ex},
+		"envelope directory": {"--key", pub, t.TempDir()},
+	}
+	for name, args := range cases {
+		if code, _, errs := verifyRun(t, args...); code != 2 {
+			t.Errorf("%s: exit %d (stderr %q), want 2", name, code, errs)
+		}
+	}
+}
+
+// TestVerifyCLIStateReadOnly: --state checks against stored numbers and
+// leaves the file byte-for-byte unchanged; a corrupt state is exit 2.
+func TestVerifyCLIStateReadOnly(t *testing.T) {
+	pub := verifyIETF(t, "public_key.pem")
+	path := filepath.Join(t.TempDir(), "state")
+	store, _ := verify.OpenFileStore(path)
+	id := "vendor:fa6b4a53d5ad5fdfbe9de663e4d41ffe/class:1492af1425695e48bf429b2d51f2ab45"
+	if err := store.Commit(id, 3); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	check := func(want int, args ...string) {
+		t.Helper()
+		code, _, errs := verifyRun(t, append([]string{"--key", pub, "--state", path}, args...)...)
+		if code != want {
+			t.Errorf("%v: exit %d (stderr %q), want %d", args, code, errs, want)
+		}
+	}
+	check(1, verifyIETF(t, "example-2.suit"))
+	check(0, verifyIETF(t, "example-3.suit"))
+	check(1, "--strict-sequence", verifyIETF(t, "example-3.suit"))
+	check(0, "--strict-sequence", verifyIETF(t, "example-4.suit"))
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("verify --state changed the state file")
+	}
+	os.WriteFile(path, append(before[:len(before)-2:len(before)-2], "0\n"...), 0o600)
+	check(2, verifyIETF(t, "example-4.suit"))
+}
+
+// TestVerifyCLIMACKey: an envelope MACed by the sign package verifies with
+// --mac-key and fails with another secret.
+func TestVerifyCLIMACKey(t *testing.T) {
+	dir := t.TempDir()
+	secret := bytes.Repeat([]byte{0x42}, 32)
+	data, _ := os.ReadFile(verifyIETF(t, "example-1-unsigned.suit"))
+	env, err := suit.Parse(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sign.NewMACer(secret, []byte("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := m.Block(env.Authentication.DigestBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Authentication.Blocks = append(env.Authentication.Blocks, blk)
+	out, err := env.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "mac.suit")
+	os.WriteFile(file, out, 0o600)
+	os.WriteFile(filepath.Join(dir, "secret"), secret, 0o600)
+	os.WriteFile(filepath.Join(dir, "wrong"), bytes.Repeat([]byte{0x43}, 32), 0o600)
+	if code, o, e := verifyRun(t, "--mac-key", filepath.Join(dir, "secret"), file); code != 0 || !strings.Contains(o, "sequence-number: 1") {
+		t.Fatalf("exit %d %q %q", code, o, e)
+	}
+	if code, _, e := verifyRun(t, "--mac-key", filepath.Join(dir, "wrong"), file); code != 1 {
+		t.Fatalf("wrong secret: exit %d %q", code, e)
+	}
+}
