@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/suitkit/suitkit/sign"
+)
+
+func init() {
+	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519) or an HMAC-256 secret", run: runKeygen})
+}
+
+func runKeygen(args []string, stdout, stderr io.Writer) error {
+	fset := newFlagSet("keygen", stderr)
+	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA or HMAC-256")
+	out := fset.String("out", "", "private key (or HMAC secret) file to write, mode 0600")
+	pub := fset.String("pub", "", "also write the public key to this file")
+	format := fset.String("format", "pem", "key file format: pem (PKCS#8 private, PKIX public; HMAC: raw 32 bytes) or cose (COSE_Key)")
+	kid := fset.String("kid", "", "key id to store in a COSE_Key (--format cose only)")
+	force := fset.Bool("force", false, "overwrite existing key files")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit keygen --alg ALG --out KEY [--pub PUB] [--format pem|cose] [--kid ID] [--force]")
+		fset.PrintDefaults()
+	}
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("keygen: unexpected arguments %q", pos)
+	}
+	if *algName == "" || *out == "" {
+		return usagef("keygen: --alg and --out are required")
+	}
+	alg, err := sign.ParseAlgorithm(*algName)
+	if err != nil {
+		return usagef("keygen: %v", err)
+	}
+	f := strings.ToLower(*format)
+	if f != "pem" && f != "cose" {
+		return usagef("keygen: --format must be pem or cose")
+	}
+	if *kid != "" && f != "cose" {
+		return usagef("keygen: --kid needs --format cose (PEM has no key id)")
+	}
+	if alg.IsMAC() && *pub != "" {
+		return usagef("keygen: an HMAC secret has no public key; share the secret file itself")
+	}
+	if *pub != "" && filepath.Clean(*pub) == filepath.Clean(*out) {
+		return usagef("keygen: --pub and --out name the same file")
+	}
+	key, err := sign.GenerateKey(alg)
+	if err != nil {
+		return err
+	}
+	if *kid != "" {
+		key.KeyID = []byte(*kid)
+	}
+	var priv, public []byte
+	switch {
+	case f == "cose":
+		if priv, err = key.MarshalCOSEKey(); err == nil && *pub != "" {
+			var po *sign.Key
+			if po, err = key.PublicOnly(); err == nil {
+				public, err = po.MarshalCOSEKey()
+			}
+		}
+	case alg.IsMAC():
+		priv = key.Secret
+	default:
+		if priv, err = key.MarshalPEM(); err == nil && *pub != "" {
+			public, err = key.MarshalPublicPEM()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := signWriteFile(*out, priv, 0o600, *force); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s key %s (%s)\n", alg, *out, keygenDescribe(f, alg, true))
+	if *pub != "" {
+		if err := signWriteFile(*pub, public, 0o644, *force); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote public key %s (%s)\n", *pub, keygenDescribe(f, alg, false))
+	}
+	return nil
+}
+
+func keygenDescribe(format string, alg sign.Algorithm, private bool) string {
+	switch {
+	case format == "cose":
+		return "COSE_Key"
+	case alg.IsMAC():
+		return "raw secret, 32 bytes"
+	case private:
+		return "PEM PKCS#8"
+	}
+	return "PEM PKIX"
+}
+
+// signReadFile reads a whole file of at most max bytes. A missing or
+// unreadable file is an I/O error (exit 2); a larger file is rejected
+// (exit 1).
+func signReadFile(name string, max int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, rejected(fmt.Errorf("%s is larger than %d bytes", name, max))
+	}
+	return data, nil
+}
+
+// signWriteFile writes data to name atomically: a temporary file in the
+// same directory with mode perm is written and fsynced, then moved into
+// place (renamed over name when overwrite is set, hard-linked otherwise so
+// that an existing file is never replaced), and the directory is fsynced.
+func signWriteFile(name string, data []byte, perm fs.FileMode, overwrite bool) (err error) {
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	defer func() {
+		if err != nil {
+			tmp.Close()
+		}
+		os.Remove(tmpName) // after a link or on failure; a no-op after a rename
+	}()
+	if err = tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if overwrite {
+		err = os.Rename(tmpName, name)
+	} else if err = os.Link(tmpName, name); errors.Is(err, fs.ErrExist) {
+		err = fmt.Errorf("%s exists; use --force to overwrite it", name)
+	}
+	if err != nil {
+		return err
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/suit"
+)
+
+func init() {
+	register(&command{name: "sign", summary: "add one authentication block per key to an envelope", run: runSign})
+}
+
+func runSign(args []string, stdout, stderr io.Writer) error {
+	fset := newFlagSet("sign", stderr)
+	var keys, macKeys multiFlag
+	fset.Var(&keys, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
+	fset.Var(&macKeys, "mac-key", "raw HMAC-256 secret file (32 to 1024 bytes); repeatable, one COSE_Mac0 block each")
+	algName := fset.String("alg", "", "signature algorithm for every --key (default: the COSE_Key's alg, else ES256/ES384/ES512 by curve, Ed25519 (-19) for Ed25519 keys)")
+	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
+	in := fset.String("in", "", "envelope to sign")
+	out := fset.String("out", "", "signed envelope to write")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage: suitkit sign --key KEY [--key KEY ...] [--mac-key SECRET ...] [--alg ALG] [--cose-sign] --in FILE --out FILE")
+		fset.PrintDefaults()
+	}
+	pos, err := parseFlags(fset, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("sign: unexpected arguments %q", pos)
+	}
+	if *in == "" || *out == "" {
+		return usagef("sign: --in and --out are required")
+	}
+	if len(keys) == 0 && len(macKeys) == 0 {
+		return usagef("sign: at least one --key or --mac-key is required")
+	}
+	var alg sign.Algorithm
+	if *algName != "" {
+		if alg, err = sign.ParseAlgorithm(*algName); err != nil {
+			return usagef("sign: %v", err)
+		}
+	}
+	var signers, macers []*sign.Signer
+	for _, name := range keys {
+		data, err := signReadFile(name, sign.MaxKeyFileSize)
+		if err != nil {
+			return err
+		}
+		k, err := sign.ParseKey(data)
+		if err != nil {
+			return rejected(fmt.Errorf("%s: %w", name, err))
+		}
+		if !k.IsPrivate() {
+			return usagef("sign: %s is a public key; signing needs the private key", name)
+		}
+		s, err := k.NewSigner(alg)
+		if err != nil {
+			if errors.Is(err, sign.ErrAlgorithm) {
+				return usagef("sign: %s: %v", name, err)
+			}
+			return rejected(fmt.Errorf("%s: %w", name, err))
+		}
+		if s.Algorithm().IsMAC() {
+			macers = append(macers, s)
+		} else {
+			signers = append(signers, s)
+		}
+	}
+	for _, name := range macKeys {
+		secret, err := signReadFile(name, sign.MaxMACKeySize)
+		if err != nil {
+			return err
+		}
+		s, err := sign.NewMACer(secret, nil)
+		if err != nil {
+			return rejected(fmt.Errorf("%s: %w", name, err))
+		}
+		macers = append(macers, s)
+	}
+	if *coseSign && len(signers) == 0 {
+		return usagef("sign: --cose-sign needs at least one signature --key")
+	}
+	data, err := signReadFile(*in, suit.DefaultMaxEnvelopeSize)
+	if err != nil {
+		return err
+	}
+	env, err := suit.Decode(data, nil)
+	if err != nil {
+		return rejected(fmt.Errorf("%s: %w", *in, err))
+	}
+	before := 0
+	if env.Authentication != nil {
+		before = len(env.Authentication.Blocks)
+	}
+	if *coseSign {
+		err = sign.EnvelopeMulti(env, signers...)
+		if err == nil && len(macers) > 0 {
+			err = sign.Envelope(env, macers...)
+		}
+	} else {
+		err = sign.Envelope(env, append(signers, macers...)...)
+	}
+	if err != nil {
+		return rejected(err)
+	}
+	enc, err := env.Encode()
+	if err != nil {
+		return rejected(err)
+	}
+	if err := signWriteFile(*out, enc, 0o644, true); err != nil {
+		return err
+	}
+	d := env.Authentication.Digest
+	fmt.Fprintf(stdout, "signed %s: %d block(s) added (%d in total), manifest digest %d:%x, wrote %s (%d bytes)\n",
+		*in, len(env.Authentication.Blocks)-before, len(env.Authentication.Blocks), d.Algorithm, d.Value, *out, len(enc))
+	return nil
+}
