@@ -2,8 +2,12 @@ package process_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"github.com/fxamacker/cbor/v2"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -224,5 +228,77 @@ func TestMultiComponent(t *testing.T) {
 	rep, err = d.install(seal(t, k, m4, map[string][]byte{"#a": a, "#b": b}))
 	if err != nil {
 		t.Fatalf("array index: %v\n%s", err, rep)
+	}
+}
+
+// endlessFetcher streams zeros forever and counts what was read.
+type endlessFetcher struct{ read int64 }
+
+func (f *endlessFetcher) Fetch(_ context.Context, _ string, _ int64) (io.ReadCloser, error) {
+	return io.NopCloser(readerFunc(func(p []byte) (int, error) {
+		clear(p)
+		f.read += int64(len(p))
+		return len(p), nil
+	})), nil
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (r readerFunc) Read(p []byte) (int, error) { return r(p) }
+
+// TestEndlessDataFromFetch: a server (or mirror) that never stops sending.
+// The processor reads at most image-size+1 bytes (or its own cap when the
+// manifest sets no size) and fails; the component keeps its old image.
+func TestEndlessDataFromFetch(t *testing.T) {
+	k := newTestKey(t)
+	fw := firmware(1, 3000)
+	m := fullImage(t, 1, fw)
+	m.Install = &suit.SeverableSequence{Sequence: seq(override(pURI("https://updates.example/fw.bin")), cmd(suit.DirectiveFetch), cmd(suit.ConditionImageMatch))}
+	env := seal(t, k, m, nil)
+
+	f := &endlessFetcher{}
+	flash := testdevice.New()
+	flash.Set(comp0, []byte("old"))
+	d := newDevice(t, flash, k, process.Platform{Fetcher: f}, nil)
+	if _, err := d.install(env); !errors.Is(err, process.ErrLimit) {
+		t.Fatalf("err = %v, want ErrLimit", err)
+	}
+	// io.Copy reads in 32 KiB chunks, but the cap trims each read to what
+	// is left, so at most image-size+1 bytes are requested.
+	if f.read > int64(len(fw))+1 {
+		t.Fatalf("read %d bytes for a %d-byte image", f.read, len(fw))
+	}
+	if got, _ := flash.Get(comp0); string(got) != "old" {
+		t.Fatal("component changed")
+	}
+
+	// Without image-size the device limit applies.
+	m2 := fullImage(t, 2, fw)
+	m2.Common.SharedSequence = seq(compat(testClass, pDigest(t, fw))...)
+	m2.Install = m.Install
+	f2 := &endlessFetcher{}
+	d2 := newDevice(t, testdevice.New(), k, process.Platform{Fetcher: f2}, &process.Limits{MaxImageSize: 100000})
+	if _, err := d2.install(seal(t, k, m2, nil)); !errors.Is(err, process.ErrLimit) {
+		t.Fatalf("no image-size: err = %v, want ErrLimit", err)
+	}
+	if f2.read > 100001 {
+		t.Fatalf("read %d bytes with a 100000-byte device limit", f2.read)
+	}
+
+	// Over HTTP on 127.0.0.1 with the shipped URIFetcher.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 4096)
+		for i := 0; i < 1<<14; i++ {
+			if _, err := w.Write(buf); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	m3 := fullImage(t, 3, fw)
+	m3.Install = &suit.SeverableSequence{Sequence: seq(override(pURI(srv.URL+"/fw.bin")), cmd(suit.DirectiveFetch), cmd(suit.ConditionImageMatch))}
+	d3 := newDevice(t, testdevice.New(), k, process.Platform{Fetcher: &process.URIFetcher{Client: srv.Client()}}, nil)
+	if _, err := d3.install(seal(t, k, m3, nil)); !errors.Is(err, process.ErrLimit) {
+		t.Fatalf("HTTP: err = %v, want ErrLimit", err)
 	}
 }
