@@ -135,34 +135,67 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 		return nil, malformed(start, "block without records")
 	}
 	b.records = int64(v)
-	codecs, err := pr.ReadByte()
-	if err != nil {
-		return nil, pr.ioErr(err, "block header")
+	var lay [2]byte
+	if err := pr.full(lay[:], "block header"); err != nil {
+		return nil, err
 	}
 	mem := uint64(a.h.ApplyMemory)
-	for s := 0; s < numStreams; s++ {
-		c := Codec(codecs >> (2 * s) & 3)
+	checkCodec := func(c Codec, name string) error {
 		if c > CodecLZMA2 {
-			return nil, unsupported(pr.off-1, "%s stream codec %d", streamNames[s], c)
+			return unsupported(pr.off-1, "%s codec %d", name, c)
 		}
 		if !a.h.UsesCodec(c) {
-			return nil, malformed(pr.off-1, "%s stream uses codec %v not declared in the header", streamNames[s], c)
+			return malformed(pr.off-1, "%s uses codec %v not declared in the header", name, c)
 		}
-		b.codec[s] = c
-		if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
+		return nil
+	}
+	switch lay[0] {
+	case layoutJoint:
+		b.joint = true
+		c := Codec(lay[1])
+		if err := checkCodec(c, "joint stream"); err != nil {
 			return nil, err
 		}
-		b.rawLen[s] = int64(v)
-		b.compLen[s] = b.rawLen[s]
-		if c != CodecStored {
-			if b.rawLen[s] == 0 {
-				return nil, malformed(pr.off, "empty %s stream must be stored", streamNames[s])
-			}
-			if v, err = pr.uvarint(streamNames[s]+" compressed length", mem); err != nil {
+		b.codec = [numStreams]Codec{c, c, c, c}
+		for s := 0; s < numStreams; s++ {
+			if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
 				return nil, err
 			}
-			b.compLen[s] = int64(v)
+			b.rawLen[s] = int64(v)
 		}
+		if c != CodecStored {
+			if b.rawTotal() == 0 {
+				return nil, malformed(pr.off, "empty joint stream must be stored")
+			}
+			if v, err = pr.uvarint("joint compressed length", mem); err != nil {
+				return nil, err
+			}
+			b.jointComp = int64(v)
+		}
+	case layoutSeparate:
+		for s := 0; s < numStreams; s++ {
+			c := Codec(lay[1] >> (2 * s) & 3)
+			if err := checkCodec(c, streamNames[s]+" stream"); err != nil {
+				return nil, err
+			}
+			b.codec[s] = c
+			if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
+				return nil, err
+			}
+			b.rawLen[s] = int64(v)
+			b.compLen[s] = b.rawLen[s]
+			if c != CodecStored {
+				if b.rawLen[s] == 0 {
+					return nil, malformed(pr.off, "empty %s stream must be stored", streamNames[s])
+				}
+				if v, err = pr.uvarint(streamNames[s]+" compressed length", mem); err != nil {
+					return nil, err
+				}
+				b.compLen[s] = int64(v)
+			}
+		}
+	default:
+		return nil, unsupported(pr.off-2, "block layout %d", lay[0])
 	}
 	if m := b.memory(); m > a.h.ApplyMemory {
 		return nil, limitErr(start, "block needs %d bytes of memory, header declared %d", m, a.h.ApplyMemory)
@@ -200,29 +233,41 @@ func (a *applier) block() error {
 	var streams [numStreams][]byte
 	pos := int64(0)
 	for s := 0; s < numStreams; s++ {
-		dst := a.arena[pos : pos+b.rawLen[s]]
+		streams[s] = a.arena[pos : pos+b.rawLen[s]]
 		pos += b.rawLen[s]
-		streams[s] = dst
-		what := streamNames[s] + " stream"
-		if b.codec[s] == CodecStored {
-			if err := a.pr.full(dst, what); err != nil {
-				return err
-			}
-			continue
-		}
-		if int64(cap(a.comp)) < b.compLen[s] {
-			a.comp = make([]byte, b.compLen[s])
-		}
-		comp := a.comp[:b.compLen[s]]
-		at := a.pr.off
-		if err := a.pr.full(comp, what); err != nil {
+	}
+	if b.joint {
+		if err := a.readStream(b.codec[0], b.jointComp, a.arena, "joint stream"); err != nil {
 			return err
 		}
-		if err := a.dec.decode(b.codec[s], comp, dst); err != nil {
-			return &PatchError{Offset: at, What: what, Err: err}
+		return a.run(b, streams)
+	}
+	for s := 0; s < numStreams; s++ {
+		if err := a.readStream(b.codec[s], b.compLen[s], streams[s], streamNames[s]+" stream"); err != nil {
+			return err
 		}
 	}
 	return a.run(b, streams)
+}
+
+// readStream reads one stream of the patch into dst (its decoded size),
+// decompressing it unless it is stored.
+func (a *applier) readStream(c Codec, compLen int64, dst []byte, what string) error {
+	if c == CodecStored {
+		return a.pr.full(dst, what)
+	}
+	if int64(cap(a.comp)) < compLen {
+		a.comp = make([]byte, compLen)
+	}
+	comp := a.comp[:compLen]
+	at := a.pr.off
+	if err := a.pr.full(comp, what); err != nil {
+		return err
+	}
+	if err := a.dec.decode(c, comp, dst); err != nil {
+		return &PatchError{Offset: at, What: what, Err: err}
+	}
+	return nil
 }
 
 // splitControl locates the three columns of n records in ctrl.

@@ -204,17 +204,41 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 	for _, r := range b.recs {
 		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
 	}
-	eb := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
 	raws := [numStreams][]byte{ctrl, bytes.Clone(b.gaps), bytes.Clone(b.values), bytes.Clone(b.extra)}
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
+	sepSize := 0
 	for s, raw := range raws {
 		c, comp, err := compressStream(raw, fast)
 		if err != nil {
-			return eb, err
+			return sep, err
 		}
-		eb.hdr.codec[s] = c
-		eb.hdr.rawLen[s] = int64(len(raw))
-		eb.hdr.compLen[s] = int64(len(comp))
-		eb.streams[s] = comp
+		sep.hdr.codec[s] = c
+		sep.hdr.rawLen[s] = int64(len(raw))
+		sep.hdr.compLen[s] = int64(len(comp))
+		sep.streams[s] = comp
+		sepSize += len(comp)
 	}
-	return eb, nil
+	// Joint layout: worth trying when the streams are small enough that
+	// per-stream codec overhead matters.
+	if sepSize > jointTrialMax {
+		return sep, nil
+	}
+	all := bytes.Join(raws[:], nil)
+	c, comp, err := compressStream(all, fast)
+	if err != nil {
+		return sep, err
+	}
+	joint := encodedBlock{hdr: sep.hdr}
+	joint.hdr.joint = true
+	joint.hdr.codec = [numStreams]Codec{c, c, c, c}
+	joint.hdr.jointComp = int64(len(comp))
+	joint.streams[0] = comp
+	if len(joint.hdr.appendTo(nil))+len(comp) < len(sep.hdr.appendTo(nil))+sepSize {
+		return joint, nil
+	}
+	return sep, nil
 }
+
+// jointTrialMax: blocks whose separately compressed streams exceed this
+// are not tried in the joint layout (it only wins on small blocks).
+const jointTrialMax = 64 << 10

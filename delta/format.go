@@ -225,22 +225,44 @@ func readHeader(pr *patchReader) (*Header, error) {
 
 // blockHeader describes one block: how much new output it makes, how many
 // control records it holds, and each stream's codec and sizes.
+//
+// Two layouts exist. Separate: each stream is compressed on its own
+// (codec per stream). Joint: the four streams are concatenated and
+// compressed as one (saves per-stream codec overhead on small blocks).
 type blockHeader struct {
 	newLen  int64
 	records int64
-	codec   [numStreams]Codec
+	joint   bool
+	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
-	compLen [numStreams]int64 // equals rawLen for CodecStored
+	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
+	// joint layout: compressed size of the concatenation
+	jointComp int64
 }
+
+const (
+	layoutSeparate = 0
+	layoutJoint    = 1
+)
 
 func (b *blockHeader) appendTo(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(b.newLen))
 	dst = binary.AppendUvarint(dst, uint64(b.records))
+	if b.joint {
+		dst = append(dst, layoutJoint, byte(b.codec[0]))
+		for s := 0; s < numStreams; s++ {
+			dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
+		}
+		if b.codec[0] != CodecStored {
+			dst = binary.AppendUvarint(dst, uint64(b.jointComp))
+		}
+		return dst
+	}
 	var codecs byte
 	for s := 0; s < numStreams; s++ {
 		codecs |= byte(b.codec[s]) << (2 * s)
 	}
-	dst = append(dst, codecs)
+	dst = append(dst, layoutSeparate, codecs)
 	for s := 0; s < numStreams; s++ {
 		dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
 		if b.codec[s] != CodecStored {
@@ -250,13 +272,30 @@ func (b *blockHeader) appendTo(dst []byte) []byte {
 	return dst
 }
 
+func (b *blockHeader) rawTotal() int64 {
+	var raw int64
+	for s := 0; s < numStreams; s++ {
+		raw += b.rawLen[s]
+	}
+	return raw
+}
+
 // memory is the working memory the applier needs for this block: all
 // decoded streams, one compressed buffer (the largest), and one LZMA2
 // dictionary (the largest), plus the fixed allowance.
 func (b *blockHeader) memory() int64 {
-	var raw, comp, dict int64
+	raw := b.rawTotal()
+	var comp, dict int64
+	if b.joint {
+		if b.codec[0] != CodecStored {
+			comp = b.jointComp
+		}
+		if b.codec[0] == CodecLZMA2 {
+			dict = lzmaDictCap(raw)
+		}
+		return raw + comp + dict + fixedApplyMemory
+	}
 	for s := 0; s < numStreams; s++ {
-		raw += b.rawLen[s]
 		if b.codec[s] != CodecStored {
 			comp = max(comp, b.compLen[s])
 		}

@@ -29,7 +29,7 @@ const (
 	// aheadWindow bytes still match (a changed pointer or constant, not
 	// the end of the alignment).
 	aheadWindow = 16
-	aheadNeed   = 10
+	aheadNeed   = 15
 )
 
 // maxDiffInput is the largest old or new image Diff accepts: the suffix
@@ -64,6 +64,10 @@ func findSeeds(x *index, new []byte) []seed {
 	var seeds []seed
 	off := 0 // old position - new position of the current alignment
 	i := 0
+	// A rejected candidate [i0, rejectEnd) stays rejected for every later
+	// start inside it (its gain can only shrink), so no search is repeated
+	// there: this keeps the scan linear where matches are long.
+	rejectEnd := 0
 	for i < len(new) {
 		o := i + off
 		if o >= 0 && o < len(old) {
@@ -76,12 +80,19 @@ func findSeeds(x *index, new []byte) []seed {
 				continue
 			}
 		}
-		pos, l := x.longest(new[i:], o)
-		if l > switchGain && l-countMatches(new[i:i+l], old, o) > switchGain {
-			seeds = append(seeds, seed{n: i, o: pos, l: l})
-			off = pos - i
-			i += l
+		if i < rejectEnd {
+			i++
 			continue
+		}
+		pos, l := x.longest(new[i:], o)
+		if l > switchGain {
+			if l-countMatches(new[i:i+l], old, o) > switchGain {
+				seeds = append(seeds, seed{n: i, o: pos, l: l})
+				off = pos - i
+				i += l
+				continue
+			}
+			rejectEnd = i + l
 		}
 		i++
 	}
