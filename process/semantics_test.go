@@ -14,12 +14,12 @@ import (
 
 // runInstall processes a one-component manifest whose install sequence is
 // cmds, on a device whose component 0 holds "factory".
-func runInstall(t *testing.T, pf process.Platform, cmds ...suit.Command) (*process.Report, error, *testdevice.Flash) {
+func runInstall(t *testing.T, pf process.Platform, cmds ...suit.Command) (*process.Report, *testdevice.Flash, error) {
 	t.Helper()
 	return runInstallLimits(t, pf, nil, cmds...)
 }
 
-func runInstallLimits(t *testing.T, pf process.Platform, lim *process.Limits, cmds ...suit.Command) (*process.Report, error, *testdevice.Flash) {
+func runInstallLimits(t *testing.T, pf process.Platform, lim *process.Limits, cmds ...suit.Command) (*process.Report, *testdevice.Flash, error) {
 	t.Helper()
 	k := newTestKey(t)
 	m := &suit.Manifest{
@@ -31,7 +31,7 @@ func runInstallLimits(t *testing.T, pf process.Platform, lim *process.Limits, cm
 	flash.Set(comp0, []byte("factory"))
 	d := newDevice(t, flash, k, pf, lim)
 	rep, err := d.install(seal(t, k, m, nil))
-	return rep, err, flash
+	return rep, flash, err
 }
 
 func pContent(b []byte) suit.Parameter { return suit.ParamBytes(suit.ParamContent, b) }
@@ -44,7 +44,7 @@ func TestUnknownCommandFails(t *testing.T) {
 		{ID: suit.ConditionUpdateAuthorized, ReportingPolicy: 15}, // registered but not implemented
 		{ID: suit.ConditionIsDependency, ReportingPolicy: 15},
 	} {
-		_, err, flash := runInstall(t, process.Platform{}, c, override(pContent([]byte("x"))), cmd(suit.DirectiveWrite))
+		_, flash, err := runInstall(t, process.Platform{}, c, override(pContent([]byte("x"))), cmd(suit.DirectiveWrite))
 		if !errors.Is(err, process.ErrUnsupported) {
 			t.Errorf("command %d: err = %v, want ErrUnsupported", c.ID, err)
 		}
@@ -53,12 +53,12 @@ func TestUnknownCommandFails(t *testing.T) {
 		}
 	}
 	// Inside try-each an unknown command is not a soft failure either.
-	_, err, _ := runInstall(t, process.Platform{}, tryEach(true, seq(suit.Command{ID: -300, Arg: []byte{0xf6}}), seq(cmd(suit.ConditionAbort))))
+	_, _, err := runInstall(t, process.Platform{}, tryEach(true, seq(suit.Command{ID: -300, Arg: []byte{0xf6}}), seq(cmd(suit.ConditionAbort))))
 	if !errors.Is(err, process.ErrUnsupported) {
 		t.Errorf("unknown command in try-each: %v, want ErrUnsupported", err)
 	}
 	// An unsupported parameter (encryption-info) invalidates the manifest.
-	_, err, _ = runInstall(t, process.Platform{}, override(suit.ParamBytes(suit.ParamEncryptionInfo, []byte{0xd8, 0x60, 0x84, 0x40, 0xa0, 0xf6, 0x80})))
+	_, _, err = runInstall(t, process.Platform{}, override(suit.ParamBytes(suit.ParamEncryptionInfo, []byte{0xd8, 0x60, 0x84, 0x40, 0xa0, 0xf6, 0x80})))
 	if !errors.Is(err, process.ErrUnsupported) {
 		t.Errorf("encryption-info: %v, want ErrUnsupported", err)
 	}
@@ -68,7 +68,7 @@ func TestUnsetParameterConditionFails(t *testing.T) {
 	for _, c := range []int64{suit.ConditionImageMatch, suit.ConditionImageNotMatch, suit.ConditionComponentSlot,
 		suit.ConditionCheckContent, suit.ConditionUseBefore, suit.ConditionMinimumBattery, suit.ConditionVersion,
 		suit.ConditionDeviceIdentifier} {
-		_, err, _ := runInstall(t, process.Platform{}, cmd(c))
+		_, _, err := runInstall(t, process.Platform{}, cmd(c))
 		if !errors.Is(err, process.ErrConditionFailed) && !errors.Is(err, process.ErrParameterUnset) {
 			t.Errorf("%s with its parameter unset: %v", suit.CommandName(c), err)
 		}
@@ -86,7 +86,7 @@ func TestUnsetParameterConditionFails(t *testing.T) {
 	}
 	// Directives with their parameter unset fail too.
 	for _, c := range []int64{suit.DirectiveFetch, suit.DirectiveWrite, suit.DirectiveCopy, suit.DirectiveSwap, suit.DirectiveApplyDelta} {
-		if _, err, _ := runInstall(t, process.Platform{}, cmd(c)); !errors.Is(err, process.ErrParameterUnset) {
+		if _, _, err := runInstall(t, process.Platform{}, cmd(c)); !errors.Is(err, process.ErrParameterUnset) {
 			t.Errorf("%s without parameters: %v", suit.CommandName(c), err)
 		}
 	}
@@ -95,7 +95,7 @@ func TestUnsetParameterConditionFails(t *testing.T) {
 func TestTryEachFallback(t *testing.T) {
 	content := []byte("second alternative")
 	// The first alternative fails a condition; the second writes.
-	rep, err, flash := runInstall(t, process.Platform{},
+	rep, flash, err := runInstall(t, process.Platform{},
 		tryEach(false,
 			seq(override(pClass(otherClass)), cmd(suit.ConditionClassIdentifier), override(pContent([]byte("first"))), cmd(suit.DirectiveWrite)),
 			seq(override(pContent(content)), cmd(suit.DirectiveWrite)),
@@ -109,7 +109,7 @@ func TestTryEachFallback(t *testing.T) {
 		t.Fatalf("component = %q", got)
 	}
 	// Every alternative fails: try-each fails and aborts the sequence.
-	_, err, flash = runInstall(t, process.Platform{},
+	_, flash, err = runInstall(t, process.Platform{},
 		tryEach(false, seq(cmd(suit.ConditionAbort)), seq(cmd(suit.ConditionAbort))),
 		override(pContent([]byte("after"))), cmd(suit.DirectiveWrite))
 	if !errors.Is(err, process.ErrConditionFailed) {
@@ -119,7 +119,7 @@ func TestTryEachFallback(t *testing.T) {
 		t.Fatal("commands after a failed try-each ran")
 	}
 	// A trailing nil turns "all failed" into success.
-	_, err, flash = runInstall(t, process.Platform{},
+	_, flash, err = runInstall(t, process.Platform{},
 		tryEach(true, seq(cmd(suit.ConditionAbort)), seq(cmd(suit.ConditionAbort))),
 		override(pContent([]byte("after"))), cmd(suit.DirectiveWrite))
 	if err != nil {
@@ -129,7 +129,7 @@ func TestTryEachFallback(t *testing.T) {
 		t.Fatal("sequence did not continue after try-each with nil")
 	}
 	// A failing directive in an alternative aborts; it is not soft.
-	_, err, _ = runInstall(t, process.Platform{},
+	_, _, err = runInstall(t, process.Platform{},
 		tryEach(true, seq(override(pURI("#missing")), cmd(suit.DirectiveFetch)), seq(override(pVendor()))))
 	if !errors.Is(err, process.ErrOperation) {
 		t.Fatalf("failing directive in try-each: %v, want ErrOperation", err)
@@ -139,13 +139,13 @@ func TestTryEachFallback(t *testing.T) {
 func TestSoftFailureScope(t *testing.T) {
 	// run-sequence: soft-failure defaults to false, so a failed condition
 	// inside aborts.
-	_, err, _ := runInstall(t, process.Platform{}, runSeq(seq(cmd(suit.ConditionAbort))))
+	_, _, err := runInstall(t, process.Platform{}, runSeq(seq(cmd(suit.ConditionAbort))))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("run-sequence without soft-failure: %v", err)
 	}
 	// With soft-failure set inside, the failure only ends the sub-sequence
 	// and the outer sequence continues.
-	rep, err, flash := runInstall(t, process.Platform{},
+	rep, flash, err := runInstall(t, process.Platform{},
 		runSeq(seq(override(pSoft(true)), cmd(suit.ConditionAbort), override(pContent([]byte("skipped"))), cmd(suit.DirectiveWrite))),
 		override(pContent([]byte("continued"))), cmd(suit.DirectiveWrite))
 	if err != nil {
@@ -156,7 +156,7 @@ func TestSoftFailureScope(t *testing.T) {
 	}
 	// Soft-failure is restored after the run-sequence: a later failure at
 	// the top level aborts.
-	_, err, flash = runInstall(t, process.Platform{},
+	_, flash, err = runInstall(t, process.Platform{},
 		runSeq(seq(override(pSoft(true)))),
 		cmd(suit.ConditionAbort),
 		override(pContent([]byte("must not run"))), cmd(suit.DirectiveWrite))
@@ -168,13 +168,13 @@ func TestSoftFailureScope(t *testing.T) {
 	}
 	// Inside try-each, soft-failure false makes a condition failure abort
 	// instead of moving to the next alternative.
-	_, err, _ = runInstall(t, process.Platform{},
+	_, _, err = runInstall(t, process.Platform{},
 		tryEach(true, seq(override(pSoft(false)), cmd(suit.ConditionAbort)), seq(override(pVendor()))))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("soft-failure false in try-each: %v", err)
 	}
 	// Setting soft-failure at the top level is an error.
-	_, err, _ = runInstall(t, process.Platform{}, override(pSoft(true)))
+	_, _, err = runInstall(t, process.Platform{}, override(pSoft(true)))
 	if !errors.Is(err, process.ErrManifest) {
 		t.Fatalf("soft-failure at top level: %v, want ErrManifest", err)
 	}
@@ -187,20 +187,20 @@ func TestRecursionDepthBounded(t *testing.T) {
 	}
 	// suit's decoder caps nesting at 8; the processor enforces its own
 	// (configurable) bound as well.
-	_, err, flash := runInstallLimits(t, process.Platform{}, &process.Limits{MaxDepth: 3}, runSeq(inner))
+	_, flash, err := runInstallLimits(t, process.Platform{}, &process.Limits{MaxDepth: 3}, runSeq(inner))
 	if !errors.Is(err, process.ErrLimit) {
 		t.Fatalf("deep nesting: %v, want ErrLimit", err)
 	}
 	if got, _ := flash.Get(comp0); string(got) != "factory" {
 		t.Fatal("too-deep sequence ran")
 	}
-	if _, err, _ := runInstallLimits(t, process.Platform{}, &process.Limits{MaxDepth: 4}, runSeq(inner)); err != nil {
+	if _, _, err := runInstallLimits(t, process.Platform{}, &process.Limits{MaxDepth: 4}, runSeq(inner)); err != nil {
 		t.Fatalf("depth 4 within limit 4: %v", err)
 	}
 }
 
 func TestStrictOrderFalseForbidsSameSourceAndTarget(t *testing.T) {
-	_, err, _ := runInstall(t, process.Platform{},
+	_, _, err := runInstall(t, process.Platform{},
 		override(suit.ParamBool(suit.ParamStrictOrder, false), suit.ParamUint(suit.ParamSourceComponent, 0)),
 		cmd(suit.DirectiveCopy))
 	if !errors.Is(err, process.ErrManifest) {
@@ -209,28 +209,28 @@ func TestStrictOrderFalseForbidsSameSourceAndTarget(t *testing.T) {
 }
 
 func TestCheckContentAndImageNotMatch(t *testing.T) {
-	_, err, _ := runInstall(t, process.Platform{}, override(pContent([]byte("factory"))), cmd(suit.ConditionCheckContent))
+	_, _, err := runInstall(t, process.Platform{}, override(pContent([]byte("factory"))), cmd(suit.ConditionCheckContent))
 	if err != nil {
 		t.Fatalf("matching content: %v", err)
 	}
-	_, err, _ = runInstall(t, process.Platform{}, override(pContent([]byte("factorY"))), cmd(suit.ConditionCheckContent))
+	_, _, err = runInstall(t, process.Platform{}, override(pContent([]byte("factorY"))), cmd(suit.ConditionCheckContent))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("different content: %v", err)
 	}
-	_, err, _ = runInstall(t, process.Platform{}, override(pContent([]byte("factory!"))), cmd(suit.ConditionCheckContent))
+	_, _, err = runInstall(t, process.Platform{}, override(pContent([]byte("factory!"))), cmd(suit.ConditionCheckContent))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("longer content: %v", err)
 	}
-	_, err, _ = runInstall(t, process.Platform{}, override(pDigest(t, []byte("other"))), cmd(suit.ConditionImageNotMatch))
+	_, _, err = runInstall(t, process.Platform{}, override(pDigest(t, []byte("other"))), cmd(suit.ConditionImageNotMatch))
 	if err != nil {
 		t.Fatalf("image-not-match on a different image: %v", err)
 	}
-	_, err, _ = runInstall(t, process.Platform{}, override(pDigest(t, []byte("factory"))), cmd(suit.ConditionImageNotMatch))
+	_, _, err = runInstall(t, process.Platform{}, override(pDigest(t, []byte("factory"))), cmd(suit.ConditionImageNotMatch))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("image-not-match on the same image: %v", err)
 	}
 	// image-size must equal the stored size exactly.
-	_, err, _ = runInstall(t, process.Platform{}, override(pDigest(t, []byte("factory")), pSize(8)), cmd(suit.ConditionImageMatch))
+	_, _, err = runInstall(t, process.Platform{}, override(pDigest(t, []byte("factory")), pSize(8)), cmd(suit.ConditionImageMatch))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Fatalf("image-match with a wrong size: %v", err)
 	}
@@ -267,7 +267,7 @@ func TestDeviceHooksUseBeforeBatteryVersion(t *testing.T) {
 		{"version <= 1.2-rc", ver(4, 1, 2, -1), suit.ConditionVersion, false},
 	}
 	for _, c := range cases {
-		_, err, _ := runInstall(t, pf, override(c.p), cmd(c.c))
+		_, _, err := runInstall(t, pf, override(c.p), cmd(c.c))
 		if c.ok && err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
@@ -276,7 +276,7 @@ func TestDeviceHooksUseBeforeBatteryVersion(t *testing.T) {
 		}
 	}
 	// Without hooks these conditions fail.
-	_, err, _ := runInstall(t, process.Platform{}, override(suit.ParamUint(suit.ParamUseBefore, 1<<40)), cmd(suit.ConditionUseBefore))
+	_, _, err := runInstall(t, process.Platform{}, override(suit.ParamUint(suit.ParamUseBefore, 1<<40)), cmd(suit.ConditionUseBefore))
 	if !errors.Is(err, process.ErrConditionFailed) {
 		t.Errorf("use-before without a clock: %v", err)
 	}

@@ -43,7 +43,8 @@ const patchComponentSuffix = "suitkit-patch"
 // lost power after the new image was committed finds it in place on the
 // re-run.
 type DeltaUpdate struct {
-	// VendorID and ClassID are checked by the shared sequence.
+	// VendorID and ClassID are checked by the shared sequence; both are
+	// required.
 	VendorID, ClassID UUID
 	// Sequence is the manifest sequence number.
 	Sequence uint64
@@ -87,6 +88,9 @@ func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*Envelope, []byte, error
 // Manifest returns the delta manifest for a patch already made from
 // oldImage to newImage.
 func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, error) {
+	if u.VendorID == (UUID{}) || u.ClassID == (UUID{}) {
+		return nil, errors.New("suit: delta update: VendorID and ClassID are required (a delta must only reach the devices it was made for)")
+	}
 	target := u.Component
 	if target == nil {
 		target = ComponentID{{0x00}}

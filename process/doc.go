@@ -1,0 +1,86 @@
+// Package process is the device side of a SUIT update: it runs the command
+// sequences of an authenticated manifest (draft-ietf-suit-manifest section
+// 6) against the device's components.
+//
+// A device verifies an envelope with the verify package and hands the
+// result to a [Processor]:
+//
+//	ver, _ := verify.New(keys, verify.WithRollbackStore(store))
+//	proc, _ := process.New(process.Platform{Identity: id, Storage: storage}, nil)
+//	report, err := proc.Install(ctx, ver, envelope) // verify, update, commit
+//
+// [Processor.Update] and [Processor.Invoke] take a *verify.Verified, so a
+// manifest that was not authenticated cannot be processed by accident.
+// [Processor.Install] verifies, runs the Update procedure and commits the
+// sequence number to the anti-rollback store only after it succeeded.
+//
+// # Procedures and semantics
+//
+// Update runs the shared sequence before each of payload-fetch, install and
+// validate; Invoke runs it before each of validate, load and invoke.
+// Parameters are held per component and cleared before a procedure.
+// override-parameters always sets, set-parameters sets what is unset,
+// override-multiple and copy-params set on other components.
+// set-component-index takes an index, true (all) or a list, and the
+// following commands (try-each and run-sequence included) run once per
+// selected component. A failing condition ends the sequence; with
+// soft-failure (the default inside try-each, settable inside
+// run-sequence, scoped and restored) it only ends the enclosing
+// alternative or run-sequence. A failing directive always aborts.
+// try-each fails when every alternative fails, unless its argument ends
+// with nil. Unknown commands, unsupported parameters and conditions whose
+// parameter is unset fail. A manifest with more than one component must
+// start every sequence with set-component-index.
+//
+// Conditions: vendor, class and device identifier; image-match and
+// image-not-match (hashing exactly image-size bytes when it is set: a
+// component of another size does not match); component-slot;
+// check-content (constant time); abort; use-before, minimum-battery and
+// version through [Platform] hooks. Directives: fetch, copy, write, swap,
+// unlink, invoke, and suitkit's private -257 apply-delta.
+//
+// # Delta updates
+//
+// suitkit expresses a delta update with the draft's own commands plus one
+// private-use directive, -257 suitkit-directive-apply-delta (argument: a
+// reporting policy): the current component's new content is
+// delta.Apply(its present content, the content of the component named by
+// source-component). suit.DeltaUpdate builds such a manifest together with
+// the patch. Its install sequence is a try-each whose first alternative
+// recognises the new image already in place (so a re-run after a power
+// loss succeeds) and whose second
+//
+//  1. checks the present image against the precursor's digest and size
+//     with image-match (the authenticated precursor, RFC 9124
+//     REQ.SEC.AUTH.PRECURSOR), before the patch is even fetched;
+//  2. fetches the patch into a temporary component, checked against the
+//     patch's digest and size;
+//  3. runs -257 with the new image's digest and size set: the output is
+//     staged and switched only if it matches;
+//  4. checks the result with image-match;
+//
+// and the temporary component is unlinked afterwards.
+//
+// # Security
+//
+// Every fetch, copy, write and apply-delta streams into a [Staging] area
+// and commits only when the content is complete and matches the
+// component's image-digest and image-size parameters when they are set; so
+// an interrupted, oversized or mismatching payload leaves the component as
+// it was. [Storage] implementations switch staged content atomically
+// ([DirStorage]: temporary file, fsync, rename, directory fsync; swaps are
+// journaled). A fetch reads at most image-size+1 bytes (or
+// Limits.MaxImageSize+1). The directory device names files by a reversible
+// hex encoding of the component identifier, so a manifest cannot address a
+// file outside the device directory; [URIFetcher] refuses file:// URIs
+// unless given a root, and then cannot leave it. Identifier and content
+// comparisons are constant time. The shared sequence may only check
+// conditions and set parameters.
+//
+// # Limits
+//
+// [Limits] bounds the number of components (16 by default: the device's
+// capacity), the nesting of try-each and run-sequence (8), the size of an
+// image without image-size (256 MiB) and the number of commands executed
+// per procedure (65536). Reports keep at most 4096 records.
+package process
