@@ -261,6 +261,9 @@ func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
 	if err := e.resolveSevered(m, &l); err != nil {
 		return nil, inPath(err, "envelope")
 	}
+	if err := checkTextComponents(m); err != nil {
+		return nil, inPath(err, "envelope/manifest")
+	}
 	e.Manifest = m
 	return m, nil
 }
@@ -293,7 +296,7 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
 			return &DecodeError{Path: name, Offset: off, Err: ErrMalformed,
 				Detail: "the envelope carries a severed element the manifest does not sever"}
 		}
-		if !dg.Matches(BstrItem(content)) {
+		if !dg.MatchesBstr(content) {
 			return &DecodeError{Path: name, Offset: off, Err: ErrDigestMismatch,
 				Detail: "severed element does not match the manifest's digest"}
 		}
@@ -336,10 +339,30 @@ func DecodeManifestBytes(data []byte, lim *Limits) (*Manifest, error) {
 	if err == nil {
 		err = d.end()
 	}
+	if err == nil {
+		err = checkTextComponents(m)
+	}
 	if err != nil {
 		return nil, inPath(err, "manifest")
 	}
 	return m, nil
+}
+
+// checkTextComponents enforces that every component identifier used in the
+// text is listed in common (draft-ietf-suit-manifest section 8.4.4).
+func checkTextComponents(m *Manifest) error {
+	if m.Text == nil || m.Text.Text == nil {
+		return nil
+	}
+	for _, l := range m.Text.Text.Languages {
+		for _, ct := range l.Components {
+			if !slices.ContainsFunc(m.Common.Components, ct.Component.Equal) {
+				return &DecodeError{Path: "text/" + l.Tag, Err: ErrMalformed,
+					Detail: "text names component " + ct.Component.String() + ", which common does not list"}
+			}
+		}
+	}
+	return nil
 }
 
 // DecodeCommandSequence strictly decodes an encoded SUIT_Command_Sequence

@@ -6,6 +6,7 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"fmt"
+	"hash"
 )
 
 // COSE algorithm identifiers of the digest algorithms SUIT uses.
@@ -84,6 +85,33 @@ func (d Digest) Matches(data []byte) bool {
 		return false
 	}
 	return subtle.ConstantTimeCompare(v, d.Value) == 1
+}
+
+// MatchesBstr reports whether d is the digest of BstrItem(content), the
+// encoded byte string wrapping content, without copying content. This is the
+// check for the manifest digest and for severed elements.
+func (d Digest) MatchesBstr(content []byte) bool {
+	var head writer
+	head.b = make([]byte, 0, 9)
+	head.head(majBytes, uint64(len(content)))
+	var h hash.Hash
+	switch d.Algorithm {
+	case AlgSHA256:
+		h = sha256.New()
+	case AlgSHA384:
+		h = sha512.New384()
+	case AlgSHA512:
+		h = sha512.New()
+	case AlgSHAKE128, AlgSHAKE256:
+		return d.Matches(BstrItem(content))
+	default:
+		return false
+	}
+	h.Write(head.b)
+	h.Write(content)
+	var buf [64]byte
+	v := h.Sum(buf[:0])
+	return len(v) == len(d.Value) && subtle.ConstantTimeCompare(v, d.Value) == 1
 }
 
 // Equal reports whether d and o hold the same algorithm, value and

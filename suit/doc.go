@@ -32,6 +32,7 @@
 // and [BstrItem] reconstructs the exact received item that digests cover:
 //
 //	ComputeDigest(AlgSHA256, BstrItem(e.ManifestBytes))
+//	e.Authentication.Digest.MatchesBstr(e.ManifestBytes) // same check, no copy
 //
 // Decoded byte slices alias the input (no copies); do not modify the input
 // while the result is in use.
@@ -68,9 +69,10 @@
 // and undefined values and invalid UTF-8 are rejected, and the SUIT rules
 // are checked: manifest version 1, uint sequence number, non-empty
 // even-length command sequences, try-each with at least two alternatives
-// (nil only last), typed values for every registered parameter, no custom
-// commands or side-effecting directives in the shared sequence, severed
-// digests of the right size. Every error is a *[DecodeError] that matches
+// (nil only last), typed values for every registered parameter (and the
+// CBOR inside bstr-wrapped ones), no custom commands or side-effecting
+// directives in the shared sequence, digests of the right size for known
+// algorithms, text only for components that common lists. Every error is a *[DecodeError] that matches
 // one sentinel ([ErrMalformed], [ErrNotDeterministic], [ErrLimit],
 // [ErrUnsupported], [ErrDigestMismatch], [ErrMissing]) with errors.Is and
 // names the place, e.g. "envelope/manifest/common/shared-sequence[3]".

@@ -107,3 +107,43 @@ func FuzzDecodeEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeManifest fuzzes the manifest decoder directly (without the
+// envelope shell, so mutations reach commands and parameters more often):
+// no panic, error => nil manifest, and an accepted manifest re-encodes to
+// exactly the input.
+func FuzzDecodeManifest(f *testing.F) {
+	if dir := findIETF(); dir != "" {
+		for _, name := range ietfFiles {
+			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+				if e, err := Parse(b, nil); err == nil {
+					f.Add(e.ManifestBytes)
+				}
+			}
+		}
+	}
+	if mb, err := fullManifest(f).Encode(); err == nil {
+		f.Add(mb)
+	}
+	f.Add(manifestWith(commonWith(nestedRunSequence(3)), 0))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := DecodeManifestBytes(data, nil)
+		if err != nil {
+			if m != nil {
+				t.Fatal("error with non-nil manifest")
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T is not a *DecodeError", err)
+			}
+			return
+		}
+		out, err := m.Encode()
+		if err != nil {
+			t.Fatalf("accepted manifest does not re-encode: %v", err)
+		}
+		if !bytes.Equal(out, data) {
+			t.Fatalf("re-encoding differs:\n in  %x\n out %x", data, out)
+		}
+	})
+}

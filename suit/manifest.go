@@ -9,7 +9,7 @@ type Manifest struct {
 	// Encode re-encodes from the fields and does not read Raw.
 	Raw []byte
 
-	Version        uint64  // key 1; always 1 after decoding
+	Version        uint64  // key 1; always 1 after decoding; Encode writes 1 when zero
 	SequenceNumber uint64  // key 2; anti-rollback counter
 	Common         *Common // key 3; required
 	ReferenceURI   *string // key 4

@@ -341,3 +341,18 @@ func TestLimitsEffective(t *testing.T) {
 		t.Errorf("%+v", got)
 	}
 }
+
+func TestMatchesBstrEqualsMatchesOnBstrItem(t *testing.T) {
+	for _, n := range []int{0, 23, 24, 255, 256, 70000} {
+		content := bytes.Repeat([]byte{0xa5}, n)
+		for _, alg := range []int64{AlgSHA256, AlgSHAKE128, AlgSHA384, AlgSHA512, AlgSHAKE256} {
+			d, _ := ComputeDigest(alg, BstrItem(content))
+			if !d.MatchesBstr(content) {
+				t.Errorf("alg %d len %d: MatchesBstr false", alg, n)
+			}
+			if d.MatchesBstr(append(content, 0)) || d.Matches(content) && n > 0 {
+				t.Errorf("alg %d len %d: matched the wrong input", alg, n)
+			}
+		}
+	}
+}

@@ -374,3 +374,14 @@ func TestDecodeErrorSaysWhere(t *testing.T) {
 		t.Errorf("offset %d points at %02x, want the tstr head 61", de.Offset, env[de.Offset])
 	}
 }
+
+func TestRejectTextForUnlistedComponent(t *testing.T) {
+	// Inline text naming component [h'01'] while common lists only [h'00'].
+	text := hx("a1 65 656e2d5553 a1 81 41 01 a1 03 61 78")
+	m := manifestWith(commonWith(minimalShared), 1, hx("17"), bs(text))
+	expectReject(t, envelopeFor(t, m), nil, ErrMalformed)
+	ok := hx("a1 65 656e2d5553 a1 81 41 00 a1 03 61 78")
+	if _, err := Decode(envelopeFor(t, manifestWith(commonWith(minimalShared), 1, hx("17"), bs(ok))), nil); err != nil {
+		t.Fatal(err)
+	}
+}
