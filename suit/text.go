@@ -6,7 +6,9 @@ import (
 	"fmt"
 )
 
-// The structural text form
+// TextFormat selects a rendering of the structural text form.
+//
+// # The structural text form
 //
 // [FormatText] turns an envelope into JSON or YAML that names every element
 // with its IETF name, and [ParseText] turns such a document back into the
@@ -56,8 +58,6 @@ import (
 //     the envelope's copy.
 //
 // Files are resolved in TextOptions.Dir and may not leave it.
-
-// TextFormat selects JSON or YAML.
 type TextFormat int
 
 const (
@@ -114,6 +114,11 @@ type TextOptions struct {
 	Dir string
 	// MaxFileSize caps each referenced file. Zero means 64 MiB.
 	MaxFileSize int64
+	// MaxTotalFileSize caps the bytes taken from referenced files over the
+	// whole spec, counting every reference (a file named twice counts
+	// twice), so that a spec cannot expand into an unbounded envelope.
+	// Zero means 256 MiB.
+	MaxTotalFileSize int64
 }
 
 // textMaxDepth bounds the nesting that FormatText follows, counting
@@ -174,11 +179,14 @@ func ParseText(spec []byte, f TextFormat, opts *TextOptions) ([]byte, error) {
 	if err != nil {
 		return nil, &TextError{Detail: err.Error()}
 	}
-	files := &textFiles{maxSize: defaultMaxTextFile}
+	files := &textFiles{maxSize: defaultMaxTextFile, maxTotal: defaultMaxTextTotal}
 	if opts != nil {
 		files.dir = opts.Dir
 		if opts.MaxFileSize > 0 {
 			files.maxSize = opts.MaxFileSize
+		}
+		if opts.MaxTotalFileSize > 0 {
+			files.maxTotal = opts.MaxTotalFileSize
 		}
 	}
 	defer files.close()

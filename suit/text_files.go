@@ -11,13 +11,19 @@ import (
 // are relative to one directory and may not leave it (os.Root), and each
 // file is capped in size before it is read.
 type textFiles struct {
-	dir     string
-	maxSize int64
-	root    *os.Root
+	dir      string
+	maxSize  int64
+	maxTotal int64
+	total    int64
+	root     *os.Root
+	cache    map[string][]byte
 }
 
-// defaultMaxTextFile caps a file referenced from a text form: 64 MiB.
-const defaultMaxTextFile = 64 << 20
+// Defaults for TextOptions: 64 MiB per referenced file, 256 MiB in all.
+const (
+	defaultMaxTextFile  = 64 << 20
+	defaultMaxTextTotal = 256 << 20
+)
 
 func (f *textFiles) close() {
 	if f.root != nil {
@@ -35,6 +41,22 @@ func (f *textFiles) fromSpec(t *tnode, path string) ([]byte, error) {
 }
 
 func (f *textFiles) read(name, path string) ([]byte, error) {
+	b, err := f.load(name, path)
+	if err != nil {
+		return nil, err
+	}
+	f.total += int64(len(b))
+	if f.total > f.maxTotal {
+		return nil, &TextError{Path: path, Detail: fmt.Sprintf("referenced files exceed %d bytes in all", f.maxTotal), Err: ErrLimit}
+	}
+	return b, nil
+}
+
+// load reads a file once; later references reuse the bytes.
+func (f *textFiles) load(name, path string) ([]byte, error) {
+	if b, ok := f.cache[name]; ok {
+		return b, nil
+	}
 	if f.root == nil {
 		dir := f.dir
 		if dir == "" {
@@ -58,5 +80,9 @@ func (f *textFiles) read(name, path string) ([]byte, error) {
 	if int64(len(b)) > f.maxSize {
 		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q is larger than %d bytes", name, f.maxSize), Err: ErrLimit}
 	}
+	if f.cache == nil {
+		f.cache = map[string][]byte{}
+	}
+	f.cache[name] = b
 	return b, nil
 }

@@ -229,6 +229,15 @@ func TestTextFileReferenceSizeCapped(t *testing.T) {
 	if !errors.Is(err, ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
+	// One file referenced many times counts every time.
+	spec = `{"suit-integrated-payloads": {"#a": {"file": "big.bin"}, "#b": {"file": "big.bin"}, "#c": {"file": "big.bin"}}}`
+	_, err = ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir, MaxTotalFileSize: 5000})
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("repeated references: err = %v, want ErrLimit", err)
+	}
+	if _, err = ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir, MaxTotalFileSize: 6000}); err != nil {
+		t.Fatalf("within the total cap: %v", err)
+	}
 }
 
 func TestParseTextRejectsBadInput(t *testing.T) {
