@@ -149,7 +149,11 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 		}
 		return nil
 	}
-	switch lay[0] {
+	if lay[0]&^layoutMask != 0 {
+		return nil, unsupported(pr.off-2, "block layout %#x", lay[0])
+	}
+	b.words = lay[0]&layoutWords != 0
+	switch lay[0] & layoutJoint {
 	case layoutJoint:
 		b.joint = true
 		c := Codec(lay[1])
@@ -172,7 +176,7 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 			}
 			b.jointComp = int64(v)
 		}
-	case layoutSeparate:
+	default:
 		for s := 0; s < numStreams; s++ {
 			c := Codec(lay[1] >> (2 * s) & 3)
 			if err := checkCodec(c, streamNames[s]+" stream"); err != nil {
@@ -194,8 +198,6 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 				b.compLen[s] = int64(v)
 			}
 		}
-	default:
-		return nil, unsupported(pr.off-2, "block layout %d", lay[0])
 	}
 	if m := b.memory(); m > a.h.ApplyMemory {
 		return nil, limitErr(start, "block needs %d bytes of memory, header declared %d", m, a.h.ApplyMemory)
@@ -309,8 +311,8 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d := sparseDiff{gaps: streams[streamGaps], values: streams[streamValues]}
-	if err := d.next(); err != nil {
+	d, err := newDiffSource(b.words, streams[streamGaps], streams[streamValues], a.out.total())
+	if err != nil {
 		return bad("%v", err)
 	}
 	extra := streams[streamExtra]
@@ -350,7 +352,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 		if int64(cp) > int64(len(extra)) {
 			return bad("record %d copies %d bytes, extra stream has %d", i, cp, len(extra))
 		}
-		if err := a.addRun(int64(add), &d); err != nil {
+		if err := a.addRun(int64(add), d); err != nil {
 			return err
 		}
 		if err := a.out.write(extra[:cp]); err != nil {
@@ -372,14 +374,14 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 }
 
 // addRun writes old[oldPos:oldPos+n] + diff bytes.
-func (a *applier) addRun(n int64, d *sparseDiff) error {
+func (a *applier) addRun(n int64, d diffSource) error {
 	for n > 0 {
 		k := min(n, int64(len(a.oldBuf)))
 		chunk := a.oldBuf[:k]
 		if err := readFullAt(a.old, chunk, a.oldPos); err != nil {
 			return err
 		}
-		if err := d.apply(chunk); err != nil {
+		if err := d.apply(chunk, a.out.total()); err != nil {
 			return &PatchError{Offset: a.pr.off, What: err.Error(), Err: ErrMalformed}
 		}
 		if err := a.out.write(chunk); err != nil {
@@ -390,58 +392,6 @@ func (a *applier) addRun(n int64, d *sparseDiff) error {
 	}
 	return nil
 }
-
-// sparseDiff walks the gap and value streams: gap i is the number of zero
-// diff bytes before non-zero byte i.
-type sparseDiff struct {
-	gaps, values []byte
-	zeros        uint64 // zero bytes before the pending non-zero one
-	pending      bool   // a non-zero value is pending
-}
-
-func (d *sparseDiff) next() error {
-	if len(d.gaps) == 0 {
-		if len(d.values) != 0 {
-			return errors.New("more diff values than gaps")
-		}
-		d.pending = false
-		return nil
-	}
-	g, err := nextUvarint(&d.gaps)
-	if err != nil {
-		return fmt.Errorf("gap stream: %v", err)
-	}
-	if len(d.values) == 0 {
-		return errors.New("more diff gaps than values")
-	}
-	d.zeros, d.pending = g, true
-	return nil
-}
-
-// apply adds the diff bytes for the next len(chunk) positions to chunk.
-func (d *sparseDiff) apply(chunk []byte) error {
-	i := uint64(0)
-	n := uint64(len(chunk))
-	for d.pending {
-		if d.zeros >= n-i {
-			d.zeros -= n - i
-			return nil
-		}
-		i += d.zeros
-		chunk[i] += d.values[0]
-		if d.values[0] == 0 {
-			return errors.New("zero byte in the diff value stream")
-		}
-		d.values = d.values[1:]
-		i++
-		if err := d.next(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (d *sparseDiff) done() bool { return !d.pending && len(d.values) == 0 }
 
 // outWriter buffers output, hashes it and refuses to exceed the declared
 // new size.

@@ -55,7 +55,9 @@ type blockBuilder struct {
 	gaps   []byte
 	values []byte
 	extra  []byte
-	zeros  uint64 // zero diff bytes since the last non-zero one
+	nzPos  []int64 // new-image positions of the non-zero diff bytes
+	start  int64   // new-image offset of the block's first byte
+	zeros  uint64  // zero diff bytes since the last non-zero one
 	ctrlSz int    // upper bound of the control stream's raw size
 	newLen int64
 }
@@ -66,6 +68,8 @@ func (b *blockBuilder) size() int {
 
 func (b *blockBuilder) reset() {
 	b.recs, b.gaps, b.values, b.extra = b.recs[:0], b.gaps[:0], b.values[:0], b.extra[:0]
+	b.nzPos = b.nzPos[:0]
+	b.start += b.newLen
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -110,7 +114,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 			seek = 0
 			bb.ctrlSz += 3 * binary.MaxVarintLen64
 			if add > 0 {
-				k := bb.appendDiff(new[n:n+add], old[o:o+add])
+				k := bb.appendDiff(new[n:n+add], old[o:o+add], n)
 				rec.add = k
 				add -= k
 				n += k
@@ -172,7 +176,7 @@ const lzmaMinDict = 4096
 // value streams, stopping early when the block budget is reached. It
 // returns how many bytes it consumed (at least 1 when len(nw) > 0 and the
 // block has room for one record).
-func (b *blockBuilder) appendDiff(nw, od []byte) int64 {
+func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 	i := 0
 	for i < len(nw) {
 		if r := commonPrefix(nw[i:], od[i:]); r > 0 {
@@ -185,6 +189,7 @@ func (b *blockBuilder) appendDiff(nw, od []byte) int64 {
 		}
 		b.gaps = binary.AppendUvarint(b.gaps, b.zeros)
 		b.values = append(b.values, nw[i]-od[i])
+		b.nzPos = append(b.nzPos, at+int64(i))
 		b.zeros = 0
 		i++
 	}
@@ -204,8 +209,38 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 	for _, r := range b.recs {
 		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
 	}
-	raws := [numStreams][]byte{ctrl, bytes.Clone(b.gaps), bytes.Clone(b.values), bytes.Clone(b.extra)}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
+	best, err := b.encodeLayout(ctrl, b.gaps, b.values, false, fast)
+	if err != nil {
+		return best, err
+	}
+	// Word coding, when its raw streams fit the block budget too.
+	wg, wv := encodeWordDiff(b.nzPos, b.values, b.start)
+	if len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget {
+		alt, err := b.encodeLayout(ctrl, wg, wv, true, fast)
+		if err != nil {
+			return best, err
+		}
+		if alt.size() < best.size() {
+			best = alt
+		}
+	}
+	return best, nil
+}
+
+// size is the encoded size of the block.
+func (e *encodedBlock) size() int {
+	n := len(e.hdr.appendTo(nil))
+	for _, s := range e.streams {
+		n += len(s)
+	}
+	return n
+}
+
+// encodeLayout compresses the streams separately and, for small blocks,
+// jointly, and returns the smaller encoding.
+func (b *blockBuilder) encodeLayout(ctrl, gaps, values []byte, words, fast bool) (encodedBlock, error) {
+	raws := [numStreams][]byte{ctrl, bytes.Clone(gaps), bytes.Clone(values), bytes.Clone(b.extra)}
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words}}
 	sepSize := 0
 	for s, raw := range raws {
 		c, comp, err := compressStream(raw, fast)
@@ -232,8 +267,8 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 	joint.hdr.joint = true
 	joint.hdr.codec = [numStreams]Codec{c, c, c, c}
 	joint.hdr.jointComp = int64(len(comp))
-	joint.streams[0] = comp
-	if len(joint.hdr.appendTo(nil))+len(comp) < len(sep.hdr.appendTo(nil))+sepSize {
+	joint.streams = [numStreams][]byte{comp}
+	if joint.size() < sep.size() {
 		return joint, nil
 	}
 	return sep, nil

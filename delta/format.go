@@ -233,6 +233,10 @@ type blockHeader struct {
 	newLen  int64
 	records int64
 	joint   bool
+	// words: the diff is coded per 4-byte word of the new image (word
+	// gap and lane mask in the gaps stream, values grouped by lane);
+	// otherwise per byte (byte gaps, values in order).
+	words bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -240,16 +244,29 @@ type blockHeader struct {
 	jointComp int64
 }
 
+// Bits of the block layout byte.
 const (
-	layoutSeparate = 0
-	layoutJoint    = 1
+	layoutJoint = 1 << 0 // streams compressed as one
+	layoutWords = 1 << 1 // word-mask diff coding
+	layoutMask  = layoutJoint | layoutWords
 )
+
+func (b *blockHeader) layout() byte {
+	var l byte
+	if b.joint {
+		l |= layoutJoint
+	}
+	if b.words {
+		l |= layoutWords
+	}
+	return l
+}
 
 func (b *blockHeader) appendTo(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(b.newLen))
 	dst = binary.AppendUvarint(dst, uint64(b.records))
 	if b.joint {
-		dst = append(dst, layoutJoint, byte(b.codec[0]))
+		dst = append(dst, b.layout(), byte(b.codec[0]))
 		for s := 0; s < numStreams; s++ {
 			dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
 		}
@@ -262,7 +279,7 @@ func (b *blockHeader) appendTo(dst []byte) []byte {
 	for s := 0; s < numStreams; s++ {
 		codecs |= byte(b.codec[s]) << (2 * s)
 	}
-	dst = append(dst, layoutSeparate, codecs)
+	dst = append(dst, b.layout(), codecs)
 	for s := 0; s < numStreams; s++ {
 		dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
 		if b.codec[s] != CodecStored {

@@ -1,0 +1,200 @@
+package delta
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+)
+
+// The diff bytes of a block (new - old over its add runs, bytewise) are
+// mostly zero. They are coded sparsely, in one of two ways, as the gap
+// stream (positions) and the value stream (the non-zero bytes):
+//
+// Byte coding: for each non-zero byte, a uvarint count of the zero diff
+// bytes before it (counting only bytes inside add runs, since the previous
+// non-zero byte or the block start); values in order.
+//
+// Word coding: positions are taken in the new image, in 4-byte words
+// (word = offset/4). For each word holding a non-zero diff byte, a uvarint
+// (gap<<4 | mask), where gap is the number of words skipped since the
+// previous such word (or since the word before the block's first output
+// byte) and mask has bit k set when byte k of the word is non-zero. Values
+// are grouped by lane: all values of lane 0 (byte 0 of a word) in word
+// order, then lane 1, 2 and 3. Fixed-width instruction sets (Arm, RISC-V)
+// change the same bytes of each instruction, so lanes have distinct
+// statistics and masks repeat.
+
+// diffSource yields the diff bytes for consecutive add runs.
+type diffSource interface {
+	// apply adds the diff for the new-image bytes [pos, pos+len(chunk))
+	// to chunk.
+	apply(chunk []byte, pos int64) error
+	// done reports whether every coded non-zero byte was used.
+	done() bool
+}
+
+func newDiffSource(words bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+	if words {
+		return newWordDiff(gaps, values, blockStart)
+	}
+	d := &byteDiff{gaps: gaps, values: values}
+	return d, d.next()
+}
+
+// byteDiff decodes the byte coding.
+type byteDiff struct {
+	gaps, values []byte
+	zeros        uint64 // zero bytes before the pending non-zero one
+	pending      bool   // a non-zero value is pending
+}
+
+func (d *byteDiff) next() error {
+	if len(d.gaps) == 0 {
+		if len(d.values) != 0 {
+			return errors.New("more diff values than gaps")
+		}
+		d.pending = false
+		return nil
+	}
+	g, err := nextUvarint(&d.gaps)
+	if err != nil {
+		return fmt.Errorf("gap stream: %v", err)
+	}
+	if len(d.values) == 0 {
+		return errors.New("more diff gaps than values")
+	}
+	d.zeros, d.pending = g, true
+	return nil
+}
+
+func (d *byteDiff) apply(chunk []byte, _ int64) error {
+	i := uint64(0)
+	n := uint64(len(chunk))
+	for d.pending {
+		if d.zeros >= n-i {
+			d.zeros -= n - i
+			return nil
+		}
+		i += d.zeros
+		if d.values[0] == 0 {
+			return errors.New("zero byte in the diff value stream")
+		}
+		chunk[i] += d.values[0]
+		d.values = d.values[1:]
+		i++
+		if err := d.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *byteDiff) done() bool { return !d.pending && len(d.values) == 0 }
+
+// wordDiff decodes the word coding.
+type wordDiff struct {
+	gaps  []byte
+	lanes [4][]byte
+	word  int64 // current word index
+	mask  uint64
+}
+
+func newWordDiff(gaps, values []byte, blockStart int64) (*wordDiff, error) {
+	// Count the values of each lane to find where each lane starts.
+	var count [4]int
+	for g := gaps; len(g) > 0; {
+		v, err := nextUvarint(&g)
+		if err != nil {
+			return nil, fmt.Errorf("gap stream: %v", err)
+		}
+		m := v & 15
+		if m == 0 {
+			return nil, errors.New("word with an empty byte mask")
+		}
+		for k := 0; k < 4; k++ {
+			count[k] += int(m >> k & 1)
+		}
+	}
+	if count[0]+count[1]+count[2]+count[3] != len(values) {
+		return nil, errors.New("value count differs from the masks' bit count")
+	}
+	d := &wordDiff{gaps: gaps, word: blockStart>>2 - 1}
+	for k := 0; k < 4; k++ {
+		d.lanes[k] = values[:count[k]]
+		values = values[count[k]:]
+	}
+	return d, d.next()
+}
+
+// next loads the next word's mask (mask 0 = no more words).
+func (d *wordDiff) next() error {
+	d.mask = 0
+	if len(d.gaps) == 0 {
+		return nil
+	}
+	v, err := nextUvarint(&d.gaps)
+	if err != nil {
+		return err
+	}
+	gap := int64(v >> 4)
+	if gap < 0 || gap > (1<<62)-d.word {
+		return errors.New("word gap out of range")
+	}
+	d.word += gap + 1
+	d.mask = v & 15
+	return nil
+}
+
+func (d *wordDiff) apply(chunk []byte, pos int64) error {
+	end := pos + int64(len(chunk))
+	for d.mask != 0 {
+		k := bits.TrailingZeros64(d.mask)
+		p := d.word<<2 + int64(k)
+		if p >= end {
+			return nil
+		}
+		if p < pos {
+			return errors.New("non-zero diff byte outside the add runs")
+		}
+		v := d.lanes[k][0]
+		if v == 0 {
+			return errors.New("zero byte in the diff value stream")
+		}
+		chunk[p-pos] += v
+		d.lanes[k] = d.lanes[k][1:]
+		d.mask &^= 1 << k
+		if d.mask == 0 {
+			if err := d.next(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *wordDiff) done() bool { return d.mask == 0 && len(d.gaps) == 0 }
+
+// encodeWordDiff builds the word coding's gap and value streams from the
+// non-zero diff bytes (new-image positions, increasing) of a block that
+// starts at new offset blockStart.
+func encodeWordDiff(pos []int64, vals []byte, blockStart int64) (gaps, values []byte) {
+	var lanes [4][]byte
+	last := blockStart>>2 - 1
+	for i := 0; i < len(pos); {
+		w := pos[i] >> 2
+		var mask uint64
+		for ; i < len(pos) && pos[i]>>2 == w; i++ {
+			k := pos[i] & 3
+			mask |= 1 << k
+			lanes[k] = append(lanes[k], vals[i])
+		}
+		gaps = binary.AppendUvarint(gaps, uint64(w-last-1)<<4|mask)
+		last = w
+	}
+	values = make([]byte, 0, len(vals))
+	for k := range lanes {
+		values = append(values, lanes[k]...)
+	}
+	return gaps, values
+}
