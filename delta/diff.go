@@ -58,7 +58,7 @@ type blockBuilder struct {
 	nzPos  []int64 // new-image positions of the non-zero diff bytes
 	start  int64   // new-image offset of the block's first byte
 	zeros  uint64  // zero diff bytes since the last non-zero one
-	ctrlSz int    // upper bound of the control stream's raw size
+	ctrlSz int     // upper bound of the control stream's raw size
 	newLen int64
 }
 

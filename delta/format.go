@@ -236,7 +236,7 @@ type blockHeader struct {
 	// words: the diff is coded per 4-byte word of the new image (word
 	// gap and lane mask in the gaps stream, values grouped by lane);
 	// otherwise per byte (byte gaps, values in order).
-	words bool
+	words   bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
