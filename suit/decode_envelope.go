@@ -296,6 +296,10 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
 			return &DecodeError{Path: name, Offset: off, Err: ErrMalformed,
 				Detail: "the envelope carries a severed element the manifest does not sever"}
 		}
+		if DigestSize(dg.Algorithm) == 0 {
+			return &DecodeError{Path: name, Offset: off, Err: ErrUnsupported,
+				Detail: "severed element digest uses unsupported algorithm " + itoa64(dg.Algorithm)}
+		}
 		if !dg.MatchesBstr(content) {
 			return &DecodeError{Path: name, Offset: off, Err: ErrDigestMismatch,
 				Detail: "severed element does not match the manifest's digest"}

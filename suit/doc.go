@@ -77,6 +77,12 @@
 // [ErrUnsupported], [ErrDigestMismatch], [ErrMissing]) with errors.Is and
 // names the place, e.g. "envelope/manifest/common/shared-sequence[3]".
 //
+// The decoder keeps what it does not know (unknown envelope, manifest and
+// common keys, unknown or custom commands and parameters) so that
+// re-encoding loses nothing; it is the processor's job to refuse a manifest
+// that uses a command or parameter it does not implement, as the draft
+// requires.
+//
 // Encoding ([Envelope.Encode], [Manifest.Encode], ...) is deterministic and
 // works from the model; for decoded input it reproduces the received bytes
 // exactly.

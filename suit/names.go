@@ -1,5 +1,7 @@
 package suit
 
+import "strconv"
+
 // Envelope member keys (IANA "SUIT Envelope Elements").
 const (
 	EnvelopeAuthentication        int64 = 2
@@ -366,9 +368,6 @@ func ReportingPolicyBitByName(name string) (uint64, bool) {
 	return 0, false
 }
 
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
-}
+func itoa64(i int64) string { return strconv.FormatInt(i, 10) }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -385,3 +385,17 @@ func TestRejectTextForUnlistedComponent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRejectSeveredDigestWithUnknownAlgorithm(t *testing.T) {
+	content := seqOf(2, hx("15 02"))
+	// install: [99, h'00..00'] in the manifest; the envelope carries key 20.
+	dg := cat(hx("82 18 63 58 20"), make([]byte, 32))
+	m := manifestWith(commonWith(minimalShared), 1, hx("14"), dg)
+	env := envelopeFor(t, m)
+	env = cat(hx("d8 6b a3"), env[3:], hx("14"), bs(content))
+	expectReject(t, env, nil, ErrUnsupported)
+	// Without the severed content it decodes (the digest is only kept).
+	if _, err := Decode(envelopeFor(t, m), nil); err != nil {
+		t.Fatal(err)
+	}
+}
