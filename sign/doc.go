@@ -31,11 +31,13 @@
 //
 //	Envelope(env *suit.Envelope, signers ...*Signer) error      // check/compute digest, append one block per signer
 //	EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error // append one COSE_Sign block
-//	Sever(env *suit.Envelope, opt SeverOptions) ([]int64, error)  // move inline severable members out, re-digest
+//	SignBytes(data []byte, signers ...*Signer) ([]byte, error)   // suit.Decode + Envelope + Encode
+//	Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) // move inline severable members out, re-digest
 //	Strip(env *suit.Envelope, keys ...int64) []int64              // drop severed copies for distribution
 //	Attach(env *suit.Envelope, key int64, content []byte) error   // put back a severed element after checking its digest
 //	AttachFrom(dst, src *suit.Envelope) ([]int64, error)
 //	AddPayload(env *suit.Envelope, name string, data []byte) error // integrated payload "#name"
+//	ElementKey(name string) (int64, bool); ElementName(key int64) string; SeverableKeys
 //
 // Errors: [ErrKey], [ErrAlgorithm], [ErrDigestMismatch], [ErrEnvelope],
 // [ErrSigned], [ErrElement]; typed [*KeyError], [*AlgorithmError],
@@ -67,8 +69,17 @@
 // labels, off-curve points and inconsistent private/public halves, and
 // return typed errors instead of panicking.
 //
+// Integrated payloads are outside the signature; [AddPayload] only checks
+// the name ("#" fragment, UTF-8, no white space or control characters).
+// It does not check that the manifest references the name: the manifest's
+// image digest is what authenticates the payload when it is processed.
+//
 // # Limits
 //
 // Key files: [MaxKeyFileSize] (64 KiB). kid: [MaxKeyIDSize] (256 bytes).
-// HMAC secrets: [MinMACKeySize] to [MaxMACKeySize] bytes.
+// HMAC secrets: [MinMACKeySize] to [MaxMACKeySize] bytes. Integrated payload
+// names: [MaxPayloadNameSize] bytes. Envelopes are decoded with the suit
+// package's default limits. Not supported: RSA, HSS-LMS, COSE_Mac (97)
+// with recipients, COSE_Key with text labels or compressed EC2 points,
+// encrypted PEM.
 package sign

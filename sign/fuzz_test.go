@@ -2,8 +2,14 @@ package sign
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/suit"
 )
 
 // keySeeds returns valid keys of every type in both encodings.
@@ -86,5 +92,96 @@ func FuzzParsePEM(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		k, err := ParseKey(data)
 		checkParsed(t, k, err)
+	})
+}
+
+// envelopeSeeds adds the IETF examples when the shared vectors are present.
+func envelopeSeeds(f *testing.F) {
+	dir := ietfDirOrEmpty()
+	if dir == "" {
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".suit") {
+			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+}
+
+// FuzzSignBytes: whatever the input, SignBytes either fails with a typed
+// error or returns an envelope whose wrapper digest covers its manifest and
+// whose new last block verifies over that digest.
+func FuzzSignBytes(f *testing.F) {
+	envelopeSeeds(f)
+	f.Add([]byte{0xd8, 0x6b, 0xa0})
+	seed := bytes.Repeat([]byte{1}, ed25519.SeedSize)
+	priv := ed25519.NewKeyFromSeed(seed)
+	s, err := NewSigner(Ed25519, priv, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := SignBytes(data, s)
+		if err != nil {
+			if out != nil || (!errors.Is(err, ErrEnvelope) && !errors.Is(err, ErrDigestMismatch)) {
+				t.Fatalf("untyped error or output with error: %v", err)
+			}
+			return
+		}
+		env, err := suit.Parse(out, nil)
+		if err != nil {
+			t.Fatalf("signed output does not parse: %v", err)
+		}
+		if !env.Authentication.Digest.Matches(suit.BstrItem(env.ManifestBytes)) {
+			t.Fatal("signed a digest that does not cover the manifest")
+		}
+		blocks := env.Authentication.Blocks
+		verifySign1(t, blocks[len(blocks)-1], env.Authentication.DigestBytes, Ed25519, priv.Public())
+	})
+}
+
+// FuzzSeverStripAttach: for any envelope that decodes, severing everything
+// gives an envelope that decodes with matching digests, and stripping then
+// re-attaching its elements restores it byte for byte.
+func FuzzSeverStripAttach(f *testing.F) {
+	envelopeSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := suit.Decode(bytes.Clone(data), nil)
+		if err != nil {
+			return
+		}
+		done, err := Sever(env, &SeverOptions{DropSignatures: true})
+		if err != nil {
+			if !errors.Is(err, ErrEnvelope) && !errors.Is(err, ErrElement) {
+				t.Fatalf("untyped sever error: %v", err)
+			}
+			return
+		}
+		severed, err := env.Encode()
+		if err != nil {
+			t.Fatalf("severed envelope does not encode: %v", err)
+		}
+		full, err := suit.Decode(bytes.Clone(severed), nil)
+		if err != nil {
+			t.Fatalf("severed envelope does not decode: %v", err)
+		}
+		if done == nil && !bytes.Equal(severed, data) {
+			t.Fatal("a no-op sever changed the envelope")
+		}
+		if done != nil && !full.Authentication.Digest.Matches(suit.BstrItem(full.ManifestBytes)) {
+			t.Fatal("manifest digest not updated")
+		}
+		stripped, _ := suit.Decode(bytes.Clone(severed), nil)
+		Strip(stripped)
+		if _, err := AttachFrom(stripped, full); err != nil {
+			t.Fatalf("re-attach: %v", err)
+		}
+		again, err := stripped.Encode()
+		if err != nil || !bytes.Equal(again, severed) {
+			t.Fatalf("strip + attach does not restore the envelope: %v", err)
+		}
 	})
 }

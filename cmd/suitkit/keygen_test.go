@@ -181,6 +181,9 @@ func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
 	if kid, _ := msg.Headers.Unprotected[cose.HeaderLabelKeyID].([]byte); string(kid) != "device-fleet-1" {
 		t.Fatalf("kid %q", kid)
 	}
+	if code, stdout, stderr := signCLIRun("verify", "--key", pub, out); code != 0 {
+		t.Fatalf("suitkit verify with the public COSE_Key: exit %d %s %s", code, stdout, stderr)
+	}
 }
 
 func TestKeygenRefusesToOverwriteAndBadUsage(t *testing.T) {

@@ -149,3 +149,58 @@ func TestSignCLIExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// End to end: what keygen + sign (+ sever --strip) produce is accepted by
+// `suitkit verify` with the matching public key or secret, and rejected
+// once a signed byte changes.
+func TestSignCLIOutputPassesSuitkitVerify(t *testing.T) {
+	in := signCLIIETF(t, "example-2-unsigned.suit")
+	dir := t.TempDir()
+	for _, alg := range []string{"ES256", "ESP256", "ES384", "ESP384", "ES512", "ESP512", "Ed25519", "EdDSA", "HMAC-256"} {
+		t.Run(alg, func(t *testing.T) {
+			key, pub := filepath.Join(dir, alg+".key"), filepath.Join(dir, alg+".pub")
+			args := []string{"keygen", "--alg", alg, "--out", key}
+			signArgs := []string{"sign", "--mac-key", key}
+			verifyArgs := []string{"verify", "--mac-key", key}
+			if alg != "HMAC-256" {
+				args = append(args, "--pub", pub)
+				signArgs = []string{"sign", "--key", key, "--alg", alg}
+				verifyArgs = []string{"verify", "--key", pub}
+			}
+			if code, _, stderr := signCLIRun(args...); code != 0 {
+				t.Fatal(stderr)
+			}
+			signed, stripped := filepath.Join(dir, alg+".suit"), filepath.Join(dir, alg+"-stripped.suit")
+			if code, _, stderr := signCLIRun(append(signArgs, "--in", in, "--out", signed)...); code != 0 {
+				t.Fatal(stderr)
+			}
+			if code, _, stderr := signCLIRun("sever", "--strip", "--in", signed, "--out", stripped); code != 0 {
+				t.Fatal(stderr)
+			}
+			for _, f := range []string{signed, stripped} {
+				if code, stdout, stderr := signCLIRun(append(verifyArgs, f)...); code != 0 {
+					t.Fatalf("verify %s: exit %d %s %s", filepath.Base(f), code, stdout, stderr)
+				}
+			}
+			data := signCLIRead(t, signed)
+			data[len(data)/3] ^= 1 // inside the manifest
+			tampered := filepath.Join(dir, alg+"-tampered.suit")
+			os.WriteFile(tampered, data, 0o644)
+			if code, _, _ := signCLIRun(append(verifyArgs, tampered)...); code != 1 {
+				t.Fatalf("tampered envelope: exit %d, want 1", code)
+			}
+		})
+	}
+	t.Run("COSE_Sign", func(t *testing.T) {
+		sub := t.TempDir()
+		k1, p1 := signCLIKeygen(t, sub, "ES256")
+		k2, _ := signCLIKeygen(t, sub, "Ed25519")
+		out := filepath.Join(sub, "multi.suit")
+		if code, _, stderr := signCLIRun("sign", "--cose-sign", "--key", k1, "--key", k2, "--in", in, "--out", out); code != 0 {
+			t.Fatal(stderr)
+		}
+		if code, stdout, stderr := signCLIRun("verify", "--key", p1, out); code != 0 {
+			t.Fatalf("verify COSE_Sign: exit %d %s %s", code, stdout, stderr)
+		}
+	})
+}
