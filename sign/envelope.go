@@ -20,6 +20,11 @@ import (
 // unchanged. Existing blocks are kept. When env.ManifestBytes is nil and
 // env.Manifest is set (an envelope built in code), ManifestBytes is set to
 // env.Manifest.Encode().
+//
+// Envelope does not interpret the manifest; callers that got env from
+// suit.Parse should decode it first (or use [SignBytes], which runs
+// suit.Decode and so also checks severed elements against their digests)
+// to avoid signing a manifest no device would accept.
 func Envelope(env *suit.Envelope, signers ...*Signer) error {
 	return addBlocks(env, signers, false)
 }

@@ -47,10 +47,15 @@ func (k *Key) PublicOnly() (*Key, error) {
 }
 
 // NewSigner returns a Signer for k with alg, or with k.Algorithm, or with
-// [DefaultAlgorithm] when alg is 0. Symmetric keys give an HMAC Signer.
+// [DefaultAlgorithm] when alg is 0. Symmetric keys give an HMAC Signer. A
+// key whose COSE_Key names an algorithm is restricted to it (RFC 9052
+// §7.1): asking for another gives an error matching [ErrAlgorithm].
 func (k *Key) NewSigner(alg Algorithm) (*Signer, error) {
 	if k == nil {
 		return nil, keyErr("COSE_Key", "nil key", nil)
+	}
+	if alg != 0 && k.Algorithm != 0 && alg != k.Algorithm {
+		return nil, &AlgorithmError{Algorithm: alg, Reason: fmt.Sprintf("the key is restricted to %v by its COSE_Key alg", k.Algorithm)}
 	}
 	if alg == 0 {
 		alg = k.Algorithm
@@ -74,7 +79,8 @@ func (k *Key) NewSigner(alg Algorithm) (*Signer, error) {
 }
 
 // GenerateKey makes a new key for alg: an ECDSA key on the algorithm's
-// curve, an Ed25519 key, or a 32-byte random HMAC secret.
+// curve, an Ed25519 key, or a 32-byte random HMAC secret. The key's
+// Algorithm is alg, so [Key.NewSigner] and [Key.MarshalCOSEKey] keep it.
 func GenerateKey(alg Algorithm) (*Key, error) {
 	info, ok := algTable(alg)
 	if !ok {

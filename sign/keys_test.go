@@ -242,3 +242,28 @@ func TestSymmetricKeyMACsOnly(t *testing.T) {
 		t.Fatalf("symmetric default: %v %v", s, err)
 	}
 }
+
+// A COSE_Key's alg restricts the key (RFC 9052 section 7.1).
+func TestCOSEKeyAlgorithmRestrictsSigner(t *testing.T) {
+	k, _ := GenerateKey(ESP256)
+	ck, _ := k.MarshalCOSEKey()
+	back, err := ParseCOSEKey(ck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := back.NewSigner(ES256); !errors.Is(err, ErrAlgorithm) {
+		t.Fatalf("ES256 with an ESP256-restricted key: %v", err)
+	}
+	s, err := back.NewSigner(0)
+	if err != nil || s.Algorithm() != ESP256 {
+		t.Fatalf("default: %v %v", s, err)
+	}
+	// A PEM key has no restriction: either P-256 identifier works.
+	p, _ := k.MarshalPEM()
+	pk, _ := ParsePEM(p)
+	for _, a := range []Algorithm{ES256, ESP256} {
+		if _, err := pk.NewSigner(a); err != nil {
+			t.Fatalf("%v: %v", a, err)
+		}
+	}
+}
