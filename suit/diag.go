@@ -19,6 +19,12 @@ type DiagOptions struct {
 	// byte string whose content is an integer, a string or a simple value,
 	// such as the component identifier h'00') stay h'...'.
 	EmbeddedCBOR bool
+	// Annotate adds the SUIT names as comments, reading the item as a
+	// SUIT envelope: "/ suit-manifest / 3: << {...} >>", commands as
+	// "/ suit-condition-vendor-identifier / 1, 15", and UUIDs and digest
+	// algorithms spelt out after their values. Bstr-wrapped SUIT elements
+	// are then shown embedded whatever their content (with EmbeddedCBOR).
+	Annotate bool
 	// MaxDepth bounds nesting, counted across embedded layers too.
 	// Zero selects 64.
 	MaxDepth int
@@ -42,7 +48,11 @@ func Diag(data []byte, opts *DiagOptions) (string, error) {
 		return "", fmt.Errorf("diag: %w", err)
 	}
 	p := &diagPrinter{opts: o}
-	p.item(n, 0)
+	top := kAny
+	if o.Annotate {
+		top = kEnvelopeD
+	}
+	p.item(n, 0, top)
 	return p.b.String(), nil
 }
 
@@ -70,61 +80,133 @@ func (p *diagPrinter) sep() {
 }
 
 // item prints n; level is the nesting level used for depth accounting and
-// indentation.
-func (p *diagPrinter) item(n *dnode, level int) {
+// indentation, and k the SUIT kind expected here (kAny when unknown or
+// when not annotating).
+func (p *diagPrinter) item(n *dnode, level int, k tkind) {
+	if n.major == 4 && (k == kSeverableSeq || k == kSeverableText || k == kSeverableBytes) {
+		k = kDigest // a severed element: its digest
+	}
 	switch n.major {
 	case 0:
 		p.b.WriteString(strconv.FormatUint(n.arg, 10))
 	case 1:
 		p.b.WriteString(diagNegative(n.arg))
 	case 2:
-		p.bstr(n, level)
+		p.bstr(n, level, k)
 	case 3:
 		p.b.WriteString(diagQuote(n.str))
 	case 4:
-		p.container('[', ']', n.elems, level, false)
+		p.array(n.elems, level, k)
 	case 5:
-		p.container('{', '}', n.elems, level, true)
+		p.mapItem(n.elems, level, k)
 	case 6:
 		p.b.WriteString(strconv.FormatUint(n.arg, 10))
 		p.b.WriteByte('(')
-		p.item(n.elems[0], level)
+		inner := kAny
+		if k == kEnvelopeD && n.arg == 107 {
+			inner = kEnvelopeD
+		}
+		p.item(n.elems[0], level, inner)
 		p.b.WriteByte(')')
 	case 7:
 		p.b.WriteString(diagSimple(n))
 	}
+	if p.opts.Annotate {
+		p.b.WriteString(diagTrailing(n, k))
+	}
 }
 
-func (p *diagPrinter) container(open, close byte, elems []*dnode, level int, isMap bool) {
-	p.b.WriteByte(open)
+func (p *diagPrinter) array(elems []*dnode, level int, k tkind) {
+	p.b.WriteByte('[')
 	if len(elems) == 0 {
-		p.b.WriteByte(close)
+		p.b.WriteByte(']')
 		return
 	}
-	step := 1
-	if isMap {
-		step = 2
+	pairs := k == kSequenceD && len(elems)%2 == 0
+	for i := 0; i < len(elems); i++ {
+		if i > 0 {
+			p.sep()
+		}
+		ek := diagElemKind(k, i)
+		if pairs {
+			// A command: "/ name / id, argument" on one line.
+			p.newline(level + 1)
+			id, _ := elems[i].int64()
+			p.comment(commandSchema.byKey, id, elems[i])
+			p.item(elems[i], level+1, kAny)
+			p.sep()
+			if p.opts.Indent != "" {
+				p.b.WriteByte(' ')
+			}
+			i++
+			ek = kAny
+			if p.opts.Annotate && elems[i-1].isInt() {
+				ek = commandSchema.kind(id)
+			}
+			p.item(elems[i], level+1, ek)
+			continue
+		}
+		p.newline(level + 1)
+		p.item(elems[i], level+1, ek)
 	}
-	for i := 0; i < len(elems); i += step {
+	p.newline(level)
+	p.b.WriteByte(']')
+}
+
+func (p *diagPrinter) mapItem(elems []*dnode, level int, k tkind) {
+	p.b.WriteByte('{')
+	if len(elems) == 0 {
+		p.b.WriteByte('}')
+		return
+	}
+	schema := diagMapSchema(k)
+	for i := 0; i+1 < len(elems); i += 2 {
 		if i > 0 {
 			p.sep()
 		}
 		p.newline(level + 1)
-		p.item(elems[i], level+1)
-		if isMap {
-			p.b.WriteString(": ")
-			p.item(elems[i+1], level+1)
+		key, vk := elems[i], kAny
+		if schema != nil {
+			if id, ok := key.int64(); ok {
+				p.comment(schema.byKey, id, key)
+				vk = schema.kind(id)
+			}
 		}
+		if p.opts.Annotate {
+			vk = diagValueKind(k, key, vk)
+		}
+		p.item(key, level+1, kAny)
+		p.b.WriteString(": ")
+		p.item(elems[i+1], level+1, vk)
 	}
 	p.newline(level)
-	p.b.WriteByte(close)
+	p.b.WriteByte('}')
 }
 
-func (p *diagPrinter) bstr(n *dnode, level int) {
+// comment writes "/ name / " for a known key when annotating.
+func (p *diagPrinter) comment(names map[int64]tfield, id int64, key *dnode) {
+	if !p.opts.Annotate || !key.isInt() {
+		return
+	}
+	if f, ok := names[id]; ok {
+		p.b.WriteString("/ " + f.name + " / ")
+	}
+}
+
+func (p *diagPrinter) bstr(n *dnode, level int, k tkind) {
 	if p.opts.EmbeddedCBOR && len(n.str) > 0 {
-		if inner := diagEmbedded(n.str, p.opts.MaxDepth-level-1); inner != nil {
+		inner, ik := diagBstrInner(k)
+		var item *dnode
+		if inner {
+			if m, err := dnParse(n.str, p.opts.MaxDepth-level-1); err == nil {
+				item = m
+			}
+		} else {
+			item = diagEmbedded(n.str, p.opts.MaxDepth-level-1)
+		}
+		if item != nil {
 			p.b.WriteString("<< ")
-			p.item(inner, level)
+			p.item(item, level, ik)
 			p.b.WriteString(" >>")
 			return
 		}

@@ -86,12 +86,14 @@ func TestDiagMatchesDraftNotation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Diag(data, &DiagOptions{Indent: "    ", EmbeddedCBOR: true})
-		if err != nil {
-			t.Fatalf("%s: %v", suitFile, err)
-		}
-		if g, w := diagNormalise(got), diagNormalise(string(want)); g != w {
-			t.Errorf("%s: structure differs from %s\n got: %s\nwant: %s", suitFile, diagFile, g, w)
+		for _, annotate := range []bool{false, true} {
+			got, err := Diag(data, &DiagOptions{Indent: "    ", EmbeddedCBOR: true, Annotate: annotate})
+			if err != nil {
+				t.Fatalf("%s: %v", suitFile, err)
+			}
+			if g, w := diagNormalise(got), diagNormalise(string(want)); g != w {
+				t.Errorf("%s (annotate %v): structure differs from %s\n got: %s\nwant: %s", suitFile, annotate, diagFile, g, w)
+			}
 		}
 	}
 }
@@ -187,4 +189,30 @@ func FuzzDiag(f *testing.F) {
 			t.Fatalf("raw re-encode differs")
 		}
 	})
+}
+
+func TestDiagAnnotatesSUITNames(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(ietfExamplesDir(t), "example-2.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Diag(data, &DiagOptions{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"/ suit-authentication-wrapper / 2: << [",
+		"/ suit-manifest-sequence-number / 2: 2",
+		"/ suit-directive-override-parameters / 20, {",
+		"/ suit-parameter-vendor-identifier / 1: h'fa6b4a53d5ad5fdfbe9de663e4d41ffe' / fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe /",
+		"/ suit-condition-vendor-identifier / 1, 15",
+		"/ suit-install / 20: [",
+		"-16 / sha-256 /,",
+		"/ suit-text-vendor-domain / 3: \"arm.com\"",
+		"/ suit-text / 23: << {",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
 }

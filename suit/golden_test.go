@@ -115,7 +115,7 @@ func goldenCases(t *testing.T) map[string][]byte {
 
 func goldenDiag(t *testing.T, data []byte) []byte {
 	t.Helper()
-	s, err := Diag(data, &DiagOptions{Indent: "  ", EmbeddedCBOR: true})
+	s, err := Diag(data, &DiagOptions{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

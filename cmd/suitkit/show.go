@@ -49,7 +49,7 @@ func runShow(args []string, stdout, stderr io.Writer) error {
 	var out []byte
 	switch *format {
 	case "diag":
-		s, err := suit.Diag(data, &suit.DiagOptions{Indent: "    ", EmbeddedCBOR: true})
+		s, err := suit.Diag(data, &suit.DiagOptions{Indent: "    ", EmbeddedCBOR: true, Annotate: true})
 		if err != nil {
 			return rejected(err)
 		}
