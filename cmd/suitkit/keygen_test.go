@@ -217,3 +217,28 @@ func TestKeygenRefusesToOverwriteAndBadUsage(t *testing.T) {
 		}
 	}
 }
+
+// An HMAC secret stored as a symmetric COSE_Key signs via --key and is
+// accepted by suitkit verify --mac-key.
+func TestKeygenSymmetricCOSEKeyMACs(t *testing.T) {
+	in := signCLIIETF(t, "example-4-unsigned.suit")
+	dir := t.TempDir()
+	key, out := filepath.Join(dir, "mac.cose"), filepath.Join(dir, "o.suit")
+	if code, _, stderr := signCLIRun("keygen", "--alg", "HMAC-256", "--format", "cose", "--kid", "shared", "--out", key); code != 0 {
+		t.Fatal(stderr)
+	}
+	k, err := sign.ParseCOSEKey(signCLIRead(t, key))
+	if err != nil || len(k.Secret) != 32 || k.Algorithm != sign.HMAC256 {
+		t.Fatalf("symmetric COSE_Key: %v %+v", err, k)
+	}
+	if code, _, stderr := signCLIRun("sign", "--key", key, "--in", in, "--out", out); code != 0 {
+		t.Fatal(stderr)
+	}
+	env := signCLIParse(t, out)
+	if len(env.Authentication.Blocks) != 1 || env.Authentication.Blocks[0][0] != 0xd1 {
+		t.Fatal("want one COSE_Mac0 block")
+	}
+	if code, stdout, stderr := signCLIRun("verify", "--mac-key", key, out); code != 0 {
+		t.Fatalf("verify: exit %d %s %s", code, stdout, stderr)
+	}
+}
