@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-
-	dsbzip2 "github.com/dsnet/compress/bzip2"
 )
 
 // WriteBSDIFF40 writes a classic BSDIFF40 patch (bzip2, as bsdiff 4.x) that
@@ -49,7 +47,7 @@ func checkBSRecords(oldLen, newLen int64, recs []control) error {
 }
 
 // encodeBSDIFF40 writes a BSDIFF40 patch for recs. The three bzip2 streams are
-// compressed concurrently into memory (their compressed sizes go in the
+// compressed concurrently into memory (bsdiff40_bzip2.go) (their compressed sizes go in the
 // header), then written out in order.
 func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 	if err := checkBSRecords(int64(len(oldB)), int64(len(newB)), recs); err != nil {
@@ -129,15 +127,11 @@ func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 	return nil
 }
 
-// bsCompress runs produce against a bzip2 writer at the highest level
-// (900 kB blocks, as bsdiff uses) that writes to dst.
+// bsCompress runs produce against a bzip2 compressor (level 9, as bsdiff
+// uses) that writes to dst.
 func bsCompress(dst io.Writer, produce func(io.Writer) error) error {
-	zw, err := dsbzip2.NewWriter(dst, &dsbzip2.WriterConfig{Level: dsbzip2.BestCompression})
-	if err != nil {
-		return err
-	}
+	zw := newBZWriter(dst)
 	if err := produce(zw); err != nil {
-		zw.Close()
 		return err
 	}
 	return zw.Close()
