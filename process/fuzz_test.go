@@ -1,0 +1,106 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/suitkit/suitkit/suit"
+)
+
+var sentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset, ErrComponent, ErrLimit,
+	ErrOperation, ErrDigestMismatch, ErrNoContent, ErrMissingSequence, ErrManifest}
+
+// FuzzProcessManifest runs the Update and Invoke procedures of arbitrary
+// manifests that suit decodes, on an in-memory device. Property: no panic,
+// a report for every run, and every error matches one of the package's
+// sentinels.
+func FuzzProcessManifest(f *testing.F) {
+	if dir := findConformance(); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "example-*.suit"))
+		for _, p := range files {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			if env, err := suit.Parse(data, nil); err == nil {
+				f.Add(env.ManifestBytes)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := suit.DecodeManifestBytes(data, nil)
+		if err != nil {
+			return
+		}
+		st := &MemoryStorage{}
+		st.Set([][]byte{{0x00}}, []byte("image zero"))
+		st.Set([][]byte{{0x01}}, []byte("image one"))
+		p, err := New(Platform{Identity: Identity{VendorID: make([]byte, 16), ClassID: make([]byte, 16)}, Storage: st},
+			&Limits{MaxImageSize: 1 << 16, MaxCommands: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := &suit.Envelope{Integrated: map[string][]byte{"#fw": []byte("payload")}}
+		for _, proc := range []procedure{updateProcedure, invokeProcedure} {
+			rep, err := p.runManifest(context.Background(), env, m, suit.Digest{Algorithm: suit.AlgSHA256}, proc)
+			if rep == nil {
+				t.Fatal("nil report")
+			}
+			if err == nil {
+				continue
+			}
+			matched := false
+			for _, s := range sentinels {
+				if errors.Is(err, s) {
+					matched = true
+				}
+			}
+			if !matched {
+				t.Fatalf("error matches no sentinel: %v", err)
+			}
+			_ = rep.String()
+			if _, err := rep.MarshalCBOR(); err != nil {
+				t.Fatalf("report CBOR: %v", err)
+			}
+		}
+	})
+}
+
+func findConformance() string {
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, "shared", "conformance", "ietf")
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// FuzzComponentFileName: every name ParseComponentFileName accepts is the
+// canonical encoding of the identifier it returns, and never a path.
+func FuzzComponentFileName(f *testing.F) {
+	for _, s := range []string{"comp", "comp.00", "comp.", "comp.757372.62696e", "comp..00", "../comp.00", "comp.0g"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		id, ok := ParseComponentFileName(name)
+		if !ok {
+			return
+		}
+		back, err := ComponentFileName(id)
+		if err != nil || back != name {
+			t.Fatalf("%q parsed to %x, which encodes to %q (%v)", name, id, back, err)
+		}
+		if filepath.Base(name) != name || name == "." || name == ".." {
+			t.Fatalf("%q is not a single file name", name)
+		}
+	})
+}
