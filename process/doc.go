@@ -23,7 +23,9 @@
 // override-multiple and copy-params set on other components.
 // set-component-index takes an index, true (all) or a list, and the
 // following commands (try-each and run-sequence included) run once per
-// selected component. A failing condition ends the sequence; with
+// selected component; a set-component-index inside try-each or
+// run-sequence applies until the end of that nested sequence. A failing
+// condition ends the sequence; with
 // soft-failure (the default inside try-each, settable inside
 // run-sequence, scoped and restored) it only ends the enclosing
 // alternative or run-sequence. A failing directive always aborts.

@@ -149,8 +149,11 @@ func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "manifest sequence %d, digest %s:%x\n", r.Sequence, digestAlgName(r.DigestAlg), r.Digest)
 	for _, rec := range r.Records {
-		fmt.Fprintf(&b, "  %s%-15s %-34s component %d: %s", strings.Repeat("  ", rec.Depth),
-			fmt.Sprintf("%s[%d]", sectionName(rec.Section), rec.Offset), commandName(rec.Command), rec.Component, rec.Outcome)
+		where := fmt.Sprintf("%s[%d]", sectionName(rec.Section), rec.Offset)
+		if rec.Depth > 0 {
+			where = fmt.Sprintf("%s> [%d]", strings.Repeat("-", rec.Depth), rec.Offset) // inside try-each or run-sequence
+		}
+		fmt.Fprintf(&b, "  %-16s %-34s component %d: %s", where, commandName(rec.Command), rec.Component, rec.Outcome)
 		if rec.Err != nil {
 			fmt.Fprintf(&b, " (%v)", rec.Err)
 		}

@@ -339,3 +339,26 @@ func TestSwapAndUnlink(t *testing.T) {
 		t.Fatal("comp1 not unlinked")
 	}
 }
+
+type sink struct{ recs []process.Record }
+
+func (s *sink) Record(r process.Record) { s.recs = append(s.recs, r) }
+
+func TestReportSinkReceivesEveryRecord(t *testing.T) {
+	s := &sink{}
+	rep, _, err := runInstall(t, process.Platform{Report: s},
+		tryEach(false, seq(cmd(suit.ConditionAbort)), seq(override(pContent([]byte("x"))), cmd(suit.DirectiveWrite))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.recs) != len(rep.Records) || len(s.recs) < 7 {
+		t.Fatalf("sink got %d records, report has %d", len(s.recs), len(rep.Records))
+	}
+	outcomes := map[process.Outcome]int{}
+	for _, r := range s.recs {
+		outcomes[r.Outcome]++
+	}
+	if outcomes[process.ConditionFailed] != 1 || outcomes[process.Failed] != 0 {
+		t.Fatalf("outcomes %v", outcomes)
+	}
+}
