@@ -254,3 +254,43 @@ func TestCommitSurvivesSIGKILL(t *testing.T) {
 	}
 	t.Logf("final sequence %d; %d kills landed inside a commit", last, killedMidRun)
 }
+
+// TestFileStoreConcurrentWriters: writers with their own FileStore on the
+// same path (as separate processes would have) serialise on the lock file,
+// so no identity's update is lost by a concurrent read-modify-write.
+func TestFileStoreConcurrentWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	const writers, rounds = 6, 15
+	errc := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			s, err := OpenFileStore(path)
+			if err != nil {
+				errc <- err
+				return
+			}
+			for i := 1; i <= rounds; i++ {
+				if err := s.Commit(fmt.Sprintf("writer-%d", w), uint64(i)); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := OpenFileStore(path)
+	all, err := s.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for w := range writers {
+		if got := all[fmt.Sprintf("writer-%d", w)]; got != rounds {
+			t.Errorf("writer-%d: %d, want %d (lost update)", w, got, rounds)
+		}
+	}
+}
