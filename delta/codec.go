@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -133,6 +134,9 @@ func (d *decoders) decode(c Codec, comp, dst []byte) (err error) {
 	switch c {
 	case CodecZstd:
 		out, err := d.zstd.DecodeAll(comp, dst[:0:len(dst)])
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) || len(out) > len(dst) {
+			return fmt.Errorf("%w: zstd stream decodes to more than the declared %d bytes", ErrLimit, len(dst))
+		}
 		if err != nil {
 			return fmt.Errorf("%w: zstd: %v", ErrMalformed, err)
 		}
@@ -154,7 +158,10 @@ func (d *decoders) decode(c Codec, comp, dst []byte) (err error) {
 		}
 		var one [1]byte
 		if n, err := r.Read(one[:]); n != 0 || err != io.EOF {
-			return fmt.Errorf("%w: lzma2 stream longer than declared %d bytes", ErrMalformed, len(dst))
+			if n != 0 {
+				return fmt.Errorf("%w: lzma2 stream decodes to more than the declared %d bytes", ErrLimit, len(dst))
+			}
+			return fmt.Errorf("%w: lzma2 stream after %d bytes: %v", ErrMalformed, len(dst), err)
 		}
 		if src.Len() != 0 {
 			return fmt.Errorf("%w: %d trailing bytes after lzma2 stream", ErrMalformed, src.Len())

@@ -19,8 +19,9 @@ type DiffOptions struct {
 const (
 	// DefaultBlockMemory is the default per-block apply memory budget.
 	DefaultBlockMemory = 8 << 20
-	// MinBlockMemory is the smallest per-block budget Diff uses.
-	MinBlockMemory = 64 << 10
+	// MinBlockMemory is the smallest per-block budget Diff uses (the
+	// fixed I/O allowance plus room for about 160 KiB of stream data).
+	MinBlockMemory = 1 << 20
 )
 
 func (o *DiffOptions) blockMemory() int {

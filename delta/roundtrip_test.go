@@ -23,7 +23,7 @@ func diffApply(t testing.TB, old, new []byte, opts *DiffOptions) (patch, got []b
 
 func TestApplyDiffRoundTripRandomAndMutated(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for iter := 0; iter < 60; iter++ {
+	for iter := 0; iter < 40; iter++ {
 		old := coreRandom(rng, rng.IntN(20000))
 		var new []byte
 		switch iter % 4 {
@@ -32,7 +32,8 @@ func TestApplyDiffRoundTripRandomAndMutated(t *testing.T) {
 		default:
 			new = coreMutate(rng, old, rng.IntN(50))
 		}
-		_, got := diffApply(t, old, new, nil)
+		// Full compression trials are slow; most iterations use zstd only.
+		_, got := diffApply(t, old, new, &DiffOptions{FastCompression: iter%4 != 1})
 		if !bytes.Equal(got, new) {
 			t.Fatalf("iter %d: output differs from new", iter)
 		}
@@ -60,8 +61,8 @@ func TestApplyDiffRoundTripEdgeCases(t *testing.T) {
 
 func TestApplySmallBlocksEqualsDefault(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
-	old := coreRandom(rng, 300000)
-	new := coreMutate(rng, old, 3000)
+	old := coreRandom(rng, 200000)
+	new := coreMutate(rng, old, 2000)
 	p1, got1 := diffApply(t, old, new, nil)
 	p2, got2 := diffApply(t, old, new, &DiffOptions{BlockMemory: MinBlockMemory, FastCompression: true})
 	if !bytes.Equal(got1, new) || !bytes.Equal(got2, new) {
@@ -69,7 +70,7 @@ func TestApplySmallBlocksEqualsDefault(t *testing.T) {
 	}
 	h1, _ := ReadHeader(bytes.NewReader(p1))
 	h2, _ := ReadHeader(bytes.NewReader(p2))
-	if h2.ApplyMemory >= h1.ApplyMemory || h2.ApplyMemory > MinBlockMemory+fixedApplyMemory {
+	if h2.ApplyMemory >= h1.ApplyMemory || h2.ApplyMemory > MinBlockMemory {
 		t.Fatalf("small blocks need %d bytes, default %d", h2.ApplyMemory, h1.ApplyMemory)
 	}
 }

@@ -1,0 +1,89 @@
+package delta
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// firmwareDir finds shared/bench/firmware by walking up from the package
+// directory; tests skip when it is absent.
+func firmwareDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		cand := filepath.Join(dir, "shared", "bench", "firmware")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("shared/bench/firmware not found above the package directory; firmware tests skipped")
+		}
+		dir = parent
+	}
+}
+
+func loadPair(t testing.TB, name string) (old, new []byte) {
+	t.Helper()
+	d := filepath.Join(firmwareDir(t), name)
+	old, err := os.ReadFile(filepath.Join(d, "old"))
+	if err != nil {
+		t.Skipf("firmware pair %s: %v", name, err)
+	}
+	if new, err = os.ReadFile(filepath.Join(d, "new")); err != nil {
+		t.Skipf("firmware pair %s: %v", name, err)
+	}
+	return old, new
+}
+
+// firmwarePairs lists the bench pairs with bsdiff's patch size
+// (BASELINES.md) and whether the pair is large.
+var firmwarePairs = []struct {
+	name   string
+	bsdiff int
+	large  bool
+}{
+	{"mcu-programmer-cm4", 1571, false},
+	{"micropython-pybv11-cm4", 40694, false},
+	{"micropython-esp8266", 75985, false},
+	{"libpython37-aarch64", 77324, false},
+	{"openjdk17-libjvm-amd64", 1054392, true},
+}
+
+// TestFirmwarePairsRoundTrip diffs and applies every bench pair, with the
+// patch streamed one byte at a time, and checks the patch is smaller than
+// bsdiff's. The 24 MB pair runs only without -short or with
+// SUITKIT_LARGE_TESTS=1.
+func TestFirmwarePairsRoundTrip(t *testing.T) {
+	for _, fp := range firmwarePairs {
+		t.Run(fp.name, func(t *testing.T) {
+			if fp.large && testing.Short() && os.Getenv("SUITKIT_LARGE_TESTS") == "" {
+				t.Skip("large pair: skipped in -short mode (set SUITKIT_LARGE_TESTS=1)")
+			}
+			old, new := loadPair(t, fp.name)
+			start := time.Now()
+			patch, got := diffApply(t, old, new, nil)
+			if !bytes.Equal(got, new) {
+				t.Fatal("applied patch does not reproduce new")
+			}
+			t.Logf("%s: patch %d bytes (bsdiff %d, %.3fx) in %v", fp.name, len(patch), fp.bsdiff,
+				float64(len(patch))/float64(fp.bsdiff), time.Since(start))
+			if len(patch) >= fp.bsdiff {
+				t.Errorf("patch %d bytes, not smaller than bsdiff's %d", len(patch), fp.bsdiff)
+			}
+			h, err := ReadHeader(bytes.NewReader(patch))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.ApplyMemory > DefaultBlockMemory {
+				t.Errorf("patch needs %d bytes to apply, default block budget is %d", h.ApplyMemory, DefaultBlockMemory)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package delta
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestDiffRepetitiveInputsFinishInLinearTime runs the inputs that make
+// bsdiff's scan quadratic (long runs, identical images, unrelated data)
+// at 4 MiB and requires each to finish well inside a bound that a
+// quadratic algorithm could not meet (4 MiB^2 byte comparisons would take
+// hours), generous enough for a loaded 2-core machine.
+func TestDiffRepetitiveInputsFinishInLinearTime(t *testing.T) {
+	const n = 4 << 20
+	size := n
+	bound := 60 * time.Second
+	if testing.Short() {
+		size = 1 << 20
+		bound = 30 * time.Second
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	random := coreRandom(rng, size)
+	zeros := make([]byte, size)
+	ffs := bytes.Repeat([]byte{0xff}, size)
+	zerosOne := bytes.Clone(zeros)
+	zerosOne[size/2] = '1'
+	sparse := bytes.Clone(zeros)
+	for i := 0; i < size; i += 997 {
+		sparse[i] = byte(rng.IntN(255) + 1)
+	}
+	periodic := make([]byte, size)
+	for i := range periodic {
+		periodic[i] = "0123456789"[i%10]
+	}
+	periodicEdited := bytes.Clone(periodic)
+	periodicEdited[size/3] = 'x'
+	cases := []struct {
+		name     string
+		old, new []byte
+	}{
+		{"all-zeros", zeros, zeros},
+		{"all-ff", ffs, ffs},
+		{"zeros-to-ff", zeros, ffs},
+		{"zeros-one-changed", zeros, zerosOne},
+		{"zeros-to-sparse", zeros, sparse},
+		{"old-equals-new-random", random, random},
+		{"unrelated-random", random, coreRandom(rng, size)},
+		{"periodic-one-edit", periodic, periodicEdited},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			ctrl, err := computeControls(c.old, c.new, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			el := time.Since(start)
+			if el > bound {
+				t.Fatalf("matching took %v (bound %v)", el, bound)
+			}
+			if got := applyControlsRef(t, c.old, c.new, ctrl); !bytes.Equal(got, c.new) {
+				t.Fatal("controls do not rebuild new")
+			}
+			t.Logf("%d bytes: %d controls in %v", len(c.new), len(ctrl), el)
+		})
+	}
+}
