@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
-		"math"
+	"math"
 	"testing"
 	"time"
 
