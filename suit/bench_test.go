@@ -13,7 +13,7 @@ func BenchmarkParseAndDecodeManifest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if !e.Authentication.Digest.Matches(BstrItem(e.ManifestBytes)) {
+		if !e.Authentication.Digest.MatchesBstr(e.ManifestBytes) {
 			b.Fatal("digest")
 		}
 		if _, err := e.DecodeManifest(nil); err != nil {

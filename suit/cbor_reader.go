@@ -31,11 +31,11 @@ type dec struct {
 	b    []byte
 	off  int     // next byte to read, relative to b
 	base int     // absolute offset of b[0] in the outermost input
-	lim  *limits // resolved limits
+	lim  limits // resolved limits (a copy: keeps the caller's value on the stack)
 }
 
 func newDec(b []byte, base int, lim *limits) dec {
-	return dec{b: b, base: base, lim: lim}
+	return dec{b: b, base: base, lim: *lim}
 }
 
 // fail builds a *DecodeError at relative offset at.
@@ -278,7 +278,7 @@ func (d *dec) wrapped() (dec, error) {
 		d.off = start
 		return dec{}, d.fail(ErrMalformed, start, "empty bstr where encoded CBOR is required")
 	}
-	return newDec(s, d.base+at, d.lim), nil
+	return newDec(s, d.base+at, &d.lim), nil
 }
 
 // count checks a declared element count: against MaxElements, against a

@@ -434,7 +434,7 @@ func (d *dec) textLanguage(l *TextLanguage, depth int) error {
 			continue
 		}
 		if k[0]>>5 == majArray {
-			kd := newDec(k, d.base+d.off-len(k), d.lim)
+			kd := newDec(k, d.base+d.off-len(k), &d.lim)
 			c, err := kd.componentID(depth + 1)
 			if err != nil {
 				return err

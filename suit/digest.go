@@ -91,9 +91,9 @@ func (d Digest) Matches(data []byte) bool {
 // encoded byte string wrapping content, without copying content. This is the
 // check for the manifest digest and for severed elements.
 func (d Digest) MatchesBstr(content []byte) bool {
-	var head writer
-	head.b = make([]byte, 0, 9)
-	head.head(majBytes, uint64(len(content)))
+	if len(content) <= smallItem-9 {
+		return d.matchesSmallBstr(content)
+	}
 	var h hash.Hash
 	switch d.Algorithm {
 	case AlgSHA256:
@@ -107,11 +107,49 @@ func (d Digest) MatchesBstr(content []byte) bool {
 	default:
 		return false
 	}
-	h.Write(head.b)
+	var head [smallItem]byte
+	n := bstrHead(&head, len(content))
+	h.Write(head[:n])
 	h.Write(content)
-	var buf [64]byte
-	v := h.Sum(buf[:0])
+	v := h.Sum(nil)
 	return len(v) == len(d.Value) && subtle.ConstantTimeCompare(v, d.Value) == 1
+}
+
+// smallItem is the stack buffer size for matchesSmallBstr.
+const smallItem = 1033
+
+// matchesSmallBstr builds the bstr item on the stack (manifests and
+// severed sequences are small), so the check does not allocate.
+func (d Digest) matchesSmallBstr(content []byte) bool {
+	var buf [smallItem]byte
+	n := bstrHead(&buf, len(content))
+	copy(buf[n:], content)
+	return d.Matches(buf[:n+len(content)])
+}
+
+// bstrHead writes the shortest bstr head for a content of length n into buf
+// and returns its length.
+func bstrHead(buf *[smallItem]byte, n int) int {
+	v := uint64(n)
+	switch {
+	case v < 24:
+		buf[0] = 0x40 | byte(v)
+		return 1
+	case v <= 0xff:
+		buf[0], buf[1] = 0x58, byte(v)
+		return 2
+	case v <= 0xffff:
+		buf[0], buf[1], buf[2] = 0x59, byte(v>>8), byte(v)
+		return 3
+	case v <= 0xffffffff:
+		buf[0], buf[1], buf[2], buf[3], buf[4] = 0x5a, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+		return 5
+	}
+	buf[0] = 0x5b
+	for i := 0; i < 8; i++ {
+		buf[1+i] = byte(v >> (56 - 8*i))
+	}
+	return 9
 }
 
 // Equal reports whether d and o hold the same algorithm, value and
