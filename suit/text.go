@@ -35,14 +35,20 @@ import (
 //     (reading also accepts "cose-alg-sha-256" and the number -16).
 //   - A severed element in the manifest is {"suit-digest": digest}.
 //   - The authentication wrapper is {"suit-digest": digest,
-//     "suit-authentication-blocks": [hex of each COSE block]}. null means
-//     the envelope has no wrapper.
+//     "suit-authentication-blocks": [each COSE block in the generic form]}.
+//     null means the envelope has no wrapper.
 //   - SUIT_Text is {lang: {"suit-text-manifest-description": ...,
 //     "suit-text-components": [{"suit-component-identifier": [hex...],
 //     "suit-text-vendor-domain": ...}]}}.
-//   - Anything that does not fit the schema is kept exactly: a byte string
-//     as the hex of its content, any other item as {"cbor-hex": encoding}.
-//     ParseText accepts {"cbor-hex": ...} in any position.
+//   - CBOR the schema does not describe (unknown keys, custom parameters,
+//     COSE blocks, the version, wait-info, metadata and encryption-info
+//     parameters, set-version) uses a generic form: integers, strings,
+//     booleans, null and arrays as themselves; {"bstr": hex}; {"cbor": item}
+//     for a byte string holding CBOR; maps with integer keys as objects
+//     with decimal member names; {"tag": n, "value": item}.
+//   - Anything that does not fit is kept exactly: a byte string as the hex
+//     of its content, any other item as {"cbor-hex": encoding}. ParseText
+//     accepts {"cbor-hex": ...} in any position.
 //
 // Authoring conveniences accepted by ParseText only:
 //

@@ -140,11 +140,11 @@ func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error
 				arr.elems = append(arr.elems, n)
 				continue
 			}
-			blk, err := textHex(e, idxPath(bp, i))
+			blk, err := r.value(e, kCBORBstr, idxPath(bp, i))
 			if err != nil {
 				return nil, err
 			}
-			arr.elems = append(arr.elems, dnBytes(blk))
+			arr.elems = append(arr.elems, blk)
 		}
 	}
 	return wrapItem(arr, path)

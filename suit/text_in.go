@@ -110,17 +110,17 @@ func (r *textIn) value(t *tnode, k tkind, path string) (*dnode, error) {
 	}
 	switch k {
 	case kAny:
-		switch t.kind {
-		case tnNumber:
-			return textNumber(t, path)
-		case tnString:
-			return dnText(t.s), nil
-		case tnBool:
-			return dnBool(t.b), nil
-		case tnNull:
-			return dnNull(), nil
+		return r.generic(t, path)
+	case kCBORBstr:
+		k, v, ok := t.single()
+		if !ok || k != tnGenCBOR {
+			return nil, textErrf(path, "want {%q: item} or the hex of the content", tnGenCBOR)
 		}
-		return nil, textErrf(path, "a value of unknown meaning must be a number, string, boolean, null or {\"cbor-hex\": ...}")
+		inner, err := r.generic(v, joinPath(path, k))
+		if err != nil {
+			return nil, err
+		}
+		return wrapItem(inner, path)
 	case kUint, kInt:
 		n, err := textNumber(t, path)
 		if err == nil && k == kUint && n.major != 0 {

@@ -153,7 +153,7 @@ func (t *tnode) inline() bool {
 	case tnArray:
 		return t.scalarLine()
 	case tnObject:
-		return len(t.elems) == 0
+		return len(t.elems) == 0 || len(t.elems) == 1 && len(t.keys[0]) < 40 && t.elems[0].inline()
 	case tnString:
 		return len(t.s) <= 160
 	}

@@ -54,15 +54,13 @@ func (o *textOut) value(n *dnode, k tkind, depth int) *tnode {
 func (o *textOut) try(n *dnode, k tkind, depth int) *tnode {
 	switch k {
 	case kAny:
-		switch {
-		case n.isInt():
-			return intText(n)
-		case n.major == 3:
-			return tStr(string(n.str))
-		case n.isBool():
-			return tBool(n.ai == 21)
-		case n.isNull():
-			return tNull()
+		return o.generic(n, depth)
+	case kCBORBstr:
+		if n.major != 2 {
+			return nil
+		}
+		if inner := o.embedded(n.str, depth+1); inner != nil {
+			return tObj().set(tnGenCBOR, o.generic(inner, depth+1))
 		}
 	case kUint:
 		if n.major == 0 {
@@ -357,7 +355,7 @@ func (o *textOut) auth(n *dnode, depth int) *tnode {
 	if len(n.elems) > 1 {
 		blocks := tArr()
 		for _, e := range n.elems[1:] {
-			blocks.elems = append(blocks.elems, tStr(hex.EncodeToString(e.str)))
+			blocks.elems = append(blocks.elems, o.value(e, kCBORBstr, depth+1))
 		}
 		obj.set(tnAuthBlocks, blocks)
 	}

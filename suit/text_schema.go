@@ -39,6 +39,7 @@ const (
 	kTryEach                       // [2* bstr .cbor sequence, ?nil]
 	kOverrideMultiple              // {+ uint => {+ parameter => value}}
 	kCopyParams                    // {+ uint => [+ parameter key]}
+	kCBORBstr                      // bstr .cbor any: {"cbor": generic item}
 )
 
 // bstrKind reports whether values of kind k are byte strings on the wire, so
@@ -46,7 +47,7 @@ const (
 // content rather than as {"cbor-hex": ...}.
 func bstrKind(k tkind) bool {
 	switch k {
-	case kBytes, kUUID, kDigestBstr, kSeqBstr, kTextBstr, kCommonBstr, kManifestBstr, kAuthBstr:
+	case kBytes, kUUID, kDigestBstr, kSeqBstr, kTextBstr, kCommonBstr, kManifestBstr, kAuthBstr, kCBORBstr:
 		return true
 	}
 	return false
@@ -140,7 +141,7 @@ var manifestSchema = newTmap(
 	tfield{3, "suit-common", kCommonBstr},
 	tfield{4, "suit-reference-uri", kText},
 	tfield{5, "suit-manifest-component-id", kComponentID},
-	tfield{6, "suit-set-version", kBytes},
+	tfield{6, "suit-set-version", kCBORBstr},
 	tfield{7, "suit-validate", kSeqBstr},
 	tfield{8, "suit-load", kSeqBstr},
 	tfield{9, "suit-invoke", kSeqBstr},
@@ -203,7 +204,7 @@ var parameterSchema = newTmap(
 	tfield{13, "suit-parameter-soft-failure", kBool},
 	tfield{14, "suit-parameter-image-size", kUint},
 	tfield{18, "suit-parameter-content", kBytes},
-	tfield{19, "suit-parameter-encryption-info", kBytes},
+	tfield{19, "suit-parameter-encryption-info", kCBORBstr},
 	tfield{21, "suit-parameter-uri", kText},
 	tfield{22, "suit-parameter-source-component", kUint},
 	tfield{23, "suit-parameter-invoke-args", kBytes},
@@ -211,9 +212,9 @@ var parameterSchema = newTmap(
 	tfield{25, "suit-parameter-fetch-arguments", kBytes},
 	tfield{26, "suit-parameter-minimum-battery", kUint},
 	tfield{27, "suit-parameter-update-priority", kInt},
-	tfield{28, "suit-parameter-version", kBytes},
-	tfield{29, "suit-parameter-wait-info", kBytes},
-	tfield{30, "suit-parameter-component-metadata", kBytes},
+	tfield{28, "suit-parameter-version", kCBORBstr},
+	tfield{29, "suit-parameter-wait-info", kCBORBstr},
+	tfield{30, "suit-parameter-component-metadata", kCBORBstr},
 )
 
 var textManifestSchema = newTmap(

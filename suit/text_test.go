@@ -112,7 +112,7 @@ func TestTextKeepsUnknownKeysAndCustomCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"-300": "custom"`, `"-301": {`, `"a10102"`, `"99": {`, `"83010203"`, `"-260": {`, `"suitkit-directive-apply-delta": [`, `"42": 5`, `"suit-invoke": [`} {
+	for _, want := range []string{`"-300": "custom"`, `"-301": {"1": 2}`, `"99": [1, 2, 3]`, `"-260": {"bstr": "01020304"}`, `"suitkit-directive-apply-delta": [`, `"42": 5`, `"suit-invoke": [`} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("missing %s in\n%s", want, text)
 		}
@@ -296,5 +296,64 @@ func TestTextSchemaNamesMatchRegistry(t *testing.T) {
 		if len(p.schema.byKey) != len(p.names) {
 			t.Errorf("schema has %d names, registry %d", len(p.schema.byKey), len(p.names))
 		}
+	}
+}
+
+func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
+	// Version parameter (bstr .cbor [2, [1, 2]]), a custom parameter holding
+	// a tagged bstr, a manifest extension holding a text-keyed map (kept as
+	// cbor-hex), and set-version.
+	spec := `{
+  "suit-manifest": {
+    "suit-manifest-version": 1,
+    "suit-manifest-sequence-number": 1,
+    "suit-common": {"suit-components": [["00"]]},
+    "suit-set-version": {"cbor": [1, 2, 3]},
+    "suit-validate": [
+      {"suit-directive-override-parameters": {
+        "suit-parameter-version": {"cbor": [2, [1, 2]]},
+        "-1000": {"bstr": "2b0601"}
+      }},
+      {"suit-condition-version": 15}
+    ],
+    "77": {"cbor-hex": "a1616101"},
+    "78": {"tag": 112, "value": {"bstr": "2b0601"}}
+  }
+}`
+	data, err := ParseText([]byte(spec), TextJSON, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(data, nil); err != nil {
+		t.Fatalf("built envelope does not decode: %v", err)
+	}
+	text, err := FormatText(data, TextJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"suit-parameter-version": {"cbor": [2, [1, 2]]}`, `"-1000": {"bstr": "2b0601"}`, `"tag": 112`,
+		`"suit-set-version": {"cbor": [1, 2, 3]}`, `"77": {"cbor-hex": "a1616101"}`} {
+		squash := strings.NewReplacer(" ", "", "\n", "")
+		if !strings.Contains(squash.Replace(string(text)), squash.Replace(want)) {
+			t.Errorf("missing %s in\n%s", want, text)
+		}
+	}
+	back, err := ParseText(text, TextJSON, nil)
+	if err != nil || !bytes.Equal(back, data) {
+		t.Fatalf("generic form does not round-trip: %v", err)
+	}
+}
+
+func TestTextTreeSummarisesCOSEBlocks(t *testing.T) {
+	data := ietfEnvelopes(t)["example-0.suit"]
+	tree, err := FormatText(data, TextTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(tree), "[0]: COSE_Sign1, ES256, 74 bytes (not verified)") {
+		t.Fatalf("no COSE summary in\n%s", tree)
+	}
+	if _, err := ParseText(tree, TextTree, nil); err == nil {
+		t.Fatal("the tree outline was accepted as input")
 	}
 }

@@ -65,7 +65,7 @@ func treeChildren(b *strings.Builder, level int, name string, v *tnode) {
 		}
 	case tnArray:
 		for i, e := range v.elems {
-			if k, arg, ok := e.single(); ok && k != tnCBORHex && k != tnSevered {
+			if k, arg, ok := e.single(); ok && k != tnCBORHex && k != tnSevered && name != tnAuthBlocks {
 				// A command: "- name: argument".
 				treeMember(b, level, "- "+k, arg, name)
 				continue
@@ -120,6 +120,12 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 	case tnObject:
 		if len(v.keys) == 0 {
 			return "{}", true
+		}
+		if parent == tnAuthBlocks {
+			r := &textIn{files: &textFiles{}}
+			if n, err := r.value(v, kCBORBstr, ""); err == nil && n.major == 2 {
+				return coseSummary(hex.EncodeToString(n.str)), true
+			}
 		}
 		alg, okA := v.get(tnDigestAlg)
 		dig, okB := v.get(tnDigestBytes)
