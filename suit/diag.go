@@ -105,6 +105,8 @@ func (p *diagPrinter) item(n *dnode, level int, k tkind) {
 		inner := kAny
 		if k == kEnvelopeD && n.arg == 107 {
 			inner = kEnvelopeD
+		} else if k == kEnvelopeD && n.arg == 1070 {
+			inner = kManifestD
 		}
 		p.item(n.elems[0], level, inner)
 		p.b.WriteByte(')')

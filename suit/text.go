@@ -17,7 +17,8 @@ import (
 //   - The top level is an object: "suit-envelope-tagged" (tag 107, default
 //     true when reading), "suit-authentication-wrapper", "suit-manifest",
 //     severed members under their names ("suit-install", "suit-text", ...),
-//     and "suit-integrated-payloads": {"#name": hex}.
+//     and "suit-integrated-payloads": {"#name": hex}. A bare
+//     SUIT_Manifest_Tagged (tag 1070) is {"suit-manifest-tagged": manifest}.
 //   - Maps with integer keys (manifest, common, parameters, text) are
 //     objects whose member names are the IETF names
 //     ("suit-manifest-sequence-number", "suit-parameter-image-digest", ...);

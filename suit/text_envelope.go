@@ -163,6 +163,17 @@ func (r *textIn) envelope(t *tnode) ([]byte, error) {
 	if t.kind != tnObject {
 		return nil, textErrf("", "the envelope is an object")
 	}
+	if k, v, ok := t.single(); ok && k == tnBareManifest {
+		m, err := r.intMap(v, manifestSchema, k)
+		if err != nil {
+			return nil, err
+		}
+		out, err := dnTag(1070, m).bytes()
+		if err != nil {
+			return nil, textErrf(k, "%v", err)
+		}
+		return out, nil
+	}
 	tagged := true
 	m := dnMap()
 	var manifestT, authT *tnode

@@ -364,6 +364,13 @@ func (o *textOut) auth(n *dnode, depth int) *tnode {
 
 // envelope converts a whole envelope item (tagged or not).
 func (o *textOut) envelope(n *dnode) *tnode {
+	if n.major == 6 && n.arg == 1070 {
+		m := o.intMap(n.elems[0], manifestSchema, 1)
+		if m == nil {
+			return nil
+		}
+		return tObj().set(tnBareManifest, m)
+	}
 	tagged := false
 	if n.major == 6 && n.arg == 107 {
 		tagged = true

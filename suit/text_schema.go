@@ -108,6 +108,7 @@ func (m *tmap) lookup(name string) (tfield, bool) {
 // Names of text-form members that are not CBOR map keys.
 const (
 	tnTagged        = "suit-envelope-tagged"
+	tnBareManifest  = "suit-manifest-tagged"
 	tnIntegrated    = "suit-integrated-payloads"
 	tnAuthDigest    = "suit-digest"
 	tnAuthBlocks    = "suit-authentication-blocks"

@@ -357,3 +357,31 @@ func TestTextTreeSummarisesCOSEBlocks(t *testing.T) {
 		t.Fatal("the tree outline was accepted as input")
 	}
 }
+
+func TestTextBareManifestTag1070(t *testing.T) {
+	env, err := Decode(ietfEnvelopes(t)["example-0.suit"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := append([]byte{0xd9, 0x04, 0x2e}, env.ManifestBytes...)
+	if _, err := Decode(bare, nil); err != nil {
+		t.Skipf("decoder does not take tag 1070: %v", err)
+	}
+	for _, f := range []TextFormat{TextJSON, TextYAML} {
+		text, err := FormatText(bare, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(text), tnBareManifest) || strings.Contains(string(text), tnCBORHex) {
+			t.Fatalf("bare manifest not shown structurally:\n%s", text)
+		}
+		back, err := ParseText(text, f, nil)
+		if err != nil || !bytes.Equal(back, bare) {
+			t.Fatalf("bare manifest round trip: %v", err)
+		}
+	}
+	d, err := Diag(bare, &DiagOptions{EmbeddedCBOR: true, Annotate: true})
+	if err != nil || !strings.Contains(d, "1070({/ suit-manifest-version / 1: 1") {
+		t.Fatalf("diag: %v %s", err, d)
+	}
+}

@@ -16,7 +16,9 @@ func writeTree(t *tnode) []byte {
 	if v, ok := t.get(tnTagged); ok && v.kind == tnBool {
 		tagged = v.b
 	}
-	if tagged {
+	if _, ok := t.get(tnBareManifest); ok {
+		b.WriteString("SUIT manifest (tag 1070: no envelope, no authentication)\n")
+	} else if tagged {
 		b.WriteString("SUIT envelope (tag 107)\n")
 	} else {
 		b.WriteString("SUIT envelope (untagged)\n")
