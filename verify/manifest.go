@@ -89,9 +89,8 @@ func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 		if d == nil {
 			return &DigestError{What: what, severed: true}
 		}
-		item := suit.BstrItem(content)
-		if !d.Matches(item) {
-			got, _ := suit.ComputeDigest(d.Algorithm, item)
+		if !d.MatchesBstr(content) {
+			got, _ := suit.ComputeDigest(d.Algorithm, suit.BstrItem(content))
 			return &DigestError{What: what, Algorithm: d.Algorithm, Want: d.Value, Got: got.Value, severed: true}
 		}
 	}

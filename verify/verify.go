@@ -284,11 +284,10 @@ func checkManifestDigest(d suit.Digest, manifest []byte) error {
 	if suit.DigestSize(d.Algorithm) == 0 {
 		return &AlgorithmError{Kind: "digest", Algorithm: d.Algorithm, Reason: "is not supported"}
 	}
-	item := suit.BstrItem(manifest)
-	if d.Matches(item) {
+	if d.MatchesBstr(manifest) {
 		return nil
 	}
-	got, _ := suit.ComputeDigest(d.Algorithm, item)
+	got, _ := suit.ComputeDigest(d.Algorithm, suit.BstrItem(manifest))
 	return &DigestError{What: "manifest", Algorithm: d.Algorithm, Want: d.Value, Got: got.Value}
 }
 
