@@ -101,7 +101,9 @@ func ExampleSever() {
 	env.ManifestBytes, _ = env.Manifest.Encode()
 	env.Authentication = nil
 
-	keys, err := sign.Sever(env, nil)
+	// Sever it explicitly: with no Elements, Sever leaves members smaller
+	// than their digest inline, as the draft recommends.
+	keys, err := sign.Sever(env, &sign.SeverOptions{Elements: []int64{suit.ManifestInstall}})
 	if err != nil {
 		panic(err)
 	}

@@ -55,7 +55,9 @@ func ElementName(key int64) string {
 // severable member with SHA-256 and refuses to touch a signed envelope.
 type SeverOptions struct {
 	// Elements lists the manifest keys to sever (see [ElementKey]); nil
-	// means every severable member that is inline. A listed element the
+	// means every severable member that is inline and not smaller than
+	// its SUIT_Digest would be (the draft says authors SHOULD NOT sever
+	// those: it only makes the manifest larger). A listed element the
 	// manifest does not have is an error; one already severed is skipped.
 	Elements []int64
 	// DigestAlgorithm is the COSE digest algorithm for the new
@@ -124,6 +126,15 @@ func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
 		d, err := digestOf(alg, content)
 		if err != nil {
 			return nil, err
+		}
+		if !explicit {
+			enc, err := d.Encode()
+			if err != nil {
+				return nil, err
+			}
+			if len(suit.BstrItem(content)) < len(enc) {
+				continue // smaller inline than severed
+			}
 		}
 		cuts = append(cuts, cut{k, content, d})
 	}

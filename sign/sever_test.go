@@ -242,3 +242,20 @@ func TestAddPayloadKeepsSignature(t *testing.T) {
 		}
 	}
 }
+
+// The draft: authors SHOULD NOT sever elements smaller than their digest.
+func TestSeverKeepsTinyMembersInlineUnlessAsked(t *testing.T) {
+	env, err := suit.Decode(readIETF(t, "example-0-unsigned.suit"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Manifest.Install = &suit.SeverableSequence{Sequence: env.Manifest.Validate} // 3 bytes
+	env.ManifestBytes, _ = env.Manifest.Encode()
+	env.Authentication = nil
+	if done, err := Sever(env, nil); err != nil || done != nil {
+		t.Fatalf("auto sever of a 3-byte install: %v %v", done, err)
+	}
+	if done, err := Sever(env, &SeverOptions{Elements: []int64{suit.ManifestInstall}}); err != nil || !slices.Equal(done, []int64{20}) {
+		t.Fatalf("explicit sever: %v %v", done, err)
+	}
+}

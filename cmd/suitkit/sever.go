@@ -24,7 +24,7 @@ const severElementExt = ".cbor"
 func runSever(args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("sever", stderr)
 	var elements multiFlag
-	fset.Var(&elements, "element", "element to act on: install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all (default all); repeatable")
+	fset.Var(&elements, "element", "element to act on: install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all (default: every inline member at least as large as its digest); repeatable")
 	in := fset.String("in", "", "input envelope")
 	out := fset.String("out", "", "output envelope")
 	strip := fset.Bool("strip", false, "also remove the severed copies from the envelope (for distribution; signatures stay valid)")
