@@ -3,7 +3,7 @@
 // compact, versioned patch format that a device can apply while it
 // downloads, in bounded memory.
 //
-// API (stable; delta-interop and process code against it):
+// API (stable; the CLI, the SUIT processor and the BSDIFF40 code rely on it):
 //
 //	func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error
 //	func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error
@@ -15,7 +15,100 @@
 //	type control struct{ add, copy, seek int64 }   // bsdiff semantics, see control
 //	func computeControls(old, new []byte, opt *DiffOptions) ([]control, error)
 //
+// # How the differ works
+//
+// The old image is indexed by a suffix array built with induced sorting
+// (SA-IS, linear time, int32 indices). One left-to-right scan of the new
+// image keeps a current alignment (old offset - new offset): exact runs
+// along it are skipped in one step, isolated mismatches become diff bytes,
+// and elsewhere the suffix array is searched for the longest match,
+// preferring the one nearest the current old position. A match replaces
+// the alignment only when it beats the alignment's own matches over the
+// same bytes by more than a control record costs. Alignments are then
+// extended approximately (forwards and backwards, maximising matches minus
+// mismatches), overlaps are split where most bytes match, and what is left
+// becomes literal "extra" bytes. Every search either consumes the match
+// or suppresses further searches inside a rejected one, so runs of zeros,
+// identical or unrelated images all take near-linear time.
+//
+// # Patch format (version 1)
+//
+// All integers are unsigned LEB128 varints (minimal encoding required)
+// unless stated; "zigzag" means the signed varint of encoding/binary.
+//
+//	header:
+//	  "SKDF"                  magic, 4 bytes
+//	  version                 1 byte (1)
+//	  codec mask              1 byte: bit c set if codec c is used (0 stored, 1 zstd, 2 LZMA2)
+//	  old size, new size      varints
+//	  apply memory            varint: bytes of working memory the applier needs
+//	  old SHA-256, new SHA-256  32 bytes each
+//	blocks, until new size bytes are produced, then end of patch:
+//	  output length           varint, >= 1 (bytes of new this block makes)
+//	  record count            varint, 1..output length
+//	  layout                  1 byte: bit0 joint, bit1 word-coded diff
+//	  separate layout: codecs 1 byte (2 bits per stream), then per stream:
+//	                          decoded length, and compressed length unless stored
+//	  joint layout:    codec  1 byte, the four decoded lengths, compressed
+//	                          length of their concatenation unless stored
+//	  stream data: control, gaps, values, extra (or their joint compression)
+//
+// The control stream holds the block's records as three columns: all
+// seeks (zigzag), all add lengths, all copy lengths. A record means: old
+// position += seek (it must stay inside old); new += old[pos:pos+add] +
+// diff bytes (bytewise mod 256), old position += add; new += the next copy
+// bytes of the extra stream. Every record must make progress (add+copy >
+// 0); the old position carries over from block to block.
+//
+// The diff bytes of a block are sparse. Byte coding: the gaps stream has,
+// for each non-zero diff byte, a varint count of the zero diff bytes before
+// it (counted over the block's add runs only); the values stream has the
+// non-zero bytes. Word coding (for fixed-width instruction sets): per
+// 4-byte word of the new image that holds a non-zero diff byte, a varint
+// (words skipped << 4 | byte mask), counted from the word before the
+// block's first byte; values are grouped by byte lane (all lane-0 values,
+// then lanes 1, 2, 3). Diff writes whichever layout and coding is smaller
+// for each block, and for each stream the smallest of stored, zstd and
+// LZMA2 (several literal-context settings).
+//
+// Compressed streams: CodecZstd is one zstd frame; CodecLZMA2 is an LZMA2
+// chunk sequence whose dictionary size is max(decoded length, 4096).
+//
+// A block's memory is the sum of its decoded stream lengths, plus the
+// largest compressed stream, plus the largest LZMA2 dictionary, plus a
+// fixed 512 KiB allowance for I/O buffers and decoder tables. The header's
+// apply memory is the maximum over all blocks; the applier rejects a block
+// that needs more than the header says, and a header that asks for more
+// than Limits.MaxMemory.
+//
 // # Security
 //
+// Apply treats the patch as hostile. Before writing anything it checks
+// the old image's size and SHA-256 against the header (it reads the old
+// image through the io.ReaderAt to hash it). Every size in the patch is
+// checked against the remaining output and the limits before it is used,
+// in overflow-safe arithmetic: a negative, overflowing or out-of-range
+// seek, an add that reads past old, a record or block that would write
+// past the declared new size, a record that makes no progress, a stream
+// that decodes to more or less than declared (decompression bombs stop at
+// the declared size, never at what the compressed data would produce),
+// unused or missing stream bytes and trailing data all return an error
+// matching [ErrMalformed], [ErrLimit] or [ErrUnsupported]. Apply never
+// writes more than the declared size. The new image's SHA-256 is checked
+// at the end ([ErrDigestMismatch]): output written before an error must be
+// discarded, which is why a device writes it to a staging slot. A SUIT
+// manifest should still carry and check both digests itself
+// (precursor-digest and image-digest).
+//
 // # Limits
+//
+// Apply's memory does not depend on the image sizes: it is bounded by
+// Limits.MaxMemory (default 16 MiB), which caps the header's apply memory,
+// which in turn bounds every allocation made for patch data. Patches made
+// with the default [DiffOptions] need at most [DefaultBlockMemory] (8 MiB);
+// DiffOptions.BlockMemory trades device RAM for patch size. The new image
+// is capped by Limits.MaxNewSize (default 1 GiB).
+//
+// Diff holds old, new and the suffix array of old (4 bytes per old byte)
+// in memory; both inputs must be smaller than 2 GiB.
 package delta
