@@ -24,8 +24,8 @@ func MultiBlock(payload []byte, signers ...*Signer) ([]byte, error) {
 	msg.Payload = payload
 	cs := make([]cose.Signer, len(signers))
 	for i, s := range signers {
-		if s == nil {
-			return nil, keyErr("crypto.Signer", "nil Signer", nil)
+		if s == nil || (s.cs == nil && s.secret == nil) {
+			return nil, keyErr("crypto.Signer", "nil or zero Signer (use NewSigner)", nil)
 		}
 		if s.cs == nil {
 			return nil, &AlgorithmError{Algorithm: s.alg, Reason: "MAC algorithms cannot sign a COSE_Sign"}

@@ -96,10 +96,20 @@ func NewMACer(key []byte, kid []byte) (*Signer, error) {
 }
 
 // Algorithm returns the COSE algorithm the Signer uses.
-func (s *Signer) Algorithm() Algorithm { return s.alg }
+func (s *Signer) Algorithm() Algorithm {
+	if s == nil {
+		return 0
+	}
+	return s.alg
+}
 
 // KeyID returns the kid the Signer puts in its blocks (nil if none).
-func (s *Signer) KeyID() []byte { return cloneBytes(s.kid) }
+func (s *Signer) KeyID() []byte {
+	if s == nil {
+		return nil
+	}
+	return cloneBytes(s.kid)
+}
 
 // Block returns one tagged authentication block over payload, which must be
 // the encoded SUIT_Digest (the content of the authentication wrapper's
@@ -108,8 +118,8 @@ func (s *Signer) KeyID() []byte { return cloneBytes(s.kid) }
 // COSE_Sign1 (tag 18) with protected header {1: alg}; HMAC gives a
 // COSE_Mac0 (tag 17) with protected header {1: 5}.
 func (s *Signer) Block(payload []byte) ([]byte, error) {
-	if s == nil {
-		return nil, keyErr("crypto.Signer", "nil Signer", nil)
+	if s == nil || (s.cs == nil && s.secret == nil) {
+		return nil, keyErr("crypto.Signer", "nil or zero Signer (use NewSigner or NewMACer)", nil)
 	}
 	if len(payload) == 0 {
 		return nil, fmt.Errorf("%w: empty payload (want the encoded SUIT_Digest)", ErrEnvelope)

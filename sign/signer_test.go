@@ -358,3 +358,21 @@ func TestParseAlgorithmNames(t *testing.T) {
 		t.Errorf("hmac-256 = %v", a)
 	}
 }
+
+func TestZeroSignerRefusedWithoutPanic(t *testing.T) {
+	payload := syntheticDigestBytes()
+	var nilSigner *Signer
+	for _, s := range []*Signer{nilSigner, {}} {
+		if _, err := s.Block(payload); !errors.Is(err, ErrKey) {
+			t.Errorf("Block: %v", err)
+		}
+		if _, err := MultiBlock(payload, s); !errors.Is(err, ErrKey) {
+			t.Errorf("MultiBlock: %v", err)
+		}
+	}
+	k, _ := GenerateKey(ES256)
+	s, _ := k.NewSigner(0)
+	if _, err := s.Block(nil); !errors.Is(err, ErrEnvelope) {
+		t.Errorf("empty payload: %v", err)
+	}
+}
