@@ -27,6 +27,10 @@
 // [ErrUnsupportedHeader], [ErrSeveredMismatch], [ErrMissingPayload],
 // [ErrUnauthorizedComponent], [ErrRollback], [ErrStoreCorrupt]. Typed
 // errors ([AuthError], [RollbackError], [DigestError], ...) carry detail.
+// An [AuthError] also unwraps to the reason each COSE block did not count
+// (for example ErrMalformed for an attached payload, ErrUnsupportedAlgorithm
+// for an alg no key is bound to), so callers that classify errors should
+// test ErrUnauthenticated before the other sentinels.
 //
 // # Security
 //
