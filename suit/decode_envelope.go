@@ -35,8 +35,10 @@ func Parse(data []byte, lim *Limits) (*Envelope, error) {
 }
 
 // Decode is Parse followed by DecodeManifest: the whole envelope decoded,
-// including severed elements whose digests match. It is meant for tools
-// (show, sign); a device should Parse, verify, then DecodeManifest.
+// including severed elements whose digests match. It does not check the
+// manifest digest in the authentication wrapper or any signature (package
+// verify does). It is meant for tools (show, sign); a device should Parse,
+// verify, then DecodeManifest.
 func Decode(data []byte, lim *Limits) (*Envelope, error) {
 	e, err := Parse(data, lim)
 	if err != nil {

@@ -399,3 +399,17 @@ func TestRejectSeveredDigestWithUnknownAlgorithm(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestParseLeavesManifestForAfterVerification(t *testing.T) {
+	// A manifest bstr holding non-deterministic CBOR: Parse (before the
+	// signature check) does not interpret it; DecodeManifest rejects it.
+	bad := cat(hx("a3 02 00 01 01 03"), bs(commonWith(minimalShared)))
+	e, err := Parse(envelopeFor(t, bad), nil)
+	if err != nil {
+		t.Fatalf("Parse interpreted the manifest: %v", err)
+	}
+	m, err := e.DecodeManifest(nil)
+	if !errors.Is(err, ErrNotDeterministic) || m != nil || e.Manifest != nil {
+		t.Fatalf("DecodeManifest: %v", err)
+	}
+}
