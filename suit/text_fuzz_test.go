@@ -56,3 +56,35 @@ func FuzzParseText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFormatText: for any input FormatText accepts (one deterministically
+// encoded CBOR item), the JSON and YAML forms parse back to the same bytes.
+func FuzzFormatText(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	for _, h := range [][]byte{{0xa1, 0x01, 0x02}, {0xd8, 0x6b, 0xa1, 0x03, 0x41, 0xa0}, {0xd9, 0x04, 0x2e, 0xa0}} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []TextFormat{TextJSON, TextYAML} {
+			text, err := FormatText(data, format)
+			if err != nil {
+				return
+			}
+			back, err := ParseText(text, format, nil)
+			if err != nil {
+				t.Fatalf("format %d: output does not parse: %v\n%s", format, err, text)
+			}
+			if !bytes.Equal(back, data) {
+				t.Fatalf("format %d: round trip differs\n got %x\nwant %x\n%s", format, back, data, text)
+			}
+			if _, err := FormatText(data, TextTree); err != nil {
+				t.Fatalf("tree: %v", err)
+			}
+		}
+	})
+}

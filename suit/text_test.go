@@ -385,3 +385,28 @@ func TestTextBareManifestTag1070(t *testing.T) {
 		t.Fatalf("diag: %v %s", err, d)
 	}
 }
+
+func TestTextYAMLKeepsAwkwardStrings(t *testing.T) {
+	for _, s := range []string{"line1\nline2  \n", "\ttab\n", "a\r\nb", " leading", "\n\nx", "x\n\n\n", "null", "0x10",
+		"- a", "#x", ": y", "yes", "~", "", "\u2028sep", "x\x00y", "é\n", "12", "-1", "1e3", "'q'", "\"dq\"", "a\n b\n  c"} {
+		b := NewBuilder(1)
+		b.Description = s
+		if err := b.AddImage(Image{Data: []byte{1}}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := b.BuildBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []TextFormat{TextJSON, TextYAML} {
+			text, err := FormatText(data, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := ParseText(text, f, nil)
+			if err != nil || !bytes.Equal(back, data) {
+				t.Errorf("format %d, description %q: round trip failed (%v)\n%s", f, s, err, text)
+			}
+		}
+	}
+}

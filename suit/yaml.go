@@ -21,8 +21,11 @@ func (t *tnode) toYAML() *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: t.s}
 	case tnString:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t.s}
-		if strings.Contains(t.s, "\n") {
+		switch {
+		case strings.Contains(t.s, "\n") && yamlLiteralOK(t.s):
 			n.Style = yaml.LiteralStyle
+		case strings.Contains(t.s, "\n") || !yamlLiteralOK(t.s+"x"):
+			n.Style = yaml.DoubleQuotedStyle
 		}
 		return n
 	case tnArray:
@@ -40,6 +43,26 @@ func (t *tnode) toYAML() *yaml.Node {
 		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, t.elems[i].toYAML())
 	}
 	return n
+}
+
+// yamlLiteralOK reports whether a multi-line string survives a literal
+// block scalar unchanged: printable characters only, no leading blank, no
+// trailing spaces on any line. Others are left to the encoder's quoting.
+func yamlLiteralOK(s string) bool {
+	if s == "" || s[0] == ' ' || s[0] == '\n' {
+		return false
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasSuffix(line, " ") {
+			return false
+		}
+		for _, r := range line {
+			if r < 0x20 || r == 0x7f || r == 0x85 || r == 0x2028 || r == 0x2029 || r == 0xfeff {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func writeYAMLText(t *tnode) ([]byte, error) {
