@@ -16,14 +16,40 @@ import (
 // so it never exceeds what the block's memory figure accounts for.
 func lzmaDictCap(n int64) int64 { return max(n, lzma.MinDictCap) }
 
-// lzmaProps are the literal/position parameter sets tried per stream:
-// the LZMA default (text/code-like bytes) and lc=0 (near-random bytes
-// such as diff values, where literal context only dilutes statistics).
-var lzmaProps = []lzma.Properties{{LC: 3, LP: 0, PB: 2}, {LC: 0, LP: 0, PB: 0}, {LC: 1, LP: 0, PB: 0}}
+// streamKind says what a stream holds, to choose which LZMA parameter
+// sets are worth trying.
+type streamKind int
+
+const (
+	kindCtrl streamKind = iota
+	kindGaps
+	kindValues
+	kindExtra
+	kindJoint
+)
+
+var (
+	lzmaDefault = lzma.Properties{LC: 3, LP: 0, PB: 2} // code-like bytes
+	lzmaLC0     = lzma.Properties{LC: 0, LP: 0, PB: 0} // near-random bytes: context dilutes statistics
+	lzmaLC1     = lzma.Properties{LC: 1, LP: 0, PB: 0}
+	lzmaProps   = []lzma.Properties{lzmaDefault, lzmaLC0, lzmaLC1}
+)
+
+// lzmaPropsFor lists the parameter sets tried for a kind of stream (the
+// winners measured on the bench firmware; others never won).
+func lzmaPropsFor(k streamKind) []lzma.Properties {
+	switch k {
+	case kindGaps, kindValues:
+		return []lzma.Properties{lzmaLC0, lzmaLC1}
+	case kindCtrl:
+		return []lzma.Properties{lzmaLC0, lzmaDefault}
+	}
+	return []lzma.Properties{lzmaDefault, lzmaLC0}
+}
 
 // compressStream returns the smallest encoding of raw among the codecs
 // allowed, preferring CodecStored when nothing is smaller.
-func compressStream(raw []byte, fast bool) (Codec, []byte, error) {
+func compressStream(raw []byte, kind streamKind, fast bool) (Codec, []byte, error) {
 	best, bestCodec := raw, CodecStored
 	if len(raw) < 16 {
 		return bestCodec, best, nil
@@ -39,7 +65,7 @@ func compressStream(raw []byte, fast bool) (Codec, []byte, error) {
 		return result{CodecZstd, b, err}
 	})
 	if !fast {
-		for _, p := range lzmaProps {
+		for _, p := range lzmaPropsFor(kind) {
 			trials = append(trials, func() result {
 				b, err := lzmaCompress(raw, p)
 				return result{CodecLZMA2, b, err}

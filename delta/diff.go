@@ -55,8 +55,8 @@ type blockBuilder struct {
 	gaps   []byte
 	values []byte
 	extra  []byte
-	nzPos  []int64 // new-image positions of the non-zero diff bytes
-	start  int64   // new-image offset of the block's first byte
+	words  wordEncoder // the same diff in word coding
+	start  int64       // new-image offset of the block's first byte
 	zeros  uint64  // zero diff bytes since the last non-zero one
 	ctrlSz int     // upper bound of the control stream's raw size
 	newLen int64
@@ -68,8 +68,8 @@ func (b *blockBuilder) size() int {
 
 func (b *blockBuilder) reset() {
 	b.recs, b.gaps, b.values, b.extra = b.recs[:0], b.gaps[:0], b.values[:0], b.extra[:0]
-	b.nzPos = b.nzPos[:0]
 	b.start += b.newLen
+	b.words.reset(b.start)
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -86,6 +86,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 
 	var blocks []encodedBlock
 	bb := &blockBuilder{budget: budget}
+	bb.words.reset(0)
 	flush := func() error {
 		if len(bb.recs) == 0 {
 			return nil
@@ -189,7 +190,7 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 		}
 		b.gaps = binary.AppendUvarint(b.gaps, b.zeros)
 		b.values = append(b.values, nw[i]-od[i])
-		b.nzPos = append(b.nzPos, at+int64(i))
+		b.words.add(at+int64(i), nw[i]-od[i])
 		b.zeros = 0
 		i++
 	}
@@ -209,57 +210,55 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 	for _, r := range b.recs {
 		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
 	}
-	best, err := b.encodeLayout(ctrl, b.gaps, b.values, false, fast)
-	if err != nil {
-		return best, err
+	wg, wv := b.words.finish()
+	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil}
+	const (
+		iCtrl = iota
+		iExtra
+		iGaps
+		iValues
+		iWGaps
+		iWValues
+	)
+	// Word coding is an alternative only when its raw streams fit the
+	// block budget too.
+	wordsFit := len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget
+	if wordsFit {
+		raws[iWGaps], raws[iWValues] = wg, wv
 	}
-	// Word coding, when its raw streams fit the block budget too.
-	wg, wv := encodeWordDiff(b.nzPos, b.values, b.start)
-	if len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget {
-		alt, err := b.encodeLayout(ctrl, wg, wv, true, fast)
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues}
+	codecs := make([]Codec, len(raws))
+	comps := make([][]byte, len(raws))
+	for i, raw := range raws {
+		if i >= iWGaps && !wordsFit {
+			break
+		}
+		c, comp, err := compressStream(raw, kinds[i], fast)
 		if err != nil {
-			return best, err
+			return encodedBlock{}, err
 		}
-		if alt.size() < best.size() {
-			best = alt
-		}
+		codecs[i], comps[i] = c, comp
 	}
-	return best, nil
-}
-
-// size is the encoded size of the block.
-func (e *encodedBlock) size() int {
-	n := len(e.hdr.appendTo(nil))
-	for _, s := range e.streams {
-		n += len(s)
+	words := wordsFit && len(comps[iWGaps])+len(comps[iWValues]) < len(comps[iGaps])+len(comps[iValues])
+	pick := [numStreams]int{iCtrl, iGaps, iValues, iExtra}
+	if words {
+		pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
 	}
-	return n
-}
-
-// encodeLayout compresses the streams separately and, for small blocks,
-// jointly, and returns the smaller encoding.
-func (b *blockBuilder) encodeLayout(ctrl, gaps, values []byte, words, fast bool) (encodedBlock, error) {
-	raws := [numStreams][]byte{ctrl, bytes.Clone(gaps), bytes.Clone(values), bytes.Clone(b.extra)}
 	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words}}
-	sepSize := 0
-	for s, raw := range raws {
-		c, comp, err := compressStream(raw, fast)
-		if err != nil {
-			return sep, err
-		}
-		sep.hdr.codec[s] = c
-		sep.hdr.rawLen[s] = int64(len(raw))
-		sep.hdr.compLen[s] = int64(len(comp))
-		sep.streams[s] = comp
-		sepSize += len(comp)
+	var chosen [numStreams][]byte
+	for s, i := range pick {
+		chosen[s] = raws[i]
+		sep.hdr.codec[s] = codecs[i]
+		sep.hdr.rawLen[s] = int64(len(raws[i]))
+		sep.hdr.compLen[s] = int64(len(comps[i]))
+		sep.streams[s] = bytes.Clone(comps[i])
 	}
 	// Joint layout: worth trying when the streams are small enough that
 	// per-stream codec overhead matters.
-	if sepSize > jointTrialMax {
+	if sep.size() > jointTrialMax {
 		return sep, nil
 	}
-	all := bytes.Join(raws[:], nil)
-	c, comp, err := compressStream(all, fast)
+	c, comp, err := compressStream(bytes.Join(chosen[:], nil), kindJoint, fast)
 	if err != nil {
 		return sep, err
 	}
@@ -272,6 +271,15 @@ func (b *blockBuilder) encodeLayout(ctrl, gaps, values []byte, words, fast bool)
 		return joint, nil
 	}
 	return sep, nil
+}
+
+// size is the encoded size of the block.
+func (e *encodedBlock) size() int {
+	n := len(e.hdr.appendTo(nil))
+	for _, s := range e.streams {
+		n += len(s)
+	}
+	return n
 }
 
 // jointTrialMax: blocks whose separately compressed streams exceed this

@@ -175,26 +175,52 @@ func (d *wordDiff) apply(chunk []byte, pos int64) error {
 
 func (d *wordDiff) done() bool { return d.mask == 0 && len(d.gaps) == 0 }
 
-// encodeWordDiff builds the word coding's gap and value streams from the
-// non-zero diff bytes (new-image positions, increasing) of a block that
-// starts at new offset blockStart.
-func encodeWordDiff(pos []int64, vals []byte, blockStart int64) (gaps, values []byte) {
-	var lanes [4][]byte
-	last := blockStart>>2 - 1
-	for i := 0; i < len(pos); {
-		w := pos[i] >> 2
-		var mask uint64
-		for ; i < len(pos) && pos[i]>>2 == w; i++ {
-			k := pos[i] & 3
-			mask |= 1 << k
-			lanes[k] = append(lanes[k], vals[i])
-		}
-		gaps = binary.AppendUvarint(gaps, uint64(w-last-1)<<4|mask)
-		last = w
+// wordEncoder builds the word coding incrementally, as the differ finds
+// non-zero diff bytes in increasing new-image positions.
+type wordEncoder struct {
+	gaps  []byte
+	lanes [4][]byte
+	last  int64 // last word written to gaps
+	cur   int64 // word being collected
+	mask  uint64
+}
+
+func (w *wordEncoder) reset(blockStart int64) {
+	w.gaps = w.gaps[:0]
+	for k := range w.lanes {
+		w.lanes[k] = w.lanes[k][:0]
 	}
-	values = make([]byte, 0, len(vals))
-	for k := range lanes {
-		values = append(values, lanes[k]...)
+	w.last = blockStart>>2 - 1
+	w.mask = 0
+}
+
+func (w *wordEncoder) add(pos int64, v byte) {
+	if wd := pos >> 2; wd != w.cur || w.mask == 0 {
+		w.flushWord()
+		w.cur = wd
 	}
-	return gaps, values
+	w.mask |= 1 << (pos & 3)
+	w.lanes[pos&3] = append(w.lanes[pos&3], v)
+}
+
+func (w *wordEncoder) flushWord() {
+	if w.mask != 0 {
+		w.gaps = binary.AppendUvarint(w.gaps, uint64(w.cur-w.last-1)<<4|w.mask)
+		w.last = w.cur
+		w.mask = 0
+	}
+}
+
+// finish returns the gap and value streams of the block.
+func (w *wordEncoder) finish() (gaps, values []byte) {
+	w.flushWord()
+	n := 0
+	for _, l := range w.lanes {
+		n += len(l)
+	}
+	values = make([]byte, 0, n)
+	for _, l := range w.lanes {
+		values = append(values, l...)
+	}
+	return w.gaps, values
 }

@@ -32,7 +32,7 @@ type symbol interface{ ~byte | ~int32 }
 // suffixArray returns the suffix array of text as int32 indices.
 func suffixArray(text []byte) []int32 {
 	sa := make([]int32, len(text))
-	saisLevel(text, sa, 256)
+	saisLevel(text, sa, 256, nil)
 	return sa
 }
 
@@ -46,8 +46,10 @@ func (t typeBits) set(i int)    { t[i>>6] |= 1 << (uint(i) & 63) }
 func (t typeBits) isLMS(i int) bool { return i > 0 && t.s(i) && !t.s(i-1) }
 
 // saisLevel fills sa with the suffix array of text, whose symbols are in
-// [0, k).
-func saisLevel[T symbol](text []T, sa []int32, k int) {
+// [0, k). spare is scratch space the caller does not need during the call
+// (free entries of the parent's sa); the bucket array lives there when it
+// fits, so the recursion allocates little beyond its type bitmap.
+func saisLevel[T symbol](text []T, sa []int32, k int, spare []int32) {
 	n := len(text)
 	switch n {
 	case 0:
@@ -63,17 +65,29 @@ func saisLevel[T symbol](text []T, sa []int32, k int) {
 			types.set(i)
 		}
 	}
-	counts := make([]int32, k)
-	for _, c := range text {
-		counts[c]++
+	var bkt []int32
+	if len(spare) >= k {
+		bkt = spare[:k]
+	} else {
+		bkt = make([]int32, k)
 	}
-	bkt := make([]int32, k)
+	// With a small alphabet the symbol counts are kept; with a large one
+	// (deep levels) they are recounted when needed instead of taking
+	// another k entries.
+	var counts []int32
+	if k <= 1<<16 {
+		counts = make([]int32, k)
+		for _, c := range text {
+			counts[c]++
+		}
+	}
+	bk := buckets[T]{text: text, counts: counts, bkt: bkt}
 
 	// Stage 1: sort the LMS substrings.
 	for i := range sa {
 		sa[i] = saEmpty
 	}
-	bucketEnds(counts, bkt)
+	bk.ends()
 	for i := n - 1; i > 0; i-- {
 		if types.isLMS(i) {
 			c := text[i]
@@ -81,7 +95,7 @@ func saisLevel[T symbol](text []T, sa []int32, k int) {
 			sa[bkt[c]] = int32(i)
 		}
 	}
-	induce(text, sa, types, counts, bkt)
+	induce(text, sa, types, &bk)
 
 	// Move the sorted LMS positions to the front of sa.
 	n1 := 0
@@ -116,7 +130,7 @@ func saisLevel[T symbol](text []T, sa []int32, k int) {
 	reduced := sa[n-n1:]
 	sa1 := sa[:n1]
 	if int(name) < n1 {
-		saisLevel(reduced, sa1, int(name))
+		saisLevel(reduced, sa1, int(name), sa[n1:n-n1])
 	} else {
 		for i, c := range reduced {
 			sa1[c] = int32(i)
@@ -139,7 +153,7 @@ func saisLevel[T symbol](text []T, sa []int32, k int) {
 	for i := n1; i < n; i++ {
 		sa[i] = saEmpty
 	}
-	bucketEnds(counts, bkt)
+	bk.ends()
 	for i := n1 - 1; i >= 0; i-- {
 		p := sa[i]
 		sa[i] = saEmpty
@@ -147,14 +161,15 @@ func saisLevel[T symbol](text []T, sa []int32, k int) {
 		bkt[c]--
 		sa[bkt[c]] = p
 	}
-	induce(text, sa, types, counts, bkt)
+	induce(text, sa, types, &bk)
 }
 
 // induce runs the L pass (left to right, filling bucket heads) and the S
 // pass (right to left, filling bucket tails).
-func induce[T symbol](text []T, sa []int32, types typeBits, counts, bkt []int32) {
+func induce[T symbol](text []T, sa []int32, types typeBits, bk *buckets[T]) {
 	n := len(text)
-	bucketStarts(counts, bkt)
+	bkt := bk.bkt
+	bk.starts()
 	// The suffix just before the virtual sentinel is L and comes first in
 	// its bucket.
 	c := text[n-1]
@@ -172,7 +187,7 @@ func induce[T symbol](text []T, sa []int32, types typeBits, counts, bkt []int32)
 			bkt[c]++
 		}
 	}
-	bucketEnds(counts, bkt)
+	bk.ends()
 	for i := n - 1; i >= 0; i-- {
 		p := sa[i]
 		if p <= 0 {
@@ -210,18 +225,41 @@ func lmsEqual[T symbol](text []T, types typeBits, a, b int) bool {
 	}
 }
 
-func bucketStarts(counts, bkt []int32) {
+// buckets computes bucket boundaries, from cached counts or by
+// recounting the text.
+type buckets[T symbol] struct {
+	text   []T
+	counts []int32 // nil: recount
+	bkt    []int32
+}
+
+func (b *buckets[T]) count() []int32 {
+	if b.counts != nil {
+		return b.counts
+	}
+	clear(b.bkt)
+	for _, c := range b.text {
+		b.bkt[c]++
+	}
+	return b.bkt
+}
+
+// starts sets bkt[c] to the first slot of bucket c.
+func (b *buckets[T]) starts() {
+	cnt := b.count()
 	sum := int32(0)
-	for i, c := range counts {
-		bkt[i] = sum
+	for i, c := range cnt {
+		b.bkt[i] = sum
 		sum += c
 	}
 }
 
-func bucketEnds(counts, bkt []int32) {
+// ends sets bkt[c] to one past the last slot of bucket c.
+func (b *buckets[T]) ends() {
+	cnt := b.count()
 	sum := int32(0)
-	for i, c := range counts {
+	for i, c := range cnt {
 		sum += c
-		bkt[i] = sum
+		b.bkt[i] = sum
 	}
 }
