@@ -57,8 +57,8 @@ type blockBuilder struct {
 	extra  []byte
 	words  wordEncoder // the same diff in word coding
 	start  int64       // new-image offset of the block's first byte
-	zeros  uint64  // zero diff bytes since the last non-zero one
-	ctrlSz int     // upper bound of the control stream's raw size
+	zeros  uint64      // zero diff bytes since the last non-zero one
+	ctrlSz int         // upper bound of the control stream's raw size
 	newLen int64
 }
 
