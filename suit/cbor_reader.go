@@ -29,8 +29,8 @@ const (
 // bstr-wrapped element.
 type dec struct {
 	b    []byte
-	off  int     // next byte to read, relative to b
-	base int     // absolute offset of b[0] in the outermost input
+	off  int    // next byte to read, relative to b
+	base int    // absolute offset of b[0] in the outermost input
 	lim  limits // resolved limits (a copy: keeps the caller's value on the stack)
 }
 
