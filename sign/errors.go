@@ -91,7 +91,7 @@ func (e *DigestMismatchError) Error() string {
 func (e *DigestMismatchError) Is(target error) bool { return target == ErrDigestMismatch }
 
 // ElementError reports a problem with one severable element or integrated
-// payload. It matches [ErrElement], or [ErrEnvelope] when Envelope is set.
+// payload. It matches [ErrElement].
 type ElementError struct {
 	Key    any // int64 envelope/manifest key, or string integrated-payload name
 	Reason string

@@ -82,17 +82,17 @@ func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 }
 
 // NewMACer returns a Signer that makes COSE_Mac0 blocks with HMAC 256/256
-// (alg 5), for the suit-sha256-hmac profile. key is the raw shared secret,
+// (alg 5), for the suit-sha256-hmac profile. secret is the raw shared key,
 // MinMACKeySize to MaxMACKeySize bytes. kid, if not nil, goes in the
 // unprotected header.
-func NewMACer(key []byte, kid []byte) (*Signer, error) {
-	if len(key) < MinMACKeySize || len(key) > MaxMACKeySize {
-		return nil, keyErr("HMAC", fmt.Sprintf("secret is %d bytes, want %d to %d", len(key), MinMACKeySize, MaxMACKeySize), nil)
+func NewMACer(secret, kid []byte) (*Signer, error) {
+	if len(secret) < MinMACKeySize || len(secret) > MaxMACKeySize {
+		return nil, keyErr("HMAC", fmt.Sprintf("secret is %d bytes, want %d to %d", len(secret), MinMACKeySize, MaxMACKeySize), nil)
 	}
 	if len(kid) > MaxKeyIDSize {
 		return nil, keyErr("HMAC", fmt.Sprintf("kid longer than %d bytes", MaxKeyIDSize), nil)
 	}
-	return &Signer{alg: HMAC256, kid: cloneBytes(kid), secret: cloneBytes(key)}, nil
+	return &Signer{alg: HMAC256, kid: cloneBytes(kid), secret: cloneBytes(secret)}, nil
 }
 
 // Algorithm returns the COSE algorithm the Signer uses.
