@@ -103,7 +103,7 @@ type ComponentIndex struct {
 func (ci ComponentIndex) Indices(components int) []uint64 {
 	switch {
 	case ci.All:
-		out := make([]uint64, components)
+		out := make([]uint64, max(components, 0))
 		for i := range out {
 			out[i] = uint64(i)
 		}
