@@ -356,3 +356,21 @@ func TestMatchesBstrEqualsMatchesOnBstrItem(t *testing.T) {
 		}
 	}
 }
+
+func TestComponentIndexIndices(t *testing.T) {
+	cases := []struct {
+		ci   ComponentIndex
+		n    int
+		want []uint64
+	}{
+		{ComponentIndex{All: true}, 3, []uint64{0, 1, 2}},
+		{ComponentIndex{All: true}, -1, []uint64{}},
+		{ComponentIndex{List: []uint64{2, 0}}, 3, []uint64{2, 0}},
+		{ComponentIndex{Index: 1}, 3, []uint64{1}},
+	}
+	for _, c := range cases {
+		if got := c.ci.Indices(c.n); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%+v over %d: %v, want %v", c.ci, c.n, got, c.want)
+		}
+	}
+}
