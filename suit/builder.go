@@ -70,6 +70,19 @@ type Builder struct {
 	err        error
 }
 
+// Extending the builder (builder_delta.go does this for delta images):
+// addComponent appends a component and returns its index; imageCommands
+// generates the standard commands of an Image for it; appendCommands adds
+// further commands for a component to any sequence (sharedKey for the
+// shared sequence, ManifestPayloadFetch, ManifestInstall, ManifestValidate,
+// ManifestLoad, ManifestInvoke); addIntegrated carries a payload in the
+// envelope; fail records an error that Build returns. Build then assembles
+// each sequence component by component in index order, selecting each with
+// set-component-index when there is more than one. So a component added
+// earlier (say, a patch fetched into a scratch component) has its install
+// commands run before those of a later one (the target the patch applies
+// to).
+
 // builderComponent holds the commands generated for one component, per
 // sequence, without the set-component-index that Build adds.
 type builderComponent struct {
@@ -134,6 +147,18 @@ func (b *Builder) addComponent(id ComponentID) (int, error) {
 	}
 	b.components = append(b.components, builderComponent{id: id.Clone(), seqs: map[int64][]Command{}})
 	return idx, nil
+}
+
+// addIntegrated carries data in the envelope under key (a "#name" URI).
+func (b *Builder) addIntegrated(key string, data []byte) error {
+	if _, dup := b.integrated[key]; dup {
+		return fmt.Errorf("%w: integrated payload %q added twice", ErrBuild, key)
+	}
+	if b.integrated == nil {
+		b.integrated = map[string][]byte{}
+	}
+	b.integrated[key] = data
+	return nil
 }
 
 // appendCommands adds commands for component idx to a sequence (sharedKey
@@ -218,11 +243,12 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 		if _, dup := b.integrated[img.Integrated]; dup {
 			return fmt.Errorf("%w: integrated payload %q added twice", ErrBuild, img.Integrated)
 		}
-		if b.integrated == nil {
-			b.integrated = map[string][]byte{}
-		}
-		b.integrated[img.Integrated] = img.Data
 		uri = img.Integrated
+	}
+	if img.Integrated != "" {
+		if err := b.addIntegrated(img.Integrated, img.Data); err != nil {
+			return err
+		}
 	}
 	if uri != "" {
 		b.appendCommands(idx, ManifestInstall,

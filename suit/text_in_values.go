@@ -1,0 +1,150 @@
+package suit
+
+import (
+	"strings"
+)
+
+// This file reads the values of the text form that have authoring
+// conveniences: digests (given, computed from a file, or computed from the
+// envelope's copy of a severed element) and UUIDs (given, or UUIDv5 of a
+// name).
+
+// severedDigest converts the digest of a severed element; without
+// suit-digest-bytes it is computed over the envelope's copy of the element.
+func (r *textIn) severedDigest(t *tnode, key int64, path string) (*dnode, error) {
+	if _, ok := t.get(tnDigestBytes); ok || t.kind != tnObject {
+		return r.digest(t, path)
+	}
+	item, ok := r.severed[key]
+	if !ok {
+		return nil, textErrf(path, "no digest bytes given and the envelope holds no element %d to compute them from", key)
+	}
+	alg, err := r.digestAlg(t, path)
+	if err != nil {
+		return nil, err
+	}
+	return digestItem(alg, item, path)
+}
+
+func digestItem(alg int64, data []byte, path string) (*dnode, error) {
+	d, err := ComputeDigest(alg, data)
+	if err != nil {
+		return nil, textErrf(path, "%v", err)
+	}
+	return dnArray(dnInt(d.Algorithm), dnBytes(d.Value)), nil
+}
+
+func (r *textIn) digestAlg(t *tnode, path string) (int64, error) {
+	a, ok := t.get(tnDigestAlg)
+	if !ok {
+		return AlgSHA256, nil
+	}
+	p := joinPath(path, tnDigestAlg)
+	if a.kind == tnString {
+		if v, ok := digestAlgByName(a.s); ok {
+			return v, nil
+		}
+		return 0, textErrf(p, "unknown digest algorithm %q", a.s)
+	}
+	n, err := textNumber(a, p)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := n.int64()
+	if !ok {
+		return 0, textErrf(p, "algorithm out of range")
+	}
+	return v, nil
+}
+
+// digest converts {"suit-digest-algorithm-id", "suit-digest-bytes"} or
+// {"file": path[, "suit-digest-algorithm-id"]} to a SUIT_Digest array.
+func (r *textIn) digest(t *tnode, path string) (*dnode, error) {
+	if n, ok, err := r.rawEscape(t, path); ok {
+		return n, err
+	}
+	if t.kind != tnObject {
+		return nil, textErrf(path, "a digest is an object with %s and %s, or {%q: path}", tnDigestAlg, tnDigestBytes, tnFile)
+	}
+	for _, k := range t.keys {
+		if k != tnDigestAlg && k != tnDigestBytes && k != tnFile {
+			return nil, textErrf(joinPath(path, k), "unknown digest member")
+		}
+	}
+	alg, err := r.digestAlg(t, path)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := t.get(tnFile); ok {
+		data, err := r.files.fromSpec(t, path)
+		if err != nil {
+			return nil, err
+		}
+		return digestItem(alg, data, path)
+	}
+	bt, ok := t.get(tnDigestBytes)
+	if !ok {
+		return nil, textErrf(path, "digest without %s or %s", tnDigestBytes, tnFile)
+	}
+	b, err := textHex(bt, joinPath(path, tnDigestBytes))
+	if err != nil {
+		return nil, err
+	}
+	algItem := dnInt(alg)
+	if a, ok := t.get(tnDigestAlg); ok && a.kind == tnNumber {
+		if algItem, err = textNumber(a, joinPath(path, tnDigestAlg)); err != nil {
+			return nil, err
+		}
+	}
+	return dnArray(algItem, dnBytes(b)), nil
+}
+
+// uuid converts a UUID string, {"uuid5-dns": name} or
+// {"uuid5": {"namespace": ns, "name": name}}; any other string is hex.
+func (r *textIn) uuid(t *tnode, path string) (*dnode, error) {
+	switch t.kind {
+	case tnString:
+		if strings.Contains(t.s, "-") {
+			u, err := ParseUUID(t.s)
+			if err != nil {
+				return nil, textErrf(path, "%v", err)
+			}
+			return dnBytes(u.Bytes()), nil
+		}
+		b, err := textHex(t, path)
+		if err != nil {
+			return nil, err
+		}
+		return dnBytes(b), nil
+	case tnObject:
+		k, v, ok := t.single()
+		if ok && k == tnUUID5DNS && v.kind == tnString {
+			return dnBytes(NewUUID5(NamespaceDNS, []byte(v.s)).Bytes()), nil
+		}
+		if ok && k == tnUUID5 && v.kind == tnObject {
+			ns, _ := v.get(tnUUIDNamespace)
+			name, _ := v.get(tnUUIDName)
+			if ns == nil || name == nil || ns.kind != tnString || name.kind != tnString || len(v.keys) != 2 {
+				return nil, textErrf(joinPath(path, tnUUID5), "want {%q: uuid or dns/url/oid/x500, %q: string}", tnUUIDNamespace, tnUUIDName)
+			}
+			var nsID UUID
+			switch strings.ToLower(ns.s) {
+			case "dns":
+				nsID = NamespaceDNS
+			case "url":
+				nsID = NamespaceURL
+			case "oid":
+				nsID = NamespaceOID
+			case "x500":
+				nsID = NamespaceX500
+			default:
+				var err error
+				if nsID, err = ParseUUID(ns.s); err != nil {
+					return nil, textErrf(joinPath(path, tnUUID5), "%v", err)
+				}
+			}
+			return dnBytes(NewUUID5(nsID, []byte(name.s)).Bytes()), nil
+		}
+	}
+	return nil, textErrf(path, "want a UUID string, {%q: name} or {%q: {...}}", tnUUID5DNS, tnUUID5)
+}
