@@ -1,0 +1,98 @@
+package verify
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"slices"
+	"testing"
+)
+
+// TestNewKeyRejectsUnsupported (threats K3): RSA, P-224, malformed keys,
+// algorithms that do not suit the key, and short HMAC secrets are refused
+// when the trust anchor is created.
+func TestNewKeyRejectsUnsupported(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	offCurve := &ecdsa.PublicKey{Curve: elliptic.P256(), X: p256.X, Y: p256.X}
+	for name, pub := range map[string]any{
+		"RSA":              &rsaKey.PublicKey,
+		"P-224":            &p224.PublicKey,
+		"point off curve":  offCurve,
+		"short Ed25519":    ed25519.PublicKey(make([]byte, 31)),
+		"nil ECDSA":        (*ecdsa.PublicKey)(nil),
+		"private key type": p256,
+		"nil":              nil,
+	} {
+		if k, err := NewKey(pub); err == nil || k != nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(AlgES384)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("ES384 on a P-256 key: %v", err)
+	}
+	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(AlgHMAC256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("HMAC on a P-256 key: %v", err)
+	}
+	if _, err := NewMACKey(make([]byte, 15)); err == nil {
+		t.Error("15-byte HMAC secret accepted")
+	}
+	if _, err := NewMACKey(make([]byte, 32), WithAlgorithms(AlgES256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("ES256 on an HMAC key: %v", err)
+	}
+}
+
+func TestKeyDefaultAlgorithms(t *testing.T) {
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
+	cases := []struct {
+		k    func() (*Key, error)
+		want []int64
+	}{
+		{func() (*Key, error) { return NewKey(ietfKey(t).Public()) }, []int64{AlgES256, AlgESP256}},
+		{func() (*Key, error) { return NewKey(&p384.PublicKey) }, []int64{AlgES384, AlgESP384}},
+		{func() (*Key, error) { return NewKey(&p521.PublicKey) }, []int64{AlgES512, AlgESP512}},
+		{func() (*Key, error) { return NewKey(edPub) }, []int64{AlgEd25519, AlgEdDSA}},
+		{func() (*Key, error) { return NewMACKey(make([]byte, 32)) }, []int64{AlgHMAC256}},
+	}
+	for i, c := range cases {
+		k, err := c.k()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := k.Algorithms(); !slices.Equal(got, c.want) {
+			t.Errorf("case %d: %v, want %v", i, got, c.want)
+		}
+	}
+	// The fingerprint is the SHA-256 of the PKIX encoding: the same key
+	// parsed twice has the same one; an HMAC key's does not reveal the secret.
+	a, b := ietfKey(t), ietfKey(t)
+	if a.Fingerprint() != b.Fingerprint() {
+		t.Error("fingerprint differs for the same key")
+	}
+}
+
+func TestParsePublicKeyPEMRejects(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(p256)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	for name, data := range map[string][]byte{
+		"empty":       nil,
+		"not PEM":     []byte("hello"),
+		"private key": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		"RSA":         pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaDER}),
+		"garbage DER": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{0x30, 0x01}}),
+	} {
+		if _, err := ParsePublicKeyPEM(data); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
