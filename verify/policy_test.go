@@ -20,6 +20,7 @@ func TestNewKeyRejectsUnsupported(t *testing.T) {
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	//lint:ignore SA1019 deliberately builds a point that is not on the curve
 	offCurve := &ecdsa.PublicKey{Curve: elliptic.P256(), X: p256.X, Y: p256.X}
 	for name, pub := range map[string]any{
 		"RSA":              &rsaKey.PublicKey,
