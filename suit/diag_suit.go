@@ -88,6 +88,8 @@ func diagBstrInner(k tkind) (bool, tkind) {
 		return true, kTextD
 	case kDigestBstr:
 		return true, kDigest
+	case kCBORBstr, kSeverableBytes:
+		return true, kAny
 	}
 	return false, kAny
 }

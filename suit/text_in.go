@@ -261,7 +261,7 @@ func (r *textIn) member(t *tnode, f tfield, schema *tmap, path string) (*dnode, 
 		if k, d, ok := t.single(); ok && k == tnSevered {
 			return r.severedDigest(d, f.key, joinPath(path, tnSevered))
 		}
-		inner := map[tkind]tkind{kSeverableSeq: kSeqBstr, kSeverableText: kTextBstr, kSeverableBytes: kBytes}[f.kind]
+		inner := map[tkind]tkind{kSeverableSeq: kSeqBstr, kSeverableText: kTextBstr, kSeverableBytes: kCBORBstr}[f.kind]
 		return r.value(t, inner, path)
 	}
 	if schema == parameterSchema && f.key == 14 && t.kind == tnObject {

@@ -126,7 +126,7 @@ func (o *textOut) try(n *dnode, k tkind, depth int) *tnode {
 		case kSeverableText:
 			return o.try(n, kTextBstr, depth)
 		}
-		return o.try(n, kBytes, depth)
+		return o.try(n, kCBORBstr, depth)
 	case kParams:
 		return o.intMap(n, parameterSchema, depth)
 	case kRepPolicy:

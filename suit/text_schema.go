@@ -128,7 +128,7 @@ const (
 var envelopeSchema = newTmap(
 	tfield{2, "suit-authentication-wrapper", kAuthBstr},
 	tfield{3, "suit-manifest", kManifestBstr},
-	tfield{14, "suit-coswid", kBytes},
+	tfield{14, "suit-coswid", kCBORBstr},
 	tfield{15, "suit-dependency-resolution", kSeqBstr},
 	tfield{16, "suit-payload-fetch", kSeqBstr},
 	tfield{18, "suit-candidate-verification", kSeqBstr},

@@ -309,6 +309,7 @@ func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
     "suit-manifest-sequence-number": 1,
     "suit-common": {"suit-components": [["00"]]},
     "suit-set-version": {"cbor": [1, 2, 3]},
+    "suit-coswid": {"cbor": {"0": "tag-id", "1": 2}},
     "suit-validate": [
       {"suit-directive-override-parameters": {
         "suit-parameter-version": {"cbor": [2, [1, 2]]},
@@ -332,7 +333,7 @@ func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"suit-parameter-version": {"cbor": [2, [1, 2]]}`, `"-1000": {"bstr": "2b0601"}`, `"tag": 112`,
-		`"suit-set-version": {"cbor": [1, 2, 3]}`, `"77": {"cbor-hex": "a1616101"}`} {
+		`"suit-set-version": {"cbor": [1, 2, 3]}`, `"suit-coswid": {"cbor": {"0": "tag-id", "1": 2}}`, `"77": {"cbor-hex": "a1616101"}`} {
 		squash := strings.NewReplacer(" ", "", "\n", "")
 		if !strings.Contains(squash.Replace(string(text)), squash.Replace(want)) {
 			t.Errorf("missing %s in\n%s", want, text)

@@ -81,6 +81,9 @@ func showReadInput(name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() >= max {
+		return nil, rejected(fmt.Errorf("%w: %s is %d bytes, over the %d-byte envelope limit", suit.ErrLimit, name, st.Size(), max-1))
+	}
 	data, err := io.ReadAll(io.LimitReader(f, max))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)

@@ -117,3 +117,19 @@ func TestShowUsageAndIOErrorsExit2(t *testing.T) {
 		}
 	}
 }
+
+func TestShowRejectsOversizedInput(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "big.suit")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(33 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, _, errOut := showCLI("show", p)
+	if code != 1 || strings.Count(errOut, "\n") > 2 || !strings.Contains(errOut, "limit") {
+		t.Fatalf("exit %d, stderr %q; want 1 and a limit message", code, errOut)
+	}
+}
