@@ -102,3 +102,33 @@ func sentinelOf(err error) string {
 	}
 	return fmt.Sprintf("other(%v)", err)
 }
+
+// TestVerifierConcurrentUse: one Verifier shared by goroutines (run under
+// -race in CI) gives every goroutine the right result.
+func TestVerifierConcurrentUse(t *testing.T) {
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(NewMemoryStore()))
+	names := []string{"example-0", "example-1", "example-2", "example-3"}
+	errc := make(chan error, len(names))
+	for _, name := range names {
+		data := readIETF(t, name+".suit")
+		go func() {
+			for range 5 {
+				res, err := v.Verify(data)
+				if err != nil {
+					errc <- err
+					return
+				}
+				if hex.EncodeToString(res.Digest.Value) != ietfDigests[name] {
+					errc <- fmt.Errorf("%s: wrong digest", name)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range names {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
