@@ -77,7 +77,9 @@
 // file outside the device directory; [URIFetcher] refuses file:// URIs
 // unless given a root, and then cannot leave it. Identifier and content
 // comparisons are constant time. The shared sequence may only check
-// conditions and set parameters.
+// conditions and set parameters, and must check both the vendor and the
+// class identifier (RFC 9124 REQ.SEC.COMPATIBLE; opt out with
+// Platform.SkipCompatibilityCheckUnsafe).
 //
 // # Limits
 //

@@ -102,4 +102,10 @@ type Platform struct {
 	Version func(id [][]byte) ([]int64, error)
 	// Report, when set, receives every record as it is produced.
 	Report ReportSink
+	// SkipCompatibilityCheckUnsafe accepts manifests whose shared sequence
+	// does not check both the vendor and the class identifier. By default
+	// they are rejected (ErrManifest) before any command runs, so an
+	// update made for other devices cannot be installed (RFC 9124
+	// REQ.SEC.COMPATIBLE).
+	SkipCompatibilityCheckUnsafe bool
 }

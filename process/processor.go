@@ -133,6 +133,12 @@ func (r *run) procedure(proc procedure) error {
 			}
 		}
 	}
+	if !r.p.pf.SkipCompatibilityCheckUnsafe {
+		sh := m.Common.SharedSequence
+		if !containsCommand(sh, suit.ConditionVendorIdentifier, 0) || !containsCommand(sh, suit.ConditionClassIdentifier, 0) {
+			return errf(ErrManifest, "the shared sequence does not check both vendor and class identifier (RFC 9124 REQ.SEC.COMPATIBLE)")
+		}
+	}
 	// Clear all parameter storage before processing.
 	r.params = make([]map[int64]suit.Parameter, len(r.comps))
 	for i := range r.params {
@@ -401,4 +407,27 @@ func (r *run) checkShared(c *suit.Command) error {
 		return nil
 	}
 	return errf(ErrManifest, "%s is not allowed in the shared sequence", commandName(c.ID))
+}
+
+// containsCommand reports whether seq, or a sequence nested in it, has
+// command id.
+func containsCommand(seq *suit.CommandSequence, id int64, depth int) bool {
+	if seq == nil || depth > defaultMaxDepth {
+		return false
+	}
+	for i := range seq.Commands {
+		c := &seq.Commands[i]
+		if c.ID == id {
+			return true
+		}
+		for j := range c.TryEach {
+			if containsCommand(&c.TryEach[j], id, depth+1) {
+				return true
+			}
+		}
+		if containsCommand(c.Sequence, id, depth+1) {
+			return true
+		}
+	}
+	return false
 }

@@ -79,7 +79,7 @@ func TestUnsetParameterConditionFails(t *testing.T) {
 	// Unset vendor in the shared sequence: a device with a vendor still fails.
 	k := newTestKey(t)
 	m := &suit.Manifest{Version: 1, SequenceNumber: 1, Common: &suit.Common{Components: []suit.ComponentID{comp0},
-		SharedSequence: seq(cmd(suit.ConditionVendorIdentifier))}}
+		SharedSequence: seq(cmd(suit.ConditionVendorIdentifier), cmd(suit.ConditionClassIdentifier))}}
 	d := newDevice(t, testdevice.New(), k, process.Platform{}, nil)
 	if _, err := d.install(seal(t, k, m, nil)); !errors.Is(err, process.ErrParameterUnset) {
 		t.Errorf("vendor check without vendor parameter: %v", err)
@@ -360,5 +360,30 @@ func TestReportSinkReceivesEveryRecord(t *testing.T) {
 	}
 	if outcomes[process.ConditionFailed] != 1 || outcomes[process.Failed] != 0 {
 		t.Fatalf("outcomes %v", outcomes)
+	}
+}
+
+// TestMissingCompatibilityCheckRejected: a correctly signed manifest whose
+// shared sequence does not check vendor and class could install on any
+// device; it is rejected before any command runs unless the integrator
+// opts out explicitly.
+func TestMissingCompatibilityCheckRejected(t *testing.T) {
+	k := newTestKey(t)
+	fw := firmware(1, 100)
+	m := fullImage(t, 1, fw)
+	m.Common.SharedSequence = seq(override(pDigest(t, fw), pSize(len(fw))), cmd(suit.ConditionVendorIdentifier))
+	env := seal(t, k, m, map[string][]byte{"#fw": fw})
+	flash := testdevice.New()
+	rep, err := newDevice(t, flash, k, process.Platform{}, nil).install(env)
+	if !errors.Is(err, process.ErrManifest) || len(rep.Records) != 0 {
+		t.Fatalf("err = %v, %d records", err, len(rep.Records))
+	}
+	if _, ok := flash.Get(comp0); ok {
+		t.Fatal("installed")
+	}
+	// The vendor check then fails on its unset parameter, with the opt-out.
+	_, err = newDevice(t, testdevice.New(), k, process.Platform{SkipCompatibilityCheckUnsafe: true}, nil).install(env)
+	if !errors.Is(err, process.ErrParameterUnset) {
+		t.Fatalf("opt-out: %v", err)
 	}
 }
