@@ -302,3 +302,47 @@ func TestEndlessDataFromFetch(t *testing.T) {
 		t.Fatalf("HTTP: err = %v, want ErrLimit", err)
 	}
 }
+
+// flakyFetcher serves data but breaks the connection after cut bytes on
+// the first request.
+type flakyFetcher struct {
+	data  []byte
+	cut   int
+	calls int
+}
+
+func (f *flakyFetcher) Fetch(_ context.Context, _ string, _ int64) (io.ReadCloser, error) {
+	f.calls++
+	if f.calls == 1 {
+		return io.NopCloser(io.MultiReader(bytes.NewReader(f.data[:f.cut]), readerFunc(func([]byte) (int, error) {
+			return 0, errors.New("connection reset by peer")
+		}))), nil
+	}
+	return io.NopCloser(bytes.NewReader(f.data)), nil
+}
+
+// TestNetworkInterruptionDuringFetch (threats P7): partial data is never
+// installed; the next attempt fetches again and succeeds.
+func TestNetworkInterruptionDuringFetch(t *testing.T) {
+	k := newTestKey(t)
+	fw := firmware(1, 10000)
+	m := fullImage(t, 1, fw)
+	m.Install = &suit.SeverableSequence{Sequence: seq(override(pURI("https://updates.example/fw.bin")), cmd(suit.DirectiveFetch), cmd(suit.ConditionImageMatch))}
+	env := seal(t, k, m, nil)
+	f := &flakyFetcher{data: fw, cut: 6000}
+	flash := testdevice.New()
+	flash.Set(comp0, []byte("old"))
+	d := newDevice(t, flash, k, process.Platform{Fetcher: f}, nil)
+	if _, err := d.install(env); !errors.Is(err, process.ErrOperation) {
+		t.Fatalf("interrupted fetch: %v, want ErrOperation", err)
+	}
+	if got, _ := flash.Get(comp0); string(got) != "old" {
+		t.Fatal("partial payload installed")
+	}
+	if rep, err := d.install(env); err != nil {
+		t.Fatalf("retry: %v\n%s", err, rep)
+	}
+	if got, _ := flash.Get(comp0); !bytes.Equal(got, fw) {
+		t.Fatal("retry did not install the image")
+	}
+}
