@@ -15,7 +15,11 @@ import (
 func ietfExamplesDir(t testing.TB) string {
 	t.Helper()
 	if s := os.Getenv("SUITKIT_SHARED"); s != "" {
-		return filepath.Join(s, "conformance", "ietf")
+		dir := filepath.Join(s, "conformance", "ietf")
+		if _, err := os.Stat(dir); err != nil {
+			t.Skipf("IETF examples not found in $SUITKIT_SHARED: %v", err)
+		}
+		return dir
 	}
 	dir, err := os.Getwd()
 	if err != nil {
