@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/suit"
 )
 
 // TestSeveredElementSwapped (threats: severed element must match): the text
@@ -119,5 +120,48 @@ func TestComponentPrefixACL(t *testing.T) {
 	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 1, components: [][][]byte{{{0x01}}}}, s, signer{alg: AlgES256, ec: privB}))
 	if err != nil || len(res.Signers) != 1 || res.Signers[0] != keyB {
 		t.Fatalf("unrestricted co-signer: %v", err)
+	}
+}
+
+// TestMixAndMatchSeveredInstall (threats R8): two validly signed manifests
+// with severed install sequences; carrying one's install in the other's
+// envelope is ErrSeveredMismatch.
+func TestMixAndMatchSeveredInstall(t *testing.T) {
+	priv, key := newP256(t)
+	s := signer{alg: AlgES256, ec: priv}
+	v := mustVerifier(t, []*Key{key})
+	build := func(uri string) (man, inst, d []byte) {
+		man, inst = testManifest{seq: 1, installURI: uri, severInst: true}.encode(t)
+		return man, inst, suitDigest(t, man)
+	}
+	manA, instA, dA := build("http://example.com/a.bin")
+	_, instB, _ := build("http://example.com/b.bin")
+	blk := s.block(t, dA, nil, nil)
+	if _, err := v.Verify(envelope(t, dA, [][]byte{blk}, manA, map[any][]byte{20: instA})); err != nil {
+		t.Fatalf("own install: %v", err)
+	}
+	if _, err := v.Verify(envelope(t, dA, [][]byte{blk}, manA, map[any][]byte{20: instB})); !errors.Is(err, ErrSeveredMismatch) {
+		t.Fatalf("other manifest's install: %v", err)
+	}
+}
+
+// TestTooManyComponents (threats R7): a signed manifest listing more
+// components than the limit is refused by the decoder's cap, after
+// authentication, as malformed (suit.ErrLimit).
+func TestTooManyComponents(t *testing.T) {
+	priv, key := newP256(t)
+	s := signer{alg: AlgES256, ec: priv}
+	comps := make([][][]byte, 65)
+	for i := range comps {
+		comps[i] = [][]byte{{byte(i)}}
+	}
+	env := signedEnvelope(t, testManifest{seq: 1, components: comps}, s)
+	_, err := mustVerifier(t, []*Key{key}).Verify(env)
+	if !errors.Is(err, ErrMalformed) || !errors.Is(err, suit.ErrLimit) {
+		t.Fatalf("65 components: %v", err)
+	}
+	lim := suit.Limits{MaxComponents: 100}
+	if _, err := mustVerifier(t, []*Key{key}, WithLimits(lim), WithoutRollbackCheckUnsafe()).Verify(env); err != nil {
+		t.Fatalf("65 components with MaxComponents 100: %v", err)
 	}
 }

@@ -186,3 +186,20 @@ func TestNewRequiresRollbackDecision(t *testing.T) {
 		t.Fatal("New without keys succeeded")
 	}
 }
+
+func TestVerifierCheckRollback(t *testing.T) {
+	store := NewMemoryStore()
+	store.Commit("id", 5)
+	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store), WithMinSequence(3))
+	for seq, want := range map[uint64]bool{2: false, 4: false, 5: true, 6: true} {
+		if err := v.CheckRollback("id", seq); (err == nil) != want {
+			t.Errorf("seq %d: %v", seq, err)
+		}
+	}
+	if err := v.CheckRollback("other", 2); !errors.Is(err, ErrRollback) {
+		t.Errorf("below minimum for a fresh identity: %v", err)
+	}
+	if err := v.CheckRollback("other", 3); err != nil {
+		t.Errorf("at minimum for a fresh identity: %v", err)
+	}
+}

@@ -247,6 +247,15 @@ func (v *Verifier) Commit(r *Verified) error {
 	return v.store.Commit(r.Identity, r.Sequence)
 }
 
+// CheckRollback applies the verifier's rollback rules (minimum, store,
+// strictness) to an identity and sequence number without verifying an
+// envelope and without changing the store, e.g. to refuse an old update
+// before downloading its payload. With WithoutRollbackCheckUnsafe and no
+// minimum it always returns nil.
+func (v *Verifier) CheckRollback(id string, seq uint64) error {
+	return v.checkRollback(id, seq)
+}
+
 func (v *Verifier) checkRollback(id string, seq uint64) error {
 	if v.hasMin && seq < v.minSeq {
 		return &RollbackError{Identity: id, Stored: v.minSeq, Got: seq, Minimum: true}
