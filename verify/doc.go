@@ -11,8 +11,10 @@
 //	... install res.Manifest, confirm the new image ...
 //	err = v.Commit(res)                                  // = store.Commit(res.Identity, res.Sequence)
 //
-// A processor that keeps its own flow can also call [CheckRollback] (read
-// only) and [Store.Commit] directly, with [Identity] of the manifest.
+// Before fetching a payload a processor can ask [Verifier.CheckRollback]
+// (read only). A processor that keeps its own flow can also call the
+// function [CheckRollback] and [Store.Commit] directly, with [Identity] of
+// the manifest.
 //
 // Keys are trust anchors bound to the algorithms they may verify
 // ([WithAlgorithms]; the message never chooses), optionally limited to
