@@ -53,7 +53,12 @@ func sweepUpdate(t *testing.T, tear bool, k testKey, env []byte, m *suit.Manifes
 			t.Fatalf("fault at write %d: counter %d after the re-run, want %d", n, c, m.SequenceNumber)
 		}
 	}
-	return testdevice.ForEachInterruption(t, tear, setup, update, afterFault, afterResume)
+	n := testdevice.ForEachInterruption(t, tear, setup, update, afterFault, afterResume)
+	// Several interruptions in a row (perm_with_random_fails).
+	for seed := uint64(1); seed <= 5; seed++ {
+		testdevice.RandomInterruptions(t, seed, 5, n, tear, setup, update, afterFault, afterResume)
+	}
+	return n
 }
 
 func TestInterruptedInstallAtEveryWrite(t *testing.T) {
