@@ -49,6 +49,7 @@ type MalformedError struct {
 	Err  error
 }
 
+// Error implements error.
 func (e *MalformedError) Error() string {
 	return "malformed " + e.Part + ": " + strings.TrimPrefix(e.Err.Error(), "verify: ")
 }
@@ -65,6 +66,7 @@ type BlockError struct {
 	Err   error // matches ErrMalformed, ErrUnsupportedAlgorithm, ErrUnsupportedHeader or errBadSignature
 }
 
+// Error implements error.
 func (e *BlockError) Error() string {
 	return fmt.Sprintf("COSE block %d: %s", e.Index, strings.TrimPrefix(e.Err.Error(), "verify: "))
 }
@@ -80,6 +82,7 @@ type AuthError struct {
 	Blocks []error // *BlockError for each block that did not count
 }
 
+// Error implements error.
 func (e *AuthError) Error() string {
 	var b strings.Builder
 	b.WriteString("unauthenticated: ")
@@ -115,6 +118,7 @@ type DigestError struct {
 	severed   bool
 }
 
+// Error implements error.
 func (e *DigestError) Error() string {
 	if e.Err != nil {
 		return e.What + ": " + e.Err.Error()
@@ -144,6 +148,7 @@ type AlgorithmError struct {
 	Reason    string
 }
 
+// Error implements error.
 func (e *AlgorithmError) Error() string {
 	return fmt.Sprintf("%s algorithm %d %s", e.Kind, e.Algorithm, e.Reason)
 }
@@ -160,6 +165,7 @@ type RollbackError struct {
 	Minimum  bool   // Stored is a caller-given minimum, not a stored value
 }
 
+// Error implements error.
 func (e *RollbackError) Error() string {
 	what := "stored"
 	if e.Minimum {
@@ -179,6 +185,7 @@ func (e *RollbackError) Is(target error) bool { return target == ErrRollback }
 // the envelope lacks.
 type MissingPayloadError struct{ URI string }
 
+// Error implements error.
 func (e *MissingPayloadError) Error() string {
 	return fmt.Sprintf("manifest refers to integrated payload %q, not in the envelope", e.URI)
 }
@@ -191,6 +198,7 @@ type ComponentError struct {
 	Component [][]byte
 }
 
+// Error implements error.
 func (e *ComponentError) Error() string {
 	return fmt.Sprintf("component %s is outside the component prefixes of every key that signed", formatComponent(e.Component))
 }
@@ -207,6 +215,7 @@ type StoreError struct {
 	Corrupt bool
 }
 
+// Error implements error.
 func (e *StoreError) Error() string {
 	if e.Corrupt {
 		return fmt.Sprintf("anti-rollback state %s is corrupt: %v", e.Path, e.Err)

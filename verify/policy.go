@@ -253,6 +253,7 @@ func (p Policy) need(nkeys int) int {
 	return p.threshold
 }
 
+// String describes the policy, e.g. "2 distinct trusted keys".
 func (p Policy) String() string {
 	switch {
 	case p.all:
