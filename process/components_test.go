@@ -189,3 +189,19 @@ func (a *argsInvoker) Invoke(_ context.Context, _ [][]byte, args []byte) error {
 	a.args = args
 	return nil
 }
+
+func TestUnknownComponentRejected(t *testing.T) {
+	k := newTestKey(t)
+	fw := firmware(1, 100)
+	m := fullImage(t, 1, fw)
+	m.Common.Components = []suit.ComponentID{{[]byte("bootloader")}}
+	flash := testdevice.New()
+	only := func(id [][]byte) bool { return suit.ComponentID(id).Equal(comp0) }
+	rep, err := newDevice(t, flash, k, process.Platform{AcceptComponent: only}, nil).install(seal(t, k, m, map[string][]byte{"#fw": fw}))
+	if !errors.Is(err, process.ErrComponent) || len(rep.Records) != 0 {
+		t.Fatalf("err = %v, %d records", err, len(rep.Records))
+	}
+	if _, err := newDevice(t, flash, k, process.Platform{AcceptComponent: only}, nil).install(seal(t, k, fullImage(t, 2, fw), map[string][]byte{"#fw": fw})); err != nil {
+		t.Fatalf("known component: %v", err)
+	}
+}

@@ -100,6 +100,11 @@ type Platform struct {
 	// version (integers as in draft-ietf-suit-update-management, e.g.
 	// 1.2.3 = [1 2 3]); nil makes the condition fail.
 	Version func(id [][]byte) ([]int64, error)
+	// AcceptComponent, when set, says which component identifiers the
+	// device has; a manifest naming any other component is rejected with
+	// ErrComponent before any command runs. Nil accepts every identifier
+	// the Storage can hold.
+	AcceptComponent func(id [][]byte) bool
 	// Report, when set, receives every record as it is produced.
 	Report ReportSink
 	// SkipCompatibilityCheckUnsafe accepts manifests whose shared sequence

@@ -127,6 +127,9 @@ func (r *run) procedure(proc procedure) error {
 		return errf(ErrComponent, "%d components, the device supports %d", len(r.comps), r.p.lim.MaxComponents)
 	}
 	for i, id := range r.comps {
+		if r.p.pf.AcceptComponent != nil && !r.p.pf.AcceptComponent(id) {
+			return errf(ErrComponent, "the device has no component %s", id)
+		}
 		for j := 0; j < i; j++ {
 			if id.Equal(r.comps[j]) {
 				return errf(ErrComponent, "component %s listed twice", id)
