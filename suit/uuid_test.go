@@ -12,22 +12,19 @@ func TestUUID5VendorIDFromDNSName(t *testing.T) {
 	}
 }
 
-// The draft's class id is a version 5 UUID, but it is not
-// UUID5(vendor-id, "LPC1768"): the draft does not say which name it hashed.
-func TestUUID5DraftClassIDIsVersion5(t *testing.T) {
-	class, err := ParseUUID("1492af14-2569-5e48-bf42-9b2d51f2ab45")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if class.Version() != 5 {
-		t.Fatalf("version = %d, want 5", class.Version())
-	}
+// The draft examples' class id is UUID5(vendor-id, "suit") (not
+// UUID5(vendor-id, "LPC1768")).
+func TestUUID5DraftClassIDFromVendor(t *testing.T) {
 	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
-	if got := NewUUID5(vendor, []byte("LPC1768")); got == class {
-		t.Fatalf("unexpected: class id is UUID5(vendor, LPC1768); make it a vector")
+	got := NewUUID5(vendor, []byte("suit"))
+	if got.String() != "1492af14-2569-5e48-bf42-9b2d51f2ab45" {
+		t.Fatalf("UUID5(vendor, suit) = %s", got)
 	}
-	if got := NewUUID5(vendor, []byte("LPC1768")); got.Version() != 5 || got[8]&0xc0 != 0x80 {
-		t.Fatalf("UUID5 version/variant bits wrong: %s", got)
+	if got.Version() != 5 || got[8]&0xc0 != 0x80 {
+		t.Fatalf("version/variant bits wrong: %s", got)
+	}
+	if NewUUID5(vendor, []byte("LPC1768")) == got {
+		t.Fatal("LPC1768 gives the same id")
 	}
 }
 
