@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
+	"runtime"
 )
 
 // Diff writes a patch that turns old into new (format: see the package
@@ -15,8 +16,18 @@ func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(old) >= bigInput {
+		// The suffix array (4 bytes per old byte) is garbage now; collect
+		// it before the compressors allocate, so peak memory is the
+		// larger of the two phases rather than their sum.
+		runtime.GC()
+	}
 	return writePatch(old, new, ctrl, w, opts)
 }
+
+// bigInput is the old-image size above which Diff collects the suffix
+// array explicitly before compressing.
+const bigInput = 8 << 20
 
 // record is one control record of the suitkit format. Unlike bsdiff's
 // triple, the seek comes first (o += seek; add; copy), so every record

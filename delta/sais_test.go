@@ -84,3 +84,34 @@ func TestSuffixArrayRandomSmallAlphabets(t *testing.T) {
 		}
 	}
 }
+
+// TestSuffixArrayLargeAlphabetLevel checks a recursion-level call with an
+// alphabet too large for cached counts, with and without spare space for
+// the buckets.
+func TestSuffixArrayLargeAlphabetLevel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	for _, k := range []int{3, 70000, 200000} {
+		for _, n := range []int{10, 1000, 50000} {
+			text := make([]int32, n)
+			for i := range text {
+				// Few distinct runs so induced sorting recurses further.
+				text[i] = int32(rng.IntN(k))
+				if i > 0 && rng.IntN(3) == 0 {
+					text[i] = text[i-1]
+				}
+			}
+			want := make([]int32, n)
+			for i := range want {
+				want[i] = int32(i)
+			}
+			slices.SortFunc(want, func(a, b int32) int { return slices.Compare(text[a:], text[b:]) })
+			for _, spare := range [][]int32{nil, make([]int32, k)} {
+				sa := make([]int32, n)
+				saisLevel(text, sa, k, spare)
+				if !slices.Equal(sa, want) {
+					t.Fatalf("k=%d n=%d spare=%d: suffix array differs from naive sort", k, n, len(spare))
+				}
+			}
+		}
+	}
+}
