@@ -49,6 +49,7 @@ type CommandError struct {
 	Err       error
 }
 
+// Error says where and why.
 func (e *CommandError) Error() string {
 	return fmt.Sprintf("%s[%d] %s on component %d: %v",
 		sectionName(e.Section), e.Offset, commandName(e.Command), e.Component, e.Err)

@@ -22,6 +22,7 @@ const (
 	Failed
 )
 
+// String names the outcome.
 func (o Outcome) String() string {
 	switch o {
 	case OK:
@@ -70,21 +71,23 @@ const (
 	ReasonConditionFailed       Reason = 10
 	ReasonOperationFailed       Reason = 11
 	ReasonInvokePending         Reason = 12
-	reasonCount                        = 13
-	maxRecords                         = 4096
-	reportKeyReference                 = 99
-	reportKeyRecords                   = 3
-	reportKeyResult                    = 4
-	resultKeyCode                      = 5
-	resultKeyRecord                    = 6
-	resultKeyReason                    = 7
-	_                                  = reasonCount
+)
+
+const (
+	maxRecords         = 4096
+	reportKeyReference = 99
+	reportKeyRecords   = 3
+	reportKeyResult    = 4
+	resultKeyCode      = 5
+	resultKeyRecord    = 6
+	resultKeyReason    = 7
 )
 
 var reasonNames = [...]string{"ok", "cbor-parse", "cose-unsupported", "alg-unsupported", "unauthorised",
 	"command-unsupported", "component-unsupported", "component-unauthorised", "parameter-unsupported",
 	"severing-unsupported", "condition-failed", "operation-failed", "invoke-pending"}
 
+// String returns the draft's name of the reason, e.g. "condition-failed".
 func (r Reason) String() string {
 	if r >= 0 && int(r) < len(reasonNames) {
 		return reasonNames[r]
