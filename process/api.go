@@ -41,6 +41,10 @@ func (p *Processor) Invoke(ctx context.Context, v *verify.Verified) (*Report, er
 //
 // The Report is non-nil; when verification fails it holds only the error.
 func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope []byte) (*Report, error) {
+	if ver == nil {
+		rep := &Report{Err: errf(ErrManifest, "no verifier")}
+		return rep, rep.Err
+	}
 	v, err := ver.Verify(envelope)
 	if err != nil {
 		rep := &Report{Err: err}
