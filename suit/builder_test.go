@@ -2,7 +2,10 @@ package suit
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -196,5 +199,50 @@ func TestBuilderRejectsIncompleteImages(t *testing.T) {
 	}
 	if _, err := NewBuilder(0).Build(); !errors.Is(err, ErrBuild) {
 		t.Errorf("empty builder: %v", err)
+	}
+}
+
+// The builder's command layout is the draft's: the unsigned examples 0
+// (secure boot), 1 (download and install) and 5 (two images) come out byte
+// for byte.
+func TestBuilderReproducesDraftExamples(t *testing.T) {
+	dir := ietfExamplesDir(t)
+	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
+	class := NewUUID5(vendor, []byte("suit"))
+	digestA, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
+	digestB, _ := hex.DecodeString("0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff")
+	imgA := Image{VendorID: vendor, ClassID: class, Digest: &Digest{Algorithm: AlgSHA256, Value: digestA}, Size: 34768}
+	imgB := Image{Digest: &Digest{Algorithm: AlgSHA256, Value: digestB}, Size: 76834}
+	with := func(img Image, f func(*Image)) Image { f(&img); return img }
+	cases := []struct {
+		file   string
+		seq    uint64
+		images []Image
+	}{
+		{"example-0-unsigned.suit", 0, []Image{with(imgA, func(i *Image) { i.Invoke = true })}},
+		{"example-1-unsigned.suit", 1, []Image{with(imgA, func(i *Image) { i.URI = "http://example.com/file.bin" })}},
+		{"example-5-unsigned.suit", 5, []Image{
+			with(imgA, func(i *Image) { i.URI = "http://example.com/file1.bin"; i.Invoke = true }),
+			with(imgB, func(i *Image) { i.URI = "http://example.com/file2.bin" }),
+		}},
+	}
+	for _, c := range cases {
+		want, err := os.ReadFile(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := NewBuilder(c.seq)
+		for _, img := range c.images {
+			if err := b.AddImage(img); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := b.BuildBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: builder output differs\n got %x\nwant %x", c.file, got, want)
+		}
 	}
 }

@@ -411,3 +411,37 @@ func TestTextYAMLKeepsAwkwardStrings(t *testing.T) {
 		}
 	}
 }
+
+// Authoring conveniences reproduce the draft's unsigned example 0 exactly:
+// vendor and class ids from names, manifest digest computed.
+func TestTextAuthoredSpecReproducesUnsignedExample0(t *testing.T) {
+	want := ietfEnvelopes(t)["example-0-unsigned.suit"]
+	spec := `
+suit-manifest:
+  suit-manifest-version: 1
+  suit-manifest-sequence-number: 0
+  suit-common:
+    suit-components: [["00"]]
+    suit-shared-sequence:
+      - suit-directive-override-parameters:
+          suit-parameter-vendor-identifier: {uuid5-dns: arm.com}
+          suit-parameter-class-identifier: {uuid5: {namespace: fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe, name: suit}}
+          suit-parameter-image-digest:
+            suit-digest-algorithm-id: cose-alg-sha-256
+            suit-digest-bytes: 00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210
+          suit-parameter-image-size: 34768
+      - suit-condition-vendor-identifier: 15
+      - suit-condition-class-identifier: 15
+  suit-validate:
+    - suit-condition-image-match: 15
+  suit-invoke:
+    - suit-directive-invoke: [suit-send-record-on-failure]
+`
+	got, err := ParseText([]byte(spec), TextYAML, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("authored spec differs from example-0-unsigned\n got %x\nwant %x", got, want)
+	}
+}
