@@ -37,6 +37,10 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	devID := fs.String("device-id", "", "device identifier UUID (overrides DIR/device.json)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
+		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
+		fmt.Fprintln(stderr, "update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the")
+		fmt.Fprintln(stderr, "envelope (\"#name\"), over http(s), or as file:// URIs inside ENVELOPE's directory.")
+		fmt.Fprintln(stderr, "Exit status: 0 installed, 1 rejected, 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
 	pos, err := parseFlags(fs, args)
