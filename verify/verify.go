@@ -187,8 +187,11 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		return nil, err
 	}
 	if len(env.Extensions) > 0 {
-		k, _ := env.Extensions[0].KeyInt()
-		return nil, &MalformedError{Part: "envelope", Err: fmt.Errorf("unknown member %d: nothing authenticates it", k)}
+		what := "an unknown member"
+		if k, ok := env.Extensions[0].KeyInt(); ok {
+			what = fmt.Sprintf("unknown member %d", k)
+		}
+		return nil, &MalformedError{Part: "envelope", Err: fmt.Errorf("%s: nothing authenticates it", what)}
 	}
 	m, err := env.DecodeManifest(v.lim)
 	if err != nil {
@@ -243,6 +246,9 @@ func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
 func (v *Verifier) Commit(r *Verified) error {
 	if v.store == nil {
 		return errors.New("verify: no rollback store to commit to")
+	}
+	if r == nil {
+		return errors.New("verify: nil result")
 	}
 	return v.store.Commit(r.Identity, r.Sequence)
 }
