@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/suit"
 )
 
 func runSuitkit(args ...string) (int, string, string) {
@@ -102,5 +105,42 @@ func TestProcessCommandInstallsAndRejects(t *testing.T) {
 		if code, _, errOut := runSuitkit(a...); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (%s)", a, code, errOut)
 		}
+	}
+}
+
+func TestProcessCommandWithMACKey(t *testing.T) {
+	dir := t.TempDir()
+	secret := bytes.Repeat([]byte("k"), 32)
+	keyP := filepath.Join(dir, "hmac.key")
+	os.WriteFile(keyP, secret, 0o600)
+	fw := demoFirmware(4096, 5)
+	b := suit.NewBuilder(1)
+	if err := b.AddImage(suit.Image{VendorID: demoVendor, ClassID: demoClass, Data: fw, Integrated: "#fw"}); err != nil {
+		t.Fatal(err)
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := sign.NewMACer(secret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sign.Envelope(env, m); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := env.Encode()
+	envP := filepath.Join(dir, "mac.suit")
+	os.WriteFile(envP, data, 0o644)
+	dev := filepath.Join(dir, "dev")
+	ids := []string{"--vendor-id", demoVendor.String(), "--class-id", demoClass.String()}
+	code, out, errOut := runSuitkit(append(append([]string{"process", "--mac-key", keyP, "--device", dev}, ids...), envP)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	// The wrong secret: rejected.
+	os.WriteFile(keyP, bytes.Repeat([]byte("x"), 32), 0o600)
+	if code, _, _ := runSuitkit(append(append([]string{"process", "--mac-key", keyP, "--device", filepath.Join(dir, "dev2")}, ids...), envP)...); code != 1 {
+		t.Fatalf("wrong HMAC key: exit %d, want 1", code)
 	}
 }
