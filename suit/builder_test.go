@@ -246,3 +246,41 @@ func TestBuilderReproducesDraftExamples(t *testing.T) {
 		}
 	}
 }
+
+// Example 2 (severed install and text, reference URI) from the builder.
+func TestBuilderReproducesDraftExample2Severed(t *testing.T) {
+	dir := ietfExamplesDir(t)
+	want, err := os.ReadFile(filepath.Join(dir, "example-2-unsigned.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := Decode(want, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lang := ref.Manifest.Text.Text.Languages[0]
+	desc, _ := lang.Lookup(TextManifestDescription)
+	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
+	digest, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
+	b := NewBuilder(2)
+	b.ReferenceURI = "https://git.io/JJYoj"
+	b.Description = desc
+	b.SeverInstall, b.SeverText = true, true
+	err = b.AddImage(Image{VendorID: vendor, ClassID: NewUUID5(vendor, []byte("suit")),
+		Digest: &Digest{Algorithm: AlgSHA256, Value: digest}, Size: 34768,
+		URI: "http://example.com/very/long/path/to/file/file.bin", Invoke: true,
+		Text: map[int64]string{
+			TextVendorDomain:         "arm.com",
+			TextComponentDescription: "This component is a demonstration. The digest is a sample pattern, not a real one.",
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.BuildBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("builder output differs from example-2-unsigned\n got %x\nwant %x", got, want)
+	}
+}
