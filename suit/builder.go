@@ -36,10 +36,26 @@ type Image struct {
 	// Invoke adds the component to the invoke sequence (boot it).
 	Invoke bool
 
+	// Slots, when set, offers one alternative per slot (A/B images, the
+	// draft's example 3): the shared sequence picks the digest and size of
+	// the slot the component is in (condition-component-slot inside
+	// try-each), and install fetches that slot's URI. Data, Digest, Size,
+	// URI and Integrated of the Image are then unused.
+	Slots []Slot
+
 	// Text holds component text (keys TextVendorName, TextModelName,
 	// TextVendorDomain, TextModelInfo, TextComponentDescription,
 	// TextComponentVersion, ...), written in Builder.TextLanguage.
 	Text map[int64]string
+}
+
+// Slot is one alternative of an [Image] that may live in several slots.
+type Slot struct {
+	Slot   uint64  // the value of suit-parameter-component-slot
+	Data   []byte  // the image for this slot (digest and size computed)
+	Digest *Digest // otherwise its digest and size
+	Size   uint64
+	URI    string // where install fetches it from; empty for none
 }
 
 // Builder assembles an unsigned, deterministic envelope for the common
@@ -205,6 +221,9 @@ func imageDigest(img *Image) (Digest, uint64, error) {
 // install: override uri, fetch, image-match; validate: image-match;
 // invoke: invoke.
 func (b *Builder) imageCommands(idx int, img *Image) error {
+	if len(img.Slots) > 0 {
+		return b.slotCommands(idx, img)
+	}
 	d, size, err := imageDigest(img)
 	if err != nil {
 		return err

@@ -284,3 +284,43 @@ func TestBuilderReproducesDraftExample2Severed(t *testing.T) {
 		t.Fatalf("builder output differs from example-2-unsigned\n got %x\nwant %x", got, want)
 	}
 }
+
+// Example 3 (A/B slots chosen with try-each) from the builder.
+func TestBuilderReproducesDraftExample3Slots(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join(ietfExamplesDir(t), "example-3-unsigned.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
+	digestA, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
+	digestB, _ := hex.DecodeString("0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff")
+	b := NewBuilder(3)
+	err = b.AddImage(Image{VendorID: vendor, ClassID: NewUUID5(vendor, []byte("suit")), Slots: []Slot{
+		{Slot: 0, Digest: &Digest{Algorithm: AlgSHA256, Value: digestA}, Size: 34768, URI: "http://example.com/file1.bin"},
+		{Slot: 1, Digest: &Digest{Algorithm: AlgSHA256, Value: digestB}, Size: 76834, URI: "http://example.com/file2.bin"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.BuildBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("builder output differs from example-3-unsigned\n got %x\nwant %x", got, want)
+	}
+}
+
+func TestBuilderRejectsBadSlots(t *testing.T) {
+	d := &Digest{Algorithm: AlgSHA256, Value: make([]byte, 32)}
+	for name, slots := range map[string][]Slot{
+		"one slot":       {{Slot: 0, Digest: d}},
+		"duplicate slot": {{Slot: 0, Digest: d}, {Slot: 0, Digest: d}},
+		"some URIs":      {{Slot: 0, Digest: d, URI: "x"}, {Slot: 1, Digest: d}},
+		"no digest":      {{Slot: 0, Digest: d}, {Slot: 1}},
+	} {
+		if err := NewBuilder(0).AddImage(Image{Slots: slots}); !errors.Is(err, ErrBuild) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
