@@ -9,12 +9,16 @@ import (
 // [Decode] returns it after strictly decoding the encoding (so
 // env.Encode() gives the bytes to sign or store). Its authentication
 // wrapper holds the SHA-256 digest of the manifest bstr and no blocks.
+// The decode uses the default [Limits] except for the envelope size, so
+// large integrated payloads are fine, but a manifest a device would refuse
+// (say, more components than Limits allows) makes Build fail; BuildBytes
+// does not decode.
 func (b *Builder) Build() (*Envelope, error) {
 	data, err := b.BuildBytes()
 	if err != nil {
 		return nil, err
 	}
-	return Decode(data, nil)
+	return Decode(data, &Limits{MaxEnvelopeSize: len(data)})
 }
 
 // BuildBytes is Build returning the encoded envelope.
