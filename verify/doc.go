@@ -75,9 +75,13 @@
 // Decoding caps come from suit.Limits ([WithLimits]; zero value = safe
 // defaults). A COSE header may nest 16 levels and hold 16 protected
 // labels; a COSE_Sign may hold 16 signatures; COSE_Mac supports exactly one
-// recipient in direct mode (-6). Supported algorithms: ES256/ESP256,
-// ES384/ESP384, ES512/ESP512, EdDSA/Ed25519, HMAC 256/384/512 (full-length
-// tags); RSA and HSS-LMS are not. The rollback identity is the
+// recipient in direct mode (-6). Verification work is bounded by
+// suit.Limits.MaxAuthBlocks (default 8) blocks of at most 16 signatures,
+// each tried against the trusted keys bound to its alg; blocks after the
+// policy is met are not examined (unless a key has component prefixes).
+// Supported algorithms: ES256/ESP256, ES384/ESP384, ES512/ESP512,
+// EdDSA/Ed25519, HMAC 256/384/512 (full-length tags); RSA and HSS-LMS are
+// not. The rollback identity is the
 // manifest-component-id, or the first vendor and class ids of the shared
 // sequence ([Identity]); counters are not scoped per trust anchor (after a
 // key rotation the stored numbers still apply). Integrated payloads are

@@ -15,6 +15,7 @@ import (
 type Verifier struct {
 	keys       []*Key
 	distinct   int
+	restricted bool // some key has component prefixes
 	policy     Policy
 	store      Store
 	noRollback bool
@@ -87,6 +88,9 @@ func New(keys []*Key, opts ...Option) (*Verifier, error) {
 		return nil, errors.New("verify: no trusted keys")
 	}
 	v.distinct = len(distinctKeys(v.keys))
+	for _, k := range v.keys {
+		v.restricted = v.restricted || k.prefixes != nil
+	}
 	for _, o := range opts {
 		if err := o(v); err != nil {
 			return nil, err
@@ -313,7 +317,13 @@ func (v *Verifier) authenticate(a *suit.Authentication) ([]*Key, error) {
 	var tbsBuf [maxTBS]byte
 	var signers []*Key
 	var blockErrs []error
+	need := v.policy.need(v.distinct)
 	for i, b := range a.Blocks {
+		// Stop once the policy is met, unless component prefixes may
+		// later disqualify some signers.
+		if len(signers) >= need && !v.restricted {
+			break
+		}
 		sigs, err := parseBlock(b, sigBuf[:0])
 		if err != nil {
 			blockErrs = append(blockErrs, &BlockError{Index: i, Err: classifyCOSE(err)})
@@ -328,7 +338,6 @@ func (v *Verifier) authenticate(a *suit.Authentication) ([]*Key, error) {
 			signers = addSigner(signers, k)
 		}
 	}
-	need := v.policy.need(v.distinct)
 	if len(signers) >= need {
 		return signers, nil
 	}
