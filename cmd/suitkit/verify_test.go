@@ -178,3 +178,28 @@ func TestVerifyCLIMACKey(t *testing.T) {
 		t.Fatalf("wrong secret: exit %d %q", code, e)
 	}
 }
+
+// TestVerifyCLICOSEKeyAlgBinding: a COSE_Key's alg binds the trust anchor;
+// the draft key as a COSE_Key with alg ESP256 does not accept the ES256
+// examples, with alg ES256 it does.
+func TestVerifyCLICOSEKeyAlgBinding(t *testing.T) {
+	pemData, _ := os.ReadFile(verifyIETF(t, "public_key.pem"))
+	k, err := sign.ParsePEM(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for alg, want := range map[sign.Algorithm]int{sign.ES256: 0, sign.ESP256: 1} {
+		ck := &sign.Key{Public: k.Public, Algorithm: alg}
+		data, err := ck.MarshalCOSEKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, alg.String()+".cose")
+		os.WriteFile(path, data, 0o600)
+		code, _, errs := verifyRun(t, "--key", path, verifyIETF(t, "example-1.suit"))
+		if code != want {
+			t.Errorf("COSE_Key alg %v: exit %d (stderr %q), want %d", alg, code, errs, want)
+		}
+	}
+}
