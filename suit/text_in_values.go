@@ -71,11 +71,11 @@ func (r *textIn) digest(t *tnode, path string) (*dnode, error) {
 			return nil, textErrf(joinPath(path, k), "unknown digest member")
 		}
 	}
-	alg, err := r.digestAlg(t, path)
-	if err != nil {
-		return nil, err
-	}
 	if _, ok := t.get(tnFile); ok {
+		alg, err := r.digestAlg(t, path)
+		if err != nil {
+			return nil, err
+		}
 		data, err := r.files.fromSpec(t, path)
 		if err != nil {
 			return nil, err
@@ -90,11 +90,18 @@ func (r *textIn) digest(t *tnode, path string) (*dnode, error) {
 	if err != nil {
 		return nil, err
 	}
-	algItem := dnInt(alg)
+	// A number is taken as it is (any CBOR integer round-trips); a name
+	// must be known.
+	var algItem *dnode
 	if a, ok := t.get(tnDigestAlg); ok && a.kind == tnNumber {
-		if algItem, err = textNumber(a, joinPath(path, tnDigestAlg)); err != nil {
-			return nil, err
-		}
+		algItem, err = textNumber(a, joinPath(path, tnDigestAlg))
+	} else {
+		var alg int64
+		alg, err = r.digestAlg(t, path)
+		algItem = dnInt(alg)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return dnArray(algItem, dnBytes(b)), nil
 }

@@ -2,6 +2,7 @@ package suit
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -443,5 +444,30 @@ suit-manifest:
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("authored spec differs from example-0-unsigned\n got %x\nwant %x", got, want)
+	}
+}
+
+func TestTextExtremeIntegersRoundTrip(t *testing.T) {
+	// 107({98: [-2^64, h'00'], 99: [-2^64, 2^64-1]}), and a manifest whose
+	// image-digest parameter has the algorithm -2^64.
+	cases := []string{
+		"d86ba21862823bffffffffffffffff41001863823bffffffffffffffff1bffffffffffffffff",
+		"d86ba1035821a301010200035819a2028181410004518214a1034c823bffffffffffffffff4100",
+	}
+	for _, h := range cases {
+		data, err := hex.DecodeString(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []TextFormat{TextJSON, TextYAML} {
+			text, err := FormatText(data, f)
+			if err != nil {
+				t.Fatalf("%s: %v", h, err)
+			}
+			back, err := ParseText(text, f, nil)
+			if err != nil || !bytes.Equal(back, data) {
+				t.Errorf("%s format %d: round trip failed: %v\n%s", h, f, err, text)
+			}
+		}
 	}
 }

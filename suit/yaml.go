@@ -118,6 +118,9 @@ func yamlValue(n *yaml.Node, depth int) (*tnode, error) {
 			s := strings.ReplaceAll(n.Value, "_", "")
 			neg := strings.HasPrefix(s, "-")
 			mag := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+			if neg && mag == "18446744073709551616" {
+				return tNum("-" + mag), nil // -2^64, the smallest CBOR integer
+			}
 			v, err := strconv.ParseUint(mag, 0, 64)
 			if err != nil {
 				return nil, fmt.Errorf("line %d: integer %q: %v", n.Line, n.Value, err)
