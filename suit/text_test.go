@@ -471,3 +471,38 @@ func TestTextExtremeIntegersRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestTextYAMLKeepsAwkwardKeys(t *testing.T) {
+	b := NewBuilder(1)
+	for i, name := range []string{"#<<", "#x: y", "#- z", "#null"} {
+		if err := b.AddImage(Image{Data: []byte{byte(i)}, Integrated: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := b.BuildBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Also the bare keys, which a builder would refuse.
+	env, err := Decode(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"<<", "null", "1", "", "~", "true"} {
+		env.Integrated[k] = []byte(k)
+	}
+	data, err = env.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []TextFormat{TextJSON, TextYAML} {
+		text, err := FormatText(data, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseText(text, f, nil)
+		if err != nil || !bytes.Equal(back, data) {
+			t.Errorf("format %d: round trip failed: %v\n%s", f, err, text)
+		}
+	}
+}

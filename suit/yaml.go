@@ -154,7 +154,7 @@ func yamlValue(n *yaml.Node, depth int) (*tnode, error) {
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("line %d: mapping keys must be scalars", k.Line)
 			}
-			if k.Value == "<<" {
+			if k.ShortTag() == "!!merge" {
 				return nil, fmt.Errorf("line %d: YAML merge keys are not supported", k.Line)
 			}
 			if seen[k.Value] {
