@@ -286,6 +286,9 @@ func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error
 				return r.cmdErr(off, ci, c.ID, errf(ErrLimit, "more than %d commands executed", r.p.lim.MaxCommands))
 			}
 			slot := r.reserve(off, depth, ci, c.ID)
+			if slot >= 0 && c.Kind() == suit.ArgReportingPolicy {
+				r.rep.Records[slot].Policy = c.ReportingPolicy
+			}
 			err := r.command(c, depth, ci)
 			r.finish(slot, err)
 			if err != nil && isConditionFailure(err) {

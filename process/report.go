@@ -48,7 +48,12 @@ type Record struct {
 	Depth     int
 	Component uint64
 	Command   int64
-	Outcome   Outcome
+	// Policy is the command's reporting policy (suit.ReportSendRecordOnSuccess
+	// and the other bits), 0 for commands without one. Every command is
+	// recorded whatever its policy; a report sink may use it to choose
+	// what to send.
+	Policy  uint64
+	Outcome Outcome
 	// Err says why the command did not succeed; nil when Outcome is OK.
 	Err error
 }

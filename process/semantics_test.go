@@ -357,6 +357,9 @@ func TestReportSinkReceivesEveryRecord(t *testing.T) {
 	outcomes := map[process.Outcome]int{}
 	for _, r := range s.recs {
 		outcomes[r.Outcome]++
+		if r.Command == suit.ConditionAbort && r.Policy != 15 {
+			t.Errorf("abort recorded with policy %d, want 15", r.Policy)
+		}
 	}
 	if outcomes[process.ConditionFailed] != 1 || outcomes[process.Failed] != 0 {
 		t.Fatalf("outcomes %v", outcomes)
