@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -47,9 +48,17 @@ func lzmaPropsFor(k streamKind) []lzma.Properties {
 	return []lzma.Properties{lzmaDefault, lzmaLC0}
 }
 
+// trialSlots bounds how many trial compressions run at once (each holds
+// large match tables).
+var trialSlots = make(chan struct{}, 2)
+
+// bigTrial is the stream size above which compressStream collects its
+// trial encoders' garbage right away.
+const bigTrial = 1 << 20
+
 // compressStream returns the smallest encoding of raw among the codecs
 // allowed, preferring CodecStored when nothing is smaller.
-func compressStream(raw []byte, kind streamKind, fast bool) (Codec, []byte, error) {
+func (cm *compressor) compressStream(raw []byte, kind streamKind) (Codec, []byte, error) {
 	best, bestCodec := raw, CodecStored
 	if len(raw) < 16 {
 		return bestCodec, best, nil
@@ -61,10 +70,9 @@ func compressStream(raw []byte, kind streamKind, fast bool) (Codec, []byte, erro
 	}
 	var trials []func() result
 	trials = append(trials, func() result {
-		b, err := zstdCompress(raw)
-		return result{CodecZstd, b, err}
+		return result{CodecZstd, cm.zstd.EncodeAll(raw, nil), nil}
 	})
-	if !fast {
+	if !cm.fast {
 		for _, p := range lzmaPropsFor(kind) {
 			trials = append(trials, func() result {
 				b, err := lzmaCompress(raw, p)
@@ -75,7 +83,18 @@ func compressStream(raw []byte, kind streamKind, fast bool) (Codec, []byte, erro
 	results := make([]result, len(trials))
 	var wg sync.WaitGroup
 	for i, f := range trials {
-		wg.Go(func() { results[i] = f() })
+		wg.Go(func() {
+			trialSlots <- struct{}{}
+			defer func() { <-trialSlots }()
+			results[i] = f()
+			if len(raw) >= bigTrial {
+				// The trial encoder's match tables (tens of MB) are
+				// garbage now; collect them before the next trial
+				// allocates its own, so a large Diff does not carry
+				// several generations of them (peak RSS).
+				runtime.GC()
+			}
+		})
 	}
 	wg.Wait()
 	for _, r := range results {
@@ -89,9 +108,19 @@ func compressStream(raw []byte, kind streamKind, fast bool) (Codec, []byte, erro
 	return bestCodec, best, nil
 }
 
-func zstdCompress(raw []byte) ([]byte, error) {
+// compressor holds the state shared by a Diff's compression trials: one
+// zstd encoder (its match tables are tens of MB; making one per stream
+// dominated Diff's allocations).
+type compressor struct {
+	zstd *zstd.Encoder
+	fast bool
+}
+
+// newCompressor makes a compressor for streams of up to about maxRaw
+// bytes (larger streams still compress, with a window of this size).
+func newCompressor(maxRaw int, fast bool) (*compressor, error) {
 	window := zstd.MinWindowSize
-	for window < len(raw) && window < zstd.MaxWindowSize {
+	for window < maxRaw && window < zstd.MaxWindowSize {
 		window <<= 1
 	}
 	enc, err := zstd.NewWriter(nil,
@@ -103,9 +132,10 @@ func zstdCompress(raw []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer enc.Close()
-	return enc.EncodeAll(raw, nil), nil
+	return &compressor{zstd: enc, fast: fast}, nil
 }
+
+func (cm *compressor) close() { cm.zstd.Close() }
 
 func lzmaCompress(raw []byte, props lzma.Properties) ([]byte, error) {
 	var buf bytes.Buffer

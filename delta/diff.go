@@ -93,7 +93,11 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	// Memory of a block is at most raw + largest compressed (< largest
 	// raw) + largest LZMA dictionary (= largest raw): 3x raw.
 	budget := max((blockMem-fixedApplyMemory-lzmaMinDict)/3, 4*recordReserve)
-	fast := opts != nil && opts.FastCompression
+	cm, err := newCompressor(budget, opts != nil && opts.FastCompression)
+	if err != nil {
+		return err
+	}
+	defer cm.close()
 
 	var blocks []encodedBlock
 	bb := &blockBuilder{budget: budget}
@@ -102,7 +106,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 		if len(bb.recs) == 0 {
 			return nil
 		}
-		eb, err := bb.encode(fast)
+		eb, err := bb.encode(cm)
 		if err != nil {
 			return err
 		}
@@ -210,7 +214,7 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 
 // encode serialises the control records (three columns: seeks as zigzag
 // varints, adds, copies) and compresses each stream.
-func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
+func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	var ctrl []byte
 	for _, r := range b.recs {
 		ctrl = binary.AppendVarint(ctrl, r.seek)
@@ -244,7 +248,7 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 		if i >= iWGaps && !wordsFit {
 			break
 		}
-		c, comp, err := compressStream(raw, kinds[i], fast)
+		c, comp, err := cm.compressStream(raw, kinds[i])
 		if err != nil {
 			return encodedBlock{}, err
 		}
@@ -269,7 +273,7 @@ func (b *blockBuilder) encode(fast bool) (encodedBlock, error) {
 	if sep.size() > jointTrialMax {
 		return sep, nil
 	}
-	c, comp, err := compressStream(bytes.Join(chosen[:], nil), kindJoint, fast)
+	c, comp, err := cm.compressStream(bytes.Join(chosen[:], nil), kindJoint)
 	if err != nil {
 		return sep, err
 	}
