@@ -55,39 +55,19 @@ func paramBytes(p suit.Parameter) []byte {
 
 // checkSevered checks every severable element the envelope carries against
 // the digest the manifest holds for it. An element the manifest has inline,
-// or not at all, must not travel severed either.
+// or not at all, must not travel severed either. DecodeManifest already
+// compares each carried element with its digest before it decodes it into
+// the manifest; an element it resolved that way is not hashed a second
+// time, any other one is hashed here.
 func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 	for key, content := range env.Severed {
-		var d *suit.Digest
-		switch key {
-		case suit.ManifestCoswid:
-			if m.Coswid != nil {
-				d = m.Coswid.Digest
-			}
-		case suit.ManifestDependencyResolution:
-			if m.DependencyResolution != nil {
-				d = m.DependencyResolution.Digest
-			}
-		case suit.ManifestPayloadFetch:
-			if m.PayloadFetch != nil {
-				d = m.PayloadFetch.Digest
-			}
-		case suit.ManifestCandidateVerification:
-			if m.CandidateVerification != nil {
-				d = m.CandidateVerification.Digest
-			}
-		case suit.ManifestInstall:
-			if m.Install != nil {
-				d = m.Install.Digest
-			}
-		case suit.ManifestText:
-			if m.Text != nil {
-				d = m.Text.Digest
-			}
-		}
+		d, resolved := severedMember(m, key)
 		what := severedName(key)
 		if d == nil {
 			return &DigestError{What: what, severed: true}
+		}
+		if resolved {
+			continue
 		}
 		if !d.MatchesBstr(content) {
 			got, _ := suit.ComputeDigest(d.Algorithm, suit.BstrItem(content))
@@ -95,6 +75,37 @@ func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 		}
 	}
 	return nil
+}
+
+// severedMember returns the digest m holds for severable member key (nil
+// when the member is absent or inline) and whether the decoder resolved
+// the envelope's copy into m (which it does only after the digest matched).
+func severedMember(m *suit.Manifest, key int64) (*suit.Digest, bool) {
+	seq := func(s *suit.SeverableSequence) (*suit.Digest, bool) {
+		if s == nil {
+			return nil, false
+		}
+		return s.Digest, s.Sequence != nil
+	}
+	switch key {
+	case suit.ManifestCoswid:
+		if m.Coswid != nil {
+			return m.Coswid.Digest, m.Coswid.Raw != nil
+		}
+	case suit.ManifestDependencyResolution:
+		return seq(m.DependencyResolution)
+	case suit.ManifestPayloadFetch:
+		return seq(m.PayloadFetch)
+	case suit.ManifestCandidateVerification:
+		return seq(m.CandidateVerification)
+	case suit.ManifestInstall:
+		return seq(m.Install)
+	case suit.ManifestText:
+		if m.Text != nil {
+			return m.Text.Digest, m.Text.Text != nil
+		}
+	}
+	return nil, false
 }
 
 func severedName(key int64) string {
