@@ -61,6 +61,8 @@ func FuzzParseText(f *testing.F) {
 // encoded CBOR item), the JSON and YAML forms parse back to the same bytes.
 func FuzzFormatText(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
+	ietf, _ := filepath.Glob(filepath.Join("..", "..", "shared", "conformance", "ietf", "*.suit"))
+	files = append(files, ietf...)
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
