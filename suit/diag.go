@@ -22,8 +22,8 @@ type DiagOptions struct {
 	// Annotate adds the SUIT names as comments, reading the item as a
 	// SUIT envelope: "/ suit-manifest / 3: << {...} >>", commands as
 	// "/ suit-condition-vendor-identifier / 1, 15", and UUIDs and digest
-	// algorithms spelt out after their values. Bstr-wrapped SUIT elements
-	// are then shown embedded whatever their content (with EmbeddedCBOR).
+	// algorithms spelt out after their values. Annotations are comments
+	// only: without them the output is the same as without Annotate.
 	Annotate bool
 	// MaxDepth bounds nesting, counted across embedded layers too.
 	// Zero selects 64.
@@ -197,18 +197,9 @@ func (p *diagPrinter) comment(names map[int64]tfield, id int64, key *dnode) {
 
 func (p *diagPrinter) bstr(n *dnode, level int, k tkind) {
 	if p.opts.EmbeddedCBOR && len(n.str) > 0 {
-		inner, ik := diagBstrInner(k)
-		var item *dnode
-		if inner {
-			if m, err := dnParse(n.str, p.opts.MaxDepth-level-1); err == nil {
-				item = m
-			}
-		} else {
-			item = diagEmbedded(n.str, p.opts.MaxDepth-level-1)
-		}
-		if item != nil {
+		if item := diagEmbedded(n.str, p.opts.MaxDepth-level-1); item != nil {
 			p.b.WriteString("<< ")
-			p.item(item, level, ik)
+			p.item(item, level, diagBstrInner(k))
 			p.b.WriteString(" >>")
 			return
 		}

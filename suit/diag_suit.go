@@ -73,25 +73,23 @@ func diagElemKind(k tkind, i int) tkind {
 	return kAny
 }
 
-// diagBstrInner says whether a bstr of kind k holds SUIT CBOR, and which.
-func diagBstrInner(k tkind) (bool, tkind) {
+// diagBstrInner returns the kind of the CBOR a bstr of kind k holds.
+func diagBstrInner(k tkind) tkind {
 	switch k {
 	case kManifestBstr:
-		return true, kManifestD
+		return kManifestD
 	case kCommonBstr:
-		return true, kCommonD
+		return kCommonD
 	case kAuthBstr:
-		return true, kAuthD
+		return kAuthD
 	case kSeqBstr, kSeverableSeq:
-		return true, kSequenceD
+		return kSequenceD
 	case kTextBstr, kSeverableText:
-		return true, kTextD
+		return kTextD
 	case kDigestBstr:
-		return true, kDigest
-	case kCBORBstr, kSeverableBytes:
-		return true, kAny
+		return kDigest
 	}
-	return false, kAny
+	return kAny
 }
 
 // diagTrailing returns a comment after a value: the UUID form of an

@@ -172,9 +172,17 @@ func TestDiagDepthBoundCountsEmbeddedLayers(t *testing.T) {
 }
 
 func FuzzDiag(f *testing.F) {
-	for _, h := range []string{"00", "a201020304", "d86b80", "43820102", "f97c00"} {
+	// a2 30 30 10 42 3830: a byte string at a SUIT key (16) holding a
+	// non-container item once made annotated output differ.
+	for _, h := range []string{"00", "a201020304", "d86b80", "43820102", "f97c00", "a2303010423830"} {
 		b, _ := hex.DecodeString(h)
 		f.Add(b)
+	}
+	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Diag(data, &DiagOptions{EmbeddedCBOR: true, Indent: " "})
@@ -183,6 +191,14 @@ func FuzzDiag(f *testing.F) {
 				t.Fatal("error with output")
 			}
 			return
+		}
+		a, err := Diag(data, &DiagOptions{EmbeddedCBOR: true, Indent: " ", Annotate: true})
+		if err != nil {
+			t.Fatalf("annotating failed where plain output worked: %v", err)
+		}
+		// Annotations are comments only.
+		if diagNormalise(a) != diagNormalise(s) {
+			t.Fatalf("annotated output differs beyond comments:\n%s\n%s", a, s)
 		}
 		// Property: every accepted item re-encodes to its own bytes.
 		n, err := dnParse(data, 0)
