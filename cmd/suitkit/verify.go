@@ -24,7 +24,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	fset.Var(&keys, "key", "trusted public key, PEM (PKIX) or COSE_Key (a COSE_Key's alg binds the key to it); repeatable")
 	fset.Var(&macKeys, "mac-key", "trusted HMAC secret: raw bytes or a symmetric COSE_Key; repeatable")
 	minSeq := fset.String("min-sequence", "", "reject sequence numbers below `N`")
-	state := fset.String("state", "", "anti-rollback state `FILE` to check against (read only, never changed)")
+	state := fset.String("state", "", "existing anti-rollback state `FILE` to check against (read only, never changed)")
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE] [--strict-sequence] FILE")
@@ -102,6 +102,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "manifest-digest: %s\n", hex.EncodeToString(res.Digest.Value))
 	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence)
 	fmt.Fprintf(stdout, "digest-algorithm: %d\n", res.Digest.Algorithm)
+	fmt.Fprintf(stdout, "identity: %s\n", res.Identity)
 	for _, k := range res.Signers {
 		fmt.Fprintf(stdout, "signed-by: %s\n", k.Name())
 	}
