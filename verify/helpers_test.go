@@ -22,6 +22,15 @@ import (
 // directory; tests that need it skip when it is absent.
 func ietfDir(t testing.TB) string {
 	t.Helper()
+	p := findIETFDir()
+	if p == "" {
+		t.Skip("shared/conformance/ietf not found above the package directory")
+	}
+	return p
+}
+
+// findIETFDir returns the IETF vector directory, or "" when absent.
+func findIETFDir() string {
 	dir, _ := os.Getwd()
 	for {
 		p := filepath.Join(dir, "shared", "conformance", "ietf")
@@ -30,7 +39,7 @@ func ietfDir(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("shared/conformance/ietf not found above the package directory")
+			return ""
 		}
 		dir = parent
 	}
