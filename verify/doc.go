@@ -83,8 +83,9 @@
 // EdDSA/Ed25519, HMAC 256/384/512 (full-length tags); RSA and HSS-LMS are
 // not. The rollback identity is the
 // manifest-component-id, or the first vendor and class ids of the shared
-// sequence ([Identity]); counters are not scoped per trust anchor (after a
-// key rotation the stored numbers still apply). Integrated payloads are
+// sequence ([Identity]); counters are shared by all trust anchors unless
+// [WithRollbackScope] separates them (the recovery path after a stolen key
+// signed a huge sequence number is new anchors under a new scope). Integrated payloads are
 // not covered by the signature themselves: their image digests are checked
 // when the manifest is processed. A state file holds at most 1 MiB; on
 // systems without flock a FileStore must have a single writer.

@@ -203,3 +203,33 @@ func TestVerifierCheckRollback(t *testing.T) {
 		t.Errorf("at minimum for a fresh identity: %v", err)
 	}
 }
+
+// TestKeyRotationScopesCounters (threats R4): a stolen key signs seq
+// 2^64-1, which blocks every later update under the same scope; after
+// rotating to a new key under a new rollback scope, updates from the new
+// key start afresh, and the old key is no longer trusted.
+func TestKeyRotationScopesCounters(t *testing.T) {
+	oldPriv, oldKey := newP256(t)
+	newPriv, newKey := newP256(t)
+	store := NewMemoryStore()
+	v1 := mustVerifier(t, []*Key{oldKey}, WithRollbackStore(store), WithRollbackScope("anchors-2025"))
+	ff, err := v1.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: AlgES256, ec: oldPriv}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1.Commit(ff)
+	if _, err := v1.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: AlgES256, ec: oldPriv})); !errors.Is(err, ErrRollback) {
+		t.Fatalf("same scope after fast-forward: %v", err)
+	}
+	v2 := mustVerifier(t, []*Key{newKey}, WithRollbackStore(store), WithRollbackScope("anchors-2026"))
+	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: AlgES256, ec: newPriv}))
+	if err != nil {
+		t.Fatalf("new scope: %v", err)
+	}
+	if res.Identity != "anchors-2026|"+ff.Identity[len("anchors-2025|"):] {
+		t.Fatalf("identity %q", res.Identity)
+	}
+	if _, err := v2.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: AlgES256, ec: oldPriv})); !errors.Is(err, ErrUnauthenticated) {
+		t.Fatalf("old key after rotation: %v", err)
+	}
+}

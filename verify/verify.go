@@ -22,6 +22,7 @@ type Verifier struct {
 	strict     bool
 	minSeq     uint64
 	hasMin     bool
+	scope      string
 	lim        *suit.Limits
 }
 
@@ -59,6 +60,16 @@ func WithStrictSequence() Option {
 // [WithoutRollbackCheckUnsafe].
 func WithMinSequence(n uint64) Option {
 	return func(v *Verifier) error { v.minSeq, v.hasMin = n, true; return nil }
+}
+
+// WithRollbackScope prefixes every rollback identity with scope + "|", so
+// that counters are kept per trust domain: after rotating to a new set of
+// trust anchors under a new scope, a compromised old key that signed a huge
+// sequence number (a fast-forward attack) no longer blocks updates, while
+// the old key itself is no longer trusted. Verified.Identity includes the
+// prefix.
+func WithRollbackScope(scope string) Option {
+	return func(v *Verifier) error { v.scope = scope; return nil }
 }
 
 // WithLimits sets the decoding caps passed to the suit codec.
@@ -216,7 +227,7 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		Manifest: m,
 		Digest:   a.Digest,
 		Sequence: m.SequenceNumber,
-		Identity: Identity(m),
+		Identity: v.identity(m),
 		Signers:  signers,
 	}
 	if err := v.checkRollback(res.Identity, res.Sequence); err != nil {
@@ -255,6 +266,13 @@ func (v *Verifier) Commit(r *Verified) error {
 		return errors.New("verify: nil result")
 	}
 	return v.store.Commit(r.Identity, r.Sequence)
+}
+
+func (v *Verifier) identity(m *suit.Manifest) string {
+	if v.scope == "" {
+		return Identity(m)
+	}
+	return v.scope + "|" + Identity(m)
 }
 
 // CheckRollback applies the verifier's rollback rules (minimum, store,
