@@ -240,7 +240,8 @@ func RequireAll() Policy { return Policy{all: true} }
 
 // RequireThreshold requires valid blocks from at least k distinct trusted
 // keys (k of n). Keys are distinct by [Key.Fingerprint]: one key signing
-// twice, or listed twice, counts once.
+// twice, or listed twice, counts once. k below 1 means 1. [New] refuses a
+// threshold larger than the number of distinct trusted keys.
 func RequireThreshold(k int) Policy { return Policy{threshold: k} }
 
 func (p Policy) need(nkeys int) int {
