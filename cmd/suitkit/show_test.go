@@ -141,3 +141,21 @@ func TestShowRejectsOversizedInput(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 1 and a limit message", code, errOut)
 	}
 }
+
+func TestShowEveryFormatOnEveryKnownEnvelope(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/*.suit")
+	if ietf, err := filepath.Glob(filepath.Join(showIETFDir(t), "*.suit")); err == nil {
+		files = append(files, ietf...)
+	}
+	if len(files) < 19 {
+		t.Fatalf("found only %d envelopes", len(files))
+	}
+	for _, f := range files {
+		for _, format := range []string{"tree", "diag", "json", "yaml"} {
+			code, out, errOut := showCLI("show", "--format", format, f)
+			if code != 0 || len(out) < 100 {
+				t.Errorf("%s --format %s: exit %d, %d bytes out, stderr %q", filepath.Base(f), format, code, len(out), errOut)
+			}
+		}
+	}
+}
