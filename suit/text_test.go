@@ -298,6 +298,9 @@ func TestTextSchemaNamesMatchRegistry(t *testing.T) {
 			t.Errorf("schema has %d names, registry %d", len(p.schema.byKey), len(p.names))
 		}
 	}
+	if strings.Join(repPolicyBits, ",") != strings.Join(reportBitNames, ",") {
+		t.Errorf("reporting-policy bit names differ: %v vs %v", repPolicyBits, reportBitNames)
+	}
 }
 
 func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
