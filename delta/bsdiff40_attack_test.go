@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -223,5 +224,38 @@ func TestBSDIFF40OldImageShorterThanDeclared(t *testing.T) {
 	_, err := applyBSDIFF40At(bytes.NewReader(bsOld[:10]), 20, bytes.NewReader(p), int64(len(p)), io.Discard, testBSLimits())
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// TestBSDIFF40BitFlipsNeverYieldWrongOutput: BSDIFF40 has no digest, so the
+// applier's guarantee for a damaged patch is that it is rejected or (when
+// the flip hits bits that carry no information, such as bzip2's final
+// padding) still rebuilds exactly the new image; never different output.
+func TestBSDIFF40BitFlipsNeverYieldWrongOutput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	old := randomBytes(rng, 4000)
+	nw := mutate(old, rng, 40)
+	var b bytes.Buffer
+	if err := WriteBSDIFF40(&b, old, nw); err != nil {
+		t.Fatal(err)
+	}
+	patch := b.Bytes()
+	rejected := 0
+	for range 300 {
+		i := rng.IntN(len(patch))
+		bad := append([]byte(nil), patch...)
+		bad[i] ^= 1 << rng.IntN(8)
+		var out bytes.Buffer
+		err := ApplyBSDIFF40At(bytes.NewReader(old), int64(len(old)), bytes.NewReader(bad), int64(len(bad)), &out, nil)
+		if err != nil {
+			rejected++
+			continue
+		}
+		if !bytes.Equal(out.Bytes(), nw) {
+			t.Fatalf("flip at byte %d of %d: accepted with wrong output", i, len(patch))
+		}
+	}
+	if rejected < 250 {
+		t.Errorf("only %d of 300 bit flips rejected", rejected)
 	}
 }

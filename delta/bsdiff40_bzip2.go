@@ -311,6 +311,8 @@ func (z *bzWriter) encodeSymbols(syms []uint16, alpha int) {
 			lens[t] = huffmanLengths(tfreq[t], bzMaxCodeLen)
 		}
 	}
+	lens, sel = dropUnusedTables(lens, sel)
+	nGroups = len(lens)
 
 	z.bw.write(3, uint64(nGroups))
 	z.bw.write(15, uint64(nSel))
@@ -353,4 +355,26 @@ func (z *bzWriter) encodeSymbols(syms []uint16, alpha int) {
 			z.bw.write(uint(lens[t][s]), uint64(codes[t][s]))
 		}
 	}
+}
+
+// dropUnusedTables removes tables no selector uses (keeping the format's
+// minimum of two) and renumbers the selectors: an unused table costs bytes
+// and would let bit flips in its lengths go unnoticed.
+func dropUnusedTables(lens [][]uint8, sel []uint8) ([][]uint8, []uint8) {
+	var used [6]bool
+	for _, s := range sel {
+		used[s] = true
+	}
+	var newIdx [6]uint8
+	kept := make([][]uint8, 0, len(lens))
+	for t := range lens {
+		if used[t] || (len(kept) < 2 && len(lens)-t <= 2-len(kept)) {
+			newIdx[t] = uint8(len(kept))
+			kept = append(kept, lens[t])
+		}
+	}
+	for i, s := range sel {
+		sel[i] = newIdx[s]
+	}
+	return kept, sel
 }

@@ -67,15 +67,45 @@ func TestPatchCorruptPatchLeavesNewUntouched(t *testing.T) {
 			oldP, newP, _, _ := deltaPair(t, dir, 100_000)
 			patch, _ := os.ReadFile(makePatch(t, format, oldP, newP))
 			for name, bad := range map[string][]byte{
-				"truncated":    patch[:len(patch)*2/3],
-				"flipped byte": flip(patch, len(patch)/2),
-				"flipped tail": flip(patch, len(patch)-3),
+				"truncated": patch[:len(patch)*2/3],
+				// suitkit: a flip in the compressed data breaks a digest;
+				// bsdiff40: the new-size field disagrees with the records.
+				"damaged middle or size field": flip(patch, map[string]int{"suitkit": len(patch) / 2, "bsdiff40": 24}[format]),
+				"trailing garbage":             append(append([]byte(nil), patch...), "garbage"...),
+				"flipped tail (CRC or digest)": flip(patch, len(patch)-3),
 			} {
 				t.Run(name, func(t *testing.T) {
 					badP := filepath.Join(dir, "bad-"+name)
 					os.WriteFile(badP, bad, 0o600)
 					expectPatchRejected(t, oldP, badP)
 				})
+			}
+		})
+	}
+}
+
+// TestPatchBitFlipsRejectedOrHarmless flips bytes all over a patch: each
+// damaged patch is rejected with NEW untouched, or (a BSDIFF40 flip in bits
+// that carry no information, such as bzip2 padding) rebuilds NEW exactly.
+func TestPatchBitFlipsRejectedOrHarmless(t *testing.T) {
+	for _, format := range []string{"suitkit", "bsdiff40"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			oldP, newP, _, newB := deltaPair(t, dir, 20_000)
+			patch, _ := os.ReadFile(makePatch(t, format, oldP, newP))
+			outP, badP := filepath.Join(dir, "out"), filepath.Join(dir, "bad")
+			before := []byte("previous")
+			for i := 0; i < len(patch); i += max(1, len(patch)/40) {
+				os.WriteFile(outP, before, 0o600)
+				os.WriteFile(badP, flip(patch, i), 0o600)
+				code, _, errOut := runCLI(t, "patch", oldP, badP, outP)
+				got, _ := os.ReadFile(outP)
+				switch {
+				case code == 1 && bytes.Equal(got, before):
+				case code == 0 && bytes.Equal(got, newB):
+				default:
+					t.Fatalf("flip at %d: exit %d (%s), NEW is %d bytes", i, code, errOut, len(got))
+				}
 			}
 		})
 	}
