@@ -105,6 +105,11 @@ func ReasonOf(err error) Reason {
 	switch {
 	case err == nil:
 		return ReasonOK
+	case errors.Is(err, verify.ErrUnauthenticated):
+		// Checked first: an AuthError also matches each block's own
+		// cause (a malformed block, an unknown algorithm), but what the
+		// device must report is that nothing authenticated the manifest.
+		return ReasonUnauthorised
 	case errors.Is(err, verify.ErrMalformed):
 		return ReasonCBORParse
 	case errors.Is(err, verify.ErrUnsupportedAlgorithm):
@@ -113,8 +118,7 @@ func ReasonOf(err error) Reason {
 		return ReasonCOSEUnsupported
 	case errors.Is(err, verify.ErrUnauthorizedComponent):
 		return ReasonComponentUnauthorised
-	case errors.Is(err, verify.ErrUnauthenticated), errors.Is(err, verify.ErrDigestMismatch),
-		errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
+	case errors.Is(err, verify.ErrDigestMismatch), errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
 		return ReasonUnauthorised
 	case errors.Is(err, ErrUnsupported):
 		return ReasonCommandUnsupported
