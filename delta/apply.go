@@ -44,7 +44,9 @@ func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *
 	if err := a.checkOld(); err != nil {
 		return err
 	}
-	dec, err := newDecoders(h.ApplyMemory)
+	// The decoders' output cap is the declared memory (blocks are checked
+	// against it); a tiny or zero figure still makes valid decoders.
+	dec, err := newDecoders(max(h.ApplyMemory, fixedApplyMemory))
 	if err != nil {
 		return err
 	}

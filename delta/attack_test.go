@@ -293,3 +293,12 @@ func TestApplyRejectsUnknownVersionAndCodec(t *testing.T) {
 	bad[0] = 'X'
 	mustReject(t, atkOld, bad, ErrMalformed)
 }
+
+func TestApplyRejectsBlockAboveDeclaredMemory(t *testing.T) {
+	// Header declares no memory at all; any block then exceeds it.
+	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd, OldSize: int64(len(atkOld)), NewSize: 2}
+	h.OldDigest = sha256.Sum256(atkOld)
+	p := h.appendTo(nil)
+	p = append(p, 2, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0)
+	mustReject(t, atkOld, p, ErrLimit)
+}
