@@ -155,6 +155,10 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 		return nil, unsupported(pr.off-2, "block layout %#x", lay[0])
 	}
 	b.words = lay[0]&layoutWords != 0
+	b.ordered = lay[0]&layoutOrdered != 0
+	if b.ordered && !b.words {
+		return nil, malformed(pr.off-2, "block layout %#x: ordered values without word coding", lay[0])
+	}
 	switch lay[0] & layoutJoint {
 	case layoutJoint:
 		b.joint = true
@@ -313,7 +317,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d, err := newDiffSource(b.words, streams[streamGaps], streams[streamValues], a.out.total())
+	d, err := newDiffSource(b.words, b.ordered, streams[streamGaps], streams[streamValues], a.out.total())
 	if err != nil {
 		return bad("%v", err)
 	}

@@ -225,23 +225,24 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	for _, r := range b.recs {
 		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
 	}
-	wg, wv := b.words.finish()
-	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil}
+	wg, wv, wo := b.words.finish()
+	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil}
 	const (
 		iCtrl = iota
 		iExtra
 		iGaps
 		iValues
 		iWGaps
-		iWValues
+		iWValues  // word coding, values by lane
+		iWOrdered // word coding, values in position order
 	)
 	// Word coding is an alternative only when its raw streams fit the
 	// block budget too.
 	wordsFit := len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget
 	if wordsFit {
-		raws[iWGaps], raws[iWValues] = wg, wv
+		raws[iWGaps], raws[iWValues], raws[iWOrdered] = wg, wv, wo
 	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues}
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues}
 	codecs := make([]Codec, len(raws))
 	comps := make([][]byte, len(raws))
 	for i, raw := range raws {
@@ -254,12 +255,21 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		}
 		codecs[i], comps[i] = c, comp
 	}
-	words := wordsFit && len(comps[iWGaps])+len(comps[iWValues]) < len(comps[iGaps])+len(comps[iValues])
+	// Pick the smallest diff coding.
 	pick := [numStreams]int{iCtrl, iGaps, iValues, iExtra}
-	if words {
-		pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
+	best := len(comps[iGaps]) + len(comps[iValues])
+	var words, ordered bool
+	if wordsFit {
+		if n := len(comps[iWGaps]) + len(comps[iWValues]); n < best {
+			best, words = n, true
+			pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
+		}
+		if n := len(comps[iWGaps]) + len(comps[iWOrdered]); n < best {
+			words, ordered = true, true
+			pick = [numStreams]int{iCtrl, iWGaps, iWOrdered, iExtra}
+		}
 	}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words}}
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words, ordered: ordered}}
 	var chosen [numStreams][]byte
 	for s, i := range pick {
 		chosen[s] = raws[i]

@@ -20,10 +20,12 @@ import (
 // (gap<<4 | mask), where gap is the number of words skipped since the
 // previous such word (or since the word before the block's first output
 // byte) and mask has bit k set when byte k of the word is non-zero. Values
-// are grouped by lane: all values of lane 0 (byte 0 of a word) in word
-// order, then lane 1, 2 and 3. Fixed-width instruction sets (Arm, RISC-V)
-// change the same bytes of each instruction, so lanes have distinct
-// statistics and masks repeat.
+// are either grouped by lane (all values of lane 0, i.e. byte 0 of a word,
+// in word order, then lanes 1, 2 and 3) or, with the "ordered" flag, in
+// position order. Fixed-width instruction sets (AArch64, RISC-V) change
+// the same bytes of each instruction, so lanes have distinct statistics
+// and masks repeat; Thumb and Xtensa code gains from the word positions
+// but not from lanes.
 
 // diffSource yields the diff bytes for consecutive add runs.
 type diffSource interface {
@@ -34,9 +36,9 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(words bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+func newDiffSource(words, ordered bool, gaps, values []byte, blockStart int64) (diffSource, error) {
 	if words {
-		return newWordDiff(gaps, values, blockStart)
+		return newWordDiff(gaps, values, blockStart, ordered)
 	}
 	d := &byteDiff{gaps: gaps, values: values}
 	return d, d.next()
@@ -94,13 +96,14 @@ func (d *byteDiff) done() bool { return !d.pending && len(d.values) == 0 }
 
 // wordDiff decodes the word coding.
 type wordDiff struct {
-	gaps  []byte
-	lanes [4][]byte
-	word  int64 // current word index
-	mask  uint64
+	gaps    []byte
+	lanes   [4][]byte
+	ordered []byte // values in position order (nil when grouped by lane)
+	word    int64  // current word index
+	mask    uint64
 }
 
-func newWordDiff(gaps, values []byte, blockStart int64) (*wordDiff, error) {
+func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff, error) {
 	// Count the values of each lane to find where each lane starts.
 	var count [4]int
 	for g := gaps; len(g) > 0; {
@@ -120,6 +123,10 @@ func newWordDiff(gaps, values []byte, blockStart int64) (*wordDiff, error) {
 		return nil, errors.New("value count differs from the masks' bit count")
 	}
 	d := &wordDiff{gaps: gaps, word: blockStart>>2 - 1}
+	if ordered {
+		d.ordered = values
+		return d, d.next()
+	}
 	for k := 0; k < 4; k++ {
 		d.lanes[k] = values[:count[k]]
 		values = values[count[k]:]
@@ -157,12 +164,16 @@ func (d *wordDiff) apply(chunk []byte, pos int64) error {
 		if p < pos {
 			return errors.New("non-zero diff byte outside the add runs")
 		}
-		v := d.lanes[k][0]
+		src := &d.lanes[k]
+		if d.ordered != nil {
+			src = &d.ordered
+		}
+		v := (*src)[0]
 		if v == 0 {
 			return errors.New("zero byte in the diff value stream")
 		}
 		chunk[p-pos] += v
-		d.lanes[k] = d.lanes[k][1:]
+		*src = (*src)[1:]
 		d.mask &^= 1 << k
 		if d.mask == 0 {
 			if err := d.next(); err != nil {
@@ -178,8 +189,9 @@ func (d *wordDiff) done() bool { return d.mask == 0 && len(d.gaps) == 0 }
 // wordEncoder builds the word coding incrementally, as the differ finds
 // non-zero diff bytes in increasing new-image positions.
 type wordEncoder struct {
-	gaps  []byte
-	lanes [4][]byte
+	gaps    []byte
+	lanes   [4][]byte
+	ordered []byte
 	last  int64 // last word written to gaps
 	cur   int64 // word being collected
 	mask  uint64
@@ -187,6 +199,7 @@ type wordEncoder struct {
 
 func (w *wordEncoder) reset(blockStart int64) {
 	w.gaps = w.gaps[:0]
+	w.ordered = w.ordered[:0]
 	for k := range w.lanes {
 		w.lanes[k] = w.lanes[k][:0]
 	}
@@ -201,6 +214,7 @@ func (w *wordEncoder) add(pos int64, v byte) {
 	}
 	w.mask |= 1 << (pos & 3)
 	w.lanes[pos&3] = append(w.lanes[pos&3], v)
+	w.ordered = append(w.ordered, v)
 }
 
 func (w *wordEncoder) flushWord() {
@@ -211,8 +225,9 @@ func (w *wordEncoder) flushWord() {
 	}
 }
 
-// finish returns the gap and value streams of the block.
-func (w *wordEncoder) finish() (gaps, values []byte) {
+// finish returns the gap stream and the lane-grouped and position-ordered
+// value streams of the block.
+func (w *wordEncoder) finish() (gaps, values, ordered []byte) {
 	w.flushWord()
 	n := 0
 	for _, l := range w.lanes {
@@ -222,5 +237,5 @@ func (w *wordEncoder) finish() (gaps, values []byte) {
 	for _, l := range w.lanes {
 		values = append(values, l...)
 	}
-	return w.gaps, values
+	return w.gaps, values, w.ordered
 }

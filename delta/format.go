@@ -237,6 +237,9 @@ type blockHeader struct {
 	// gap and lane mask in the gaps stream, values grouped by lane);
 	// otherwise per byte (byte gaps, values in order).
 	words   bool
+	// ordered (word coding only): values in position order instead of
+	// grouped by lane.
+	ordered bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -247,14 +250,18 @@ type blockHeader struct {
 // Bits of the block layout byte.
 const (
 	layoutJoint = 1 << 0 // streams compressed as one
-	layoutWords = 1 << 1 // word-mask diff coding
-	layoutMask  = layoutJoint | layoutWords
+	layoutWords   = 1 << 1 // word-mask diff coding
+	layoutOrdered = 1 << 2 // word coding with values in position order
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered
 )
 
 func (b *blockHeader) layout() byte {
 	var l byte
 	if b.joint {
 		l |= layoutJoint
+	}
+	if b.ordered {
+		l |= layoutOrdered
 	}
 	if b.words {
 		l |= layoutWords
