@@ -192,9 +192,9 @@ type wordEncoder struct {
 	gaps    []byte
 	lanes   [4][]byte
 	ordered []byte
-	last  int64 // last word written to gaps
-	cur   int64 // word being collected
-	mask  uint64
+	last    int64 // last word written to gaps
+	cur     int64 // word being collected
+	mask    uint64
 }
 
 func (w *wordEncoder) reset(blockStart int64) {

@@ -236,7 +236,7 @@ type blockHeader struct {
 	// words: the diff is coded per 4-byte word of the new image (word
 	// gap and lane mask in the gaps stream, values grouped by lane);
 	// otherwise per byte (byte gaps, values in order).
-	words   bool
+	words bool
 	// ordered (word coding only): values in position order instead of
 	// grouped by lane.
 	ordered bool
@@ -249,7 +249,7 @@ type blockHeader struct {
 
 // Bits of the block layout byte.
 const (
-	layoutJoint = 1 << 0 // streams compressed as one
+	layoutJoint   = 1 << 0 // streams compressed as one
 	layoutWords   = 1 << 1 // word-mask diff coding
 	layoutOrdered = 1 << 2 // word coding with values in position order
 	layoutMask    = layoutJoint | layoutWords | layoutOrdered
