@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
-	"runtime"
+	"runtime/debug"
 )
 
 // Diff writes a patch that turns old into new (format: see the package
@@ -20,7 +20,7 @@ func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 		// The suffix array (4 bytes per old byte) is garbage now; collect
 		// it before the compressors allocate, so peak memory is the
 		// larger of the two phases rather than their sum.
-		runtime.GC()
+		debug.FreeOSMemory()
 	}
 	return writePatch(old, new, ctrl, w, opts)
 }
