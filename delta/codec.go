@@ -114,8 +114,9 @@ func (cm *compressor) compressStream(raw []byte, kind streamKind) (Codec, []byte
 // on the bench firmware LZMA2 wins every stream where zstd-best beat
 // zstd-better (5 bytes in total), and best's tables cost 34 MB of RSS.
 type compressor struct {
-	zstd *zstd.Encoder
-	fast bool
+	zstd  *zstd.Encoder
+	fast  bool
+	force int // DiffOptions.forceCoding
 }
 
 // newCompressor makes a compressor for streams of up to about maxRaw

@@ -97,6 +97,9 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	if err != nil {
 		return err
 	}
+	if opts != nil {
+		cm.force = opts.forceCoding
+	}
 	defer cm.close()
 
 	var blocks []encodedBlock
@@ -238,7 +241,7 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	)
 	// Word coding is an alternative only when its raw streams fit the
 	// block budget too.
-	wordsFit := len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget
+	wordsFit := len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget || cm.force > codingBytes
 	if wordsFit {
 		raws[iWGaps], raws[iWValues], raws[iWOrdered] = wg, wv, wo
 	}
@@ -268,6 +271,17 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 			words, ordered = true, true
 			pick = [numStreams]int{iCtrl, iWGaps, iWOrdered, iExtra}
 		}
+	}
+	switch cm.force {
+	case codingBytes:
+		words, ordered = false, false
+		pick = [numStreams]int{iCtrl, iGaps, iValues, iExtra}
+	case codingLanes:
+		words, ordered = true, false
+		pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
+	case codingOrdered:
+		words, ordered = true, true
+		pick = [numStreams]int{iCtrl, iWGaps, iWOrdered, iExtra}
 	}
 	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words, ordered: ordered}}
 	var chosen [numStreams][]byte

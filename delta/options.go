@@ -14,7 +14,17 @@ type DiffOptions struct {
 	// FastCompression skips the slow LZMA trial compression and uses zstd
 	// only: faster diff, somewhat larger patches.
 	FastCompression bool
+
+	// forceCoding makes every block use one diff coding (tests only):
+	// 0 automatic, then codingBytes, codingLanes or codingOrdered.
+	forceCoding int
 }
+
+const (
+	codingBytes = 1 + iota
+	codingLanes
+	codingOrdered
+)
 
 const (
 	// DefaultBlockMemory is the default per-block apply memory budget.

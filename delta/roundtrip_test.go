@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"testing"
 	"testing/iotest"
@@ -88,4 +89,72 @@ func TestApplyStreamingOneByteReaderEqualsInMemory(t *testing.T) {
 	if !bytes.Equal(out.Bytes(), want) {
 		t.Fatal("streaming output differs from in-memory output")
 	}
+}
+
+// TestApplyEveryDiffCoding forces each diff coding (byte gaps, word masks
+// with lane-grouped values, word masks with ordered values) on inputs with
+// aligned and unaligned edits, including multi-block patches, and checks
+// the round trip and the block layout actually used.
+func TestApplyEveryDiffCoding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	old := coreRandom(rng, 1500000)
+	new := bytes.Clone(old)
+	for p := 0; p+8 <= len(new); p += 8 + rng.IntN(8) {
+		new[p+rng.IntN(4)] += byte(1 + rng.IntN(8)) // pointer-like edits
+	}
+	new = coreMutate(rng, new, 50)
+	for _, coding := range []int{codingBytes, codingLanes, codingOrdered} {
+		for _, bm := range []int{0, MinBlockMemory} {
+			opts := &DiffOptions{FastCompression: true, BlockMemory: bm, forceCoding: coding}
+			patch, got := diffApply(t, old, new, opts)
+			if !bytes.Equal(got, new) {
+				t.Fatalf("coding %d, block memory %d: output differs", coding, bm)
+			}
+			var out bytes.Buffer
+			if err := Apply(bytes.NewReader(old), int64(len(old)), iotest.OneByteReader(bytes.NewReader(patch)), &out, nil); err != nil || !bytes.Equal(out.Bytes(), new) {
+				t.Fatalf("coding %d: one-byte-reader apply: %v", coding, err)
+			}
+			layouts := blockLayouts(t, patch)
+			if bm != 0 && len(layouts) < 2 {
+				t.Fatalf("coding %d: expected several blocks with small block memory, got %d", coding, len(layouts))
+			}
+			for _, l := range layouts {
+				want := map[int]byte{codingBytes: 0, codingLanes: layoutWords, codingOrdered: layoutWords | layoutOrdered}[coding]
+				if l&^layoutJoint != want {
+					t.Fatalf("coding %d: block layout %#x", coding, l)
+				}
+			}
+		}
+	}
+}
+
+// blockLayouts walks a patch's blocks and returns their layout bytes.
+func blockLayouts(t *testing.T, patch []byte) []byte {
+	t.Helper()
+	pr := newPatchReader(bytes.NewReader(patch))
+	h, err := readHeader(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &applier{h: h, pr: pr, out: &outWriter{limit: h.NewSize}}
+	var layouts []byte
+	for a.out.total() < h.NewSize {
+		b, err := a.readBlockHeader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		layouts = append(layouts, b.layout())
+		skip := b.jointComp
+		if !b.joint {
+			skip = 0
+			for s := 0; s < numStreams; s++ {
+				skip += b.compLen[s]
+			}
+		}
+		if _, err := io.CopyN(io.Discard, pr, skip); err != nil {
+			t.Fatal(err)
+		}
+		a.out.n += b.newLen
+	}
+	return layouts
 }
