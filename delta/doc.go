@@ -26,8 +26,9 @@
 // the alignment only when it beats the alignment's own matches over the
 // same bytes by more than a control record costs. Alignments are then
 // extended approximately (forwards and backwards, maximising matches minus
-// mismatches), overlaps are split where most bytes match, and what is left
-// becomes literal "extra" bytes. Every search either consumes the match
+// mismatches, weighted 4:3 because a mismatch costs more than a literal),
+// overlaps are split where most bytes match, and what is left becomes
+// literal "extra" bytes. Every search either consumes the match
 // or suppresses further searches inside a rejected one, so runs of zeros,
 // identical or unrelated images all take near-linear time.
 //
@@ -46,7 +47,8 @@
 //	blocks, until new size bytes are produced, then end of patch:
 //	  output length           varint, >= 1 (bytes of new this block makes)
 //	  record count            varint, 1..output length
-//	  layout                  1 byte: bit0 joint, bit1 word-coded diff
+//	  layout                  1 byte: bit0 joint, bit1 word-coded diff,
+//	                          bit2 word-coded values in position order (needs bit1)
 //	  separate layout: codecs 1 byte (2 bits per stream), then per stream:
 //	                          decoded length, and compressed length unless stored
 //	  joint layout:    codec  1 byte, the four decoded lengths, compressed
@@ -67,9 +69,10 @@
 // 4-byte word of the new image that holds a non-zero diff byte, a varint
 // (words skipped << 4 | byte mask), counted from the word before the
 // block's first byte; values are grouped by byte lane (all lane-0 values,
-// then lanes 1, 2, 3). Diff writes whichever layout and coding is smaller
-// for each block, and for each stream the smallest of stored, zstd and
-// LZMA2 (several literal-context settings).
+// then lanes 1, 2, 3), or with layout bit2 kept in position order. Diff
+// writes whichever layout and coding is smallest for each block, and for
+// each stream the smallest of stored, zstd and LZMA2 (two literal-context
+// settings per stream kind).
 //
 // Compressed streams: CodecZstd is one zstd frame; CodecLZMA2 is an LZMA2
 // chunk sequence whose dictionary size is max(decoded length, 4096).
