@@ -9,8 +9,15 @@ import (
 )
 
 // Diff writes a patch that turns old into new (format: see the package
-// documentation). It holds old, new and a suffix array of old (4 bytes per
-// old byte) in memory. opts may be nil.
+// documentation). The output is deterministic for given inputs and
+// options. opts may be nil.
+//
+// Memory: old, new and a suffix array of old (4 bytes per old byte), then,
+// once the suffix array is released, the compression trials (a few tens
+// of MB). For old images of 8 MiB and more Diff returns the suffix array's
+// memory to the operating system (debug.FreeOSMemory) before compressing,
+// so the peak is the larger phase, not their sum. Time is near-linear in
+// the input sizes (about 4.5 s for 24 MB on a 2-core machine).
 func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 	ctrl, err := computeControls(old, new, opts)
 	if err != nil {
