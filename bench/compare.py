@@ -75,6 +75,8 @@ def tools(sk, old, new, w):
     P = lambda f: os.path.join(w, f)
     return [
         ("suitkit", [sk, "diff", old, new, P("p.sk")], [sk, "patch", old, P("p.sk"), P("o.sk")], P("p.sk"), P("o.sk")),
+        ("suitkit --fast (zstd only)", [sk, "diff", "--fast", old, new, P("p.skf")],
+         [sk, "patch", old, P("p.skf"), P("o.skf")], P("p.skf"), P("o.skf")),
         ("suitkit --format bsdiff40", [sk, "diff", "--format", "bsdiff40", old, new, P("p.sk40")],
          [sk, "patch", old, P("p.sk40"), P("o.sk40")], P("p.sk40"), P("o.sk40")),
         ("bsdiff", ["bsdiff", old, new, P("p.bsdiff")], ["bspatch", old, P("o.bsdiff"), P("p.bsdiff")], P("p.bsdiff"), P("o.bsdiff")),
