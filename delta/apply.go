@@ -156,8 +156,9 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	}
 	b.words = lay[0]&layoutWords != 0
 	b.ordered = lay[0]&layoutOrdered != 0
-	if b.ordered && !b.words {
-		return nil, malformed(pr.off-2, "block layout %#x: ordered values without word coding", lay[0])
+	b.arith = lay[0]&layoutArith != 0
+	if (b.ordered || b.arith) && !b.words {
+		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
 	}
 	switch lay[0] & layoutJoint {
 	case layoutJoint:
@@ -317,7 +318,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d, err := newDiffSource(b.words, b.ordered, streams[streamGaps], streams[streamValues], a.out.total())
+	d, err := newDiffSource(b.words, b.ordered, b.arith, streams[streamGaps], streams[streamValues], a.out.total())
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -381,13 +382,19 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 
 // addRun writes old[oldPos:oldPos+n] + diff bytes.
 func (a *applier) addRun(n int64, d diffSource) error {
+	runStart := a.out.total()
+	runEnd := runStart + n
 	for n > 0 {
+		pos := a.out.total()
 		k := min(n, int64(len(a.oldBuf)))
+		if k < n {
+			k -= (pos + k) & 3 // chunks end on word boundaries inside a run
+		}
 		chunk := a.oldBuf[:k]
 		if err := readFullAt(a.old, chunk, a.oldPos); err != nil {
 			return err
 		}
-		if err := d.apply(chunk, a.out.total()); err != nil {
+		if err := d.apply(chunk, pos, runStart, runEnd); err != nil {
 			return &PatchError{Offset: a.pr.off, What: err.Error(), Err: ErrMalformed}
 		}
 		if err := a.out.write(chunk); err != nil {

@@ -74,6 +74,7 @@ type blockBuilder struct {
 	values []byte
 	extra  []byte
 	words  wordEncoder // the same diff in word coding
+	arith  wordEncoder // word coding of the 32-bit word-arithmetic diff
 	start  int64       // new-image offset of the block's first byte
 	zeros  uint64      // zero diff bytes since the last non-zero one
 	ctrlSz int         // upper bound of the control stream's raw size
@@ -88,6 +89,7 @@ func (b *blockBuilder) reset() {
 	b.recs, b.gaps, b.values, b.extra = b.recs[:0], b.gaps[:0], b.values[:0], b.extra[:0]
 	b.start += b.newLen
 	b.words.reset(b.start)
+	b.arith.reset(b.start)
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -112,6 +114,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	var blocks []encodedBlock
 	bb := &blockBuilder{budget: budget}
 	bb.words.reset(0)
+	bb.arith.reset(0)
 	flush := func() error {
 		if len(bb.recs) == 0 {
 			return nil
@@ -141,6 +144,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 			bb.ctrlSz += 3 * binary.MaxVarintLen64
 			if add > 0 {
 				k := bb.appendDiff(new[n:n+add], old[o:o+add], n)
+				bb.appendArith(new[n:n+k], old[o:o+k], n)
 				rec.add = k
 				add -= k
 				n += k
@@ -222,6 +226,37 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 	return int64(i)
 }
 
+// appendArith adds the word-arithmetic diff of one add run (new-image
+// offset at) to the arith word coding: each 4-byte word of the new image
+// that lies wholly inside the run is coded as LE32(new) - LE32(old) mod
+// 2^32, other bytes bytewise. A code pointer or offset that moved by a
+// constant then gives the same small diff word wherever it occurs, without
+// the borrow noise of bytewise subtraction.
+func (b *blockBuilder) appendArith(nw, od []byte, at int64) {
+	i := 0
+	for i < len(nw) {
+		p := at + int64(i)
+		if p&3 == 0 && i+4 <= len(nw) {
+			if r := commonPrefix(nw[i:], od[i:]); r >= 4 {
+				i += r &^ 3 // skip whole equal words
+				continue
+			}
+			d := binary.LittleEndian.Uint32(nw[i:]) - binary.LittleEndian.Uint32(od[i:])
+			for k := 0; k < 4; k++ {
+				if v := byte(d >> (8 * k)); v != 0 {
+					b.arith.add(p+int64(k), v)
+				}
+			}
+			i += 4
+			continue
+		}
+		if v := nw[i] - od[i]; v != 0 {
+			b.arith.add(p, v)
+		}
+		i++
+	}
+}
+
 // encode serialises the control records (three columns: seeks as zigzag
 // varints, adds, copies) and compresses each stream.
 func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
@@ -236,7 +271,8 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
 	}
 	wg, wv, wo := b.words.finish()
-	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil}
+	ag, av, ao := b.arith.finish()
+	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil, nil, nil, nil}
 	const (
 		iCtrl = iota
 		iExtra
@@ -245,19 +281,27 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		iWGaps
 		iWValues  // word coding, values by lane
 		iWOrdered // word coding, values in position order
+		iAGaps    // word arithmetic: gaps
+		iAValues  // word arithmetic, values by lane
+		iAOrdered // word arithmetic, values in position order
 	)
-	// Word coding is an alternative only when its raw streams fit the
-	// block budget too.
-	wordsFit := len(ctrl)+len(wg)+len(wv)+len(b.extra) <= b.budget || cm.force > codingBytes
-	if wordsFit {
+	// The word codings are alternatives only when their raw streams fit
+	// the block budget too.
+	fits := func(g, v []byte) bool {
+		return len(ctrl)+len(g)+len(v)+len(b.extra) <= b.budget || cm.force > codingBytes
+	}
+	if fits(wg, wv) {
 		raws[iWGaps], raws[iWValues], raws[iWOrdered] = wg, wv, wo
 	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues}
+	if fits(ag, av) {
+		raws[iAGaps], raws[iAValues], raws[iAOrdered] = ag, av, ao
+	}
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
 	codecs := make([]Codec, len(raws))
 	comps := make([][]byte, len(raws))
 	for i, raw := range raws {
-		if i >= iWGaps && !wordsFit {
-			break
+		if i >= iWGaps && raw == nil {
+			continue
 		}
 		c, comp, err := cm.compressStream(raw, kinds[i])
 		if err != nil {
@@ -265,32 +309,35 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		}
 		codecs[i], comps[i] = c, comp
 	}
-	// Pick the smallest diff coding.
-	pick := [numStreams]int{iCtrl, iGaps, iValues, iExtra}
+	// Pick the smallest diff coding (or the one forced by a test).
+	type coding struct {
+		gaps, values          int
+		words, ordered, arith bool
+	}
+	all := map[int]coding{
+		codingBytes:        {iGaps, iValues, false, false, false},
+		codingLanes:        {iWGaps, iWValues, true, false, false},
+		codingOrdered:      {iWGaps, iWOrdered, true, true, false},
+		codingArithLanes:   {iAGaps, iAValues, true, false, true},
+		codingArithOrdered: {iAGaps, iAOrdered, true, true, true},
+	}
+	choice := all[codingBytes]
 	best := len(comps[iGaps]) + len(comps[iValues])
-	var words, ordered bool
-	if wordsFit {
-		if n := len(comps[iWGaps]) + len(comps[iWValues]); n < best {
-			best, words = n, true
-			pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
+	for _, k := range []int{codingLanes, codingOrdered, codingArithLanes, codingArithOrdered} {
+		c := all[k]
+		if raws[c.gaps] == nil {
+			continue
 		}
-		if n := len(comps[iWGaps]) + len(comps[iWOrdered]); n < best {
-			words, ordered = true, true
-			pick = [numStreams]int{iCtrl, iWGaps, iWOrdered, iExtra}
+		if n := len(comps[c.gaps]) + len(comps[c.values]); n < best {
+			best, choice = n, c
 		}
 	}
-	switch cm.force {
-	case codingBytes:
-		words, ordered = false, false
-		pick = [numStreams]int{iCtrl, iGaps, iValues, iExtra}
-	case codingLanes:
-		words, ordered = true, false
-		pick = [numStreams]int{iCtrl, iWGaps, iWValues, iExtra}
-	case codingOrdered:
-		words, ordered = true, true
-		pick = [numStreams]int{iCtrl, iWGaps, iWOrdered, iExtra}
+	if c, ok := all[cm.force]; ok {
+		choice = c
 	}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words, ordered: ordered}}
+	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
+	words, ordered, arith := choice.words, choice.ordered, choice.arith
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words, ordered: ordered, arith: arith}}
 	var chosen [numStreams][]byte
 	for s, i := range pick {
 		chosen[s] = raws[i]

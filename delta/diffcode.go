@@ -30,15 +30,20 @@ import (
 // diffSource yields the diff bytes for consecutive add runs.
 type diffSource interface {
 	// apply adds the diff for the new-image bytes [pos, pos+len(chunk))
-	// to chunk.
-	apply(chunk []byte, pos int64) error
+	// to chunk. The chunk belongs to the add run [runStart, runEnd); a
+	// chunk that ends before runEnd ends at a multiple of 4.
+	apply(chunk []byte, pos, runStart, runEnd int64) error
 	// done reports whether every coded non-zero byte was used.
 	done() bool
 }
 
-func newDiffSource(words, ordered bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+func newDiffSource(words, ordered, arith bool, gaps, values []byte, blockStart int64) (diffSource, error) {
 	if words {
-		return newWordDiff(gaps, values, blockStart, ordered)
+		d, err := newWordDiff(gaps, values, blockStart, ordered)
+		if d != nil {
+			d.arith = arith
+		}
+		return d, err
 	}
 	d := &byteDiff{gaps: gaps, values: values}
 	return d, d.next()
@@ -70,7 +75,7 @@ func (d *byteDiff) next() error {
 	return nil
 }
 
-func (d *byteDiff) apply(chunk []byte, _ int64) error {
+func (d *byteDiff) apply(chunk []byte, _, _, _ int64) error {
 	i := uint64(0)
 	n := uint64(len(chunk))
 	for d.pending {
@@ -101,6 +106,7 @@ type wordDiff struct {
 	ordered []byte // values in position order (nil when grouped by lane)
 	word    int64  // current word index
 	mask    uint64
+	arith   bool // whole words inside an add run are added as uint32
 }
 
 func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff, error) {
@@ -153,27 +159,61 @@ func (d *wordDiff) next() error {
 	return nil
 }
 
-func (d *wordDiff) apply(chunk []byte, pos int64) error {
+// value returns the next value for lane k.
+func (d *wordDiff) value(k int) (byte, error) {
+	src := &d.lanes[k]
+	if d.ordered != nil {
+		src = &d.ordered
+	}
+	v := (*src)[0]
+	if v == 0 {
+		return 0, errors.New("zero byte in the diff value stream")
+	}
+	*src = (*src)[1:]
+	return v, nil
+}
+
+func (d *wordDiff) apply(chunk []byte, pos, runStart, runEnd int64) error {
 	end := pos + int64(len(chunk))
 	for d.mask != 0 {
+		p0 := d.word << 2
+		if d.arith && p0 >= runStart && p0+4 <= runEnd && p0 >= pos {
+			// A whole word of the run: old word + diff word, mod 2^32.
+			if p0 >= end {
+				return nil
+			}
+			if p0+4 > end {
+				return errors.New("word split across chunks") // the applier never does this
+			}
+			var dw [4]byte
+			for m := d.mask; m != 0; m &= m - 1 {
+				k := bits.TrailingZeros64(m)
+				v, err := d.value(k)
+				if err != nil {
+					return err
+				}
+				dw[k] = v
+			}
+			w := chunk[p0-pos : p0-pos+4]
+			binary.LittleEndian.PutUint32(w, binary.LittleEndian.Uint32(w)+binary.LittleEndian.Uint32(dw[:]))
+			if err := d.next(); err != nil {
+				return err
+			}
+			continue
+		}
 		k := bits.TrailingZeros64(d.mask)
-		p := d.word<<2 + int64(k)
+		p := p0 + int64(k)
 		if p >= end {
 			return nil
 		}
 		if p < pos {
 			return errors.New("non-zero diff byte outside the add runs")
 		}
-		src := &d.lanes[k]
-		if d.ordered != nil {
-			src = &d.ordered
-		}
-		v := (*src)[0]
-		if v == 0 {
-			return errors.New("zero byte in the diff value stream")
+		v, err := d.value(k)
+		if err != nil {
+			return err
 		}
 		chunk[p-pos] += v
-		*src = (*src)[1:]
 		d.mask &^= 1 << k
 		if d.mask == 0 {
 			if err := d.next(); err != nil {

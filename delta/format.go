@@ -240,6 +240,9 @@ type blockHeader struct {
 	// ordered (word coding only): values in position order instead of
 	// grouped by lane.
 	ordered bool
+	// arith (word coding only): whole 4-byte words inside an add run are
+	// old word + diff word as little-endian uint32 (carries included).
+	arith   bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -252,7 +255,8 @@ const (
 	layoutJoint   = 1 << 0 // streams compressed as one
 	layoutWords   = 1 << 1 // word-mask diff coding
 	layoutOrdered = 1 << 2 // word coding with values in position order
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered
+	layoutArith   = 1 << 3 // word coding with 32-bit word arithmetic
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith
 )
 
 func (b *blockHeader) layout() byte {
@@ -262,6 +266,9 @@ func (b *blockHeader) layout() byte {
 	}
 	if b.ordered {
 		l |= layoutOrdered
+	}
+	if b.arith {
+		l |= layoutArith
 	}
 	if b.words {
 		l |= layoutWords

@@ -3,6 +3,7 @@ package delta
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -36,10 +37,17 @@ func addApplySeeds(f *testing.F) {
 		old := coreRandom(rng, 200+rng.IntN(3000))
 		new := coreMutate(rng, old, 1+rng.IntN(20))
 		if i%3 == 0 {
-			// Aligned pointer-like edits exercise the word coding.
+			// Aligned pointer-like edits exercise the word codings.
 			new = bytes.Clone(old)
 			for p := 0; p+4 <= len(new); p += 64 {
 				new[p+1] += 4
+			}
+		}
+		if i%3 == 1 {
+			// Moved pointers (32-bit adds with carries): word arithmetic.
+			new = bytes.Clone(old)
+			for p := 0; p+4 <= len(new); p += 32 {
+				binary.LittleEndian.PutUint32(new[p:], binary.LittleEndian.Uint32(new[p:])+0x1f0)
 			}
 		}
 		var p bytes.Buffer

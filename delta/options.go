@@ -16,7 +16,7 @@ type DiffOptions struct {
 	FastCompression bool
 
 	// forceCoding makes every block use one diff coding (tests only):
-	// 0 automatic, then codingBytes, codingLanes or codingOrdered.
+	// 0 automatic, or one of the coding* constants.
 	forceCoding int
 }
 
@@ -24,6 +24,8 @@ const (
 	codingBytes = 1 + iota
 	codingLanes
 	codingOrdered
+	codingArithLanes
+	codingArithOrdered
 )
 
 const (

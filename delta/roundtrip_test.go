@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -92,7 +93,8 @@ func TestApplyStreamingOneByteReaderEqualsInMemory(t *testing.T) {
 }
 
 // TestApplyEveryDiffCoding forces each diff coding (byte gaps, word masks
-// with lane-grouped values, word masks with ordered values) on inputs with
+// with lane-grouped or ordered values, bytewise or 32-bit word arithmetic)
+// on inputs with
 // aligned and unaligned edits, including multi-block patches, and checks
 // the round trip and the block layout actually used.
 func TestApplyEveryDiffCoding(t *testing.T) {
@@ -102,8 +104,12 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 	for p := 0; p+8 <= len(new); p += 8 + rng.IntN(8) {
 		new[p+rng.IntN(4)] += byte(1 + rng.IntN(8)) // pointer-like edits
 	}
+	for p := 0; p+4 <= len(new); p += 4 * (1 + rng.IntN(64)) {
+		v := binary.LittleEndian.Uint32(new[p:]) // moved pointers: carries
+		binary.LittleEndian.PutUint32(new[p:], v+uint32(rng.IntN(1<<12)))
+	}
 	new = coreMutate(rng, new, 50)
-	for _, coding := range []int{codingBytes, codingLanes, codingOrdered} {
+	for _, coding := range []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered} {
 		for _, bm := range []int{0, MinBlockMemory} {
 			opts := &DiffOptions{FastCompression: true, BlockMemory: bm, forceCoding: coding}
 			patch, got := diffApply(t, old, new, opts)
@@ -119,7 +125,8 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 				t.Fatalf("coding %d: expected several blocks with small block memory, got %d", coding, len(layouts))
 			}
 			for _, l := range layouts {
-				want := map[int]byte{codingBytes: 0, codingLanes: layoutWords, codingOrdered: layoutWords | layoutOrdered}[coding]
+				want := map[int]byte{codingBytes: 0, codingLanes: layoutWords, codingOrdered: layoutWords | layoutOrdered,
+					codingArithLanes: layoutWords | layoutArith, codingArithOrdered: layoutWords | layoutArith | layoutOrdered}[coding]
 				if l&^layoutJoint != want {
 					t.Fatalf("coding %d: block layout %#x", coding, l)
 				}
