@@ -48,7 +48,8 @@
 //	  output length           varint, >= 1 (bytes of new this block makes)
 //	  record count            varint, 1..output length
 //	  layout                  1 byte: bit0 joint, bit1 word-coded diff,
-//	                          bit2 word-coded values in position order (needs bit1)
+//	                          bit2 word-coded values in position order (needs bit1),
+//	                          bit3 32-bit word arithmetic (needs bit1)
 //	  separate layout: codecs 1 byte (2 bits per stream), then per stream:
 //	                          decoded length, and compressed length unless stored
 //	  joint layout:    codec  1 byte, the four decoded lengths, compressed
@@ -69,7 +70,12 @@
 // 4-byte word of the new image that holds a non-zero diff byte, a varint
 // (words skipped << 4 | byte mask), counted from the word before the
 // block's first byte; values are grouped by byte lane (all lane-0 values,
-// then lanes 1, 2, 3), or with layout bit2 kept in position order. Diff
+// then lanes 1, 2, 3), or with layout bit2 kept in position order. With
+// layout bit3 the diff of every 4-byte word of the new image that lies
+// wholly inside an add run is a 32-bit word, LE32(new) - LE32(old) mod
+// 2^32 (so the applier adds words with carries); the other bytes of the
+// run use bytewise diffs. A moved branch target or pointer then gives the
+// same small diff word at every use. Diff
 // writes whichever layout and coding is smallest for each block, and for
 // each stream the smallest of stored, zstd and LZMA2 (two literal-context
 // settings per stream kind).
