@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"runtime/debug"
+	"slices"
 )
 
 // Diff writes a patch that turns old into new (format: see the package
@@ -297,19 +298,6 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		raws[iAGaps], raws[iAValues], raws[iAOrdered] = ag, av, ao
 	}
 	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
-	codecs := make([]Codec, len(raws))
-	comps := make([][]byte, len(raws))
-	for i, raw := range raws {
-		if i >= iWGaps && raw == nil {
-			continue
-		}
-		c, comp, err := cm.compressStream(raw, kinds[i])
-		if err != nil {
-			return encodedBlock{}, err
-		}
-		codecs[i], comps[i] = c, comp
-	}
-	// Pick the smallest diff coding (or the one forced by a test).
 	type coding struct {
 		gaps, values          int
 		words, ordered, arith bool
@@ -321,19 +309,68 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		codingArithLanes:   {iAGaps, iAValues, true, false, true},
 		codingArithOrdered: {iAGaps, iAOrdered, true, true, true},
 	}
-	choice := all[codingBytes]
-	best := len(comps[iGaps]) + len(comps[iValues])
-	for _, k := range []int{codingLanes, codingOrdered, codingArithLanes, codingArithOrdered} {
-		c := all[k]
-		if raws[c.gaps] == nil {
-			continue
+	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered}
+	// Shortlist: rank the codings by a quick zstd estimate and give the
+	// full (LZMA2) trials only to the best two. LZMA2 trials are most of
+	// Diff's compression time; the ranking rarely differs between codecs.
+	shortlist := order
+	if _, forced := all[cm.force]; forced {
+		shortlist = []int{cm.force}
+	} else if !cm.fast {
+		est := make(map[int]int, len(raws))
+		estimate := func(i int) int {
+			if n, ok := est[i]; ok {
+				return n
+			}
+			n := len(cm.zstd.EncodeAll(raws[i], nil))
+			est[i] = n
+			return n
 		}
-		if n := len(comps[c.gaps]) + len(comps[c.values]); n < best {
-			best, choice = n, c
+		type ranked struct{ id, size int }
+		var rs []ranked
+		for _, k := range order {
+			c := all[k]
+			if raws[c.gaps] == nil {
+				continue
+			}
+			rs = append(rs, ranked{k, estimate(c.gaps) + estimate(c.values)})
+		}
+		slices.SortStableFunc(rs, func(x, y ranked) int { return x.size - y.size })
+		shortlist = nil
+		for _, r := range rs[:min(2, len(rs))] {
+			shortlist = append(shortlist, r.id)
+		}
+		if len(shortlist) == 0 {
+			shortlist = []int{codingBytes} // no diff bytes at all
 		}
 	}
-	if c, ok := all[cm.force]; ok {
-		choice = c
+	need := map[int]bool{iCtrl: true, iExtra: true}
+	for _, k := range shortlist {
+		need[all[k].gaps], need[all[k].values] = true, true
+	}
+	codecs := make([]Codec, len(raws))
+	comps := make([][]byte, len(raws))
+	for i, raw := range raws {
+		if !need[i] || (i >= iWGaps && raw == nil) {
+			continue
+		}
+		c, comp, err := cm.compressStream(raw, kinds[i])
+		if err != nil {
+			return encodedBlock{}, err
+		}
+		codecs[i], comps[i] = c, comp
+	}
+	// Pick the smallest shortlisted diff coding.
+	var choice coding
+	best := -1
+	for _, k := range shortlist {
+		c := all[k]
+		if raws[c.gaps] == nil && k != codingBytes {
+			continue
+		}
+		if n := len(comps[c.gaps]) + len(comps[c.values]); best < 0 || n < best {
+			best, choice = n, c
+		}
 	}
 	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
 	words, ordered, arith := choice.words, choice.ordered, choice.arith
