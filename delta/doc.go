@@ -26,7 +26,7 @@
 // the alignment only when it beats the alignment's own matches over the
 // same bytes by more than a control record costs. Alignments are then
 // extended approximately (forwards and backwards, maximising matches minus
-// mismatches, weighted 4:3 because a mismatch costs more than a literal),
+// mismatches, weighted 6:5 because a mismatch costs more than a literal),
 // overlaps are split where most bytes match, and what is left becomes
 // literal "extra" bytes. Every search either consumes the match
 // or suppresses further searches inside a rejected one, so runs of zeros,

@@ -29,13 +29,13 @@ const (
 	minSeedLen = 8
 	// extendMatch/extendMismatch weigh matching and mismatching bytes
 	// when an alignment is extended past its exact seed: it is extended
-	// while matches make up more than 3/7 of the bytes. A mismatch costs
-	// a gap and a value in the diff streams, about 1.5x what a literal
-	// extra byte costs after compression, so extension pays off below
-	// bsdiff's 1/2 (measured on the bench firmware: 4/3 beat 1/1, 2/1,
-	// 3/2, 5/3 and 3/1; libjvm -2.8%).
-	extendMatch    = 4
-	extendMismatch = 3
+	// while matches make up more than 5/11 of the bytes. A mismatch costs
+	// a gap and a value in the diff streams, more than a literal extra
+	// byte costs after compression, so extension pays off below bsdiff's
+	// 1/2 (measured on the bench firmware: 6/5 beat 1/1, 2/1, 3/2, 4/3,
+	// 5/3, 5/4, 8/7 and 3/1; libjvm -3.3% against 1/1).
+	extendMatch    = 6
+	extendMismatch = 5
 	// aheadWindow/aheadNeed: after a mismatch, the current alignment is
 	// kept without searching when at least aheadNeed of the next
 	// aheadWindow bytes still match (a changed pointer or constant, not
