@@ -156,8 +156,15 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	}
 	b.words = lay[0]&layoutWords != 0
 	b.ordered = lay[0]&layoutOrdered != 0
-	b.arith = lay[0]&layoutArith != 0
-	if (b.ordered || b.arith) && !b.words {
+	switch lay[0] & (layoutArith | layoutArith16) {
+	case layoutArith:
+		b.arith = 4
+	case layoutArith16:
+		b.arith = 2
+	case layoutArith | layoutArith16:
+		return nil, malformed(pr.off-2, "block layout %#x: two arithmetic widths", lay[0])
+	}
+	if (b.ordered || b.arith != 0) && !b.words {
 		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
 	}
 	switch lay[0] & layoutJoint {

@@ -76,6 +76,7 @@ type blockBuilder struct {
 	extra  []byte
 	words  wordEncoder // the same diff in word coding
 	arith  wordEncoder // word coding of the 32-bit word-arithmetic diff
+	arith2 wordEncoder // word coding of the 16-bit halfword-arithmetic diff
 	start  int64       // new-image offset of the block's first byte
 	zeros  uint64      // zero diff bytes since the last non-zero one
 	ctrlSz int         // upper bound of the control stream's raw size
@@ -91,6 +92,7 @@ func (b *blockBuilder) reset() {
 	b.start += b.newLen
 	b.words.reset(b.start)
 	b.arith.reset(b.start)
+	b.arith2.reset(b.start)
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -116,6 +118,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	bb := &blockBuilder{budget: budget}
 	bb.words.reset(0)
 	bb.arith.reset(0)
+	bb.arith2.reset(0)
 	flush := func() error {
 		if len(bb.recs) == 0 {
 			return nil
@@ -145,7 +148,8 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 			bb.ctrlSz += 3 * binary.MaxVarintLen64
 			if add > 0 {
 				k := bb.appendDiff(new[n:n+add], old[o:o+add], n)
-				bb.appendArith(new[n:n+k], old[o:o+k], n)
+				appendArith(&bb.arith, 4, new[n:n+k], old[o:o+k], n)
+				appendArith(&bb.arith2, 2, new[n:n+k], old[o:o+k], n)
 				rec.add = k
 				add -= k
 				n += k
@@ -227,32 +231,37 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 	return int64(i)
 }
 
-// appendArith adds the word-arithmetic diff of one add run (new-image
-// offset at) to the arith word coding: each 4-byte word of the new image
-// that lies wholly inside the run is coded as LE32(new) - LE32(old) mod
-// 2^32, other bytes bytewise. A code pointer or offset that moved by a
-// constant then gives the same small diff word wherever it occurs, without
-// the borrow noise of bytewise subtraction.
-func (b *blockBuilder) appendArith(nw, od []byte, at int64) {
+// appendArith adds the unit-arithmetic diff of one add run (new-image
+// offset at) to a word coding: each w-byte unit (w = 4 or 2, aligned in
+// the new image) that lies wholly inside the run is coded as LE(new) -
+// LE(old) mod 2^(8w), other bytes bytewise. A code pointer or offset that
+// moved by a constant then gives the same small diff unit wherever it
+// occurs, without the borrow noise of bytewise subtraction.
+func appendArith(enc *wordEncoder, w int, nw, od []byte, at int64) {
 	i := 0
 	for i < len(nw) {
 		p := at + int64(i)
-		if p&3 == 0 && i+4 <= len(nw) {
-			if r := commonPrefix(nw[i:], od[i:]); r >= 4 {
-				i += r &^ 3 // skip whole equal words
+		if p&int64(w-1) == 0 && i+w <= len(nw) {
+			if r := commonPrefix(nw[i:], od[i:]); r >= w {
+				i += r &^ (w - 1) // skip whole equal units
 				continue
 			}
-			d := binary.LittleEndian.Uint32(nw[i:]) - binary.LittleEndian.Uint32(od[i:])
-			for k := 0; k < 4; k++ {
+			var d uint32
+			if w == 4 {
+				d = binary.LittleEndian.Uint32(nw[i:]) - binary.LittleEndian.Uint32(od[i:])
+			} else {
+				d = uint32(binary.LittleEndian.Uint16(nw[i:]) - binary.LittleEndian.Uint16(od[i:]))
+			}
+			for k := 0; k < w; k++ {
 				if v := byte(d >> (8 * k)); v != 0 {
-					b.arith.add(p+int64(k), v)
+					enc.add(p+int64(k), v)
 				}
 			}
-			i += 4
+			i += w
 			continue
 		}
 		if v := nw[i] - od[i]; v != 0 {
-			b.arith.add(p, v)
+			enc.add(p, v)
 		}
 		i++
 	}
@@ -273,7 +282,8 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	}
 	wg, wv, wo := b.words.finish()
 	ag, av, ao := b.arith.finish()
-	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil, nil, nil, nil}
+	hg, hv, ho := b.arith2.finish()
+	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil, nil, nil, nil, nil, nil, nil}
 	const (
 		iCtrl = iota
 		iExtra
@@ -285,6 +295,9 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		iAGaps    // word arithmetic: gaps
 		iAValues  // word arithmetic, values by lane
 		iAOrdered // word arithmetic, values in position order
+		iHGaps    // halfword arithmetic: gaps
+		iHValues  // halfword arithmetic, values by lane
+		iHOrdered // halfword arithmetic, values in position order
 	)
 	// The word codings are alternatives only when their raw streams fit
 	// the block budget too.
@@ -297,19 +310,25 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	if fits(ag, av) {
 		raws[iAGaps], raws[iAValues], raws[iAOrdered] = ag, av, ao
 	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
+	if fits(hg, hv) {
+		raws[iHGaps], raws[iHValues], raws[iHOrdered] = hg, hv, ho
+	}
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
 	type coding struct {
-		gaps, values          int
-		words, ordered, arith bool
+		gaps, values   int
+		words, ordered bool
+		arith          int
 	}
 	all := map[int]coding{
-		codingBytes:        {iGaps, iValues, false, false, false},
-		codingLanes:        {iWGaps, iWValues, true, false, false},
-		codingOrdered:      {iWGaps, iWOrdered, true, true, false},
-		codingArithLanes:   {iAGaps, iAValues, true, false, true},
-		codingArithOrdered: {iAGaps, iAOrdered, true, true, true},
+		codingBytes:          {iGaps, iValues, false, false, 0},
+		codingLanes:          {iWGaps, iWValues, true, false, 0},
+		codingOrdered:        {iWGaps, iWOrdered, true, true, 0},
+		codingArithLanes:     {iAGaps, iAValues, true, false, 4},
+		codingArithOrdered:   {iAGaps, iAOrdered, true, true, 4},
+		codingArith16Lanes:   {iHGaps, iHValues, true, false, 2},
+		codingArith16Ordered: {iHGaps, iHOrdered, true, true, 2},
 	}
-	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered}
+	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered}
 	// Shortlist: rank the codings by a quick zstd estimate and give the
 	// full (LZMA2) trials only to the best two. LZMA2 trials are most of
 	// Diff's compression time; the ranking rarely differs between codecs.

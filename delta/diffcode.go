@@ -37,7 +37,7 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(words, ordered, arith bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+func newDiffSource(words, ordered bool, arith int, gaps, values []byte, blockStart int64) (diffSource, error) {
 	if words {
 		d, err := newWordDiff(gaps, values, blockStart, ordered)
 		if d != nil {
@@ -106,7 +106,9 @@ type wordDiff struct {
 	ordered []byte // values in position order (nil when grouped by lane)
 	word    int64  // current word index
 	mask    uint64
-	arith   bool // whole words inside an add run are added as uint32
+	// arith: 0, or the width (2 or 4) of the little-endian units that are
+	// added with carries when they lie wholly inside an add run
+	arith int
 }
 
 func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff, error) {
@@ -176,33 +178,30 @@ func (d *wordDiff) value(k int) (byte, error) {
 func (d *wordDiff) apply(chunk []byte, pos, runStart, runEnd int64) error {
 	end := pos + int64(len(chunk))
 	for d.mask != 0 {
-		p0 := d.word << 2
-		if d.arith && p0 >= runStart && p0+4 <= runEnd && p0 >= pos {
-			// A whole word of the run: old word + diff word, mod 2^32.
-			if p0 >= end {
-				return nil
-			}
-			if p0+4 > end {
-				return errors.New("word split across chunks") // the applier never does this
-			}
-			var dw [4]byte
-			for m := d.mask; m != 0; m &= m - 1 {
-				k := bits.TrailingZeros64(m)
-				v, err := d.value(k)
-				if err != nil {
+		k := bits.TrailingZeros64(d.mask)
+		p := d.word<<2 + int64(k)
+		if d.arith != 0 {
+			// The arithmetic unit holding byte k.
+			w := int64(d.arith)
+			u0 := p &^ (w - 1)
+			if u0 >= runStart && u0+w <= runEnd && u0 >= pos {
+				if u0 >= end {
+					return nil
+				}
+				if u0+w > end {
+					return errors.New("arithmetic unit split across chunks") // the applier never does this
+				}
+				if err := d.addUnit(chunk[u0-pos:u0-pos+w], int(u0-d.word<<2)); err != nil {
 					return err
 				}
-				dw[k] = v
+				if d.mask == 0 {
+					if err := d.next(); err != nil {
+						return err
+					}
+				}
+				continue
 			}
-			w := chunk[p0-pos : p0-pos+4]
-			binary.LittleEndian.PutUint32(w, binary.LittleEndian.Uint32(w)+binary.LittleEndian.Uint32(dw[:]))
-			if err := d.next(); err != nil {
-				return err
-			}
-			continue
 		}
-		k := bits.TrailingZeros64(d.mask)
-		p := p0 + int64(k)
 		if p >= end {
 			return nil
 		}
@@ -220,6 +219,30 @@ func (d *wordDiff) apply(chunk []byte, pos, runStart, runEnd int64) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// addUnit adds the diff unit whose bytes are mask bits [first,
+// first+len(dst)) to dst as a little-endian integer (with carries), and
+// clears those mask bits.
+func (d *wordDiff) addUnit(dst []byte, first int) error {
+	var dw [4]byte
+	for k := first; k < first+len(dst); k++ {
+		if d.mask&(1<<k) == 0 {
+			continue
+		}
+		v, err := d.value(k)
+		if err != nil {
+			return err
+		}
+		dw[k-first] = v
+		d.mask &^= 1 << k
+	}
+	if len(dst) == 4 {
+		binary.LittleEndian.PutUint32(dst, binary.LittleEndian.Uint32(dst)+binary.LittleEndian.Uint32(dw[:]))
+	} else {
+		binary.LittleEndian.PutUint16(dst, binary.LittleEndian.Uint16(dst)+binary.LittleEndian.Uint16(dw[:]))
 	}
 	return nil
 }

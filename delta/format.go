@@ -240,9 +240,10 @@ type blockHeader struct {
 	// ordered (word coding only): values in position order instead of
 	// grouped by lane.
 	ordered bool
-	// arith (word coding only): whole 4-byte words inside an add run are
-	// old word + diff word as little-endian uint32 (carries included).
-	arith   bool
+	// arith (word coding only): 0, or 4 or 2: whole 4-byte words (or
+	// 2-byte halfwords) inside an add run are old unit + diff unit as
+	// little-endian integers (carries included).
+	arith   int
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -256,7 +257,8 @@ const (
 	layoutWords   = 1 << 1 // word-mask diff coding
 	layoutOrdered = 1 << 2 // word coding with values in position order
 	layoutArith   = 1 << 3 // word coding with 32-bit word arithmetic
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith
+	layoutArith16 = 1 << 4 // word coding with 16-bit halfword arithmetic
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16
 )
 
 func (b *blockHeader) layout() byte {
@@ -267,8 +269,11 @@ func (b *blockHeader) layout() byte {
 	if b.ordered {
 		l |= layoutOrdered
 	}
-	if b.arith {
+	switch b.arith {
+	case 4:
 		l |= layoutArith
+	case 2:
+		l |= layoutArith16
 	}
 	if b.words {
 		l |= layoutWords

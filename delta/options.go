@@ -26,6 +26,8 @@ const (
 	codingOrdered
 	codingArithLanes
 	codingArithOrdered
+	codingArith16Lanes
+	codingArith16Ordered
 )
 
 const (

@@ -93,7 +93,8 @@ func TestApplyStreamingOneByteReaderEqualsInMemory(t *testing.T) {
 }
 
 // TestApplyEveryDiffCoding forces each diff coding (byte gaps, word masks
-// with lane-grouped or ordered values, bytewise or 32-bit word arithmetic)
+// with lane-grouped or ordered values, bytewise, 32-bit or 16-bit
+// arithmetic)
 // on inputs with
 // aligned and unaligned edits, including multi-block patches, and checks
 // the round trip and the block layout actually used.
@@ -109,7 +110,7 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 		binary.LittleEndian.PutUint32(new[p:], v+uint32(rng.IntN(1<<12)))
 	}
 	new = coreMutate(rng, new, 50)
-	for _, coding := range []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered} {
+	for _, coding := range []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered} {
 		for _, bm := range []int{0, MinBlockMemory} {
 			opts := &DiffOptions{FastCompression: true, BlockMemory: bm, forceCoding: coding}
 			patch, got := diffApply(t, old, new, opts)
@@ -126,7 +127,8 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 			}
 			for _, l := range layouts {
 				want := map[int]byte{codingBytes: 0, codingLanes: layoutWords, codingOrdered: layoutWords | layoutOrdered,
-					codingArithLanes: layoutWords | layoutArith, codingArithOrdered: layoutWords | layoutArith | layoutOrdered}[coding]
+					codingArithLanes: layoutWords | layoutArith, codingArithOrdered: layoutWords | layoutArith | layoutOrdered,
+					codingArith16Lanes: layoutWords | layoutArith16, codingArith16Ordered: layoutWords | layoutArith16 | layoutOrdered}[coding]
 				if l&^layoutJoint != want {
 					t.Fatalf("coding %d: block layout %#x", coding, l)
 				}
