@@ -302,3 +302,23 @@ func TestApplyRejectsBlockAboveDeclaredMemory(t *testing.T) {
 	p = append(p, 2, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0)
 	mustReject(t, atkOld, p, ErrLimit)
 }
+
+func TestApplyRejectsInconsistentBlockLayout(t *testing.T) {
+	for _, layout := range []byte{
+		layoutOrdered, // ordered values without word coding
+		layoutArith,   // arithmetic without word coding
+		layoutWords | layoutArith | layoutArith16, // two arithmetic widths
+		0x80, // unknown bit
+	} {
+		p := craftPatch(atkOld, []byte("01"), craftBlock{newLen: 2, records: []rawRecord{{add: 2}}})
+		// The layout byte follows the two header varints of the block.
+		h, _ := ReadHeader(bytes.NewReader(p))
+		off := len(h.appendTo(nil)) + 2
+		p[off] = layout
+		want := ErrMalformed
+		if layout == 0x80 {
+			want = ErrUnsupported
+		}
+		mustReject(t, atkOld, p, want)
+	}
+}

@@ -49,7 +49,8 @@
 //	  record count            varint, 1..output length
 //	  layout                  1 byte: bit0 joint, bit1 word-coded diff,
 //	                          bit2 word-coded values in position order (needs bit1),
-//	                          bit3 32-bit word arithmetic (needs bit1)
+//	                          bit3 32-bit word arithmetic, bit4 16-bit halfword
+//	                          arithmetic (either needs bit1; not both)
 //	  separate layout: codecs 1 byte (2 bits per stream), then per stream:
 //	                          decoded length, and compressed length unless stored
 //	  joint layout:    codec  1 byte, the four decoded lengths, compressed
@@ -74,7 +75,8 @@
 // layout bit3 the diff of every 4-byte word of the new image that lies
 // wholly inside an add run is a 32-bit word, LE32(new) - LE32(old) mod
 // 2^32 (so the applier adds words with carries); the other bytes of the
-// run use bytewise diffs. A moved branch target or pointer then gives the
+// run use bytewise diffs. Bit4 does the same with 2-byte halfwords
+// (Thumb). A moved branch target or pointer then gives the
 // same small diff word at every use. Diff
 // writes whichever layout and coding is smallest for each block (the two
 // codings a quick zstd estimate ranks best get full trials), and for each
