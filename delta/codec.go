@@ -14,8 +14,13 @@ import (
 
 // lzmaDictCap is the LZMA2 dictionary size for a stream of n decoded
 // bytes: the writer and the reader both derive it from the declared size,
-// so it never exceeds what the block's memory figure accounts for.
-func lzmaDictCap(n int64) int64 { return max(n, lzma.MinDictCap) }
+// so it never exceeds what the block's memory figure accounts for. It is
+// capped at 1 MiB: larger dictionaries won nothing on the bench firmware
+// and would raise the applier's memory.
+func lzmaDictCap(n int64) int64 { return max(min(n, lzmaMaxDict), lzma.MinDictCap) }
+
+// lzmaMaxDict caps LZMA2 dictionaries.
+const lzmaMaxDict = 1 << 20
 
 // streamKind says what a stream holds, to choose which LZMA parameter
 // sets are worth trying.

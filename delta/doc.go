@@ -85,7 +85,8 @@
 // 8-14% smaller than zstd alone (DiffOptions.FastCompression).
 //
 // Compressed streams: CodecZstd is one zstd frame; CodecLZMA2 is an LZMA2
-// chunk sequence whose dictionary size is max(decoded length, 4096).
+// chunk sequence whose dictionary size is the decoded length, clamped to
+// [4 KiB, 1 MiB].
 //
 // A block's memory is the sum of its decoded stream lengths, plus the
 // largest compressed stream, plus the largest LZMA2 dictionary, plus a
