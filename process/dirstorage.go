@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 const (
@@ -124,18 +126,16 @@ func (d *DirStorage) Stage(id [][]byte) (Staging, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(d.dir, stagePrefix+"*")
+	f, err := atomicfile.Create(p, 0o600, &atomicfile.Options{TempPrefix: stagePrefix})
 	if err != nil {
 		return nil, err
 	}
-	return &fileStaging{f: f, final: p, dir: d.dir}, nil
+	return &fileStaging{f: f}, nil
 }
 
 type fileStaging struct {
-	f     *os.File
-	final string
-	dir   string
-	done  bool
+	f    *atomicfile.File
+	done bool
 }
 
 func (s *fileStaging) Write(p []byte) (int, error) {
@@ -150,21 +150,7 @@ func (s *fileStaging) Commit() error {
 		return errf(ErrOperation, "commit after commit or discard")
 	}
 	s.done = true
-	name := s.f.Name()
-	if err := s.f.Sync(); err != nil {
-		s.f.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := s.f.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, s.final); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return syncDir(s.dir)
+	return s.f.Commit()
 }
 
 func (s *fileStaging) Discard() error {
@@ -172,8 +158,7 @@ func (s *fileStaging) Discard() error {
 		return nil
 	}
 	s.done = true
-	s.f.Close()
-	return os.Remove(s.f.Name())
+	return s.f.Abort()
 }
 
 // Unlink implements Storage.
@@ -185,7 +170,7 @@ func (d *DirStorage) Unlink(id [][]byte) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return syncDir(d.dir)
+	return atomicfile.SyncDir(d.dir)
 }
 
 // Slot implements Storage: a directory device has one slot, 0.
@@ -290,13 +275,13 @@ func (d *DirStorage) recoverSwap() error {
 			return err
 		}
 	}
-	if err := syncDir(d.dir); err != nil {
+	if err := atomicfile.SyncDir(d.dir); err != nil {
 		return err
 	}
 	if err := os.Remove(jp); err != nil {
 		return err
 	}
-	return syncDir(d.dir)
+	return atomicfile.SyncDir(d.dir)
 }
 
 func exists(p string) bool {
@@ -320,50 +305,18 @@ func hashFile(p string) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// WriteFileAtomic writes data to path so that after a crash the file holds
-// either its old content or all of data: temporary file, fsync, rename,
-// fsync of the directory.
+// WriteFileAtomic writes data to path, mode perm, so that after a crash the
+// file holds either its old content or all of data: temporary file, fsync,
+// rename, fsync of the directory. The temporary file's name starts with
+// ".stage-", so that OpenDirStorage removes one left by a crash.
 func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, stagePrefix+"*")
+	f, err := atomicfile.Create(path, perm, &atomicfile.Options{TempPrefix: stagePrefix})
 	if err != nil {
 		return err
 	}
-	name := f.Name()
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(name)
+		f.Abort()
 		return err
 	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(name)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
+	return f.Commit()
 }

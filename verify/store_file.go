@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 // File format of a [FileStore] (text, one record per line, "\n" endings):
@@ -191,50 +193,22 @@ func parseState(data []byte) (map[string]uint64, error) {
 	return m, nil
 }
 
-// writeFileAtomic replaces path with data: temp file in the same directory,
-// write, fsync, rename, fsync the directory.
+// writeFileAtomic replaces path with data (mode 0600) atomically, after
+// removing temporary files an earlier, killed writer left behind.
 func writeFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	removeStaleTemps(dir, base)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	return syncDir(dir)
+	removeStaleTemps(path)
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // removeStaleTemps deletes temporary files left by a writer that was killed
 // between creating and renaming them. It runs under the writer lock.
-func removeStaleTemps(dir, base string) {
+func removeStaleTemps(path string) {
+	dir := filepath.Dir(path)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
-	prefix := "." + base + ".tmp-"
+	prefix := atomicfile.TempPrefix(path)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), prefix) {
 			os.Remove(filepath.Join(dir, e.Name()))

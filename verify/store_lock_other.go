@@ -5,6 +5,3 @@ package verify
 // lockFile is a no-op where flock is unavailable: there the caller must
 // ensure a single writer per state file.
 func lockFile(string) (func(), error) { return func() {}, nil }
-
-// syncDir is a no-op where directories cannot be opened for fsync.
-func syncDir(string) error { return nil }

@@ -29,13 +29,3 @@ func lockFile(path string) (func(), error) {
 		f.Close()
 	}, nil
 }
-
-// syncDir fsyncs a directory so that a rename in it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

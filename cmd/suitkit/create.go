@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -67,7 +68,7 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	if _, err := suit.Decode(env, nil); err != nil {
 		return rejected(fmt.Errorf("the spec builds an invalid envelope: %w", err))
 	}
-	if err := createWriteFile(*out, env); err != nil {
+	if err := atomicfile.WriteFile(*out, env, 0o600); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(env))
@@ -88,35 +89,4 @@ func createReadSpec(name string) ([]byte, error) {
 		return nil, rejected(fmt.Errorf("spec %s is larger than %d bytes", name, createMaxSpec))
 	}
 	return b, nil
-}
-
-// createWriteFile writes data to name through a temporary file in the same
-// directory: write, fsync, rename, then fsync the directory.
-func createWriteFile(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

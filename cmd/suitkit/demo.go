@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -51,7 +52,7 @@ func (d *demo) write(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(d.path(name)), 0o755); err != nil {
 		return err
 	}
-	return process.WriteFileAtomic(d.path(name), data, 0o644)
+	return atomicfile.WriteFile(d.path(name), data, 0o644)
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/sign"
 )
 
@@ -125,47 +126,22 @@ func signReadFile(name string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// signWriteFile writes data to name atomically: a temporary file in the
-// same directory with mode perm is written and fsynced, then moved into
-// place (renamed over name when overwrite is set, hard-linked otherwise so
-// that an existing file is never replaced), and the directory is fsynced.
-func signWriteFile(name string, data []byte, perm fs.FileMode, overwrite bool) (err error) {
-	dir := filepath.Dir(name)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+// signWriteFile writes data to name, mode perm, atomically (see
+// internal/atomicfile). Unless overwrite is set an existing file is never
+// replaced: the new file is hard-linked into place, not renamed.
+func signWriteFile(name string, data []byte, perm fs.FileMode, overwrite bool) error {
+	f, err := atomicfile.Create(name, perm, &atomicfile.Options{NoReplace: !overwrite})
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-		}
-		os.Remove(tmpName) // after a link or on failure; a no-op after a rename
-	}()
-	if err = tmp.Chmod(perm); err != nil {
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
 		return err
 	}
-	if _, err = tmp.Write(data); err != nil {
+	if err := f.Commit(); errors.Is(err, fs.ErrExist) && !overwrite {
+		return fmt.Errorf("%s exists; use --force to overwrite it", name)
+	} else if err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if overwrite {
-		err = os.Rename(tmpName, name)
-	} else if err = os.Link(tmpName, name); errors.Is(err, fs.ErrExist) {
-		err = fmt.Errorf("%s exists; use --force to overwrite it", name)
-	}
-	if err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
