@@ -67,20 +67,20 @@
 // The diff bytes of a block are sparse. Byte coding: the gaps stream has,
 // for each non-zero diff byte, a varint count of the zero diff bytes before
 // it (counted over the block's add runs only); the values stream has the
-// non-zero bytes. Word coding (for fixed-width instruction sets): per
-// 4-byte word of the new image that holds a non-zero diff byte, a varint
-// (words skipped << 4 | byte mask), counted from the word before the
-// block's first byte; values are grouped by byte lane (all lane-0 values,
-// then lanes 1, 2, 3), or with layout bit2 kept in position order. With
-// layout bit3 the diff of every 4-byte word of the new image that lies
-// wholly inside an add run is a 32-bit word, LE32(new) - LE32(old) mod
-// 2^32 (so the applier adds words with carries); the other bytes of the
-// run use bytewise diffs. Bit4 does the same with 2-byte halfwords
-// (Thumb). A moved branch target or pointer then gives the
-// same small diff word at every use. Diff
-// writes whichever layout and coding is smallest for each block (the two
-// codings a quick zstd estimate ranks best get full trials), and for each
-// stream the smallest of stored, zstd and LZMA2 (two literal-context
+// non-zero bytes. Word coding: per 4-byte word of the new image that holds
+// a non-zero diff byte, a varint (words skipped << 4 | byte mask), counted
+// from the word before the block's first byte; values are grouped by byte
+// lane (all lane-0 values, then lanes 1, 2, 3), or with layout bit2 kept
+// in position order. With layout bit3, the diff of every 4-byte word of
+// the new image that lies wholly inside an add run is a 32-bit word,
+// LE32(new) - LE32(old) mod 2^32, which the applier adds with carries; the
+// other bytes of the run use bytewise diffs. Bit4 does the same with
+// 2-byte halfwords (Thumb). A moved branch target or pointer then gives
+// the same small diff word at every use, without bytewise borrow noise.
+//
+// Diff writes whichever layout and coding is smallest for each block (the
+// two codings a quick zstd estimate ranks best get full trials), and for
+// each stream the smallest of stored, zstd and LZMA2 (two literal-context
 // settings per stream kind). On the bench firmware LZMA2 makes patches
 // 8-14% smaller than zstd alone (DiffOptions.FastCompression).
 //
