@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -18,16 +19,13 @@ var sentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset, E
 // a report for every run, and every error matches one of the package's
 // sentinels.
 func FuzzProcessManifest(f *testing.F) {
-	if dir := findConformance(); dir != "" {
-		files, _ := filepath.Glob(filepath.Join(dir, "example-*.suit"))
-		for _, p := range files {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			if env, err := suit.Parse(data, nil); err == nil {
-				f.Add(env.ManifestBytes)
-			}
+	for _, p := range testshared.FindConformanceFiles() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if env, err := suit.Parse(data, nil); err == nil {
+			f.Add(env.ManifestBytes)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -67,21 +65,6 @@ func FuzzProcessManifest(f *testing.F) {
 			}
 		}
 	})
-}
-
-func findConformance() string {
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // FuzzComponentFileName: every name ParseComponentFileName accepts is the

@@ -9,28 +9,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
-
-// conformanceDir finds ../shared/conformance/ietf by walking up from the
-// package directory.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/conformance/ietf not found above the package directory")
-		}
-		dir = parent
-	}
-}
 
 // mapFetcher serves fixed content for any URI and records the URIs asked.
 type mapFetcher struct {
@@ -89,7 +72,7 @@ func ietfVerifier(t *testing.T, dir string) *verify.Verifier {
 // first image check (validate's image-match, or the digest check of a
 // fetched payload) must fail, and nothing may be installed.
 func TestIETFExamplesProcessed(t *testing.T) {
-	dir := conformanceDir(t)
+	dir := testshared.ConformanceDir(t)
 	ver := ietfVerifier(t, dir)
 	id := process.Identity{
 		VendorID: mustUUID(t, "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe"),
@@ -143,7 +126,7 @@ func TestIETFExamplesProcessed(t *testing.T) {
 // TestIETFExample3SelectsImageBySlot: the try-each of example 3 picks the
 // image by condition component-slot.
 func TestIETFExample3SelectsImageBySlot(t *testing.T) {
-	dir := conformanceDir(t)
+	dir := testshared.ConformanceDir(t)
 	data, err := os.ReadFile(filepath.Join(dir, "example-3.suit"))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +147,7 @@ func TestIETFExample3SelectsImageBySlot(t *testing.T) {
 }
 
 func TestIETFExamplesWrongDeviceAndInvoke(t *testing.T) {
-	dir := conformanceDir(t)
+	dir := testshared.ConformanceDir(t)
 	ver := ietfVerifier(t, dir)
 	for _, f := range []string{"example-0.suit", "example-2-severed.suit", "example-4.suit"} {
 		data, err := os.ReadFile(filepath.Join(dir, f))

@@ -3,15 +3,12 @@ package sign
 import (
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
 func benchSign(b *testing.B, alg Algorithm) {
-	dir := ietfDirOrEmpty()
-	if dir == "" {
-		b.Skip("shared vectors absent")
-	}
-	data := readIETF(b, "example-2-unsigned.suit")
+	data := testshared.Conformance(b, "example-2-unsigned.suit")
 	k, err := GenerateKey(alg)
 	if err != nil {
 		b.Fatal(err)

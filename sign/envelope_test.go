@@ -7,12 +7,13 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
 func parseIETF(t *testing.T, name string) *suit.Envelope {
 	t.Helper()
-	env, err := suit.Parse(readIETF(t, name), nil)
+	env, err := suit.Parse(testshared.Conformance(t, name), nil)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -62,12 +63,12 @@ func TestEnvelopeSignsUnsignedIETFExamples(t *testing.T) {
 	pub := ietfKey(t).Public
 	for _, name := range []string{"example-0", "example-1", "example-2", "example-2-severed", "example-3", "example-4", "example-5"} {
 		t.Run(name, func(t *testing.T) {
-			in := readIETF(t, name+"-unsigned.suit")
+			in := testshared.Conformance(t, name+"-unsigned.suit")
 			got, err := SignBytes(in, s)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := readIETF(t, name+".suit")
+			want := testshared.Conformance(t, name+".suit")
 			if !equalExceptSignature(got, want) {
 				t.Fatalf("signed envelope differs from the draft beyond the signature:\n got %x\nwant %x", got, want)
 			}
@@ -76,7 +77,7 @@ func TestEnvelopeSignsUnsignedIETFExamples(t *testing.T) {
 				t.Fatalf("%d blocks", len(blocks))
 			}
 			verifySign1(t, blocks[0], payload, ES256, pub)
-			if !bytes.Equal(in, readIETF(t, name+"-unsigned.suit")) {
+			if !bytes.Equal(in, testshared.Conformance(t, name+"-unsigned.suit")) {
 				t.Fatal("SignBytes modified its input")
 			}
 		})
@@ -146,7 +147,7 @@ func TestEnvelopeComputesMissingDigest(t *testing.T) {
 	if got := hex.EncodeToString(env.Authentication.Digest.Value); got != "6658ea560262696dd1f13b782239a064da7c6c5cbaf52fded428a6fc83c7e5af" {
 		t.Fatalf("digest %s", got)
 	}
-	if !equalExceptSignature(encode(t, env), readIETF(t, "example-0.suit")) {
+	if !equalExceptSignature(encode(t, env), testshared.Conformance(t, "example-0.suit")) {
 		t.Fatal("re-signed example-0 differs beyond the signature")
 	}
 }
@@ -198,7 +199,7 @@ func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
 
 func TestSignBytesRejectsMalformedEnvelope(t *testing.T) {
 	s := ietfSigner(t)
-	in := readIETF(t, "example-0-unsigned.suit")
+	in := testshared.Conformance(t, "example-0-unsigned.suit")
 	for name, data := range map[string][]byte{
 		"empty":     nil,
 		"truncated": in[:len(in)-1],

@@ -5,10 +5,9 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -97,16 +96,9 @@ func FuzzParsePEM(f *testing.F) {
 
 // envelopeSeeds adds the IETF examples when the shared vectors are present.
 func envelopeSeeds(f *testing.F) {
-	dir := ietfDirOrEmpty()
-	if dir == "" {
-		return
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".suit") {
-			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
-				f.Add(b)
-			}
+	for _, p := range testshared.FindConformanceFiles() {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -44,7 +45,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 		name, in string
 		s        *Signer
 	}{{"example-0-ed25519", "example-0-unsigned.suit", edSigner}, {"example-1-hmac", "example-1-unsigned.suit", mac}} {
-		got, err := SignBytes(readIETF(t, g.in), g.s)
+		got, err := SignBytes(testshared.Conformance(t, g.in), g.s)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,59 +7,19 @@ import (
 	"errors"
 	"io"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/veraison/go-cose"
 )
-
-// ietfDirOrEmpty returns the IETF vector directory or "".
-func ietfDirOrEmpty() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-// ietfDir returns ../shared/conformance/ietf found by walking up from the
-// package directory, or skips the test.
-func ietfDir(t testing.TB) string {
-	t.Helper()
-	p := ietfDirOrEmpty()
-	if p == "" {
-		t.Skip("shared/conformance/ietf not found above the package directory; IETF vector tests skipped")
-	}
-	return p
-}
-
-func readIETF(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ietfDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // ietfAuth splits an IETF example envelope with plain fxamacker/cbor (not
 // the suit package, so the two cross-check): the bstr content of the
 // authentication wrapper's digest element, and of each block.
 func ietfAuth(t testing.TB, name string) (digestBytes []byte, blocks [][]byte) {
 	t.Helper()
-	return authOf(t, readIETF(t, name))
+	return authOf(t, testshared.Conformance(t, name))
 }
 
 // authOf is ietfAuth for envelope bytes.
@@ -86,7 +46,7 @@ func authOf(t testing.TB, data []byte) (digestBytes []byte, blocks [][]byte) {
 
 func ietfKey(t testing.TB) *Key {
 	t.Helper()
-	k, err := ParsePEM(readIETF(t, "private_key.pem"))
+	k, err := ParsePEM(testshared.Conformance(t, "private_key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}

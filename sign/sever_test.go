@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -19,7 +20,7 @@ func TestStripExample2MatchesSeveredVector(t *testing.T) {
 		if !slices.Equal(removed, []int64{20, 23}) {
 			t.Fatalf("removed %v", removed)
 		}
-		if got := encode(t, env); !bytes.Equal(got, readIETF(t, pair[1])) {
+		if got := encode(t, env); !bytes.Equal(got, testshared.Conformance(t, pair[1])) {
 			t.Fatalf("%s stripped != %s:\n got %x", pair[0], pair[1], got)
 		}
 	}
@@ -44,7 +45,7 @@ func TestAttachRestoresExample2(t *testing.T) {
 	if err := Attach(env, suit.ManifestText, full.Severed[20]); !errors.Is(err, ErrElement) {
 		t.Fatalf("install content offered as text: %v", err)
 	}
-	if !bytes.Equal(encode(t, env), readIETF(t, "example-2-severed.suit")) {
+	if !bytes.Equal(encode(t, env), testshared.Conformance(t, "example-2-severed.suit")) {
 		t.Fatal("failed attach changed the envelope")
 	}
 	for _, k := range []int64{suit.ManifestInstall, suit.ManifestText} {
@@ -52,7 +53,7 @@ func TestAttachRestoresExample2(t *testing.T) {
 			t.Fatalf("attach %d: %v", k, err)
 		}
 	}
-	if !bytes.Equal(encode(t, env), readIETF(t, "example-2.suit")) {
+	if !bytes.Equal(encode(t, env), testshared.Conformance(t, "example-2.suit")) {
 		t.Fatal("attached envelope != example-2")
 	}
 	if env.Manifest == nil || env.Manifest.Install.Sequence == nil || env.Manifest.Text.Text == nil {
@@ -64,7 +65,7 @@ func TestAttachRestoresExample2(t *testing.T) {
 	if err != nil || !slices.Equal(done, []int64{20, 23}) {
 		t.Fatalf("AttachFrom: %v %v", done, err)
 	}
-	if !bytes.Equal(encode(t, env), readIETF(t, "example-2.suit")) {
+	if !bytes.Equal(encode(t, env), testshared.Conformance(t, "example-2.suit")) {
 		t.Fatal("AttachFrom result != example-2")
 	}
 
@@ -81,7 +82,7 @@ func TestAttachRestoresExample2(t *testing.T) {
 // manifest (the author's form before severing), unsigned.
 func inlineExample2(t *testing.T) *suit.Envelope {
 	t.Helper()
-	env, err := suit.Decode(readIETF(t, "example-2.suit"), nil)
+	env, err := suit.Decode(testshared.Conformance(t, "example-2.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +125,13 @@ func TestSeverReproducesExample2(t *testing.T) {
 	if !bytes.Equal(env.Authentication.DigestBytes, want.Authentication.DigestBytes) {
 		t.Fatal("manifest digest differs")
 	}
-	if !bytes.Equal(encode(t, env), readIETF(t, "example-2-unsigned.suit")) {
+	if !bytes.Equal(encode(t, env), testshared.Conformance(t, "example-2-unsigned.suit")) {
 		t.Fatal("severed unsigned envelope != example-2-unsigned")
 	}
 	if err := Envelope(env, ietfSigner(t)); err != nil {
 		t.Fatal(err)
 	}
-	if !equalExceptSignature(encode(t, env), readIETF(t, "example-2.suit")) {
+	if !equalExceptSignature(encode(t, env), testshared.Conformance(t, "example-2.suit")) {
 		t.Fatal("signed severed envelope differs from example-2 beyond the signature")
 	}
 	// Nothing left to sever: no change.
@@ -245,7 +246,7 @@ func TestAddPayloadKeepsSignature(t *testing.T) {
 
 // The draft: authors SHOULD NOT sever elements smaller than their digest.
 func TestSeverKeepsTinyMembersInlineUnlessAsked(t *testing.T) {
-	env, err := suit.Decode(readIETF(t, "example-0-unsigned.suit"), nil)
+	env, err := suit.Decode(testshared.Conformance(t, "example-0-unsigned.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/veraison/go-cose"
 )
 
@@ -25,7 +26,7 @@ var ietfExamples = []string{"example-0", "example-1", "example-2", "example-3", 
 // the same bytes everywhere except the (randomized) signature.
 func TestSignIETFExamplesMatchDraftStructure(t *testing.T) {
 	key := ietfKey(t)
-	pubKey, err := ParsePEM(readIETF(t, "public_key.pem"))
+	pubKey, err := ParsePEM(testshared.Conformance(t, "public_key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}

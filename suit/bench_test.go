@@ -1,12 +1,16 @@
 package suit
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
+)
 
 // BenchmarkParseAndDecodeManifest measures the device path for IETF example
 // 2 (the largest): envelope parse, manifest digest check and manifest
 // decode with severed-element resolution.
 func BenchmarkParseAndDecodeManifest(b *testing.B) {
-	in := readIETF(b, "example-2.suit")
+	in := testshared.Conformance(b, "example-2.suit")
 	b.ReportAllocs()
 	for b.Loop() {
 		e, err := Parse(in, nil)
@@ -24,7 +28,7 @@ func BenchmarkParseAndDecodeManifest(b *testing.B) {
 
 // BenchmarkParse measures the envelope parse alone (before verification).
 func BenchmarkParse(b *testing.B) {
-	in := readIETF(b, "example-2.suit")
+	in := testshared.Conformance(b, "example-2.suit")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Parse(in, nil); err != nil {
@@ -34,7 +38,7 @@ func BenchmarkParse(b *testing.B) {
 }
 
 func TestDecodeAllocationBudget(t *testing.T) {
-	in := readIETF(t, "example-2-severed.suit")
+	in := testshared.Conformance(t, "example-2-severed.suit")
 	allocs := testing.AllocsPerRun(20, func() {
 		e, err := Parse(in, nil)
 		if err != nil {

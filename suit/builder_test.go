@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 func testVendorClass() (UUID, UUID) {
@@ -206,7 +208,7 @@ func TestBuilderRejectsIncompleteImages(t *testing.T) {
 // (secure boot), 1 (download and install) and 5 (two images) come out byte
 // for byte.
 func TestBuilderReproducesDraftExamples(t *testing.T) {
-	dir := ietfExamplesDir(t)
+	dir := testshared.ConformanceDir(t)
 	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
 	class := NewUUID5(vendor, []byte("suit"))
 	digestA, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
@@ -249,7 +251,7 @@ func TestBuilderReproducesDraftExamples(t *testing.T) {
 
 // Example 2 (severed install and text, reference URI) from the builder.
 func TestBuilderReproducesDraftExample2Severed(t *testing.T) {
-	dir := ietfExamplesDir(t)
+	dir := testshared.ConformanceDir(t)
 	want, err := os.ReadFile(filepath.Join(dir, "example-2-unsigned.suit"))
 	if err != nil {
 		t.Fatal(err)
@@ -287,7 +289,7 @@ func TestBuilderReproducesDraftExample2Severed(t *testing.T) {
 
 // Example 3 (A/B slots chosen with try-each) from the builder.
 func TestBuilderReproducesDraftExample3Slots(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join(ietfExamplesDir(t), "example-3-unsigned.suit"))
+	want, err := os.ReadFile(filepath.Join(testshared.ConformanceDir(t), "example-3-unsigned.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}

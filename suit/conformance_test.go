@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // manifestDigests are the SUIT_Digests of the IETF examples (from the
@@ -21,7 +23,7 @@ var manifestDigests = map[string]string{
 func TestIETFExamplesRoundTripByteExact(t *testing.T) {
 	for _, name := range ietfFiles {
 		t.Run(name, func(t *testing.T) {
-			in := readIETF(t, name)
+			in := testshared.Conformance(t, name)
 			e, err := Decode(in, nil)
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
@@ -56,7 +58,7 @@ func TestIETFExamplesRoundTripByteExact(t *testing.T) {
 func TestIETFManifestDigestMatchesAuthWrapper(t *testing.T) {
 	for _, name := range ietfFiles {
 		t.Run(name, func(t *testing.T) {
-			e, err := Parse(readIETF(t, name), nil)
+			e, err := Parse(testshared.Conformance(t, name), nil)
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
@@ -87,7 +89,7 @@ func TestIETFManifestDigestMatchesAuthWrapper(t *testing.T) {
 }
 
 func TestIETFExample2SeveredDigests(t *testing.T) {
-	e, err := Decode(readIETF(t, "example-2.suit"), nil)
+	e, err := Decode(testshared.Conformance(t, "example-2.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +128,7 @@ func TestIETFExample2SeveredDigests(t *testing.T) {
 }
 
 func TestIETFSeveringExample2GivesSeveredFile(t *testing.T) {
-	e, err := Parse(readIETF(t, "example-2.suit"), nil)
+	e, err := Parse(testshared.Conformance(t, "example-2.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +138,7 @@ func TestIETFSeveringExample2GivesSeveredFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := readIETF(t, "example-2-severed.suit"); !bytes.Equal(out, want) {
+	if want := testshared.Conformance(t, "example-2-severed.suit"); !bytes.Equal(out, want) {
 		t.Fatalf("severed re-encoding differs:\n got  %x\n want %x", out, want)
 	}
 	// The severed envelope decodes with install absent but its digest kept.
@@ -150,7 +152,7 @@ func TestIETFSeveringExample2GivesSeveredFile(t *testing.T) {
 }
 
 func TestIETFExampleContents(t *testing.T) {
-	e, err := Decode(readIETF(t, "example-3.suit"), nil)
+	e, err := Decode(testshared.Conformance(t, "example-3.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestIETFExampleContents(t *testing.T) {
 		t.Fatalf("vendor id %x %v %v", u, ok, err)
 	}
 
-	e4, err := Decode(readIETF(t, "example-4.suit"), nil)
+	e4, err := Decode(testshared.Conformance(t, "example-4.suit"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,36 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// ietfExamplesDir finds ../shared/conformance/ietf by walking up from the
-// package directory (or $SUITKIT_SHARED/conformance/ietf) and skips the test
-// when it is absent.
-func ietfExamplesDir(t testing.TB) string {
-	t.Helper()
-	if s := os.Getenv("SUITKIT_SHARED"); s != "" {
-		dir := filepath.Join(s, "conformance", "ietf")
-		if _, err := os.Stat(dir); err != nil {
-			t.Skipf("IETF examples not found in $SUITKIT_SHARED: %v", err)
-		}
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("IETF examples: %v", err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("IETF examples not found: no shared/conformance/ietf in any parent directory (set SUITKIT_SHARED)")
-		}
-		dir = parent
-	}
-}
+	"github.com/suitkit/suitkit/internal/testshared"
+)
 
 // diagNormalise drops /comments/ and whitespace outside quoted strings, so
 // that the draft's annotated, line-wrapped notation compares with ours.
@@ -72,7 +45,7 @@ func diagNormalise(s string) string {
 }
 
 func TestDiagMatchesDraftNotation(t *testing.T) {
-	dir := ietfExamplesDir(t)
+	dir := testshared.ConformanceDir(t)
 	cases := map[string]string{
 		"example-0.diag": "example-0.suit",
 		"example-1.diag": "example-1.suit",
@@ -212,7 +185,7 @@ func FuzzDiag(f *testing.F) {
 }
 
 func TestDiagAnnotatesSUITNames(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(ietfExamplesDir(t), "example-2.suit"))
+	data, err := os.ReadFile(filepath.Join(testshared.ConformanceDir(t), "example-2.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,17 +6,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // addFuzzSeeds adds the IETF examples (when the shared directory exists),
 // the project's own testdata/*.suit envelopes and crafted envelopes that
 // reach every command kind.
 func addFuzzSeeds(f *testing.F) {
-	if dir := findIETF(); dir != "" {
-		for _, name := range ietfFiles {
-			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-				f.Add(b)
-			}
+	for _, p := range testshared.FindConformanceFiles() {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
 		}
 	}
 	if files, _ := filepath.Glob(filepath.Join("..", "testdata", "*.suit")); len(files) > 0 {
@@ -31,25 +31,6 @@ func addFuzzSeeds(f *testing.F) {
 	}
 	f.Add(minimalEnvelope(f))
 	f.Add(cat(hx("d9 04 2e"), manifestWith(commonWith(minimalShared), 0)))
-}
-
-// findIETF is ietfDir without skipping.
-func findIETF() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // FuzzDecodeEnvelope checks, for any input: no panic; an error comes with a
@@ -113,12 +94,10 @@ func FuzzDecodeEnvelope(f *testing.F) {
 // no panic, error => nil manifest, and an accepted manifest re-encodes to
 // exactly the input.
 func FuzzDecodeManifest(f *testing.F) {
-	if dir := findIETF(); dir != "" {
-		for _, name := range ietfFiles {
-			if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
-				if e, err := Parse(b, nil); err == nil {
-					f.Add(e.ManifestBytes)
-				}
+	for _, p := range testshared.FindConformanceFiles() {
+		if b, err := os.ReadFile(p); err == nil {
+			if e, err := Parse(b, nil); err == nil {
+				f.Add(e.ManifestBytes)
 			}
 		}
 	}

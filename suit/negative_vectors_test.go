@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // negativeDir holds envelopes that must be rejected; the file name's
@@ -45,7 +47,7 @@ func negativeVectors(t *testing.T) map[string][]byte {
 			hx("5b 00 00 00 01 00 00 00 00"))),
 		"unsupported-manifest-version-2.suit": envelopeFor(t, cat(hx("a3 01 02 02 00 03"), bs(commonWith(minimalShared)))),
 	}
-	if dir := findIETF(); dir != "" {
+	if dir := testshared.FindConformance(); dir != "" {
 		if in, err := os.ReadFile(filepath.Join(dir, "example-2.suit")); err == nil {
 			if e, err := Parse(in, nil); err == nil {
 				bad := append([]byte{}, in...)

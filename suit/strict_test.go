@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // expectReject decodes data and checks the error matches want and is a
@@ -333,7 +335,7 @@ func TestRejectUntaggedAuthenticationBlock(t *testing.T) {
 }
 
 func TestRejectTamperedSeveredElement(t *testing.T) {
-	in := readIETF(t, "example-2.suit")
+	in := testshared.Conformance(t, "example-2.suit")
 	e, err := Parse(in, nil)
 	if err != nil {
 		t.Fatal(err)

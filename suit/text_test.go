@@ -8,11 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 func ietfEnvelopes(t *testing.T) map[string][]byte {
 	t.Helper()
-	dir := ietfExamplesDir(t)
+	dir := testshared.ConformanceDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.suit"))
 	if err != nil || len(files) == 0 {
 		t.Skipf("no IETF examples in %s", dir)

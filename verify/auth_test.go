@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // TestDigestOnlyWrapper (threats A1): no authentication wrapper, a wrapper
@@ -235,7 +236,7 @@ func TestAttachedPayloadRejected(t *testing.T) {
 // a signature verifies too, and the result's identity is the same.
 func TestECDSAMalleabilityIdentityUnchanged(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(NewMemoryStore()))
-	orig := readIETF(t, "example-0.suit")
+	orig := testshared.Conformance(t, "example-0.suit")
 	i := bytes.Index(orig, []byte{0x58, 0x40}) // the 64-byte signature
 	twin := append([]byte(nil), orig...)
 	copy(twin[i+2:], highS(orig[i+2:i+66]))
@@ -259,7 +260,7 @@ func TestECDSAMalleabilityIdentityUnchanged(t *testing.T) {
 // are rejected without panicking.
 func TestBadSignatureEncodings(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
-	orig := readIETF(t, "example-0.suit")
+	orig := testshared.Conformance(t, "example-0.suit")
 	i := bytes.Index(orig, []byte{0x58, 0x40})
 	sig := orig[i+2 : i+66]
 	n := elliptic.P256().Params().N.FillBytes(make([]byte, 32))
@@ -329,7 +330,7 @@ func TestThresholdDuplicateSignatures(t *testing.T) {
 // Verify returned changes nothing in the result.
 func TestTOCTOUInputMutation(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
-	data := readIETF(t, "example-2.suit")
+	data := testshared.Conformance(t, "example-2.suit")
 	res, err := v.Verify(data)
 	if err != nil {
 		t.Fatal(err)

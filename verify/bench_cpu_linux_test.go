@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -30,7 +31,7 @@ func threadCPUNanos() int64 {
 func BenchmarkCPUTimeExample2(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	v := mustVerifier(b, []*Key{ietfKey(b)}, WithRollbackStore(NewMemoryStore()))
 	env, _ := suit.Parse(data, nil)
 	sigs, _ := parseBlock(env.Authentication.Blocks[0], nil)

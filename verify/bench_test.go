@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -13,7 +14,7 @@ import (
 // (923 bytes, severed install and text present): copy, strict parse, one
 // ES256 verification, manifest digest, manifest decode, severed digests.
 func BenchmarkVerifyExample2(b *testing.B) {
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	v := mustVerifier(b, []*Key{ietfKey(b)}, WithRollbackStore(NewMemoryStore()))
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
@@ -26,7 +27,7 @@ func BenchmarkVerifyExample2(b *testing.B) {
 
 // BenchmarkVerifyExample0 is the minimal example (237 bytes).
 func BenchmarkVerifyExample0(b *testing.B) {
-	data := readIETF(b, "example-0.suit")
+	data := testshared.Conformance(b, "example-0.suit")
 	v := mustVerifier(b, []*Key{ietfKey(b)})
 	b.ReportAllocs()
 	for b.Loop() {
@@ -39,7 +40,7 @@ func BenchmarkVerifyExample0(b *testing.B) {
 // BenchmarkP256Verify is the reference: one bare ECDSA P-256 verification
 // of example 2's signature with crypto/ecdsa (the floor for Verify).
 func BenchmarkP256Verify(b *testing.B) {
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	env, err := suit.Parse(data, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -64,7 +65,7 @@ func BenchmarkP256Verify(b *testing.B) {
 // BenchmarkParseExample2 and BenchmarkDecodeManifestExample2 isolate the
 // suit codec's share.
 func BenchmarkParseExample2(b *testing.B) {
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := suit.Parse(data, nil); err != nil {
@@ -74,7 +75,7 @@ func BenchmarkParseExample2(b *testing.B) {
 }
 
 func BenchmarkDecodeManifestExample2(b *testing.B) {
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	b.ReportAllocs()
 	for b.Loop() {
 		env, err := suit.Parse(data, nil)
@@ -90,7 +91,7 @@ func BenchmarkDecodeManifestExample2(b *testing.B) {
 // BenchmarkCOSEOnly is the COSE part of Verify without the crypto: parse
 // the block and build the Sig_structure.
 func BenchmarkCOSEOnly(b *testing.B) {
-	data := readIETF(b, "example-2.suit")
+	data := testshared.Conformance(b, "example-2.suit")
 	env, _ := suit.Parse(data, nil)
 	blk := env.Authentication.Blocks[0]
 	var buf [maxTBS]byte
@@ -112,7 +113,7 @@ func BenchmarkCOSEOnly(b *testing.B) {
 // besides the public-key operation (HMAC costs about 1 µs), i.e. the
 // overhead over one P-256 verification.
 func BenchmarkVerifyOverheadExample2(b *testing.B) {
-	env, err := suit.Parse(readIETF(b, "example-2.suit"), nil)
+	env, err := suit.Parse(testshared.Conformance(b, "example-2.suit"), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

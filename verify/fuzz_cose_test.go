@@ -3,10 +3,10 @@ package verify
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -17,11 +17,7 @@ import (
 // and re-encodes it to the same bytes; every signature it returns lies
 // inside the input; nothing panics.
 func FuzzParseCOSEBlock(f *testing.F) {
-	var files []string
-	if dir := findIETFDir(); dir != "" {
-		files, _ = filepath.Glob(filepath.Join(dir, "example-*.suit"))
-	}
-	for _, name := range files {
+	for _, name := range testshared.FindConformanceFiles() {
 		data, _ := os.ReadFile(name)
 		if env, err := suit.Parse(data, nil); err == nil {
 			for _, b := range env.Authentication.Blocks {

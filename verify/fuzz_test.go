@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -17,11 +17,9 @@ import (
 // severed elements match. Verify never panics and returns a nil result with
 // every error, and every error matches one of the package's sentinels.
 func FuzzVerify(f *testing.F) {
-	dir := ietfDir(f)
 	type signedPair struct{ manifest, digest string }
 	signed := map[signedPair]bool{}
-	files, _ := filepath.Glob(filepath.Join(dir, "example-*.suit"))
-	for _, name := range files {
+	for _, name := range testshared.ConformanceFiles(f) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

@@ -11,53 +11,16 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 )
-
-// ietfDir finds ../shared/conformance/ietf by walking up from the package
-// directory; tests that need it skip when it is absent.
-func ietfDir(t testing.TB) string {
-	t.Helper()
-	p := findIETFDir()
-	if p == "" {
-		t.Skip("shared/conformance/ietf not found above the package directory")
-	}
-	return p
-}
-
-// findIETFDir returns the IETF vector directory, or "" when absent.
-func findIETFDir() string {
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
-func readIETF(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ietfDir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // ietfKey is the draft's Appendix B public key as a trust anchor.
 func ietfKey(t testing.TB, opts ...KeyOption) *Key {
 	t.Helper()
-	k, err := ParsePublicKeyPEM(readIETF(t, "public_key.pem"), opts...)
+	k, err := ParsePublicKeyPEM(testshared.Conformance(t, "public_key.pem"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +29,7 @@ func ietfKey(t testing.TB, opts ...KeyOption) *Key {
 
 func ietfPrivate(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
-	block, _ := pem.Decode(readIETF(t, "private_key.pem"))
+	block, _ := pem.Decode(testshared.Conformance(t, "private_key.pem"))
 	if block == nil {
 		t.Fatal("no PEM in private_key.pem")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -31,7 +32,7 @@ func TestIETFExamplesVerify(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
 	for name, want := range ietfDigests {
 		t.Run(name, func(t *testing.T) {
-			res, err := v.Verify(readIETF(t, name+".suit"))
+			res, err := v.Verify(testshared.Conformance(t, name+".suit"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestIETFUnsignedRejected(t *testing.T) {
 	for name := range ietfDigests {
 		name = name + "-unsigned.suit"
 		t.Run(name, func(t *testing.T) {
-			res, err := v.Verify(readIETF(t, name))
+			res, err := v.Verify(testshared.Conformance(t, name))
 			if !errors.Is(err, ErrUnauthenticated) || res != nil {
 				t.Fatalf("got %v, %v; want ErrUnauthenticated", res, err)
 			}
@@ -77,7 +78,7 @@ func TestIETFUnsignedRejected(t *testing.T) {
 func TestBitFlipSweep(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
 	for _, name := range []string{"example-0.suit", "example-2.suit"} {
-		orig := readIETF(t, name)
+		orig := testshared.Conformance(t, name)
 		kinds := map[string]int{}
 		for i := range orig {
 			for bit := range 8 {
@@ -110,7 +111,7 @@ func TestVerifierConcurrentUse(t *testing.T) {
 	names := []string{"example-0", "example-1", "example-2", "example-3"}
 	errc := make(chan error, len(names))
 	for _, name := range names {
-		data := readIETF(t, name+".suit")
+		data := testshared.Conformance(t, name+".suit")
 		go func() {
 			for range 5 {
 				res, err := v.Verify(data)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	cose "github.com/veraison/go-cose"
@@ -70,7 +71,7 @@ func TestGoCOSESign1Interop(t *testing.T) {
 	pub := ietfKey(t).Public().(*ecdsa.PublicKey)
 	cv, _ := cose.NewVerifier(cose.AlgorithmES256, pub)
 	for name := range ietfDigests {
-		env, err := suit.Parse(readIETF(t, name+".suit"), nil)
+		env, err := suit.Parse(testshared.Conformance(t, name+".suit"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +89,7 @@ func TestGoCOSESign1Interop(t *testing.T) {
 // TestSignPackageInterop: envelopes signed by the sign package with each
 // of its algorithms, one Sign1/Mac0 per signer or one COSE_Sign, verify.
 func TestSignPackageInterop(t *testing.T) {
-	data := readIETF(t, "example-3-unsigned.suit")
+	data := testshared.Conformance(t, "example-3-unsigned.suit")
 	type pair struct {
 		s *sign.Signer
 		k *Key

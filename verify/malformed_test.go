@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -12,7 +13,7 @@ import (
 // returned with the error.
 func TestMalformedWrapsSuitErrors(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
-	ex := readIETF(t, "example-0.suit")
+	ex := testshared.Conformance(t, "example-0.suit")
 	nonMinimal := append([]byte{0xd8, 0x6b, 0xb8, 0x02}, ex[3:]...) // map head a2 as b8 02
 	cases := map[string]struct {
 		data []byte

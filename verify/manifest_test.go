@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -14,12 +15,12 @@ import (
 // the manifest does not sever, is rejected with ErrSeveredMismatch.
 func TestSeveredElementSwapped(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
-	res, err := v.Verify(readIETF(t, "example-2.suit"))
+	res, err := v.Verify(testshared.Conformance(t, "example-2.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := res.Envelope
-	auth := readIETF(t, "example-2.suit")
+	auth := testshared.Conformance(t, "example-2.suit")
 	authItem := auth[4 : 4+2+0x73] // key 2's bstr item: 58 73 ...
 	if authItem[0] != 0x58 {
 		t.Fatalf("unexpected layout %x", authItem[:2])
@@ -36,7 +37,7 @@ func TestSeveredElementSwapped(t *testing.T) {
 	if _, err := v.Verify(rebuild(map[any][]byte{20: install, 23: text})); err != nil {
 		t.Fatalf("rebuilt original: %v", err)
 	}
-	ex0, _ := v.Verify(readIETF(t, "example-0.suit"))
+	ex0, _ := v.Verify(testshared.Conformance(t, "example-0.suit"))
 	otherSeq := ex0.Manifest.Validate.Raw // a valid command sequence from another manifest
 	cases := map[string]map[any][]byte{
 		"install swapped for another sequence": {20: otherSeq, 23: text},

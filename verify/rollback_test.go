@@ -5,6 +5,8 @@ import (
 	"math"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // TestRollbackLowerSequence (threats R1; IETF README scenario): after
@@ -13,14 +15,14 @@ import (
 func TestRollbackLowerSequence(t *testing.T) {
 	store := NewMemoryStore()
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
-	ex1, err := v.Verify(readIETF(t, "example-1.suit"))
+	ex1, err := v.Verify(testshared.Conformance(t, "example-1.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := v.Commit(ex1); err != nil {
 		t.Fatal(err)
 	}
-	res, err := v.Verify(readIETF(t, "example-0.suit"))
+	res, err := v.Verify(testshared.Conformance(t, "example-0.suit"))
 	var re *RollbackError
 	if !errors.As(err, &re) || !errors.Is(err, ErrRollback) || res != nil {
 		t.Fatalf("got %v, want *RollbackError", err)
@@ -28,10 +30,10 @@ func TestRollbackLowerSequence(t *testing.T) {
 	if re.Stored != 1 || re.Got != 0 || re.Identity != ietfIdentity {
 		t.Fatalf("detail %+v", re)
 	}
-	if _, err := v.Verify(readIETF(t, "example-1.suit")); err != nil {
+	if _, err := v.Verify(testshared.Conformance(t, "example-1.suit")); err != nil {
 		t.Fatalf("re-presenting seq 1: %v", err)
 	}
-	if _, err := v.Verify(readIETF(t, "example-5.suit")); err != nil {
+	if _, err := v.Verify(testshared.Conformance(t, "example-5.suit")); err != nil {
 		t.Fatalf("newer seq 5: %v", err)
 	}
 }
@@ -43,7 +45,7 @@ func TestEqualSequenceDefaultAccepted(t *testing.T) {
 	store := NewMemoryStore()
 	store.Commit(ietfIdentity, 2)
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
-	if _, err := v.Verify(readIETF(t, "example-2.suit")); err != nil {
+	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); err != nil {
 		t.Fatalf("equal sequence: %v", err)
 	}
 }
@@ -53,10 +55,10 @@ func TestEqualSequenceStrictRejected(t *testing.T) {
 	store.Commit(ietfIdentity, 2)
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store), WithStrictSequence())
 	var re *RollbackError
-	if _, err := v.Verify(readIETF(t, "example-2.suit")); !errors.As(err, &re) || re.Got != 2 || re.Stored != 2 {
+	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); !errors.As(err, &re) || re.Got != 2 || re.Stored != 2 {
 		t.Fatalf("equal sequence, strict: %v", err)
 	}
-	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil {
+	if _, err := v.Verify(testshared.Conformance(t, "example-3.suit")); err != nil {
 		t.Fatalf("higher sequence, strict: %v", err)
 	}
 }
@@ -70,25 +72,25 @@ func TestCommitOnlyAfterInstall(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
-	old, err := v.Verify(readIETF(t, "example-3.suit"))
+	old, err := v.Verify(testshared.Conformance(t, "example-3.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	v.Commit(old)
-	if _, err := v.Verify(readIETF(t, "example-4.suit")); err != nil { // N+1, installed, boot fails
+	if _, err := v.Verify(testshared.Conformance(t, "example-4.suit")); err != nil { // N+1, installed, boot fails
 		t.Fatal(err)
 	}
 	if seq, _, _ := store.Sequence(ietfIdentity); seq != 3 {
 		t.Fatalf("Verify changed the store to %d", seq)
 	}
-	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil { // revert to N
+	if _, err := v.Verify(testshared.Conformance(t, "example-3.suit")); err != nil { // revert to N
 		t.Fatalf("revert to the committed version: %v", err)
 	}
-	newer, _ := v.Verify(readIETF(t, "example-4.suit"))
+	newer, _ := v.Verify(testshared.Conformance(t, "example-4.suit"))
 	if err := v.Commit(newer); err != nil { // confirmed this time
 		t.Fatal(err)
 	}
-	if _, err := v.Verify(readIETF(t, "example-3.suit")); !errors.Is(err, ErrRollback) {
+	if _, err := v.Verify(testshared.Conformance(t, "example-3.suit")); !errors.Is(err, ErrRollback) {
 		t.Fatalf("after commit, N accepted: %v", err)
 	}
 	if err := store.Commit(ietfIdentity, 3); !errors.Is(err, ErrRollback) {
@@ -121,10 +123,10 @@ func TestMaxSequenceNoWrap(t *testing.T) {
 func TestMinSequence(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithoutRollbackCheckUnsafe(), WithMinSequence(3))
 	var re *RollbackError
-	if _, err := v.Verify(readIETF(t, "example-2.suit")); !errors.As(err, &re) || !re.Minimum || re.Stored != 3 {
+	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); !errors.As(err, &re) || !re.Minimum || re.Stored != 3 {
 		t.Fatalf("below minimum: %v", err)
 	}
-	if _, err := v.Verify(readIETF(t, "example-3.suit")); err != nil {
+	if _, err := v.Verify(testshared.Conformance(t, "example-3.suit")); err != nil {
 		t.Fatalf("at minimum: %v", err)
 	}
 }
@@ -173,7 +175,7 @@ func TestCorruptStoreFailsClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
-	if _, err := v.Verify(readIETF(t, "example-5.suit")); !errors.Is(err, ErrStoreCorrupt) {
+	if _, err := v.Verify(testshared.Conformance(t, "example-5.suit")); !errors.Is(err, ErrStoreCorrupt) {
 		t.Fatalf("got %v, want ErrStoreCorrupt", err)
 	}
 }

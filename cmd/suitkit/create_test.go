@@ -6,13 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
 // show --format json|yaml, then create, reproduces every IETF example byte
 // for byte (signed ones included: the COSE blocks are carried as hex).
 func TestShowThenCreateReproducesIETFExamples(t *testing.T) {
-	dir := showIETFDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*.suit"))
+	files := testshared.ConformanceFiles(t)
 	if len(files) != 14 {
 		t.Fatalf("found %d IETF envelopes, want 14", len(files))
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/veraison/go-cose"
@@ -22,24 +23,6 @@ func signCLIRun(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := run(args, &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// signCLIIETF returns ../shared/conformance/ietf/NAME found by walking up,
-// or skips.
-func signCLIIETF(t *testing.T, name string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return filepath.Join(p, name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/conformance/ietf not found; IETF CLI tests skipped")
-		}
-		dir = parent
-	}
 }
 
 func signCLIRead(t *testing.T, name string) []byte {
@@ -108,7 +91,7 @@ func signCLIParse(t *testing.T, name string) *suit.Envelope {
 }
 
 func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
-	in := signCLIIETF(t, "example-0-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-0-unsigned.suit")
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string
@@ -163,7 +146,7 @@ func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
 }
 
 func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
-	in := signCLIIETF(t, "example-1-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-1-unsigned.suit")
 	dir := t.TempDir()
 	key, pub, out := filepath.Join(dir, "k.cose"), filepath.Join(dir, "k.pub.cose"), filepath.Join(dir, "o.suit")
 	if code, _, stderr := signCLIRun("keygen", "--alg", "ESP256", "--format", "cose", "--kid", "device-fleet-1", "--out", key, "--pub", pub); code != 0 {
@@ -221,7 +204,7 @@ func TestKeygenRefusesToOverwriteAndBadUsage(t *testing.T) {
 // An HMAC secret stored as a symmetric COSE_Key signs via --key and is
 // accepted by suitkit verify --mac-key.
 func TestKeygenSymmetricCOSEKeyMACs(t *testing.T) {
-	in := signCLIIETF(t, "example-4-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-4-unsigned.suit")
 	dir := t.TempDir()
 	key, out := filepath.Join(dir, "mac.cose"), filepath.Join(dir, "o.suit")
 	if code, _, stderr := signCLIRun("keygen", "--alg", "HMAC-256", "--format", "cose", "--kid", "shared", "--out", key); code != 0 {

@@ -7,13 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
 
 // example-2 --strip--> example-2-severed and back, byte for byte, through
 // detached element files and through --from.
 func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
-	full := signCLIIETF(t, "example-2.suit")
+	full := testshared.ConformancePath(t, "example-2.suit")
 	dir := t.TempDir()
 	stripped, detach := filepath.Join(dir, "stripped.suit"), filepath.Join(dir, "elements")
 	code, stdout, stderr := signCLIRun("sever", "--strip", "--detach-dir", detach, "--in", full, "--out", stripped)
@@ -23,7 +24,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 	if strings.Contains(stdout, "severed ") || !strings.Contains(stdout, "stripped install") {
 		t.Fatalf("unexpected report: %s", stdout)
 	}
-	if !bytes.Equal(signCLIRead(t, stripped), signCLIRead(t, signCLIIETF(t, "example-2-severed.suit"))) {
+	if !bytes.Equal(signCLIRead(t, stripped), signCLIRead(t, testshared.ConformancePath(t, "example-2-severed.suit"))) {
 		t.Fatal("stripped example-2 != example-2-severed")
 	}
 	back := filepath.Join(dir, "back.suit")
@@ -56,7 +57,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 // signCLIInline writes example 2 with install and text inline (unsigned).
 func signCLIInline(t *testing.T, dir string) string {
 	t.Helper()
-	env, err := suit.Decode(signCLIRead(t, signCLIIETF(t, "example-2.suit")), nil)
+	env, err := suit.Decode(signCLIRead(t, testshared.ConformancePath(t, "example-2.suit")), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +85,12 @@ func TestSeverThenSignReproducesExample2(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "severed install") || !strings.Contains(stdout, "severed text") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
-	if !bytes.Equal(signCLIRead(t, severed), signCLIRead(t, signCLIIETF(t, "example-2-unsigned.suit"))) {
+	if !bytes.Equal(signCLIRead(t, severed), signCLIRead(t, testshared.ConformancePath(t, "example-2-unsigned.suit"))) {
 		t.Fatal("severed inline example 2 != example-2-unsigned")
 	}
 	// Severing a signed inline envelope needs --drop-signatures.
 	signedInline := filepath.Join(dir, "signed-inline.suit")
-	if code, _, stderr := signCLIRun("sign", "--key", signCLIIETF(t, "private_key.pem"), "--in", inline, "--out", signedInline); code != 0 {
+	if code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", inline, "--out", signedInline); code != 0 {
 		t.Fatal(stderr)
 	}
 	out := filepath.Join(dir, "o.suit")
@@ -112,7 +113,7 @@ func TestAttachCLIAddsIntegratedPayload(t *testing.T) {
 	fw := filepath.Join(dir, "fw.bin")
 	os.WriteFile(fw, []byte("image bytes"), 0o644)
 	out := filepath.Join(dir, "o.suit")
-	in := signCLIIETF(t, "example-1.suit")
+	in := testshared.ConformancePath(t, "example-1.suit")
 	if code, _, stderr := signCLIRun("attach", "--in", in, "--out", out, "--payload", "#fw.bin="+fw); code != 0 {
 		t.Fatal(stderr)
 	}
@@ -127,7 +128,7 @@ func TestAttachCLIAddsIntegratedPayload(t *testing.T) {
 
 func TestSeverAttachExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	in := signCLIIETF(t, "example-0.suit")
+	in := testshared.ConformancePath(t, "example-0.suit")
 	out := filepath.Join(dir, "o.suit")
 	junk := filepath.Join(dir, "junk.suit")
 	os.WriteFile(junk, []byte("junk"), 0o644)

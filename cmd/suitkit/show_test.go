@@ -6,35 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// showIETFDir finds ../shared/conformance/ietf by walking up from the
-// package directory, or skips.
-func showIETFDir(t *testing.T) string {
-	t.Helper()
-	if s := os.Getenv("SUITKIT_SHARED"); s != "" {
-		dir := filepath.Join(s, "conformance", "ietf")
-		if _, err := os.Stat(dir); err != nil {
-			t.Skipf("IETF examples not found in $SUITKIT_SHARED: %v", err)
-		}
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("IETF examples: %v", err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "conformance", "ietf")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("IETF examples not found: no shared/conformance/ietf in any parent directory (set SUITKIT_SHARED)")
-		}
-		dir = parent
-	}
-}
+	"github.com/suitkit/suitkit/internal/testshared"
+)
 
 func showCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
@@ -43,7 +17,7 @@ func showCLI(args ...string) (int, string, string) {
 }
 
 func TestShowFormatsIETFExample(t *testing.T) {
-	file := filepath.Join(showIETFDir(t), "example-0.suit")
+	file := filepath.Join(testshared.ConformanceDir(t), "example-0.suit")
 	for format, want := range map[string]string{
 		"tree": "suit-condition-vendor-identifier",
 		"diag": "107({",
@@ -144,9 +118,7 @@ func TestShowRejectsOversizedInput(t *testing.T) {
 
 func TestShowEveryFormatOnEveryKnownEnvelope(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/*.suit")
-	if ietf, err := filepath.Glob(filepath.Join(showIETFDir(t), "*.suit")); err == nil {
-		files = append(files, ietf...)
-	}
+	files = append(files, testshared.ConformanceFiles(t)...)
 	if len(files) < 19 {
 		t.Fatalf("found only %d envelopes", len(files))
 	}

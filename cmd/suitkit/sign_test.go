@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/veraison/go-cose"
 )
@@ -32,7 +33,7 @@ func signCLIPub(t *testing.T, name string) *sign.Key {
 // One block per key, in order, plus one COSE_Mac0 per --mac-key; the IETF
 // key signs with ES256 by default and reproduces example-2's structure.
 func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
-	in := signCLIIETF(t, "example-2-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-2-unsigned.suit")
 	dir := t.TempDir()
 	edKey, edPub := signCLIKeygen(t, dir, "Ed25519")
 	secret := filepath.Join(dir, "mac.key")
@@ -40,7 +41,7 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "signed.suit")
-	code, stdout, stderr := signCLIRun("sign", "--key", signCLIIETF(t, "private_key.pem"), "--key", edKey, "--mac-key", secret, "--in", in, "--out", out)
+	code, stdout, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--key", edKey, "--mac-key", secret, "--in", in, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "3 block(s) added") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
@@ -48,7 +49,7 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 	if len(env.Authentication.Blocks) != 3 {
 		t.Fatalf("%d blocks", len(env.Authentication.Blocks))
 	}
-	ietfPub := signCLIPub(t, signCLIIETF(t, "public_key.pem"))
+	ietfPub := signCLIPub(t, testshared.ConformancePath(t, "public_key.pem"))
 	signCLIVerifyBlock(t, env, 0, sign.ES256, ietfPub.Public)
 	signCLIVerifyBlock(t, env, 1, sign.Ed25519, signCLIPub(t, edPub).Public)
 	if env.Authentication.Blocks[2][0] != 0xd1 {
@@ -57,10 +58,10 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 	// Same bytes as the draft's example-2 except the first block's signature
 	// and the two extra blocks: compare the one-key result instead.
 	one := filepath.Join(dir, "one.suit")
-	if code, _, stderr := signCLIRun("sign", "--key", signCLIIETF(t, "private_key.pem"), "--in", in, "--out", one); code != 0 {
+	if code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", one); code != 0 {
 		t.Fatal(stderr)
 	}
-	got, want := signCLIRead(t, one), signCLIRead(t, signCLIIETF(t, "example-2.suit"))
+	got, want := signCLIRead(t, one), signCLIRead(t, testshared.ConformancePath(t, "example-2.suit"))
 	sig := bytes.Index(want, []byte{0xa0, 0xf6, 0x58, 0x40}) + 4 // the signature bstr content
 	if sig < 4 || len(got) != len(want) || !bytes.Equal(got[:sig], want[:sig]) || !bytes.Equal(got[sig+64:], want[sig+64:]) {
 		t.Fatal("signing example-2-unsigned does not reproduce example-2 outside the signature")
@@ -68,7 +69,7 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 }
 
 func TestSignCLICOSESignBlock(t *testing.T) {
-	in := signCLIIETF(t, "example-3-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-3-unsigned.suit")
 	dir := t.TempDir()
 	k1, p1 := signCLIKeygen(t, dir, "ES384")
 	k2, p2 := signCLIKeygen(t, dir, "Ed25519")
@@ -93,7 +94,7 @@ func TestSignCLICOSESignBlock(t *testing.T) {
 
 // A manifest changed after its digest was computed is refused (TOCTOU).
 func TestSignCLIRefusesStaleDigest(t *testing.T) {
-	data := signCLIRead(t, signCLIIETF(t, "example-0-unsigned.suit"))
+	data := signCLIRead(t, testshared.ConformancePath(t, "example-0-unsigned.suit"))
 	// The sequence number (manifest key 2) is the byte after "a5 01 01 02".
 	i := bytes.Index(data, []byte{0xa5, 0x01, 0x01, 0x02, 0x00})
 	if i < 0 {
@@ -104,7 +105,7 @@ func TestSignCLIRefusesStaleDigest(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "stale.suit"), filepath.Join(dir, "o.suit")
 	os.WriteFile(in, data, 0o644)
-	code, _, stderr := signCLIRun("sign", "--key", signCLIIETF(t, "private_key.pem"), "--in", in, "--out", out)
+	code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", out)
 	if code != 1 || !strings.Contains(stderr, "digest") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -114,8 +115,8 @@ func TestSignCLIRefusesStaleDigest(t *testing.T) {
 }
 
 func TestSignCLIExitCodes(t *testing.T) {
-	in := signCLIIETF(t, "example-0-unsigned.suit")
-	ietfKey := signCLIIETF(t, "private_key.pem")
+	in := testshared.ConformancePath(t, "example-0-unsigned.suit")
+	ietfKey := testshared.ConformancePath(t, "private_key.pem")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "o.suit")
 	garbage := filepath.Join(dir, "garbage")
@@ -131,7 +132,7 @@ func TestSignCLIExitCodes(t *testing.T) {
 		{1, []string{"sign", "--key", garbage, "--in", in, "--out", out}},
 		{1, []string{"sign", "--mac-key", short, "--in", in, "--out", out}},
 		{1, []string{"sign", "--key", ietfKey, "--in", notEnv, "--out", out}},
-		{2, []string{"sign", "--key", signCLIIETF(t, "public_key.pem"), "--in", in, "--out", out}},
+		{2, []string{"sign", "--key", testshared.ConformancePath(t, "public_key.pem"), "--in", in, "--out", out}},
 		{2, []string{"sign", "--key", ietfKey, "--alg", "ES384", "--in", in, "--out", out}},
 		{2, []string{"sign", "--key", ietfKey, "--alg", "nope", "--in", in, "--out", out}},
 		{2, []string{"sign", "--in", in, "--out", out}},
@@ -154,7 +155,7 @@ func TestSignCLIExitCodes(t *testing.T) {
 // `suitkit verify` with the matching public key or secret, and rejected
 // once a signed byte changes.
 func TestSignCLIOutputPassesSuitkitVerify(t *testing.T) {
-	in := signCLIIETF(t, "example-2-unsigned.suit")
+	in := testshared.ConformancePath(t, "example-2-unsigned.suit")
 	dir := t.TempDir()
 	for _, alg := range []string{"ES256", "ESP256", "ES384", "ESP384", "ES512", "ESP512", "Ed25519", "EdDSA", "HMAC-256"} {
 		t.Run(alg, func(t *testing.T) {

@@ -7,27 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
-
-// verifyIETF returns the path of a file in ../shared/conformance/ietf,
-// found by walking up from the package directory.
-func verifyIETF(t *testing.T, name string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "conformance", "ietf")
-		if _, err := os.Stat(p); err == nil {
-			return filepath.Join(p, name)
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("shared/conformance/ietf not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
 
 func verifyRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -45,13 +29,13 @@ func verifyRejectLine(t *testing.T, stderr, want string) {
 }
 
 func TestVerifyCLIExamples(t *testing.T) {
-	pub := verifyIETF(t, "public_key.pem")
+	pub := testshared.ConformancePath(t, "public_key.pem")
 	for name, want := range map[string]string{
 		"example-0.suit":         "6658ea560262696dd1f13b782239a064da7c6c5cbaf52fded428a6fc83c7e5af\nsequence-number: 0\n",
 		"example-2-severed.suit": "6a5197ed8f9dccf733d1c89a359441708e070b4c6dcb9a1c2c82c6165f609b90\nsequence-number: 2\n",
 		"example-5.suit":         "15ce60f77657e4531dc329155f8b0ed78f94bdc6d165b2665473693dcc34f470\nsequence-number: 5\n",
 	} {
-		code, out, errs := verifyRun(t, "--key", pub, verifyIETF(t, name))
+		code, out, errs := verifyRun(t, "--key", pub, testshared.ConformancePath(t, name))
 		if code != 0 || !strings.HasPrefix(out, "manifest-digest: "+want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
 		}
@@ -59,7 +43,7 @@ func TestVerifyCLIExamples(t *testing.T) {
 }
 
 func TestVerifyCLIRejections(t *testing.T) {
-	pub := verifyIETF(t, "public_key.pem")
+	pub := testshared.ConformancePath(t, "public_key.pem")
 	other := filepath.Join(t.TempDir(), "other.pem")
 	k, err := sign.GenerateKey(sign.ES256)
 	if err != nil {
@@ -68,7 +52,7 @@ func TestVerifyCLIRejections(t *testing.T) {
 	pemPub, _ := k.MarshalPublicPEM()
 	os.WriteFile(other, pemPub, 0o600)
 	tampered := filepath.Join(t.TempDir(), "tampered.suit")
-	data, _ := os.ReadFile(verifyIETF(t, "example-1.suit"))
+	data, _ := os.ReadFile(testshared.ConformancePath(t, "example-1.suit"))
 	data[len(data)-3] ^= 0x01
 	os.WriteFile(tampered, data, 0o600)
 
@@ -77,10 +61,10 @@ func TestVerifyCLIRejections(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unsigned", []string{"--key", pub, verifyIETF(t, "example-0-unsigned.suit")}, "unauthenticated"},
-		{"wrong key", []string{"--key", other, verifyIETF(t, "example-0.suit")}, "unauthenticated"},
+		{"unsigned", []string{"--key", pub, testshared.ConformancePath(t, "example-0-unsigned.suit")}, "unauthenticated"},
+		{"wrong key", []string{"--key", other, testshared.ConformancePath(t, "example-0.suit")}, "unauthenticated"},
 		{"tampered manifest", []string{"--key", pub, tampered}, "digest mismatch"},
-		{"below minimum", []string{"--key", pub, "--min-sequence", "3", verifyIETF(t, "example-2.suit")}, "rollback"},
+		{"below minimum", []string{"--key", pub, "--min-sequence", "3", testshared.ConformancePath(t, "example-2.suit")}, "rollback"},
 		{"not an envelope", []string{"--key", pub, pub}, "malformed"},
 	}
 	for _, c := range cases {
@@ -93,8 +77,8 @@ func TestVerifyCLIRejections(t *testing.T) {
 }
 
 func TestVerifyCLIUsageAndIOErrors(t *testing.T) {
-	pub := verifyIETF(t, "public_key.pem")
-	ex := verifyIETF(t, "example-0.suit")
+	pub := testshared.ConformancePath(t, "public_key.pem")
+	ex := testshared.ConformancePath(t, "example-0.suit")
 	cases := map[string][]string{
 		"no key":             {ex},
 		"no file":            {"--key", pub},
@@ -118,7 +102,7 @@ func TestVerifyCLIUsageAndIOErrors(t *testing.T) {
 // TestVerifyCLIStateReadOnly: --state checks against stored numbers and
 // leaves the file byte-for-byte unchanged; a corrupt state is exit 2.
 func TestVerifyCLIStateReadOnly(t *testing.T) {
-	pub := verifyIETF(t, "public_key.pem")
+	pub := testshared.ConformancePath(t, "public_key.pem")
 	path := filepath.Join(t.TempDir(), "state")
 	store, _ := verify.OpenFileStore(path)
 	id := "vendor:fa6b4a53d5ad5fdfbe9de663e4d41ffe/class:1492af1425695e48bf429b2d51f2ab45"
@@ -133,15 +117,15 @@ func TestVerifyCLIStateReadOnly(t *testing.T) {
 			t.Errorf("%v: exit %d (stderr %q), want %d", args, code, errs, want)
 		}
 	}
-	check(1, verifyIETF(t, "example-2.suit"))
-	check(0, verifyIETF(t, "example-3.suit"))
-	check(1, "--strict-sequence", verifyIETF(t, "example-3.suit"))
-	check(0, "--strict-sequence", verifyIETF(t, "example-4.suit"))
+	check(1, testshared.ConformancePath(t, "example-2.suit"))
+	check(0, testshared.ConformancePath(t, "example-3.suit"))
+	check(1, "--strict-sequence", testshared.ConformancePath(t, "example-3.suit"))
+	check(0, "--strict-sequence", testshared.ConformancePath(t, "example-4.suit"))
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("verify --state changed the state file")
 	}
 	os.WriteFile(path, append(before[:len(before)-2:len(before)-2], "0\n"...), 0o600)
-	check(2, verifyIETF(t, "example-4.suit"))
+	check(2, testshared.ConformancePath(t, "example-4.suit"))
 }
 
 // TestVerifyCLIMACKey: an envelope MACed by the sign package verifies with
@@ -149,7 +133,7 @@ func TestVerifyCLIStateReadOnly(t *testing.T) {
 func TestVerifyCLIMACKey(t *testing.T) {
 	dir := t.TempDir()
 	secret := bytes.Repeat([]byte{0x42}, 32)
-	data, _ := os.ReadFile(verifyIETF(t, "example-1-unsigned.suit"))
+	data, _ := os.ReadFile(testshared.ConformancePath(t, "example-1-unsigned.suit"))
 	env, err := suit.Parse(data, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +167,7 @@ func TestVerifyCLIMACKey(t *testing.T) {
 // the draft key as a COSE_Key with alg ESP256 does not accept the ES256
 // examples, with alg ES256 it does.
 func TestVerifyCLICOSEKeyAlgBinding(t *testing.T) {
-	pemData, _ := os.ReadFile(verifyIETF(t, "public_key.pem"))
+	pemData, _ := os.ReadFile(testshared.ConformancePath(t, "public_key.pem"))
 	k, err := sign.ParsePEM(pemData)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +181,7 @@ func TestVerifyCLICOSEKeyAlgBinding(t *testing.T) {
 		}
 		path := filepath.Join(dir, alg.String()+".cose")
 		os.WriteFile(path, data, 0o600)
-		code, _, errs := verifyRun(t, "--key", path, verifyIETF(t, "example-1.suit"))
+		code, _, errs := verifyRun(t, "--key", path, testshared.ConformancePath(t, "example-1.suit"))
 		if code != want {
 			t.Errorf("COSE_Key alg %v: exit %d (stderr %q), want %d", alg, code, errs, want)
 		}
