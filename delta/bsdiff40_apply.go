@@ -55,7 +55,8 @@ const bsDecoderMemory = 900_000*4 + 4<<10
 const bsFixedMemory = 2*bsChunk + 64<<10
 
 // bsMaxIdle is the most consecutive zero-progress records accepted. bsdiff
-// never writes one; delta-core's differ may start with one seek-only record.
+// never writes one; this package's differ may start with one seek-only
+// record.
 const bsMaxIdle = 16
 
 // bsLimitsFrom derives the BSDIFF40 caps from lim.
