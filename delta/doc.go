@@ -119,7 +119,7 @@
 // Apply's memory does not depend on the image sizes: it is bounded by
 // Limits.MaxMemory (default 16 MiB), which caps the header's apply memory,
 // which in turn bounds every allocation made for patch data. Patches made
-// with the default [DiffOptions] need at most [DefaultBlockMemory] (8 MiB);
+// with the default [DiffOptions] need at most [DefaultBlockMemory] (2 MiB);
 // DiffOptions.BlockMemory trades device RAM for patch size. The new image
 // is capped by Limits.MaxNewSize (default 1 GiB).
 //
