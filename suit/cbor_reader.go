@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"unicode/utf8"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // This file holds suit's own strict CBOR reader. It accepts only RFC 8949
@@ -92,67 +94,39 @@ func (d *dec) head() (byte, uint64, error) {
 	if start >= len(d.b) {
 		return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input")
 	}
-	ib := d.b[start]
-	maj, ai := ib>>5, ib&0x1f
-	d.off++
-	var arg uint64
-	switch {
-	case ai < 24:
-		arg = uint64(ai)
-	case ai <= 27:
-		n := 1 << (ai - 24)
-		if len(d.b)-d.off < n {
-			d.off = start
-			return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input in an item head")
-		}
-		for _, c := range d.b[d.off : d.off+n] {
-			arg = arg<<8 | uint64(c)
-		}
-		d.off += n
-		if maj == majSimple {
-			d.off = start
-			if ai == 24 {
-				return 0, 0, d.fail(ErrMalformed, start, "simple value %d is not allowed", arg)
-			}
-			return 0, 0, d.fail(ErrMalformed, start, "floating-point values are not allowed")
-		}
-		var min uint64
-		switch ai {
-		case 24:
-			min = 24
-		case 25:
-			min = 1 << 8
-		case 26:
-			min = 1 << 16
-		case 27:
-			min = 1 << 32
-		}
-		if arg < min {
-			d.off = start
-			return 0, 0, d.fail(ErrNotDeterministic, start, "argument %d is not encoded in its shortest form", arg)
-		}
-	case ai == 31:
-		d.off = start
+	if ib := d.b[start]; ib&0x1f < cbor.AI1Byte && ib>>5 != majSimple {
+		d.off++ // fast path: a one-byte head is always in shortest form
+		return ib >> 5, uint64(ib & 0x1f), nil
+	}
+	maj, ai, arg, n, err := cbor.ReadHead(d.b[start:])
+	switch err {
+	case nil:
+	case cbor.ErrTruncated:
+		return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input in an item head")
+	case cbor.ErrIndefinite:
 		switch maj {
 		case majBytes, majText, majArray, majMap:
 			return 0, 0, d.fail(ErrNotDeterministic, start, "indefinite-length item")
 		}
-		return 0, 0, d.fail(ErrMalformed, start, "invalid initial byte 0x%02x", ib)
+		return 0, 0, d.fail(ErrMalformed, start, "invalid initial byte 0x%02x", d.b[start])
 	default:
-		d.off = start
-		return 0, 0, d.fail(ErrMalformed, start, "reserved initial byte 0x%02x", ib)
+		return 0, 0, d.fail(ErrMalformed, start, "reserved initial byte 0x%02x", d.b[start])
 	}
 	if maj == majSimple {
-		switch arg {
-		case 20, 21, 22:
-		case 23:
-			d.off = start
+		switch {
+		case ai == cbor.AI1Byte:
+			return 0, 0, d.fail(ErrMalformed, start, "simple value %d is not allowed", arg)
+		case ai > cbor.AI1Byte:
+			return 0, 0, d.fail(ErrMalformed, start, "floating-point values are not allowed")
+		case arg == 23:
 			return 0, 0, d.fail(ErrMalformed, start, "undefined is not allowed")
-		default:
-			d.off = start
+		case arg < 20 || arg > 22:
 			return 0, 0, d.fail(ErrMalformed, start, "simple value %d is not allowed", arg)
 		}
+	} else if !cbor.Shortest(ai, arg) {
+		return 0, 0, d.fail(ErrNotDeterministic, start, "argument %d is not encoded in its shortest form", arg)
 	}
+	d.off = start + n
 	return maj, arg, nil
 }
 
@@ -413,25 +387,8 @@ func (d *dec) null() bool {
 // well-formedness; used on already validated values). It returns the major
 // type, the argument and the head length.
 func itemHead(b []byte) (byte, uint64, int, bool) {
-	if len(b) == 0 {
-		return 0, 0, 0, false
-	}
-	maj, ai := b[0]>>5, b[0]&0x1f
-	switch {
-	case ai < 24:
-		return maj, uint64(ai), 1, true
-	case ai <= 27:
-		n := 1 << (ai - 24)
-		if len(b) < 1+n {
-			return 0, 0, 0, false
-		}
-		var v uint64
-		for _, c := range b[1 : 1+n] {
-			v = v<<8 | uint64(c)
-		}
-		return maj, v, 1 + n, true
-	}
-	return 0, 0, 0, false
+	maj, _, arg, n, err := cbor.ReadHead(b)
+	return maj, arg, n, err == nil
 }
 
 // itemInt decodes an encoded integer item that fits in int64.

@@ -4,28 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // writer appends deterministic CBOR to b: shortest-form heads, definite
 // lengths; maps are written through writeMap, which sorts keys bytewise.
 type writer struct{ b []byte }
 
-func (w *writer) head(maj byte, n uint64) {
-	m := maj << 5
-	switch {
-	case n < 24:
-		w.b = append(w.b, m|byte(n))
-	case n <= 0xff:
-		w.b = append(w.b, m|24, byte(n))
-	case n <= 0xffff:
-		w.b = append(w.b, m|25, byte(n>>8), byte(n))
-	case n <= 0xffffffff:
-		w.b = append(w.b, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	default:
-		w.b = append(w.b, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32),
-			byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-}
+func (w *writer) head(maj byte, n uint64) { w.b = cbor.AppendHead(w.b, maj, n) }
 
 func (w *writer) uint(v uint64) { w.head(majUint, v) }
 

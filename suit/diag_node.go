@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // This file holds a small, self-contained CBOR item model used by the
@@ -66,39 +68,22 @@ func dnParse(data []byte, maxDepth int) (*dnode, error) {
 func (d *dnDecoder) fail(msg string) error { return &dnParseError{d.off, msg} }
 
 func (d *dnDecoder) head() (major, ai uint8, arg uint64, err error) {
-	if d.off >= len(d.data) {
+	major, ai, arg, n, err := cbor.ReadHead(d.data[d.off:])
+	switch err {
+	case nil:
+	case cbor.ErrIndefinite:
+		return 0, 0, 0, d.fail("indefinite length or break not supported")
+	case cbor.ErrReserved:
+		return 0, 0, 0, d.fail(fmt.Sprintf("reserved additional information %d", ai))
+	default:
+		if d.off < len(d.data) {
+			d.off++
+			return 0, 0, 0, d.fail("unexpected end of input in head")
+		}
 		return 0, 0, 0, d.fail("unexpected end of input")
 	}
-	b := d.data[d.off]
-	major, ai = b>>5, b&0x1f
-	d.off++
-	var n int
-	switch {
-	case ai < 24:
-		return major, ai, uint64(ai), nil
-	case ai == 24:
-		n = 1
-	case ai == 25:
-		n = 2
-	case ai == 26:
-		n = 4
-	case ai == 27:
-		n = 8
-	case ai == 31:
-		d.off--
-		return 0, 0, 0, d.fail("indefinite length or break not supported")
-	default:
-		d.off--
-		return 0, 0, 0, d.fail(fmt.Sprintf("reserved additional information %d", ai))
-	}
-	if len(d.data)-d.off < n {
-		return 0, 0, 0, d.fail("unexpected end of input in head")
-	}
-	for i := 0; i < n; i++ {
-		arg = arg<<8 | uint64(d.data[d.off+i])
-	}
 	d.off += n
-	if major == 7 && ai == 24 && arg < 32 {
+	if major == cbor.Simple && ai == cbor.AI1Byte && arg < 32 {
 		return 0, 0, 0, d.fail("two-byte simple value below 32")
 	}
 	return major, ai, arg, nil
@@ -155,23 +140,6 @@ func (d *dnDecoder) item(level int) (*dnode, error) {
 	return n, nil
 }
 
-// dnHead appends a CBOR head in shortest form.
-func dnHead(dst []byte, major uint8, arg uint64) []byte {
-	m := major << 5
-	switch {
-	case arg < 24:
-		return append(dst, m|uint8(arg))
-	case arg <= 0xff:
-		return append(dst, m|24, uint8(arg))
-	case arg <= 0xffff:
-		return append(dst, m|25, uint8(arg>>8), uint8(arg))
-	case arg <= 0xffffffff:
-		return append(dst, m|26, uint8(arg>>24), uint8(arg>>16), uint8(arg>>8), uint8(arg))
-	}
-	return append(dst, m|27, uint8(arg>>56), uint8(arg>>48), uint8(arg>>40), uint8(arg>>32),
-		uint8(arg>>24), uint8(arg>>16), uint8(arg>>8), uint8(arg))
-}
-
 // errDuplicateKey is returned when a built map holds the same key twice.
 var errDuplicateKey = errors.New("duplicate map key")
 
@@ -186,7 +154,7 @@ func (n *dnode) encode(dst []byte, canon bool) ([]byte, error) {
 	}
 	switch n.major {
 	case 0, 1, 6:
-		dst = dnHead(dst, n.major, n.arg)
+		dst = cbor.AppendHead(dst, n.major, n.arg)
 		if n.major == 6 {
 			if len(n.elems) != 1 {
 				return nil, fmt.Errorf("%w: tag without content", ErrMalformed)
@@ -195,10 +163,10 @@ func (n *dnode) encode(dst []byte, canon bool) ([]byte, error) {
 		}
 		return dst, nil
 	case 2, 3:
-		dst = dnHead(dst, n.major, uint64(len(n.str)))
+		dst = cbor.AppendHead(dst, n.major, uint64(len(n.str)))
 		return append(dst, n.str...), nil
 	case 4:
-		dst = dnHead(dst, 4, uint64(len(n.elems)))
+		dst = cbor.AppendHead(dst, 4, uint64(len(n.elems)))
 		var err error
 		for _, e := range n.elems {
 			if dst, err = e.encode(dst, canon); err != nil {
@@ -252,7 +220,7 @@ func (n *dnode) encodeMap(dst []byte, canon bool) ([]byte, error) {
 			return nil, errDuplicateKey
 		}
 	}
-	dst = dnHead(dst, 5, uint64(len(pairs)))
+	dst = cbor.AppendHead(dst, 5, uint64(len(pairs)))
 	for _, p := range pairs {
 		dst = append(dst, p.k...)
 		dst = append(dst, p.v...)

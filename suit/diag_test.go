@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/testshared"
 )
 
@@ -129,8 +130,8 @@ func TestDiagDepthBoundCountsEmbeddedLayers(t *testing.T) {
 	// 40 nested bstr-wrapped arrays: each layer costs two levels.
 	inner := []byte{0x80}
 	for i := 0; i < 40; i++ {
-		inner = append(dnHead(nil, 2, uint64(len(inner)+1)), append(dnHead(nil, 4, 1), inner...)...)
-		inner = append(dnHead(nil, 4, 1), inner...)
+		inner = append(cbor.AppendHead(nil, 2, uint64(len(inner)+1)), append(cbor.AppendHead(nil, 4, 1), inner...)...)
+		inner = append(cbor.AppendHead(nil, 4, 1), inner...)
 	}
 	got, err := Diag(inner, &DiagOptions{EmbeddedCBOR: true, MaxDepth: 20})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"hash"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // COSE algorithm identifiers of the digest algorithms SUIT uses.
@@ -130,26 +132,7 @@ func (d Digest) matchesSmallBstr(content []byte) bool {
 // bstrHead writes the shortest bstr head for a content of length n into buf
 // and returns its length.
 func bstrHead(buf *[smallItem]byte, n int) int {
-	v := uint64(n)
-	switch {
-	case v < 24:
-		buf[0] = 0x40 | byte(v)
-		return 1
-	case v <= 0xff:
-		buf[0], buf[1] = 0x58, byte(v)
-		return 2
-	case v <= 0xffff:
-		buf[0], buf[1], buf[2] = 0x59, byte(v>>8), byte(v)
-		return 3
-	case v <= 0xffffffff:
-		buf[0], buf[1], buf[2], buf[3], buf[4] = 0x5a, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-		return 5
-	}
-	buf[0] = 0x5b
-	for i := 0; i < 8; i++ {
-		buf[1+i] = byte(v >> (56 - 8*i))
-	}
-	return 9
+	return len(cbor.AppendHead(buf[:0], majBytes, uint64(n)))
 }
 
 // Equal reports whether d and o hold the same algorithm, value and

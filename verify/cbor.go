@@ -1,9 +1,10 @@
 package verify
 
 import (
-	"encoding/binary"
 	"errors"
 	"unicode/utf8"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // A small strict CBOR reader for COSE structures. It never allocates: every
@@ -35,52 +36,27 @@ func (r *cborReader) done() bool { return r.off == len(r.b) }
 
 // head reads an item head and returns its major type and argument.
 func (r *cborReader) head() (byte, uint64, error) {
-	if r.off >= len(r.b) {
-		return 0, 0, errors.New("unexpected end of CBOR data")
-	}
-	ib := r.b[r.off]
-	major, ai := ib>>5, ib&0x1f
-	r.off++
-	var n int
-	switch {
-	case ai < 24:
-		return major, uint64(ai), nil
-	case ai == 24:
-		n = 1
-	case ai == 25:
-		n = 2
-	case ai == 26:
-		n = 4
-	case ai == 27:
-		n = 8
-	case ai == 31:
+	major, ai, v, n, err := cbor.ReadHead(r.b[r.off:])
+	switch err {
+	case nil:
+	case cbor.ErrIndefinite:
 		return 0, 0, errors.New("indefinite-length CBOR item")
-	default:
+	case cbor.ErrReserved:
 		return 0, 0, errors.New("reserved CBOR additional information")
-	}
-	if len(r.b)-r.off < n {
+	default:
 		return 0, 0, errors.New("unexpected end of CBOR data")
-	}
-	var v uint64
-	switch n {
-	case 1:
-		v = uint64(r.b[r.off])
-	case 2:
-		v = uint64(binary.BigEndian.Uint16(r.b[r.off:]))
-	case 4:
-		v = uint64(binary.BigEndian.Uint32(r.b[r.off:]))
-	case 8:
-		v = binary.BigEndian.Uint64(r.b[r.off:])
 	}
 	r.off += n
+	if ai < cbor.AI1Byte {
+		return major, v, nil
+	}
 	if major == majOther {
-		if n == 1 && v >= 32 {
+		if ai == cbor.AI1Byte && v >= 32 {
 			return 0, 0, errors.New("CBOR simple value not allowed")
 		}
 		return 0, 0, errors.New("CBOR float not allowed")
 	}
-	// Shortest form: the value must not fit a shorter head.
-	if (n == 1 && v < 24) || (n == 2 && v <= 0xff) || (n == 4 && v <= 0xffff) || (n == 8 && v <= 0xffffffff) {
+	if !cbor.Shortest(ai, v) {
 		return 0, 0, errors.New("CBOR head not in shortest form")
 	}
 	return major, v, nil
@@ -233,24 +209,8 @@ func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error)
 	return nil
 }
 
-// Helpers that encode CBOR heads, for building the COSE to-be-signed
-// structures.
-
-func appendHead(b []byte, major byte, n uint64) []byte {
-	m := major << 5
-	switch {
-	case n < 24:
-		return append(b, m|byte(n))
-	case n <= 0xff:
-		return append(b, m|24, byte(n))
-	case n <= 0xffff:
-		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(n))
-	case n <= 0xffffffff:
-		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(b, m|27), n)
-}
-
+// appendBstr appends a byte string item (for building the COSE
+// to-be-signed structures).
 func appendBstr(b, s []byte) []byte {
-	return append(appendHead(b, majBytes, uint64(len(s))), s...)
+	return append(cbor.AppendHead(b, majBytes, uint64(len(s))), s...)
 }

@@ -3,6 +3,8 @@ package verify
 import (
 	"errors"
 	"fmt"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // COSE tags of the authentication blocks SUIT allows.
@@ -349,8 +351,8 @@ func (s *coseSig) toBeSigned(buf, payload []byte) []byte {
 	if s.sign != nil || s.ctx == "Signature" {
 		items = 5
 	}
-	buf = appendHead(buf, majArray, items)
-	buf = appendHead(buf, majText, uint64(len(s.ctx)))
+	buf = cbor.AppendHead(buf, majArray, items)
+	buf = cbor.AppendHead(buf, majText, uint64(len(s.ctx)))
 	buf = append(buf, s.ctx...)
 	buf = appendBstr(buf, s.prot)
 	if items == 5 {
