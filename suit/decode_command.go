@@ -331,20 +331,28 @@ func (d *dec) versionMatch(depth int) (VersionMatch, error) {
 	if v.Comparison, err = d.int(); err != nil {
 		return v, err
 	}
+	v.Parts, err = d.intList("version", "empty version")
+	return v, err
+}
+
+// intList decodes a non-empty [+ int]; what names it in a limit error,
+// empty is the message for an empty list.
+func (d *dec) intList(what, empty string) ([]int64, error) {
 	at := d.off
-	if n, err = d.array(d.lim.elements, "version"); err != nil {
-		return v, err
+	n, err := d.array(d.lim.elements, what)
+	if err != nil {
+		return nil, err
 	}
 	if n == 0 {
-		return v, d.fail(ErrMalformed, at, "empty version")
+		return nil, d.fail(ErrMalformed, at, "%s", empty)
 	}
-	v.Parts = make([]int64, n)
-	for i := range v.Parts {
-		if v.Parts[i], err = d.int(); err != nil {
-			return v, err
+	out := make([]int64, n)
+	for i := range out {
+		if out[i], err = d.int(); err != nil {
+			return nil, err
 		}
 	}
-	return v, nil
+	return out, nil
 }
 
 func decodeVersionMatch(b []byte) (VersionMatch, error) {
@@ -360,31 +368,51 @@ func decodeVersionMatch(b []byte) (VersionMatch, error) {
 	return v, nil
 }
 
-// overrideMultiple decodes {+ uint => {+ params}}.
-func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
+// indexMapHead reads the head of a non-empty {+ uint => ...} map of at
+// most MaxComponents entries at depth; what names it in errors.
+func (d *dec) indexMapHead(depth int, what string) (int, error) {
 	if err := d.depthOK(depth); err != nil {
-		return nil, err
+		return 0, err
 	}
 	start := d.off
-	n, err := d.mapHead(d.lim.components, "override-multiple")
+	n, err := d.mapHead(d.lim.components, what)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if n == 0 {
-		return nil, d.fail(ErrMalformed, start, "empty override-multiple map")
+		return 0, d.fail(ErrMalformed, start, "empty %s map", what)
+	}
+	return n, nil
+}
+
+// indexKey reads the next key of such a map, which must be a component
+// index sorting after *prev (updated); what names the key in errors.
+func (d *dec) indexKey(prev *[]byte, depth int, what string) (uint64, error) {
+	kAt := d.off
+	k, err := d.key(*prev, depth+1)
+	if err != nil {
+		return 0, err
+	}
+	*prev = k
+	maj, idx, _, _ := itemHead(k)
+	if maj != majUint {
+		return 0, d.fail(ErrMalformed, kAt, "%s key must be a component index", what)
+	}
+	return idx, nil
+}
+
+// overrideMultiple decodes {+ uint => {+ params}}.
+func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
+	n, err := d.indexMapHead(depth, "override-multiple")
+	if err != nil {
+		return nil, err
 	}
 	out := make([]IndexedParameters, n)
 	var prev []byte
 	for i := range out {
-		kAt := d.off
-		k, err := d.key(prev, depth+1)
+		idx, err := d.indexKey(&prev, depth, "override-multiple")
 		if err != nil {
 			return nil, err
-		}
-		prev = k
-		maj, idx, _, _ := itemHead(k)
-		if maj != majUint {
-			return nil, d.fail(ErrMalformed, kAt, "override-multiple key must be a component index")
 		}
 		out[i].Index = idx
 		if out[i].Params, err = d.params(depth + 1); err != nil {
@@ -396,47 +424,23 @@ func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
 
 // copyParams decodes {+ uint => [+ int]}.
 func (d *dec) copyParams(depth int) ([]CopyParams, error) {
-	if err := d.depthOK(depth); err != nil {
-		return nil, err
-	}
-	start := d.off
-	n, err := d.mapHead(d.lim.components, "copy-params")
+	n, err := d.indexMapHead(depth, "copy-params")
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, d.fail(ErrMalformed, start, "empty copy-params map")
 	}
 	out := make([]CopyParams, n)
 	var prev []byte
 	for i := range out {
-		kAt := d.off
-		k, err := d.key(prev, depth+1)
+		idx, err := d.indexKey(&prev, depth, "copy-params")
 		if err != nil {
 			return nil, err
-		}
-		prev = k
-		maj, idx, _, _ := itemHead(k)
-		if maj != majUint {
-			return nil, d.fail(ErrMalformed, kAt, "copy-params key must be a component index")
 		}
 		out[i].Source = idx
 		if err := d.depthOK(depth + 1); err != nil {
 			return nil, err
 		}
-		at := d.off
-		m, err := d.array(d.lim.elements, "copy-params keys")
-		if err != nil {
+		if out[i].Keys, err = d.intList("copy-params keys", "empty copy-params key list"); err != nil {
 			return nil, err
-		}
-		if m == 0 {
-			return nil, d.fail(ErrMalformed, at, "empty copy-params key list")
-		}
-		out[i].Keys = make([]int64, m)
-		for j := range out[i].Keys {
-			if out[i].Keys[j], err = d.int(); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return out, nil

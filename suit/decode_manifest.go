@@ -142,18 +142,9 @@ func (d *dec) setVersion(depth int) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := sub.array(sub.lim.elements, "set-version")
+	out, err := sub.intList("set-version", "empty set-version")
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, sub.fail(ErrMalformed, 0, "empty set-version")
-	}
-	out := make([]int64, n)
-	for i := range out {
-		if out[i], err = sub.int(); err != nil {
-			return nil, err
-		}
 	}
 	return out, sub.end()
 }
@@ -295,29 +286,16 @@ func (d *dec) componentID(depth int) (ComponentID, error) {
 
 // dependencies decodes {+ uint => { ? 1 => SUIT_Component_Identifier, * ext }}.
 func (d *dec) dependencies(depth int) ([]Dependency, error) {
-	if err := d.depthOK(depth); err != nil {
-		return nil, err
-	}
-	start := d.off
-	n, err := d.mapHead(d.lim.components, "dependencies")
+	n, err := d.indexMapHead(depth, "dependencies")
 	if err != nil {
 		return nil, err
-	}
-	if n == 0 {
-		return nil, d.fail(ErrMalformed, start, "empty dependencies map")
 	}
 	out := make([]Dependency, n)
 	var prev []byte
 	for i := range out {
-		kAt := d.off
-		k, err := d.key(prev, depth+1)
+		idx, err := d.indexKey(&prev, depth, "dependency")
 		if err != nil {
 			return nil, err
-		}
-		prev = k
-		maj, idx, _, _ := itemHead(k)
-		if maj != majUint {
-			return nil, d.fail(ErrMalformed, kAt, "dependency key must be a component index")
 		}
 		out[i].Index = idx
 		if err := d.dependencyMeta(&out[i], depth+1); err != nil {
