@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -53,7 +52,7 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usagef("create: cannot tell the spec format of %q: use a .json or .yaml file or --format", *in)
 	}
-	spec, err := createReadSpec(*in)
+	spec, err := readFileMax(*in, createMaxSpec)
 	if err != nil {
 		return err
 	}
@@ -73,20 +72,4 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(env))
 	return nil
-}
-
-func createReadSpec(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, createMaxSpec+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	if len(b) > createMaxSpec {
-		return nil, rejected(fmt.Errorf("spec %s is larger than %d bytes", name, createMaxSpec))
-	}
-	return b, nil
 }

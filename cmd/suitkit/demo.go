@@ -177,7 +177,7 @@ func (d *demo) run() error {
 	if err := process.SaveIdentity(dev.dir, dev.identity); err != nil {
 		return err
 	}
-	anchor, err := processLoadKey(d.path("keys/signing.pub.pem"), false)
+	anchor, err := loadTrustKey(d.path("keys/signing.pub.pem"), false)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -105,25 +104,6 @@ func keygenDescribe(format string, alg sign.Algorithm, private bool) string {
 		return "PEM PKCS#8"
 	}
 	return "PEM PKIX"
-}
-
-// signReadFile reads a whole file of at most max bytes. A missing or
-// unreadable file is an I/O error (exit 2); a larger file is rejected
-// (exit 1).
-func signReadFile(name string, max int64) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, rejected(fmt.Errorf("%s is larger than %d bytes", name, max))
-	}
-	return data, nil
 }
 
 // signWriteFile writes data to name, mode perm, atomically (see

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 
 	"github.com/suitkit/suitkit/process"
-	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -57,19 +56,8 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		return usagef("process: at least one --key or --mac-key is required")
 	}
 	cfg := deviceConfig{dir: *device, state: *state}
-	for _, k := range keys {
-		vk, err := processLoadKey(k, false)
-		if err != nil {
-			return usagef("process: --key %s: %v", k, err)
-		}
-		cfg.keys = append(cfg.keys, vk)
-	}
-	for _, k := range macKeys {
-		vk, err := processLoadKey(k, true)
-		if err != nil {
-			return usagef("process: --mac-key %s: %v", k, err)
-		}
-		cfg.keys = append(cfg.keys, vk)
+	if cfg.keys, err = loadTrustKeys("process", keys, macKeys); err != nil {
+		return err
 	}
 	cfg.identity, err = process.LoadIdentity(*device)
 	if err != nil {
@@ -89,7 +77,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		}
 		*f.dst = u
 	}
-	data, err := processReadFile(pos[0], processMaxEnvelope)
+	data, err := readFileMax(pos[0], processMaxEnvelope)
 	if err != nil {
 		return err
 	}
@@ -177,45 +165,4 @@ func printComponents(w io.Writer, dir string) error {
 		fmt.Fprintf(w, "  %-24s %8d bytes  sha256:%x\n", filepath.Base(p), len(b), sha256.Sum256(b))
 	}
 	return nil
-}
-
-// processLoadKey reads a trust anchor: a PEM or COSE_Key public (or
-// private: its public half is used) key, or for mac an HMAC secret as a
-// symmetric COSE_Key or the raw bytes of the file.
-func processLoadKey(path string, mac bool) (*verify.Key, error) {
-	data, err := processReadFile(path, sign.MaxKeyFileSize)
-	if err != nil {
-		return nil, err
-	}
-	k, perr := sign.ParseKey(data)
-	if mac {
-		if perr == nil && k.Secret != nil {
-			return verify.NewMACKey(k.Secret)
-		}
-		return verify.NewMACKey(data)
-	}
-	if perr != nil {
-		return nil, perr
-	}
-	if k.Secret != nil {
-		return nil, errors.New("a symmetric key: pass it with --mac-key")
-	}
-	return verify.NewKey(k.Public)
-}
-
-// processReadFile reads a file of at most max bytes.
-func processReadFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
-	}
-	return b, nil
 }

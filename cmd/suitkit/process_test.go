@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -142,5 +143,37 @@ func TestProcessCommandWithMACKey(t *testing.T) {
 	os.WriteFile(keyP, bytes.Repeat([]byte("x"), 32), 0o600)
 	if code, _, _ := runSuitkit(append(append([]string{"process", "--mac-key", keyP, "--device", filepath.Join(dir, "dev2")}, ids...), envP)...); code != 1 {
 		t.Fatalf("wrong HMAC key: exit %d, want 1", code)
+	}
+}
+
+// TestProcessCommandCOSEKeyAlgBinding: process loads trust anchors like
+// verify does, so a COSE_Key's alg binds the key: the draft key bound to
+// ESP256 does not authenticate the ES256-signed example 0 (the update is
+// refused before any command runs); bound to ES256 it does (the manifest's
+// commands run; the image check then fails on the empty device).
+func TestProcessCommandCOSEKeyAlgBinding(t *testing.T) {
+	pemData := testshared.Conformance(t, "public_key.pem")
+	k, err := sign.ParsePEM(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, alg := range []sign.Algorithm{sign.ES256, sign.ESP256} {
+		data, err := (&sign.Key{Public: k.Public, Algorithm: alg}).MarshalCOSEKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := filepath.Join(dir, alg.String()+".cose")
+		if err := os.WriteFile(key, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := runSuitkit("process", "--key", key, "--device", filepath.Join(dir, "dev-"+alg.String()),
+			"--vendor-id", "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe", "--class-id", "1492af14-2569-5e48-bf42-9b2d51f2ab45",
+			testshared.ConformancePath(t, "example-0.suit"))
+		ran := strings.Contains(out, "suit-condition-vendor-identifier")
+		unauth := strings.Contains(errs, "unauthenticated")
+		if code != 1 || ran != (alg == sign.ES256) || unauth != (alg == sign.ESP256) {
+			t.Errorf("key bound to %v: exit %d, commands ran %v, unauthenticated %v; stderr %q", alg, code, ran, unauth, errs)
+		}
 	}
 }

@@ -158,7 +158,7 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *from != "" {
-		data, err := signReadFile(*from, suit.DefaultMaxEnvelopeSize)
+		data, err := readFileMax(*from, suit.DefaultMaxEnvelopeSize)
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, it := range items {
-		content, err := signReadFile(it.file, suit.DefaultMaxEnvelopeSize)
+		content, err := readFileMax(it.file, suit.DefaultMaxEnvelopeSize)
 		if err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "attached %s from %s\n", sign.ElementName(it.key), it.file)
 	}
 	for _, it := range adds {
-		data, err := signReadFile(it.file, suit.DefaultMaxEnvelopeSize)
+		data, err := readFileMax(it.file, suit.DefaultMaxEnvelopeSize)
 		if err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func severParseElements(names []string) ([]int64, error) {
 
 // severLoad reads and strictly decodes an envelope, manifest included.
 func severLoad(name string) (*suit.Envelope, error) {
-	data, err := signReadFile(name, suit.DefaultMaxEnvelopeSize)
+	data, err := readFileMax(name, suit.DefaultMaxEnvelopeSize)
 	if err != nil {
 		return nil, err
 	}

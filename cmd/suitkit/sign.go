@@ -47,7 +47,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	}
 	var signers, macers []*sign.Signer
 	for _, name := range keys {
-		data, err := signReadFile(name, sign.MaxKeyFileSize)
+		data, err := readFileMax(name, sign.MaxKeyFileSize)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, name := range macKeys {
-		secret, err := signReadFile(name, sign.MaxMACKeySize)
+		secret, err := readFileMax(name, sign.MaxMACKeySize)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	if *coseSign && len(signers) == 0 {
 		return usagef("sign: --cose-sign needs at least one signature --key")
 	}
-	data, err := signReadFile(*in, suit.DefaultMaxEnvelopeSize)
+	data, err := readFileMax(*in, suit.DefaultMaxEnvelopeSize)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strconv"
 
-	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -43,20 +41,9 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	if *strict && *state == "" {
 		return usagef("verify: --strict-sequence needs --state")
 	}
-	var trust []*verify.Key
-	for _, name := range keys {
-		k, err := verifyLoadKey(name, false)
-		if err != nil {
-			return usagef("verify: --key %s: %v", name, err)
-		}
-		trust = append(trust, k)
-	}
-	for _, name := range macKeys {
-		k, err := verifyLoadKey(name, true)
-		if err != nil {
-			return usagef("verify: --mac-key %s: %v", name, err)
-		}
-		trust = append(trust, k)
+	trust, err := loadTrustKeys("verify", keys, macKeys)
+	if err != nil {
+		return err
 	}
 	var opts []verify.Option
 	if *minSeq != "" {
@@ -87,7 +74,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	data, err := verifyReadFile(pos[0], suit.DefaultMaxEnvelopeSize)
+	data, err := readFileMax(pos[0], suit.DefaultMaxEnvelopeSize)
 	if err != nil {
 		return err
 	}
@@ -107,52 +94,4 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "signed-by: %s\n", k.Name())
 	}
 	return nil
-}
-
-// verifyLoadKey reads a trust anchor. A private key file is accepted too
-// (only its public half is used).
-func verifyLoadKey(path string, mac bool) (*verify.Key, error) {
-	data, err := verifyReadFile(path, sign.MaxKeyFileSize)
-	if err != nil {
-		return nil, err
-	}
-	k, perr := sign.ParseKey(data)
-	if mac {
-		if perr == nil && k.Secret != nil {
-			return verify.NewMACKey(k.Secret, verify.WithName(path))
-		}
-		return verify.NewMACKey(data, verify.WithName(path))
-	}
-	if perr != nil {
-		return nil, perr
-	}
-	if k.Secret != nil {
-		return nil, errors.New("a symmetric key: pass it with --mac-key")
-	}
-	opts := []verify.KeyOption{verify.WithName(path)}
-	if k.Algorithm != 0 {
-		opts = append(opts, verify.WithAlgorithms(int64(k.Algorithm)))
-	}
-	return verify.NewKey(k.Public, opts...)
-}
-
-// verifyReadFile reads at most max bytes of a file; a larger file is
-// rejected (exit 1), a missing or unreadable one is an I/O error (exit 2).
-func verifyReadFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeType == fs.ModeDir {
-		return nil, fmt.Errorf("%s is a directory", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
-	}
-	return b, nil
 }

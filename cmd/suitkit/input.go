@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/verify"
+)
+
+// Input helpers shared by the subcommands that read envelopes and keys
+// (sign, sever, verify, process, create, demo).
+
+// readFileMax reads at most max bytes of a file; a larger file is rejected
+// (exit 1), a missing or unreadable one or a directory is an I/O error
+// (exit 2).
+func readFileMax(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeType == fs.ModeDir {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
+	}
+	return b, nil
+}
+
+// loadTrustKeys reads the --key and --mac-key trust anchors of command
+// cmd; a key that cannot be used is a usage error (exit 2).
+func loadTrustKeys(cmd string, keys, macKeys []string) ([]*verify.Key, error) {
+	var trust []*verify.Key
+	for _, f := range []struct {
+		flag  string
+		names []string
+		mac   bool
+	}{{"--key", keys, false}, {"--mac-key", macKeys, true}} {
+		for _, name := range f.names {
+			k, err := loadTrustKey(name, f.mac)
+			if err != nil {
+				return nil, usagef("%s: %s %s: %v", cmd, f.flag, name, err)
+			}
+			trust = append(trust, k)
+		}
+	}
+	return trust, nil
+}
+
+// loadTrustKey reads one trust anchor, named after its file: a PEM or
+// COSE_Key public key (a private key file is accepted too: only its public
+// half is used; a COSE_Key's alg binds the key to that algorithm), or for
+// mac an HMAC secret as a symmetric COSE_Key or the raw bytes of the file.
+func loadTrustKey(path string, mac bool) (*verify.Key, error) {
+	data, err := readFileMax(path, sign.MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	k, perr := sign.ParseKey(data)
+	if mac {
+		if perr == nil && k.Secret != nil {
+			return verify.NewMACKey(k.Secret, verify.WithName(path))
+		}
+		return verify.NewMACKey(data, verify.WithName(path))
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	if k.Secret != nil {
+		return nil, errors.New("a symmetric key: pass it with --mac-key")
+	}
+	opts := []verify.KeyOption{verify.WithName(path)}
+	if k.Algorithm != 0 {
+		opts = append(opts, verify.WithAlgorithms(int64(k.Algorithm)))
+	}
+	return verify.NewKey(k.Public, opts...)
+}
