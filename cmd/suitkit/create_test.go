@@ -24,7 +24,7 @@ func TestShowThenCreateReproducesIETFExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, format := range []string{"json", "yaml"} {
-			code, spec, errOut := showCLI("show", "--format", format, f)
+			code, spec, errOut := runSuitkit("show", "--format", format, f)
 			if code != 0 {
 				t.Fatalf("show %s: exit %d: %s", f, code, errOut)
 			}
@@ -33,7 +33,7 @@ func TestShowThenCreateReproducesIETFExamples(t *testing.T) {
 			if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if code, _, errOut := showCLI("create", "--in", specPath, "--out", outPath); code != 0 {
+			if code, _, errOut := runSuitkit("create", "--in", specPath, "--out", outPath); code != 0 {
 				t.Fatalf("create from %s of %s: exit %d: %s", format, filepath.Base(f), code, errOut)
 			}
 			got, err := os.ReadFile(outPath)
@@ -79,10 +79,10 @@ suit-integrated-payloads:
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.suit")
-	if code, _, errOut := showCLI("create", "--in", specPath, "--out", out); code != 0 {
+	if code, _, errOut := runSuitkit("create", "--in", specPath, "--out", out); code != 0 {
 		t.Fatalf("create: exit %d: %s", code, errOut)
 	}
-	code, tree, errOut := showCLI("show", out)
+	code, tree, errOut := runSuitkit("show", out)
 	if code != 0 {
 		t.Fatalf("show: %d %s", code, errOut)
 	}
@@ -123,7 +123,7 @@ func TestCreateExitCodes(t *testing.T) {
 		{"unwritable output", []string{"create", "--in", write("ok.json", `{"suit-manifest": {"suit-manifest-version": 1, "suit-manifest-sequence-number": 0, "suit-common": {"suit-components": [["00"]]}}}`), "--out", filepath.Join(dir, "no", "such", "dir", "x.suit")}, 2},
 	}
 	for _, c := range cases {
-		code, _, errOut := showCLI(c.args...)
+		code, _, errOut := runSuitkit(c.args...)
 		if code != c.code {
 			t.Errorf("%s: exit %d, want %d (%s)", c.name, code, c.code, errOut)
 		}

@@ -18,13 +18,6 @@ import (
 	"github.com/veraison/go-cose"
 )
 
-// signCLIRun runs the CLI in process.
-func signCLIRun(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func signCLIRead(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
@@ -104,7 +97,7 @@ func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
 			if !tc.alg.IsMAC() {
 				args = append(args, "--pub", pub)
 			}
-			if code, _, stderr := signCLIRun(args...); code != 0 {
+			if code, _, stderr := runSuitkit(args...); code != 0 {
 				t.Fatalf("keygen exit %d: %s", code, stderr)
 			}
 			st, err := os.Stat(key)
@@ -118,7 +111,7 @@ func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
 			} else {
 				args = append(args, "--key", key, "--alg", tc.name)
 			}
-			if code, stdout, stderr := signCLIRun(args...); code != 0 || !strings.Contains(stdout, "1 block(s) added") {
+			if code, stdout, stderr := runSuitkit(args...); code != 0 || !strings.Contains(stdout, "1 block(s) added") {
 				t.Fatalf("sign exit %d: %s %s", code, stdout, stderr)
 			}
 			env := signCLIParse(t, out)
@@ -149,11 +142,11 @@ func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
 	in := testshared.ConformancePath(t, "example-1-unsigned.suit")
 	dir := t.TempDir()
 	key, pub, out := filepath.Join(dir, "k.cose"), filepath.Join(dir, "k.pub.cose"), filepath.Join(dir, "o.suit")
-	if code, _, stderr := signCLIRun("keygen", "--alg", "ESP256", "--format", "cose", "--kid", "device-fleet-1", "--out", key, "--pub", pub); code != 0 {
+	if code, _, stderr := runSuitkit("keygen", "--alg", "ESP256", "--format", "cose", "--kid", "device-fleet-1", "--out", key, "--pub", pub); code != 0 {
 		t.Fatal(stderr)
 	}
 	// The COSE_Key's alg (ESP256) is the default when --alg is absent.
-	if code, _, stderr := signCLIRun("sign", "--key", key, "--in", in, "--out", out); code != 0 {
+	if code, _, stderr := runSuitkit("sign", "--key", key, "--in", in, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	pk, err := sign.ParseCOSEKey(signCLIRead(t, pub))
@@ -164,7 +157,7 @@ func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
 	if kid, _ := msg.Headers.Unprotected[cose.HeaderLabelKeyID].([]byte); string(kid) != "device-fleet-1" {
 		t.Fatalf("kid %q", kid)
 	}
-	if code, stdout, stderr := signCLIRun("verify", "--key", pub, out); code != 0 {
+	if code, stdout, stderr := runSuitkit("verify", "--key", pub, out); code != 0 {
 		t.Fatalf("suitkit verify with the public COSE_Key: exit %d %s %s", code, stdout, stderr)
 	}
 }
@@ -172,17 +165,17 @@ func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
 func TestKeygenRefusesToOverwriteAndBadUsage(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "k.pem")
-	if code, _, _ := signCLIRun("keygen", "--alg", "ES256", "--out", key); code != 0 {
+	if code, _, _ := runSuitkit("keygen", "--alg", "ES256", "--out", key); code != 0 {
 		t.Fatal("first keygen failed")
 	}
 	first := signCLIRead(t, key)
-	if code, _, stderr := signCLIRun("keygen", "--alg", "ES256", "--out", key); code != 2 || !strings.Contains(stderr, "exists") {
+	if code, _, stderr := runSuitkit("keygen", "--alg", "ES256", "--out", key); code != 2 || !strings.Contains(stderr, "exists") {
 		t.Fatalf("overwrite without --force: exit %d %s", code, stderr)
 	}
 	if !bytes.Equal(first, signCLIRead(t, key)) {
 		t.Fatal("existing key was replaced")
 	}
-	if code, _, _ := signCLIRun("keygen", "--alg", "ES256", "--out", key, "--force"); code != 0 || bytes.Equal(first, signCLIRead(t, key)) {
+	if code, _, _ := runSuitkit("keygen", "--alg", "ES256", "--out", key, "--force"); code != 0 || bytes.Equal(first, signCLIRead(t, key)) {
 		t.Fatal("--force did not replace the key")
 	}
 	for _, args := range [][]string{
@@ -195,7 +188,7 @@ func TestKeygenRefusesToOverwriteAndBadUsage(t *testing.T) {
 		{"keygen", "--alg", "ES256", "--out", filepath.Join(dir, "no", "such", "dir", "k")},
 		{"keygen", "--alg", "ES256", "--out", filepath.Join(dir, "z"), "extra"},
 	} {
-		if code, _, _ := signCLIRun(args...); code != 2 {
+		if code, _, _ := runSuitkit(args...); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
 	}
@@ -207,21 +200,21 @@ func TestKeygenSymmetricCOSEKeyMACs(t *testing.T) {
 	in := testshared.ConformancePath(t, "example-4-unsigned.suit")
 	dir := t.TempDir()
 	key, out := filepath.Join(dir, "mac.cose"), filepath.Join(dir, "o.suit")
-	if code, _, stderr := signCLIRun("keygen", "--alg", "HMAC-256", "--format", "cose", "--kid", "shared", "--out", key); code != 0 {
+	if code, _, stderr := runSuitkit("keygen", "--alg", "HMAC-256", "--format", "cose", "--kid", "shared", "--out", key); code != 0 {
 		t.Fatal(stderr)
 	}
 	k, err := sign.ParseCOSEKey(signCLIRead(t, key))
 	if err != nil || len(k.Secret) != 32 || k.Algorithm != sign.HMAC256 {
 		t.Fatalf("symmetric COSE_Key: %v %+v", err, k)
 	}
-	if code, _, stderr := signCLIRun("sign", "--key", key, "--in", in, "--out", out); code != 0 {
+	if code, _, stderr := runSuitkit("sign", "--key", key, "--in", in, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	env := signCLIParse(t, out)
 	if len(env.Authentication.Blocks) != 1 || env.Authentication.Blocks[0][0] != 0xd1 {
 		t.Fatal("want one COSE_Mac0 block")
 	}
-	if code, stdout, stderr := signCLIRun("verify", "--mac-key", key, out); code != 0 {
+	if code, stdout, stderr := runSuitkit("verify", "--mac-key", key, out); code != 0 {
 		t.Fatalf("verify: exit %d %s %s", code, stdout, stderr)
 	}
 }

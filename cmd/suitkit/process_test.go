@@ -12,12 +12,6 @@ import (
 	"github.com/suitkit/suitkit/suit"
 )
 
-func runSuitkit(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // TestDemoRunsEndToEnd is the README's first command: it must succeed on a
 // fresh machine and leave the files it describes.
 func TestDemoRunsEndToEnd(t *testing.T) {

@@ -17,7 +17,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 	full := testshared.ConformancePath(t, "example-2.suit")
 	dir := t.TempDir()
 	stripped, detach := filepath.Join(dir, "stripped.suit"), filepath.Join(dir, "elements")
-	code, stdout, stderr := signCLIRun("sever", "--strip", "--detach-dir", detach, "--in", full, "--out", stripped)
+	code, stdout, stderr := runSuitkit("sever", "--strip", "--detach-dir", detach, "--in", full, "--out", stripped)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -28,7 +28,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 		t.Fatal("stripped example-2 != example-2-severed")
 	}
 	back := filepath.Join(dir, "back.suit")
-	code, _, stderr = signCLIRun("attach", "--in", stripped, "--out", back,
+	code, _, stderr = runSuitkit("attach", "--in", stripped, "--out", back,
 		"--element", "install="+filepath.Join(detach, "install.cbor"), "--element", "text="+filepath.Join(detach, "text.cbor"))
 	if code != 0 {
 		t.Fatalf("attach exit %d: %s", code, stderr)
@@ -37,7 +37,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 		t.Fatal("attached envelope != example-2")
 	}
 	from := filepath.Join(dir, "from.suit")
-	if code, _, stderr := signCLIRun("attach", "--in", stripped, "--from", full, "--out", from); code != 0 {
+	if code, _, stderr := runSuitkit("attach", "--in", stripped, "--from", full, "--out", from); code != 0 {
 		t.Fatal(stderr)
 	}
 	if !bytes.Equal(signCLIRead(t, from), signCLIRead(t, full)) {
@@ -45,7 +45,7 @@ func TestSeverStripAndAttachRoundTripExample2(t *testing.T) {
 	}
 	// A swapped element (text offered as install) is rejected.
 	bad := filepath.Join(dir, "bad.suit")
-	code, _, stderr = signCLIRun("attach", "--in", stripped, "--out", bad, "--element", "install="+filepath.Join(detach, "text.cbor"))
+	code, _, stderr = runSuitkit("attach", "--in", stripped, "--out", bad, "--element", "install="+filepath.Join(detach, "text.cbor"))
 	if code != 1 || !strings.Contains(stderr, "digest") {
 		t.Fatalf("swapped element: exit %d %s", code, stderr)
 	}
@@ -81,7 +81,7 @@ func TestSeverThenSignReproducesExample2(t *testing.T) {
 	dir := t.TempDir()
 	inline := signCLIInline(t, dir)
 	severed := filepath.Join(dir, "severed.suit")
-	code, stdout, stderr := signCLIRun("sever", "--in", inline, "--out", severed)
+	code, stdout, stderr := runSuitkit("sever", "--in", inline, "--out", severed)
 	if code != 0 || !strings.Contains(stdout, "severed install") || !strings.Contains(stdout, "severed text") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
@@ -90,15 +90,15 @@ func TestSeverThenSignReproducesExample2(t *testing.T) {
 	}
 	// Severing a signed inline envelope needs --drop-signatures.
 	signedInline := filepath.Join(dir, "signed-inline.suit")
-	if code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", inline, "--out", signedInline); code != 0 {
+	if code, _, stderr := runSuitkit("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", inline, "--out", signedInline); code != 0 {
 		t.Fatal(stderr)
 	}
 	out := filepath.Join(dir, "o.suit")
-	code, _, stderr = signCLIRun("sever", "--element", "text", "--in", signedInline, "--out", out)
+	code, _, stderr = runSuitkit("sever", "--element", "text", "--in", signedInline, "--out", out)
 	if code != 1 || !strings.Contains(stderr, "signed") {
 		t.Fatalf("sever signed: exit %d %s", code, stderr)
 	}
-	code, stdout, _ = signCLIRun("sever", "--element", "text", "--drop-signatures", "--in", signedInline, "--out", out)
+	code, stdout, _ = runSuitkit("sever", "--element", "text", "--drop-signatures", "--in", signedInline, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "dropped") {
 		t.Fatalf("sever --drop-signatures: exit %d %s", code, stdout)
 	}
@@ -114,14 +114,14 @@ func TestAttachCLIAddsIntegratedPayload(t *testing.T) {
 	os.WriteFile(fw, []byte("image bytes"), 0o644)
 	out := filepath.Join(dir, "o.suit")
 	in := testshared.ConformancePath(t, "example-1.suit")
-	if code, _, stderr := signCLIRun("attach", "--in", in, "--out", out, "--payload", "#fw.bin="+fw); code != 0 {
+	if code, _, stderr := runSuitkit("attach", "--in", in, "--out", out, "--payload", "#fw.bin="+fw); code != 0 {
 		t.Fatal(stderr)
 	}
 	env, orig := signCLIParse(t, out), signCLIParse(t, in)
 	if string(env.Integrated["#fw.bin"]) != "image bytes" || !bytes.Equal(env.Authentication.Blocks[0], orig.Authentication.Blocks[0]) {
 		t.Fatal("payload missing or signature changed")
 	}
-	if code, _, _ := signCLIRun("attach", "--in", in, "--out", out, "--payload", "fw.bin="+fw); code != 1 {
+	if code, _, _ := runSuitkit("attach", "--in", in, "--out", out, "--payload", "fw.bin="+fw); code != 1 {
 		t.Fatalf("name without #: exit %d", code)
 	}
 }
@@ -150,13 +150,13 @@ func TestSeverAttachExitCodes(t *testing.T) {
 		{2, []string{"attach", "--in", in, "--out", out, "--payload", "=x"}},
 		{2, []string{"attach", "--in", in, "--out", out, "--element", "install=" + filepath.Join(dir, "missing")}},
 	} {
-		code, _, stderr := signCLIRun(tc.args...)
+		code, _, stderr := runSuitkit(tc.args...)
 		if code != tc.code {
 			t.Errorf("%q: exit %d, want %d (%s)", tc.args, code, tc.code, stderr)
 		}
 	}
 	// Nothing to sever is not an error, and the output equals the input.
-	if code, _, _ := signCLIRun("sever", "--in", in, "--out", out); code != 0 || !bytes.Equal(signCLIRead(t, out), signCLIRead(t, in)) {
+	if code, _, _ := runSuitkit("sever", "--in", in, "--out", out); code != 0 || !bytes.Equal(signCLIRead(t, out), signCLIRead(t, in)) {
 		t.Fatal("no-op sever changed the envelope")
 	}
 }

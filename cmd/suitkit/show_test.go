@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,12 +8,6 @@ import (
 
 	"github.com/suitkit/suitkit/internal/testshared"
 )
-
-func showCLI(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestShowFormatsIETFExample(t *testing.T) {
 	file := filepath.Join(testshared.ConformanceDir(t), "example-0.suit")
@@ -24,7 +17,7 @@ func TestShowFormatsIETFExample(t *testing.T) {
 		"json": `"suit-manifest-sequence-number": 0`,
 		"yaml": "suit-manifest-sequence-number: 0",
 	} {
-		code, out, errOut := showCLI("show", "--format", format, file)
+		code, out, errOut := runSuitkit("show", "--format", format, file)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", format, code, errOut)
 		}
@@ -35,7 +28,7 @@ func TestShowFormatsIETFExample(t *testing.T) {
 			t.Errorf("%s: no not-verified note on stderr: %q", format, errOut)
 		}
 	}
-	_, out, _ := showCLI("show", file)
+	_, out, _ := runSuitkit("show", file)
 	if !strings.HasPrefix(out, "# signatures NOT verified") {
 		t.Errorf("tree output lacks the not-verified header:\n%s", out)
 	}
@@ -57,7 +50,7 @@ func TestShowRejectsMalformedWithOneLine(t *testing.T) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		code, out, errOut := showCLI("show", p)
+		code, out, errOut := runSuitkit("show", p)
 		if code != 1 {
 			t.Errorf("%s: exit %d, want 1 (stderr %q)", name, code, errOut)
 		}
@@ -94,7 +87,7 @@ func TestShowUsageAndIOErrorsExit2(t *testing.T) {
 		"two files":      {"show", file, file},
 		"directory file": {"show", t.TempDir()},
 	} {
-		if code, _, errOut := showCLI(args...); code != 2 {
+		if code, _, errOut := runSuitkit(args...); code != 2 {
 			t.Errorf("%s: exit %d, want 2 (%s)", name, code, errOut)
 		}
 	}
@@ -110,7 +103,7 @@ func TestShowRejectsOversizedInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	code, _, errOut := showCLI("show", p)
+	code, _, errOut := runSuitkit("show", p)
 	if code != 1 || strings.Count(errOut, "\n") > 2 || !strings.Contains(errOut, "limit") {
 		t.Fatalf("exit %d, stderr %q; want 1 and a limit message", code, errOut)
 	}
@@ -124,7 +117,7 @@ func TestShowEveryFormatOnEveryKnownEnvelope(t *testing.T) {
 	}
 	for _, f := range files {
 		for _, format := range []string{"tree", "diag", "json", "yaml"} {
-			code, out, errOut := showCLI("show", "--format", format, f)
+			code, out, errOut := runSuitkit("show", "--format", format, f)
 			if code != 0 || len(out) < 100 {
 				t.Errorf("%s --format %s: exit %d, %d bytes out, stderr %q", filepath.Base(f), format, code, len(out), errOut)
 			}

@@ -15,7 +15,7 @@ import (
 func signCLIKeygen(t *testing.T, dir, alg string) (key, pub string) {
 	t.Helper()
 	key, pub = filepath.Join(dir, alg+".key"), filepath.Join(dir, alg+".pub")
-	if code, _, stderr := signCLIRun("keygen", "--alg", alg, "--out", key, "--pub", pub); code != 0 {
+	if code, _, stderr := runSuitkit("keygen", "--alg", alg, "--out", key, "--pub", pub); code != 0 {
 		t.Fatal(stderr)
 	}
 	return key, pub
@@ -41,7 +41,7 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "signed.suit")
-	code, stdout, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--key", edKey, "--mac-key", secret, "--in", in, "--out", out)
+	code, stdout, stderr := runSuitkit("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--key", edKey, "--mac-key", secret, "--in", in, "--out", out)
 	if code != 0 || !strings.Contains(stdout, "3 block(s) added") {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
@@ -58,7 +58,7 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 	// Same bytes as the draft's example-2 except the first block's signature
 	// and the two extra blocks: compare the one-key result instead.
 	one := filepath.Join(dir, "one.suit")
-	if code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", one); code != 0 {
+	if code, _, stderr := runSuitkit("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", one); code != 0 {
 		t.Fatal(stderr)
 	}
 	got, want := signCLIRead(t, one), signCLIRead(t, testshared.ConformancePath(t, "example-2.suit"))
@@ -74,7 +74,7 @@ func TestSignCLICOSESignBlock(t *testing.T) {
 	k1, p1 := signCLIKeygen(t, dir, "ES384")
 	k2, p2 := signCLIKeygen(t, dir, "Ed25519")
 	out := filepath.Join(dir, "o.suit")
-	if code, _, stderr := signCLIRun("sign", "--cose-sign", "--key", k1, "--key", k2, "--in", in, "--out", out); code != 0 {
+	if code, _, stderr := runSuitkit("sign", "--cose-sign", "--key", k1, "--key", k2, "--in", in, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
 	env := signCLIParse(t, out)
@@ -105,7 +105,7 @@ func TestSignCLIRefusesStaleDigest(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "stale.suit"), filepath.Join(dir, "o.suit")
 	os.WriteFile(in, data, 0o644)
-	code, _, stderr := signCLIRun("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", out)
+	code, _, stderr := runSuitkit("sign", "--key", testshared.ConformancePath(t, "private_key.pem"), "--in", in, "--out", out)
 	if code != 1 || !strings.Contains(stderr, "digest") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -141,7 +141,7 @@ func TestSignCLIExitCodes(t *testing.T) {
 		{2, []string{"sign", "--key", ietfKey, "--in", filepath.Join(dir, "missing"), "--out", out}},
 		{2, []string{"sign", "--cose-sign", "--mac-key", garbage, "--in", in, "--out", out}},
 	} {
-		code, _, stderr := signCLIRun(tc.args...)
+		code, _, stderr := runSuitkit(tc.args...)
 		if code != tc.code {
 			t.Errorf("%q: exit %d, want %d (%s)", tc.args, code, tc.code, stderr)
 		}
@@ -168,18 +168,18 @@ func TestSignCLIOutputPassesSuitkitVerify(t *testing.T) {
 				signArgs = []string{"sign", "--key", key, "--alg", alg}
 				verifyArgs = []string{"verify", "--key", pub}
 			}
-			if code, _, stderr := signCLIRun(args...); code != 0 {
+			if code, _, stderr := runSuitkit(args...); code != 0 {
 				t.Fatal(stderr)
 			}
 			signed, stripped := filepath.Join(dir, alg+".suit"), filepath.Join(dir, alg+"-stripped.suit")
-			if code, _, stderr := signCLIRun(append(signArgs, "--in", in, "--out", signed)...); code != 0 {
+			if code, _, stderr := runSuitkit(append(signArgs, "--in", in, "--out", signed)...); code != 0 {
 				t.Fatal(stderr)
 			}
-			if code, _, stderr := signCLIRun("sever", "--strip", "--in", signed, "--out", stripped); code != 0 {
+			if code, _, stderr := runSuitkit("sever", "--strip", "--in", signed, "--out", stripped); code != 0 {
 				t.Fatal(stderr)
 			}
 			for _, f := range []string{signed, stripped} {
-				if code, stdout, stderr := signCLIRun(append(verifyArgs, f)...); code != 0 {
+				if code, stdout, stderr := runSuitkit(append(verifyArgs, f)...); code != 0 {
 					t.Fatalf("verify %s: exit %d %s %s", filepath.Base(f), code, stdout, stderr)
 				}
 			}
@@ -187,7 +187,7 @@ func TestSignCLIOutputPassesSuitkitVerify(t *testing.T) {
 			data[len(data)/3] ^= 1 // inside the manifest
 			tampered := filepath.Join(dir, alg+"-tampered.suit")
 			os.WriteFile(tampered, data, 0o644)
-			if code, _, _ := signCLIRun(append(verifyArgs, tampered)...); code != 1 {
+			if code, _, _ := runSuitkit(append(verifyArgs, tampered)...); code != 1 {
 				t.Fatalf("tampered envelope: exit %d, want 1", code)
 			}
 		})
@@ -197,10 +197,10 @@ func TestSignCLIOutputPassesSuitkitVerify(t *testing.T) {
 		k1, p1 := signCLIKeygen(t, sub, "ES256")
 		k2, _ := signCLIKeygen(t, sub, "Ed25519")
 		out := filepath.Join(sub, "multi.suit")
-		if code, _, stderr := signCLIRun("sign", "--cose-sign", "--key", k1, "--key", k2, "--in", in, "--out", out); code != 0 {
+		if code, _, stderr := runSuitkit("sign", "--cose-sign", "--key", k1, "--key", k2, "--in", in, "--out", out); code != 0 {
 			t.Fatal(stderr)
 		}
-		if code, stdout, stderr := signCLIRun("verify", "--key", p1, out); code != 0 {
+		if code, stdout, stderr := runSuitkit("verify", "--key", p1, out); code != 0 {
 			t.Fatalf("verify COSE_Sign: exit %d %s %s", code, stdout, stderr)
 		}
 	})

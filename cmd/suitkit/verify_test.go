@@ -13,13 +13,6 @@ import (
 	"github.com/suitkit/suitkit/verify"
 )
 
-func verifyRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var o, e bytes.Buffer
-	code = run(append([]string{"verify"}, args...), &o, &e)
-	return code, o.String(), e.String()
-}
-
 // verifyRejectLine checks the one-line "suitkit: <reason>" rejection.
 func verifyRejectLine(t *testing.T, stderr, want string) {
 	t.Helper()
@@ -35,7 +28,7 @@ func TestVerifyCLIExamples(t *testing.T) {
 		"example-2-severed.suit": "6a5197ed8f9dccf733d1c89a359441708e070b4c6dcb9a1c2c82c6165f609b90\nsequence-number: 2\n",
 		"example-5.suit":         "15ce60f77657e4531dc329155f8b0ed78f94bdc6d165b2665473693dcc34f470\nsequence-number: 5\n",
 	} {
-		code, out, errs := verifyRun(t, "--key", pub, testshared.ConformancePath(t, name))
+		code, out, errs := runSuitkit("verify", "--key", pub, testshared.ConformancePath(t, name))
 		if code != 0 || !strings.HasPrefix(out, "manifest-digest: "+want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
 		}
@@ -68,7 +61,7 @@ func TestVerifyCLIRejections(t *testing.T) {
 		{"not an envelope", []string{"--key", pub, pub}, "malformed"},
 	}
 	for _, c := range cases {
-		code, out, errs := verifyRun(t, c.args...)
+		code, out, errs := runSuitkit(append([]string{"verify"}, c.args...)...)
 		if code != 1 || out != "" {
 			t.Errorf("%s: exit %d stdout %q, want 1", c.name, code, out)
 		}
@@ -93,7 +86,7 @@ func TestVerifyCLIUsageAndIOErrors(t *testing.T) {
 		"envelope directory": {"--key", pub, t.TempDir()},
 	}
 	for name, args := range cases {
-		if code, _, errs := verifyRun(t, args...); code != 2 {
+		if code, _, errs := runSuitkit(append([]string{"verify"}, args...)...); code != 2 {
 			t.Errorf("%s: exit %d (stderr %q), want 2", name, code, errs)
 		}
 	}
@@ -112,7 +105,7 @@ func TestVerifyCLIStateReadOnly(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	check := func(want int, args ...string) {
 		t.Helper()
-		code, _, errs := verifyRun(t, append([]string{"--key", pub, "--state", path}, args...)...)
+		code, _, errs := runSuitkit(append([]string{"verify", "--key", pub, "--state", path}, args...)...)
 		if code != want {
 			t.Errorf("%v: exit %d (stderr %q), want %d", args, code, errs, want)
 		}
@@ -155,10 +148,10 @@ func TestVerifyCLIMACKey(t *testing.T) {
 	os.WriteFile(file, out, 0o600)
 	os.WriteFile(filepath.Join(dir, "secret"), secret, 0o600)
 	os.WriteFile(filepath.Join(dir, "wrong"), bytes.Repeat([]byte{0x43}, 32), 0o600)
-	if code, o, e := verifyRun(t, "--mac-key", filepath.Join(dir, "secret"), file); code != 0 || !strings.Contains(o, "sequence-number: 1") {
+	if code, o, e := runSuitkit("verify", "--mac-key", filepath.Join(dir, "secret"), file); code != 0 || !strings.Contains(o, "sequence-number: 1") {
 		t.Fatalf("exit %d %q %q", code, o, e)
 	}
-	if code, _, e := verifyRun(t, "--mac-key", filepath.Join(dir, "wrong"), file); code != 1 {
+	if code, _, e := runSuitkit("verify", "--mac-key", filepath.Join(dir, "wrong"), file); code != 1 {
 		t.Fatalf("wrong secret: exit %d %q", code, e)
 	}
 }
@@ -181,7 +174,7 @@ func TestVerifyCLICOSEKeyAlgBinding(t *testing.T) {
 		}
 		path := filepath.Join(dir, alg.String()+".cose")
 		os.WriteFile(path, data, 0o600)
-		code, _, errs := verifyRun(t, "--key", path, testshared.ConformancePath(t, "example-1.suit"))
+		code, _, errs := runSuitkit("verify", "--key", path, testshared.ConformancePath(t, "example-1.suit"))
 		if code != want {
 			t.Errorf("COSE_Key alg %v: exit %d (stderr %q), want %d", alg, code, errs, want)
 		}
