@@ -164,6 +164,10 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	case layoutArith | layoutArith16:
 		return nil, malformed(pr.off-2, "block layout %#x: two arithmetic widths", lay[0])
 	}
+	b.a64 = lay[0]&layoutA64 != 0
+	if b.a64 && b.arith != 4 {
+		return nil, malformed(pr.off-2, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
+	}
 	if (b.ordered || b.arith != 0) && !b.words {
 		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
 	}
@@ -325,7 +329,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d, err := newDiffSource(b.words, b.ordered, b.arith, streams[streamGaps], streams[streamValues], a.out.total())
+	d, err := newDiffSource(b.words, b.ordered, b.arith, b.a64, streams[streamGaps], streams[streamValues], a.out.total())
 	if err != nil {
 		return bad("%v", err)
 	}

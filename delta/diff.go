@@ -77,6 +77,7 @@ type blockBuilder struct {
 	words  wordEncoder // the same diff in word coding
 	arith  wordEncoder // word coding of the 32-bit word-arithmetic diff
 	arith2 wordEncoder // word coding of the 16-bit halfword-arithmetic diff
+	arithA wordEncoder // word arithmetic on AArch64 canonical words (a64.go)
 	start  int64       // new-image offset of the block's first byte
 	zeros  uint64      // zero diff bytes since the last non-zero one
 	ctrlSz int         // upper bound of the control stream's raw size
@@ -93,6 +94,7 @@ func (b *blockBuilder) reset() {
 	b.words.reset(b.start)
 	b.arith.reset(b.start)
 	b.arith2.reset(b.start)
+	b.arithA.reset(b.start)
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -119,6 +121,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	bb.words.reset(0)
 	bb.arith.reset(0)
 	bb.arith2.reset(0)
+	bb.arithA.reset(0)
 	flush := func() error {
 		if len(bb.recs) == 0 {
 			return nil
@@ -148,8 +151,9 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 			bb.ctrlSz += 3 * binary.MaxVarintLen64
 			if add > 0 {
 				k := bb.appendDiff(new[n:n+add], old[o:o+add], n)
-				appendArith(&bb.arith, 4, new[n:n+k], old[o:o+k], n)
-				appendArith(&bb.arith2, 2, new[n:n+k], old[o:o+k], n)
+				appendArith(&bb.arith, 4, false, new[n:n+k], old[o:o+k], n)
+				appendArith(&bb.arith2, 2, false, new[n:n+k], old[o:o+k], n)
+				appendArith(&bb.arithA, 4, true, new[n:n+k], old[o:o+k], n)
 				rec.add = k
 				add -= k
 				n += k
@@ -236,8 +240,9 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 // the new image) that lies wholly inside the run is coded as LE(new) -
 // LE(old) mod 2^(8w), other bytes bytewise. A code pointer or offset that
 // moved by a constant then gives the same small diff unit wherever it
-// occurs, without the borrow noise of bytewise subtraction.
-func appendArith(enc *wordEncoder, w int, nw, od []byte, at int64) {
+// occurs, without the borrow noise of bytewise subtraction. With a64, the
+// 32-bit words are taken in AArch64 canonical form (adrpCanon).
+func appendArith(enc *wordEncoder, w int, a64 bool, nw, od []byte, at int64) {
 	i := 0
 	for i < len(nw) {
 		p := at + int64(i)
@@ -247,9 +252,12 @@ func appendArith(enc *wordEncoder, w int, nw, od []byte, at int64) {
 				continue
 			}
 			var d uint32
-			if w == 4 {
+			switch {
+			case a64:
+				d = adrpCanon(binary.LittleEndian.Uint32(nw[i:])) - adrpCanon(binary.LittleEndian.Uint32(od[i:]))
+			case w == 4:
 				d = binary.LittleEndian.Uint32(nw[i:]) - binary.LittleEndian.Uint32(od[i:])
-			} else {
+			default:
 				d = uint32(binary.LittleEndian.Uint16(nw[i:]) - binary.LittleEndian.Uint16(od[i:]))
 			}
 			for k := 0; k < w; k++ {
@@ -283,7 +291,9 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	wg, wv, wo := b.words.finish()
 	ag, av, ao := b.arith.finish()
 	hg, hv, ho := b.arith2.finish()
-	raws := [][]byte{ctrl, b.extra, b.gaps, b.values, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+	xg, xv, xo := b.arithA.finish()
+	raws := make([][]byte, 16)
+	raws[0], raws[1], raws[2], raws[3] = ctrl, b.extra, b.gaps, b.values
 	const (
 		iCtrl = iota
 		iExtra
@@ -298,6 +308,9 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		iHGaps    // halfword arithmetic: gaps
 		iHValues  // halfword arithmetic, values by lane
 		iHOrdered // halfword arithmetic, values in position order
+		iXGaps    // AArch64 canonical word arithmetic: gaps
+		iXValues  // AArch64 canonical word arithmetic, values by lane
+		iXOrdered // AArch64 canonical word arithmetic, values in position order
 	)
 	// The word codings are alternatives only when their raw streams fit
 	// the block budget too.
@@ -313,22 +326,30 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	if fits(hg, hv) {
 		raws[iHGaps], raws[iHValues], raws[iHOrdered] = hg, hv, ho
 	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
+	// The AArch64 form is an alternative only when it differs from plain
+	// word arithmetic (some ADRP changed).
+	if fits(xg, xv) && (cm.force != 0 || !bytes.Equal(xg, ag) || !bytes.Equal(xo, ao)) {
+		raws[iXGaps], raws[iXValues], raws[iXOrdered] = xg, xv, xo
+	}
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
 	type coding struct {
 		gaps, values   int
 		words, ordered bool
 		arith          int
+		a64            bool
 	}
 	all := map[int]coding{
-		codingBytes:          {iGaps, iValues, false, false, 0},
-		codingLanes:          {iWGaps, iWValues, true, false, 0},
-		codingOrdered:        {iWGaps, iWOrdered, true, true, 0},
-		codingArithLanes:     {iAGaps, iAValues, true, false, 4},
-		codingArithOrdered:   {iAGaps, iAOrdered, true, true, 4},
-		codingArith16Lanes:   {iHGaps, iHValues, true, false, 2},
-		codingArith16Ordered: {iHGaps, iHOrdered, true, true, 2},
+		codingBytes:           {iGaps, iValues, false, false, 0, false},
+		codingLanes:           {iWGaps, iWValues, true, false, 0, false},
+		codingOrdered:         {iWGaps, iWOrdered, true, true, 0, false},
+		codingArithLanes:      {iAGaps, iAValues, true, false, 4, false},
+		codingArithOrdered:    {iAGaps, iAOrdered, true, true, 4, false},
+		codingArith16Lanes:    {iHGaps, iHValues, true, false, 2, false},
+		codingArith16Ordered:  {iHGaps, iHOrdered, true, true, 2, false},
+		codingArithA64Lanes:   {iXGaps, iXValues, true, false, 4, true},
+		codingArithA64Ordered: {iXGaps, iXOrdered, true, true, 4, true},
 	}
-	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered}
+	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered}
 	// Shortlist: rank the codings by a quick zstd estimate and give the
 	// full (LZMA2) trials only to the best two. LZMA2 trials are most of
 	// Diff's compression time; the ranking rarely differs between codecs.
@@ -392,8 +413,8 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		}
 	}
 	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
-	words, ordered, arith := choice.words, choice.ordered, choice.arith
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), words: words, ordered: ordered, arith: arith}}
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)),
+		words: choice.words, ordered: choice.ordered, arith: choice.arith, a64: choice.a64}}
 	var chosen [numStreams][]byte
 	for s, i := range pick {
 		chosen[s] = raws[i]

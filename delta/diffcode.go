@@ -37,11 +37,11 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(words, ordered bool, arith int, gaps, values []byte, blockStart int64) (diffSource, error) {
+func newDiffSource(words, ordered bool, arith int, a64 bool, gaps, values []byte, blockStart int64) (diffSource, error) {
 	if words {
 		d, err := newWordDiff(gaps, values, blockStart, ordered)
 		if d != nil {
-			d.arith = arith
+			d.arith, d.a64 = arith, a64
 		}
 		return d, err
 	}
@@ -109,6 +109,7 @@ type wordDiff struct {
 	// arith: 0, or the width (2 or 4) of the little-endian units that are
 	// added with carries when they lie wholly inside an add run
 	arith int
+	a64   bool // 32-bit units are added in AArch64 canonical form
 }
 
 func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff, error) {
@@ -239,9 +240,13 @@ func (d *wordDiff) addUnit(dst []byte, first int) error {
 		dw[k-first] = v
 		d.mask &^= 1 << k
 	}
-	if len(dst) == 4 {
+	switch {
+	case len(dst) == 4 && d.a64:
+		w := adrpCanon(binary.LittleEndian.Uint32(dst)) + binary.LittleEndian.Uint32(dw[:])
+		binary.LittleEndian.PutUint32(dst, adrpPlain(w))
+	case len(dst) == 4:
 		binary.LittleEndian.PutUint32(dst, binary.LittleEndian.Uint32(dst)+binary.LittleEndian.Uint32(dw[:]))
-	} else {
+	default:
 		binary.LittleEndian.PutUint16(dst, binary.LittleEndian.Uint16(dst)+binary.LittleEndian.Uint16(dw[:]))
 	}
 	return nil

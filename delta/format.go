@@ -243,7 +243,10 @@ type blockHeader struct {
 	// arith (word coding only): 0, or 4 or 2: whole 4-byte words (or
 	// 2-byte halfwords) inside an add run are old unit + diff unit as
 	// little-endian integers (carries included).
-	arith   int
+	arith int
+	// a64 (with arith 4): the words are in AArch64 canonical form
+	// (adrpCanon) when the diff word is added.
+	a64     bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -258,7 +261,8 @@ const (
 	layoutOrdered = 1 << 2 // word coding with values in position order
 	layoutArith   = 1 << 3 // word coding with 32-bit word arithmetic
 	layoutArith16 = 1 << 4 // word coding with 16-bit halfword arithmetic
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16
+	layoutA64     = 1 << 5 // 32-bit word arithmetic in AArch64 canonical form
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64
 )
 
 func (b *blockHeader) layout() byte {
@@ -277,6 +281,9 @@ func (b *blockHeader) layout() byte {
 	}
 	if b.words {
 		l |= layoutWords
+	}
+	if b.a64 {
+		l |= layoutA64
 	}
 	return l
 }

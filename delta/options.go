@@ -28,6 +28,8 @@ const (
 	codingArithOrdered
 	codingArith16Lanes
 	codingArith16Ordered
+	codingArithA64Lanes
+	codingArithA64Ordered
 )
 
 const (

@@ -1,0 +1,138 @@
+package delta
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// The canonical form must be a bijection that keeps non-ADRP words and
+// the ADRP class: otherwise the applier could not undo it.
+func TestADRPCanonIsABijection(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 1<<20; i++ {
+		w := r.Uint32()
+		if i&1 == 0 {
+			w = w&^adrpClassMask | adrpClass
+		}
+		c := adrpCanon(w)
+		if got := adrpPlain(c); got != w {
+			t.Fatalf("adrpPlain(adrpCanon(%#x)) = %#x", w, got)
+		}
+		if (w&adrpClassMask == adrpClass) != (c&adrpClassMask == adrpClass) {
+			t.Fatalf("adrpCanon(%#x) = %#x changes the class", w, c)
+		}
+		if w&adrpClassMask != adrpClass && c != w {
+			t.Fatalf("adrpCanon changed the non-ADRP word %#x", w)
+		}
+	}
+}
+
+// A page shift of the target gives one diff word for every ADRP, whatever
+// the old offset's low bits (the point of the canonical form).
+func TestADRPPageShiftGivesOneDiffWord(t *testing.T) {
+	adrp := func(rd, imm uint32) uint32 {
+		return adrpClass | (imm&3)<<29 | (imm>>2&0x7FFFF)<<5 | rd
+	}
+	const shift = 5
+	diffs := map[uint32]bool{}
+	plainDiffs := map[uint32]bool{}
+	for imm := uint32(0); imm < 64; imm++ {
+		o, n := adrp(imm%31, imm), adrp(imm%31, imm+shift)
+		diffs[adrpCanon(n)-adrpCanon(o)] = true
+		plainDiffs[n-o] = true
+	}
+	if len(diffs) != 1 {
+		t.Fatalf("canonical form gives %d distinct diff words, want 1", len(diffs))
+	}
+	if len(plainDiffs) < 2 {
+		t.Fatalf("plain words give %d distinct diff words; the test does not exercise the split field", len(plainDiffs))
+	}
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], adrp(1, 2))
+	if b[3]&0x9F != 0x90 {
+		t.Fatalf("test encoder built %x, not an ADRP", b)
+	}
+}
+
+// aarch64LikePair makes an old image of random words with many ADRPs and
+// a new image where the ADRPs' pages moved (some across the class bits'
+// carry, some by negative amounts) and a few bytes changed.
+func aarch64LikePair(seed uint64, n int) (old, new []byte) {
+	r := rand.New(rand.NewPCG(seed, 7))
+	old = make([]byte, n)
+	for p := 0; p+4 <= n; p += 4 {
+		w := r.Uint32()
+		if r.IntN(3) == 0 {
+			w = w&^adrpClassMask | adrpClass
+		}
+		binary.LittleEndian.PutUint32(old[p:], w)
+	}
+	new = append([]byte(nil), old...)
+	shifts := []uint32{1, 3, 0xFFFFFFFF, 1 << 19, 0x7FFFF}
+	for p := 0; p+4 <= n; p += 4 {
+		w := binary.LittleEndian.Uint32(new[p:])
+		if w&adrpClassMask == adrpClass && p%64 != 0 {
+			s := shifts[(p/4096)%len(shifts)]
+			binary.LittleEndian.PutUint32(new[p:], adrpPlain(adrpCanon(w)+s<<5))
+		}
+	}
+	for i := 0; i < n/500; i++ {
+		new[r.IntN(n)] ^= byte(1 + r.IntN(255))
+	}
+	return old, new
+}
+
+// ADRP-heavy images round-trip with the AArch64 form forced and
+// automatic, and the automatic choice takes the AArch64 form.
+func TestADRPShiftedImageRoundTrips(t *testing.T) {
+	old, new := aarch64LikePair(3, 200<<10)
+	for _, coding := range []int{0, codingArithA64Lanes, codingArithA64Ordered} {
+		patch, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: coding})
+		if !bytes.Equal(got, new) {
+			t.Fatalf("coding %d: output differs", coding)
+		}
+		if coding == 0 {
+			for _, l := range blockLayouts(t, patch) {
+				if l&layoutA64 == 0 {
+					t.Errorf("automatic coding chose layout %#x, want the AArch64 form", l)
+				}
+			}
+		}
+	}
+}
+
+// A block that sets the AArch64 bit without 32-bit word arithmetic is
+// malformed.
+func TestADRPBitWithoutWordArithmeticRejected(t *testing.T) {
+	old, new := aarch64LikePair(4, 8<<10)
+	patch, _ := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: codingArithA64Lanes})
+	off := blockLayoutOffset(t, patch)
+	bad := bytes.Clone(patch)
+	bad[off] &^= layoutArith
+	err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(bad), io.Discard, nil)
+	if !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Apply = %v, want ErrMalformed", err)
+	}
+}
+
+// blockLayoutOffset returns the offset of the first block's layout byte.
+func blockLayoutOffset(t *testing.T, patch []byte) int {
+	t.Helper()
+	h, err := ReadHeader(bytes.NewReader(patch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := len(h.appendTo(nil))
+	for i := 0; i < 2; i++ { // output length, record count
+		_, n := binary.Uvarint(patch[off:])
+		if n <= 0 {
+			t.Fatal("bad block header varint")
+		}
+		off += n
+	}
+	return off
+}
