@@ -62,11 +62,9 @@ func (r *run) command(c *suit.Command, depth int, ci uint64) error {
 	case suit.DirectiveApplyDelta:
 		return r.applyDelta(ci)
 	}
-	if suit.IsCondition(c.ID) {
-		// A condition this processor does not implement fails; it is not
-		// a soft failure, since the manifest asks for a check we cannot do.
-		return errf(ErrUnsupported, "%s is not supported", commandName(c.ID))
-	}
+	// A condition or directive this processor does not implement fails
+	// (a condition is not a soft failure either: the manifest asks for a
+	// check we cannot do).
 	return errf(ErrUnsupported, "%s is not supported", commandName(c.ID))
 }
 

@@ -275,6 +275,13 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 			directive(DirectiveFetch),
 			condition(ConditionImageMatch))
 	}
+	b.finishImage(idx, img)
+	return nil
+}
+
+// finishImage adds what every image gets whatever its install commands:
+// the image check in validate, the invoke if asked, and its text.
+func (b *Builder) finishImage(idx int, img *Image) {
 	b.appendCommands(idx, ManifestValidate, condition(ConditionImageMatch))
 	if img.Invoke {
 		b.appendCommands(idx, ManifestInvoke, directive(DirectiveInvoke))
@@ -282,5 +289,4 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 	if len(img.Text) > 0 {
 		b.components[idx].text = img.Text
 	}
-	return nil
 }

@@ -71,12 +71,6 @@ func (b *Builder) slotCommands(idx int, img *Image) error {
 	case withURI != 0:
 		return fmt.Errorf("%w: give a URI for every slot or for none", ErrBuild)
 	}
-	b.appendCommands(idx, ManifestValidate, condition(ConditionImageMatch))
-	if img.Invoke {
-		b.appendCommands(idx, ManifestInvoke, directive(DirectiveInvoke))
-	}
-	if len(img.Text) > 0 {
-		b.components[idx].text = img.Text
-	}
+	b.finishImage(idx, img)
 	return nil
 }
