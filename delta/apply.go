@@ -168,7 +168,11 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	if b.a64 && b.arith != 4 {
 		return nil, malformed(pr.off-2, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
 	}
-	if (b.ordered || b.arith != 0) && !b.words {
+	b.units = lay[0]&layoutUnits != 0
+	if b.units && b.words {
+		return nil, malformed(pr.off-2, "block layout %#x: unit and word coding", lay[0])
+	}
+	if (b.ordered && !b.units || b.arith != 0) && !b.words {
 		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
 	}
 	switch lay[0] & layoutJoint {
@@ -329,7 +333,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d, err := newDiffSource(b.words, b.ordered, b.arith, b.a64, streams[streamGaps], streams[streamValues], a.out.total())
+	d, err := newDiffSource(b.words, b.ordered, b.arith, b.a64, b.units, streams[streamGaps], streams[streamValues], a.out.total())
 	if err != nil {
 		return bad("%v", err)
 	}

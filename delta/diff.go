@@ -78,6 +78,7 @@ type blockBuilder struct {
 	arith  wordEncoder // word coding of the 32-bit word-arithmetic diff
 	arith2 wordEncoder // word coding of the 16-bit halfword-arithmetic diff
 	arithA wordEncoder // word arithmetic on AArch64 canonical words (a64.go)
+	units  unitEncoder // unit coding (unitcode.go)
 	start  int64       // new-image offset of the block's first byte
 	zeros  uint64      // zero diff bytes since the last non-zero one
 	ctrlSz int         // upper bound of the control stream's raw size
@@ -95,6 +96,7 @@ func (b *blockBuilder) reset() {
 	b.arith.reset(b.start)
 	b.arith2.reset(b.start)
 	b.arithA.reset(b.start)
+	b.units.reset()
 	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
 }
 
@@ -154,6 +156,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 				appendArith(&bb.arith, 4, false, new[n:n+k], old[o:o+k], n)
 				appendArith(&bb.arith2, 2, false, new[n:n+k], old[o:o+k], n)
 				appendArith(&bb.arithA, 4, true, new[n:n+k], old[o:o+k], n)
+				bb.units.addRun(new[n:n+k], old[o:o+k])
 				rec.add = k
 				add -= k
 				n += k
@@ -292,7 +295,8 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	ag, av, ao := b.arith.finish()
 	hg, hv, ho := b.arith2.finish()
 	xg, xv, xo := b.arithA.finish()
-	raws := make([][]byte, 16)
+	ug, uv, uo := b.units.finish()
+	raws := make([][]byte, 19)
 	raws[0], raws[1], raws[2], raws[3] = ctrl, b.extra, b.gaps, b.values
 	const (
 		iCtrl = iota
@@ -311,6 +315,9 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		iXGaps    // AArch64 canonical word arithmetic: gaps
 		iXValues  // AArch64 canonical word arithmetic, values by lane
 		iXOrdered // AArch64 canonical word arithmetic, values in position order
+		iUGaps    // unit coding: gaps
+		iUValues  // unit coding, values by index in the unit
+		iUOrdered // unit coding, values in position order
 	)
 	// The word codings are alternatives only when their raw streams fit
 	// the block budget too.
@@ -331,25 +338,30 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	if fits(xg, xv) && (cm.force != 0 || !bytes.Equal(xg, ag) || !bytes.Equal(xo, ao)) {
 		raws[iXGaps], raws[iXValues], raws[iXOrdered] = xg, xv, xo
 	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
+	if fits(ug, uv) {
+		raws[iUGaps], raws[iUValues], raws[iUOrdered] = ug, uv, uo
+	}
+	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
 	type coding struct {
 		gaps, values   int
 		words, ordered bool
 		arith          int
-		a64            bool
+		a64, units     bool
 	}
 	all := map[int]coding{
-		codingBytes:           {iGaps, iValues, false, false, 0, false},
-		codingLanes:           {iWGaps, iWValues, true, false, 0, false},
-		codingOrdered:         {iWGaps, iWOrdered, true, true, 0, false},
-		codingArithLanes:      {iAGaps, iAValues, true, false, 4, false},
-		codingArithOrdered:    {iAGaps, iAOrdered, true, true, 4, false},
-		codingArith16Lanes:    {iHGaps, iHValues, true, false, 2, false},
-		codingArith16Ordered:  {iHGaps, iHOrdered, true, true, 2, false},
-		codingArithA64Lanes:   {iXGaps, iXValues, true, false, 4, true},
-		codingArithA64Ordered: {iXGaps, iXOrdered, true, true, 4, true},
+		codingBytes:           {iGaps, iValues, false, false, 0, false, false},
+		codingLanes:           {iWGaps, iWValues, true, false, 0, false, false},
+		codingOrdered:         {iWGaps, iWOrdered, true, true, 0, false, false},
+		codingArithLanes:      {iAGaps, iAValues, true, false, 4, false, false},
+		codingArithOrdered:    {iAGaps, iAOrdered, true, true, 4, false, false},
+		codingArith16Lanes:    {iHGaps, iHValues, true, false, 2, false, false},
+		codingArith16Ordered:  {iHGaps, iHOrdered, true, true, 2, false, false},
+		codingArithA64Lanes:   {iXGaps, iXValues, true, false, 4, true, false},
+		codingArithA64Ordered: {iXGaps, iXOrdered, true, true, 4, true, false},
+		codingUnitLanes:       {iUGaps, iUValues, false, false, 0, false, true},
+		codingUnitOrdered:     {iUGaps, iUOrdered, false, true, 0, false, true},
 	}
-	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered}
+	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered}
 	// Shortlist: rank the codings by a quick zstd estimate and give the
 	// full (LZMA2) trials only to the best two. LZMA2 trials are most of
 	// Diff's compression time; the ranking rarely differs between codecs.
@@ -414,7 +426,7 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	}
 	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
 	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)),
-		words: choice.words, ordered: choice.ordered, arith: choice.arith, a64: choice.a64}}
+		words: choice.words, ordered: choice.ordered, arith: choice.arith, a64: choice.a64, units: choice.units}}
 	var chosen [numStreams][]byte
 	for s, i := range pick {
 		chosen[s] = raws[i]

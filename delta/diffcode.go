@@ -37,7 +37,10 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(words, ordered bool, arith int, a64 bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+func newDiffSource(words, ordered bool, arith int, a64, units bool, gaps, values []byte, blockStart int64) (diffSource, error) {
+	if units {
+		return newUnitDiff(gaps, values, ordered)
+	}
 	if words {
 		d, err := newWordDiff(gaps, values, blockStart, ordered)
 		if d != nil {

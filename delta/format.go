@@ -246,7 +246,9 @@ type blockHeader struct {
 	arith int
 	// a64 (with arith 4): the words are in AArch64 canonical form
 	// (adrpCanon) when the diff word is added.
-	a64     bool
+	a64 bool
+	// units: the diff is in unit coding (unitcode.go); ordered may be set
+	units   bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -262,7 +264,8 @@ const (
 	layoutArith   = 1 << 3 // word coding with 32-bit word arithmetic
 	layoutArith16 = 1 << 4 // word coding with 16-bit halfword arithmetic
 	layoutA64     = 1 << 5 // 32-bit word arithmetic in AArch64 canonical form
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64
+	layoutUnits   = 1 << 6 // unit coding at any alignment (unitcode.go)
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64 | layoutUnits
 )
 
 func (b *blockHeader) layout() byte {
@@ -284,6 +287,9 @@ func (b *blockHeader) layout() byte {
 	}
 	if b.a64 {
 		l |= layoutA64
+	}
+	if b.units {
+		l |= layoutUnits
 	}
 	return l
 }

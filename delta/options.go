@@ -30,6 +30,8 @@ const (
 	codingArith16Ordered
 	codingArithA64Lanes
 	codingArithA64Ordered
+	codingUnitLanes
+	codingUnitOrdered
 )
 
 const (

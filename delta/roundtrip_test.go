@@ -110,7 +110,7 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 		binary.LittleEndian.PutUint32(new[p:], v+uint32(rng.IntN(1<<12)))
 	}
 	new = coreMutate(rng, new, 50)
-	for _, coding := range []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered} {
+	for _, coding := range []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered} {
 		for _, bm := range []int{0, MinBlockMemory} {
 			opts := &DiffOptions{FastCompression: true, BlockMemory: bm, forceCoding: coding}
 			patch, got := diffApply(t, old, new, opts)
@@ -129,7 +129,8 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 				want := map[int]byte{codingBytes: 0, codingLanes: layoutWords, codingOrdered: layoutWords | layoutOrdered,
 					codingArithLanes: layoutWords | layoutArith, codingArithOrdered: layoutWords | layoutArith | layoutOrdered,
 					codingArith16Lanes: layoutWords | layoutArith16, codingArith16Ordered: layoutWords | layoutArith16 | layoutOrdered,
-					codingArithA64Lanes: layoutWords | layoutArith | layoutA64, codingArithA64Ordered: layoutWords | layoutArith | layoutA64 | layoutOrdered}[coding]
+					codingArithA64Lanes: layoutWords | layoutArith | layoutA64, codingArithA64Ordered: layoutWords | layoutArith | layoutA64 | layoutOrdered,
+					codingUnitLanes: layoutUnits, codingUnitOrdered: layoutUnits | layoutOrdered}[coding]
 				if l&^layoutJoint != want {
 					t.Fatalf("coding %d: block layout %#x", coding, l)
 				}

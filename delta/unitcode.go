@@ -1,0 +1,193 @@
+package delta
+
+import (
+	"encoding/binary"
+	"errors"
+)
+
+// Unit coding (layout bit6): the diff of a block is coded as little-endian
+// arithmetic units that start wherever a diff byte is non-zero, whatever
+// the alignment. At the first new-image byte p of an add run whose new
+// and old bytes differ (after the previous unit), a unit of w =
+// min(4, run end - p) bytes starts; its diff is LE(new[p:p+w]) -
+// LE(old[p:p+w]) mod 2^(8w), which the applier adds with carries. The
+// gaps stream has per unit a uvarint (zeros<<3 | mask>>1), zeros being
+// the count of add-run bytes since the previous unit's end (or the
+// block's start) and mask the unit's non-zero diff bytes (bit 0, the
+// first byte, is always set); the values stream has the non-zero bytes,
+// grouped by their index in the unit (all first bytes, then second,
+// third, fourth) or, with layout bit2, in position order. A displacement
+// or pointer at any alignment (x86 rel32, Xtensa, Thumb) that moved then
+// gives its change as one small number instead of a change plus borrow
+// bytes.
+
+// unitEncoder builds the unit coding of a block.
+type unitEncoder struct {
+	gaps    []byte
+	lanes   [4][]byte
+	ordered []byte
+	zeros   uint64
+}
+
+func (u *unitEncoder) reset() {
+	u.gaps, u.ordered = u.gaps[:0], u.ordered[:0]
+	for k := range u.lanes {
+		u.lanes[k] = u.lanes[k][:0]
+	}
+	u.zeros = 0
+}
+
+// addRun codes one whole add run (new and old bytes of equal length).
+func (u *unitEncoder) addRun(nw, od []byte) {
+	i := 0
+	for i < len(nw) {
+		if r := commonPrefix(nw[i:], od[i:]); r > 0 {
+			u.zeros += uint64(r)
+			i += r
+			continue
+		}
+		w := min(4, len(nw)-i)
+		d := leUint(nw[i:i+w]) - leUint(od[i:i+w])
+		var mask uint64
+		for k := 0; k < w; k++ {
+			if v := byte(d >> (8 * k)); v != 0 {
+				mask |= 1 << k
+				u.lanes[k] = append(u.lanes[k], v)
+				u.ordered = append(u.ordered, v)
+			}
+		}
+		u.gaps = binary.AppendUvarint(u.gaps, u.zeros<<3|mask>>1)
+		u.zeros = 0
+		i += w
+	}
+}
+
+// finish returns the gaps stream and the lane-grouped and ordered values.
+func (u *unitEncoder) finish() (gaps, values, ordered []byte) {
+	n := 0
+	for _, l := range u.lanes {
+		n += len(l)
+	}
+	values = make([]byte, 0, n)
+	for _, l := range u.lanes {
+		values = append(values, l...)
+	}
+	return u.gaps, values, u.ordered
+}
+
+// leUint reads 1 to 4 bytes as a little-endian integer.
+func leUint(b []byte) uint32 {
+	var v uint32
+	for k := len(b) - 1; k >= 0; k-- {
+		v = v<<8 | uint32(b[k])
+	}
+	return v
+}
+
+// unitDiff decodes the unit coding. A unit may span the applier's chunks:
+// its bytes are added one at a time with the carry kept between calls.
+type unitDiff struct {
+	gaps    []byte
+	lanes   [4][]byte
+	ordered []byte // values in position order (nil when grouped by lane)
+	zeros   uint64 // add-run bytes before the pending unit
+	mask    uint64 // pending or current unit's non-zero bytes (0: none left)
+	width   int    // bytes of the current unit (0: not started)
+	k       int    // next byte of the current unit
+	carry   uint32
+}
+
+func newUnitDiff(gaps, values []byte, ordered bool) (*unitDiff, error) {
+	var count [4]int
+	for g := gaps; len(g) > 0; {
+		v, err := nextUvarint(&g)
+		if err != nil {
+			return nil, errors.New("gap stream: " + err.Error())
+		}
+		m := v&7<<1 | 1
+		for k := 0; k < 4; k++ {
+			count[k] += int(m >> k & 1)
+		}
+	}
+	if count[0]+count[1]+count[2]+count[3] != len(values) {
+		return nil, errors.New("value count differs from the units' masks")
+	}
+	d := &unitDiff{gaps: gaps}
+	if ordered {
+		d.ordered = values
+	} else {
+		for k := 0; k < 4; k++ {
+			d.lanes[k] = values[:count[k]]
+			values = values[count[k]:]
+		}
+	}
+	return d, d.next()
+}
+
+// next loads the next unit's zero count and mask (mask 0: no more units).
+func (d *unitDiff) next() error {
+	d.mask, d.width, d.k, d.carry = 0, 0, 0, 0
+	if len(d.gaps) == 0 {
+		return nil
+	}
+	v, err := nextUvarint(&d.gaps)
+	if err != nil {
+		return errors.New("gap stream: " + err.Error())
+	}
+	d.zeros, d.mask = v>>3, v&7<<1|1
+	return nil
+}
+
+func (d *unitDiff) value(k int) (byte, error) {
+	src := &d.lanes[k]
+	if d.ordered != nil {
+		src = &d.ordered
+	}
+	v := (*src)[0]
+	if v == 0 {
+		return 0, errors.New("zero byte in the diff value stream")
+	}
+	*src = (*src)[1:]
+	return v, nil
+}
+
+func (d *unitDiff) apply(chunk []byte, pos, _, runEnd int64) error {
+	n := uint64(len(chunk))
+	i := uint64(0)
+	for d.mask != 0 {
+		if d.width == 0 {
+			// Pending unit: skip its zeros, then start it.
+			if d.zeros >= n-i {
+				d.zeros -= n - i
+				return nil
+			}
+			i += d.zeros
+			d.zeros = 0
+			d.width = int(min(4, runEnd-(pos+int64(i))))
+			if d.mask>>d.width != 0 {
+				return errors.New("diff unit reaches past its add run")
+			}
+		}
+		for ; d.k < d.width; d.k++ {
+			if i == n {
+				return nil
+			}
+			var v byte
+			if d.mask>>d.k&1 != 0 {
+				var err error
+				if v, err = d.value(d.k); err != nil {
+					return err
+				}
+			}
+			s := uint32(chunk[i]) + uint32(v) + d.carry
+			chunk[i], d.carry = byte(s), s>>8
+			i++
+		}
+		if err := d.next(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *unitDiff) done() bool { return d.mask == 0 && len(d.gaps) == 0 }
