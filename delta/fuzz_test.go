@@ -56,6 +56,16 @@ func addApplySeeds(f *testing.F) {
 		}
 		f.Add(old, p.Bytes())
 	}
+	// The AArch64 and unit codings, forced (automatic choice may not
+	// pick them on small inputs).
+	old, new := aarch64LikePair(9, 2000)
+	for _, coding := range []int{codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered} {
+		var p bytes.Buffer
+		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true, forceCoding: coding}); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(old, p.Bytes())
+	}
 	f.Add(atkOld, craftPatch(atkOld, []byte("0124XY"), craftBlock{newLen: 6,
 		records: []rawRecord{{seek: 0, add: 4, copy: 2}},
 		gaps:    []byte{3}, values: []byte{1}, extra: []byte("XY")}))
