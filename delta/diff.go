@@ -13,12 +13,14 @@ import (
 // documentation). The output is deterministic for given inputs and
 // options. opts may be nil.
 //
-// Memory: old, new and a suffix array of old (4 bytes per old byte), then,
-// once the suffix array is released, the compression trials (a few tens
-// of MB). For old images of 8 MiB and more Diff returns the suffix array's
-// memory to the operating system (debug.FreeOSMemory) before compressing,
-// so the peak is the larger phase, not their sum. Time is near-linear in
-// the input sizes (about 4.5 s for 24 MB on a 2-core machine).
+// Memory: old, new and a suffix array of old (4 bytes per old byte; for
+// old images of 8 MiB and more a sparse one of 2 bytes per old byte, plus
+// 1 byte per old byte while it is built), then, once the suffix array is
+// released, the compression trials (a few tens of MB). For old images of
+// 8 MiB and more Diff returns the suffix array's memory to the operating
+// system (debug.FreeOSMemory) before compressing, so the peak is the
+// larger phase, not their sum. Time is near-linear in the input sizes
+// (about 4 s for 24 MB on a 2-core machine).
 func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 	ctrl, err := computeControls(old, new, opts)
 	if err != nil {

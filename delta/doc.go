@@ -18,7 +18,10 @@
 // # How the differ works
 //
 // The old image is indexed by a suffix array built with induced sorting
-// (SA-IS, linear time, int32 indices). One left-to-right scan of the new
+// (SA-IS, linear time, int32 indices); from 8 MiB on, the array is sparse
+// (even positions only, sorted as suffixes of the text of byte pairs, so
+// 2 bytes per old byte instead of 4) and a match at an odd position is
+// found as one byte before an even-position match of the pattern's tail. One left-to-right scan of the new
 // image keeps a current alignment (old offset - new offset): exact runs
 // along it are skipped in one step, isolated mismatches become diff bytes,
 // and elsewhere the suffix array is searched for the longest match,
@@ -145,6 +148,8 @@
 // DiffOptions.BlockMemory trades device RAM for patch size. The new image
 // is capped by Limits.MaxNewSize (default 1 GiB).
 //
-// Diff holds old, new and the suffix array of old (4 bytes per old byte)
-// in memory; both inputs must be smaller than 2 GiB.
+// Diff holds old, new and the suffix array of old (4 bytes per old byte,
+// 2 from 8 MiB on, plus 1 byte per old byte while it is built) in memory;
+// both inputs must be smaller than 2 GiB. Peak RSS of the CLI on the
+// 24 MB libjvm pair: 132 MiB (5.6x the old image).
 package delta

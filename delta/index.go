@@ -21,24 +21,46 @@ const maxNeighbourLen = 256
 // index is a suffix array of the old image with a table of the suffix
 // array range of every two-byte prefix, which saves the first ~16 steps of
 // each binary search.
+//
+// For large images (sparseIndexMin) the index is sparse: it holds only
+// the suffixes at even old positions, sorted as suffixes of the text of
+// big-endian byte pairs (the order of the byte suffixes truncated to an
+// even length, keys). That halves the suffix array (2 bytes per old byte
+// instead of 4), the largest allocation of Diff. longest still finds
+// matches at odd positions: one byte before an even-position match of the
+// pattern's tail.
 type index struct {
-	old []byte
-	sa  []int32
+	old    []byte
+	keys   []byte // the text the suffix array sorts: old, or old[:len&^1] when sparse
+	sa     []int32
+	sparse bool
 	// lo2[k], hi2[k]: suffix array range [lo, hi) of the suffixes that
 	// start with the two bytes k>>8, k&0xff.
 	lo2, hi2 []int32
 }
 
+// sparseIndexMin is the old-image size from which the index is sparse (a
+// variable so tests can exercise the sparse index on small inputs).
+var sparseIndexMin = 8 << 20
+
 func newIndex(old []byte) *index {
-	x := &index{old: old, sa: suffixArray(old)}
+	x := &index{old: old, keys: old}
+	if len(old) >= sparseIndexMin {
+		x.sparse = true
+		x.keys = old[:len(old)&^1]
+		x.sa = sparseSuffixArray(x.keys)
+	} else {
+		x.sa = suffixArray(old)
+	}
 	x.lo2 = make([]int32, 1<<16)
 	x.hi2 = make([]int32, 1<<16)
-	n := len(old)
+	keys := x.keys
+	n := len(keys)
 	for r, s := range x.sa {
 		if int(s) > n-2 {
 			continue
 		}
-		k := int(old[s])<<8 | int(old[s+1])
+		k := int(keys[s])<<8 | int(keys[s+1])
 		if x.hi2[k] == 0 {
 			x.lo2[k] = int32(r)
 		}
@@ -64,12 +86,45 @@ func commonPrefix(a, b []byte) int {
 	return i
 }
 
+// sparseSuffixArray returns the even positions of keys (even length)
+// sorted by their suffixes: the suffix array of the text of big-endian
+// byte pairs, times two. Memory: the pair text (1 byte per key byte,
+// released on return) and the array (2 bytes per key byte).
+func sparseSuffixArray(keys []byte) []int32 {
+	text := make([]uint16, len(keys)/2)
+	for i := range text {
+		text[i] = uint16(keys[2*i])<<8 | uint16(keys[2*i+1])
+	}
+	sa := make([]int32, len(text))
+	saisLevel(text, sa, 1<<16, nil)
+	for i := range sa {
+		sa[i] *= 2
+	}
+	return sa
+}
+
 // longest finds the longest prefix of pat that occurs in old. Among
 // matches of that length found near the binary search's end point, it
 // returns the one whose position is closest to prefer. It returns length 0
 // when pat's first byte (or first two bytes) do not occur.
 func (x *index) longest(pat []byte, prefer int) (pos, n int) {
-	if len(pat) == 0 || len(x.old) == 0 {
+	pos, n = x.search(pat, prefer)
+	if !x.sparse || len(pat) < 2 {
+		return pos, n
+	}
+	// Odd old positions: pat[0] just before an even-position match of
+	// pat[1:].
+	if p, m := x.search(pat[1:], prefer+1); m > 0 && p > 0 && x.old[p-1] == pat[0] {
+		if m+1 > n || (m+1 == n && absInt(p-1-prefer) < absInt(pos-prefer)) {
+			pos, n = p-1, m+1
+		}
+	}
+	return pos, n
+}
+
+// search is longest over the positions the suffix array holds.
+func (x *index) search(pat []byte, prefer int) (pos, n int) {
+	if len(pat) == 0 || len(x.keys) < 2 {
 		return 0, 0
 	}
 	full := pat
@@ -86,12 +141,12 @@ func (x *index) longest(pat []byte, prefer int) (pos, n int) {
 		}
 		lo, hi = int(x.lo2[k]), int(x.hi2[k])-1
 	}
-	lcpLo := commonPrefix(pat, x.old[x.sa[lo]:])
-	lcpHi := commonPrefix(pat, x.old[x.sa[hi]:])
+	lcpLo := commonPrefix(pat, x.keys[x.sa[lo]:])
+	lcpHi := commonPrefix(pat, x.keys[x.sa[hi]:])
 	for hi-lo > 1 {
 		mid := int(uint(lo+hi) >> 1)
 		k := min(lcpLo, lcpHi)
-		s := x.old[x.sa[mid]:]
+		s := x.keys[x.sa[mid]:]
 		k += commonPrefix(pat[k:], s[min(k, len(s)):])
 		if k == len(pat) {
 			lo, lcpLo = mid, k
@@ -119,7 +174,7 @@ func (x *index) longest(pat []byte, prefer int) (pos, n int) {
 	for d := 1; d <= neighbourScan && dist > 0 && n <= maxNeighbourLen; d++ {
 		stop := true
 		if r := best - d; r >= 0 {
-			if p := int(x.sa[r]); commonPrefix(pat[:n], x.old[p:]) == n {
+			if p := int(x.sa[r]); commonPrefix(pat[:n], x.keys[p:]) == n {
 				stop = false
 				if e := absInt(p - prefer); e < dist {
 					pos, dist = p, e
@@ -127,7 +182,7 @@ func (x *index) longest(pat []byte, prefer int) (pos, n int) {
 			}
 		}
 		if r := best + d; r < len(x.sa) {
-			if p := int(x.sa[r]); commonPrefix(pat[:n], x.old[p:]) == n {
+			if p := int(x.sa[r]); commonPrefix(pat[:n], x.keys[p:]) == n {
 				stop = false
 				if e := absInt(p - prefer); e < dist {
 					pos, dist = p, e

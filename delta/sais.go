@@ -25,9 +25,9 @@ package delta
 
 const saEmpty = -1
 
-// symbol is the element type of a text level: bytes at the top, int32
-// names in the recursion.
-type symbol interface{ ~byte | ~int32 }
+// symbol is the element type of a text level: bytes (or byte pairs, for
+// the sparse index) at the top, int32 names in the recursion.
+type symbol interface{ ~byte | ~uint16 | ~int32 }
 
 // suffixArray returns the suffix array of text as int32 indices.
 func suffixArray(text []byte) []int32 {
