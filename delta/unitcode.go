@@ -9,12 +9,15 @@ import (
 // arithmetic units that start wherever a diff byte is non-zero, whatever
 // the alignment. At the first new-image byte p of an add run whose new
 // and old bytes differ (after the previous unit), a unit of w =
-// min(4, run end - p) bytes starts; its diff is LE(new[p:p+w]) -
-// LE(old[p:p+w]) mod 2^(8w), which the applier adds with carries. The
-// gaps stream has per unit a uvarint (zeros<<3 | mask>>1), zeros being
-// the count of add-run bytes since the previous unit's end (or the
-// block's start) and mask the unit's non-zero diff bytes (bit 0, the
-// first byte, is always set); the values stream has the non-zero bytes,
+// min(4, run end - p) bytes starts; its diff is d = LE(new[p:p+w]) -
+// LE(old[p:p+w]) mod 2^(8w). When d >= 2^(8w-1) the unit is negative and
+// codes the magnitude 2^(8w) - d, which the applier subtracts with
+// borrows (a decrement is then 01, not FF FF FF FF); otherwise it codes d,
+// which the applier adds with carries. The gaps stream has per unit a
+// uvarint (zeros<<4 | negative<<3 | mask>>1), zeros being the count of
+// add-run bytes since the previous unit's end (or the block's start) and
+// mask the non-zero bytes of the coded value (bit 0, the first byte, is
+// always set); the values stream has the non-zero bytes,
 // grouped by their index in the unit (all first bytes, then second,
 // third, fourth) or, with layout bit2, in position order. A displacement
 // or pointer at any alignment (x86 rel32, Xtensa, Thumb) that moved then
@@ -47,7 +50,13 @@ func (u *unitEncoder) addRun(nw, od []byte) {
 			continue
 		}
 		w := min(4, len(nw)-i)
-		d := leUint(nw[i:i+w]) - leUint(od[i:i+w])
+		lim := uint64(1) << (8 * w)
+		d := (uint64(leUint(nw[i:i+w])) - uint64(leUint(od[i:i+w]))) & (lim - 1)
+		var sign uint64
+		if d >= lim/2 {
+			// Negative: code the magnitude, which the applier subtracts.
+			d, sign = lim-d, 1
+		}
 		var mask uint64
 		for k := 0; k < w; k++ {
 			if v := byte(d >> (8 * k)); v != 0 {
@@ -56,7 +65,7 @@ func (u *unitEncoder) addRun(nw, od []byte) {
 				u.ordered = append(u.ordered, v)
 			}
 		}
-		u.gaps = binary.AppendUvarint(u.gaps, u.zeros<<3|mask>>1)
+		u.gaps = binary.AppendUvarint(u.gaps, u.zeros<<4|sign<<3|mask>>1)
 		u.zeros = 0
 		i += w
 	}
@@ -94,7 +103,8 @@ type unitDiff struct {
 	mask    uint64 // pending or current unit's non-zero bytes (0: none left)
 	width   int    // bytes of the current unit (0: not started)
 	k       int    // next byte of the current unit
-	carry   uint32
+	carry   uint32 // carry (or borrow, when neg) into the next byte
+	neg     bool   // the unit's value is subtracted
 }
 
 func newUnitDiff(gaps, values []byte, ordered bool) (*unitDiff, error) {
@@ -126,7 +136,7 @@ func newUnitDiff(gaps, values []byte, ordered bool) (*unitDiff, error) {
 
 // next loads the next unit's zero count and mask (mask 0: no more units).
 func (d *unitDiff) next() error {
-	d.mask, d.width, d.k, d.carry = 0, 0, 0, 0
+	d.mask, d.width, d.k, d.carry, d.neg = 0, 0, 0, 0, false
 	if len(d.gaps) == 0 {
 		return nil
 	}
@@ -134,7 +144,7 @@ func (d *unitDiff) next() error {
 	if err != nil {
 		return errors.New("gap stream: " + err.Error())
 	}
-	d.zeros, d.mask = v>>3, v&7<<1|1
+	d.zeros, d.neg, d.mask = v>>4, v>>3&1 != 0, v&7<<1|1
 	return nil
 }
 
@@ -179,8 +189,13 @@ func (d *unitDiff) apply(chunk []byte, pos, _, runEnd int64) error {
 					return err
 				}
 			}
-			s := uint32(chunk[i]) + uint32(v) + d.carry
-			chunk[i], d.carry = byte(s), s>>8
+			if d.neg {
+				s := uint32(chunk[i]) - uint32(v) - d.carry
+				chunk[i], d.carry = byte(s), s>>31
+			} else {
+				s := uint32(chunk[i]) + uint32(v) + d.carry
+				chunk[i], d.carry = byte(s), s>>8
+			}
 			i++
 		}
 		if err := d.next(); err != nil {

@@ -7,7 +7,8 @@ import (
 )
 
 // unitRuns makes add runs of old bytes and new bytes that differ by
-// moved displacements at every alignment, carries included.
+// moved displacements at every alignment, up and down, carries and
+// borrows included.
 func unitRuns(r *rand.Rand, runs int) (olds, news [][]byte) {
 	for range runs {
 		n := 1 + r.IntN(300)
@@ -18,6 +19,9 @@ func unitRuns(r *rand.Rand, runs int) (olds, news [][]byte) {
 		nw := bytes.Clone(od)
 		for p := r.IntN(8); p < n; p += 1 + r.IntN(12) {
 			v := uint32(r.IntN(1 << (8 * (1 + r.IntN(3)))))
+			if r.IntN(2) == 0 {
+				v = -v // decrements: negative units, borrows
+			}
 			for k := 0; k < 4 && p+k < n; k++ {
 				s := uint32(nw[p+k]) + v&0xFF
 				nw[p+k] = byte(s)
