@@ -168,6 +168,10 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	if b.a64 && b.arith != 4 {
 		return nil, malformed(pr.off-2, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
 	}
+	b.signed = lay[0]&layoutSigned != 0
+	if b.signed && b.arith != 4 {
+		return nil, malformed(pr.off-2, "block layout %#x: signed words without 32-bit word arithmetic", lay[0])
+	}
 	b.units = lay[0]&layoutUnits != 0
 	if b.units && b.words {
 		return nil, malformed(pr.off-2, "block layout %#x: unit and word coding", lay[0])
@@ -333,7 +337,7 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	if err != nil {
 		return bad("%v", err)
 	}
-	d, err := newDiffSource(b.words, b.ordered, b.arith, b.a64, b.units, streams[streamGaps], streams[streamValues], a.out.total())
+	d, err := newDiffSource(b, streams[streamGaps], streams[streamValues], a.out.total())
 	if err != nil {
 		return bad("%v", err)
 	}

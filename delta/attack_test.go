@@ -307,18 +307,18 @@ func TestApplyRejectsInconsistentBlockLayout(t *testing.T) {
 	for _, layout := range []byte{
 		layoutOrdered, // ordered values without word coding
 		layoutArith,   // arithmetic without word coding
-		layoutWords | layoutArith | layoutArith16, // two arithmetic widths
-		0x80, // unknown bit
+		layoutWords | layoutArith | layoutArith16,  // two arithmetic widths
+		layoutWords | layoutA64,                    // AArch64 form without word arithmetic
+		layoutWords | layoutArith16 | layoutSigned, // signed words with halfwords
+		layoutSigned,              // signed words without word coding
+		layoutUnits | layoutWords, // unit and word coding
+		layoutUnits | layoutArith, // arithmetic without word coding
 	} {
 		p := craftPatch(atkOld, []byte("01"), craftBlock{newLen: 2, records: []rawRecord{{add: 2}}})
 		// The layout byte follows the two header varints of the block.
 		h, _ := ReadHeader(bytes.NewReader(p))
 		off := len(h.appendTo(nil)) + 2
 		p[off] = layout
-		want := ErrMalformed
-		if layout == 0x80 {
-			want = ErrUnsupported
-		}
-		mustReject(t, atkOld, p, want)
+		mustReject(t, atkOld, p, ErrMalformed)
 	}
 }

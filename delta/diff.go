@@ -124,6 +124,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	bb := &blockBuilder{budget: budget}
 	bb.words.reset(0)
 	bb.arith.reset(0)
+	bb.arith.signed, bb.arithA.signed = signedArith, signedArith
 	bb.arith2.reset(0)
 	bb.arithA.reset(0)
 	flush := func() error {
@@ -246,7 +247,8 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 // LE(old) mod 2^(8w), other bytes bytewise. A code pointer or offset that
 // moved by a constant then gives the same small diff unit wherever it
 // occurs, without the borrow noise of bytewise subtraction. With a64, the
-// 32-bit words are taken in AArch64 canonical form (adrpCanon).
+// 32-bit words are taken in AArch64 canonical form (adrpCanon). A signed
+// encoder (w = 4 only) codes negative word diffs as magnitudes.
 func appendArith(enc *wordEncoder, w int, a64 bool, nw, od []byte, at int64) {
 	i := 0
 	for i < len(nw) {
@@ -265,10 +267,18 @@ func appendArith(enc *wordEncoder, w int, a64 bool, nw, od []byte, at int64) {
 			default:
 				d = uint32(binary.LittleEndian.Uint16(nw[i:]) - binary.LittleEndian.Uint16(od[i:]))
 			}
+			neg := false
+			if enc.signed && d >= 1<<31 {
+				// Negative word: code the magnitude (layout bit7).
+				d, neg = -d, true
+			}
 			for k := 0; k < w; k++ {
 				if v := byte(d >> (8 * k)); v != 0 {
 					enc.add(p+int64(k), v)
 				}
+			}
+			if neg {
+				enc.sign = 1
 			}
 			i += w
 			continue
@@ -433,7 +443,7 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		}
 	}
 	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)),
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), signed: choice.arith == 4 && signedArith,
 		words: choice.words, ordered: choice.ordered, arith: choice.arith, a64: choice.a64, units: choice.units}}
 	var chosen [numStreams][]byte
 	for s, i := range pick {
@@ -475,6 +485,10 @@ func (e *encodedBlock) size() int {
 // jointTrialMax: blocks whose separately compressed streams exceed this
 // are not tried in the joint layout (it only wins on small blocks).
 const jointTrialMax = 64 << 10
+
+// signedArith makes Diff code 32-bit word arithmetic with signed words
+// (layout bit7); tests turn it off to cover unsigned blocks.
+var signedArith = true
 
 // shortlistLen is how many diff codings, ranked by the zstd estimate, get
 // full compression trials (plus the unit coding). 4 found the unit coding

@@ -37,14 +37,14 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(words, ordered bool, arith int, a64, units bool, gaps, values []byte, blockStart int64) (diffSource, error) {
-	if units {
-		return newUnitDiff(gaps, values, ordered)
+func newDiffSource(b *blockHeader, gaps, values []byte, blockStart int64) (diffSource, error) {
+	if b.units {
+		return newUnitDiff(gaps, values, b.ordered)
 	}
-	if words {
-		d, err := newWordDiff(gaps, values, blockStart, ordered)
+	if b.words {
+		d, err := newWordDiff(gaps, values, blockStart, b.ordered, b.signed)
 		if d != nil {
-			d.arith, d.a64 = arith, a64
+			d.arith, d.a64 = b.arith, b.a64
 		}
 		return d, err
 	}
@@ -113,9 +113,12 @@ type wordDiff struct {
 	// added with carries when they lie wholly inside an add run
 	arith int
 	a64   bool // 32-bit units are added in AArch64 canonical form
+	// signed (32-bit arithmetic only): gap entries carry a sign bit; a
+	// negative word's magnitude is subtracted
+	signed, neg bool
 }
 
-func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff, error) {
+func newWordDiff(gaps, values []byte, blockStart int64, ordered, signed bool) (*wordDiff, error) {
 	// Count the values of each lane to find where each lane starts.
 	var count [4]int
 	for g := gaps; len(g) > 0; {
@@ -134,7 +137,7 @@ func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff
 	if count[0]+count[1]+count[2]+count[3] != len(values) {
 		return nil, errors.New("value count differs from the masks' bit count")
 	}
-	d := &wordDiff{gaps: gaps, word: blockStart>>2 - 1}
+	d := &wordDiff{gaps: gaps, word: blockStart>>2 - 1, signed: signed}
 	if ordered {
 		d.ordered = values
 		return d, d.next()
@@ -148,6 +151,9 @@ func newWordDiff(gaps, values []byte, blockStart int64, ordered bool) (*wordDiff
 
 // next loads the next word's mask (mask 0 = no more words).
 func (d *wordDiff) next() error {
+	if d.neg {
+		return errors.New("sign bit on a word that is not a whole arithmetic unit")
+	}
 	d.mask = 0
 	if len(d.gaps) == 0 {
 		return nil
@@ -155,6 +161,10 @@ func (d *wordDiff) next() error {
 	v, err := nextUvarint(&d.gaps)
 	if err != nil {
 		return err
+	}
+	if d.signed {
+		d.neg = v>>4&1 != 0
+		v = v>>5<<4 | v&15
 	}
 	gap := int64(v >> 4)
 	if gap < 0 || gap > (1<<62)-d.word {
@@ -244,11 +254,18 @@ func (d *wordDiff) addUnit(dst []byte, first int) error {
 		d.mask &^= 1 << k
 	}
 	switch {
-	case len(dst) == 4 && d.a64:
-		w := adrpCanon(binary.LittleEndian.Uint32(dst)) + binary.LittleEndian.Uint32(dw[:])
-		binary.LittleEndian.PutUint32(dst, adrpPlain(w))
 	case len(dst) == 4:
-		binary.LittleEndian.PutUint32(dst, binary.LittleEndian.Uint32(dst)+binary.LittleEndian.Uint32(dw[:]))
+		v := binary.LittleEndian.Uint32(dw[:])
+		if d.neg {
+			v, d.neg = -v, false
+		}
+		w := binary.LittleEndian.Uint32(dst)
+		if d.a64 {
+			w = adrpPlain(adrpCanon(w) + v)
+		} else {
+			w += v
+		}
+		binary.LittleEndian.PutUint32(dst, w)
 	default:
 		binary.LittleEndian.PutUint16(dst, binary.LittleEndian.Uint16(dst)+binary.LittleEndian.Uint16(dw[:]))
 	}
@@ -266,6 +283,10 @@ type wordEncoder struct {
 	last    int64 // last word written to gaps
 	cur     int64 // word being collected
 	mask    uint64
+	// signed: entries are (gap<<5 | sign<<4 | mask), sign set when the
+	// word's 32-bit diff is negative and its magnitude is coded
+	signed bool
+	sign   uint64
 }
 
 func (w *wordEncoder) reset(blockStart int64) {
@@ -275,7 +296,7 @@ func (w *wordEncoder) reset(blockStart int64) {
 		w.lanes[k] = w.lanes[k][:0]
 	}
 	w.last = blockStart>>2 - 1
-	w.mask = 0
+	w.mask, w.sign = 0, 0
 }
 
 func (w *wordEncoder) add(pos int64, v byte) {
@@ -290,7 +311,12 @@ func (w *wordEncoder) add(pos int64, v byte) {
 
 func (w *wordEncoder) flushWord() {
 	if w.mask != 0 {
-		w.gaps = binary.AppendUvarint(w.gaps, uint64(w.cur-w.last-1)<<4|w.mask)
+		gap := uint64(w.cur - w.last - 1)
+		if w.signed {
+			gap = gap<<1 | w.sign
+		}
+		w.gaps = binary.AppendUvarint(w.gaps, gap<<4|w.mask)
+		w.sign = 0
 		w.last = w.cur
 		w.mask = 0
 	}

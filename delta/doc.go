@@ -55,7 +55,10 @@
 //	                          bit3 32-bit word arithmetic, bit4 16-bit halfword
 //	                          arithmetic (either needs bit1; not both),
 //	                          bit5 AArch64 canonical words (needs bit3),
-//	                          bit6 unit coding (not with bit1)
+//	                          bit6 unit coding (not with bit1),
+//	                          bit7 signed 32-bit words (needs bit3);
+//	                          all bits are assigned: another coding needs a
+//	                          new format version
 //	  separate layout: codecs 1 byte (2 bits per stream), then per stream:
 //	                          decoded length, and compressed length unless stored
 //	  joint layout:    codec  1 byte, the four decoded lengths, compressed
@@ -90,6 +93,11 @@
 // The rewrite keeps the class bits, so it is a bijection and
 // the applier undoes it on the sum. A page shift of the referenced data
 // then gives one diff word for every ADRP (libpython aarch64: -11%).
+// Bit7 (with bit3) makes each word's gap varint (gap << 5 | negative << 4
+// | mask): a word whose 32-bit diff d is >= 2^31 codes its magnitude
+// 2^32 - d, which the applier subtracts, so a pointer that moved down is
+// 01 00 00 00 rather than FF FF FF FF (libpython: -2.8%). The sign bit
+// may only be set on a word the applier adds as a whole 32-bit unit.
 //
 // Unit coding (bit6) needs no alignment: at each add-run byte where new
 // and old differ (after the previous unit), a unit of w = min(4, bytes

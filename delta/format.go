@@ -248,7 +248,9 @@ type blockHeader struct {
 	// (adrpCanon) when the diff word is added.
 	a64 bool
 	// units: the diff is in unit coding (unitcode.go); ordered may be set
-	units   bool
+	units bool
+	// signed (with arith 4): word gap entries carry a sign bit
+	signed  bool
 	codec   [numStreams]Codec // joint: all equal
 	rawLen  [numStreams]int64
 	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
@@ -265,7 +267,8 @@ const (
 	layoutArith16 = 1 << 4 // word coding with 16-bit halfword arithmetic
 	layoutA64     = 1 << 5 // 32-bit word arithmetic in AArch64 canonical form
 	layoutUnits   = 1 << 6 // unit coding at any alignment (unitcode.go)
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64 | layoutUnits
+	layoutSigned  = 1 << 7 // 32-bit word arithmetic with signed words
+	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64 | layoutUnits | layoutSigned
 )
 
 func (b *blockHeader) layout() byte {
@@ -290,6 +293,9 @@ func (b *blockHeader) layout() byte {
 	}
 	if b.units {
 		l |= layoutUnits
+	}
+	if b.signed {
+		l |= layoutSigned
 	}
 	return l
 }

@@ -131,6 +131,9 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 					codingArith16Lanes: layoutWords | layoutArith16, codingArith16Ordered: layoutWords | layoutArith16 | layoutOrdered,
 					codingArithA64Lanes: layoutWords | layoutArith | layoutA64, codingArithA64Ordered: layoutWords | layoutArith | layoutA64 | layoutOrdered,
 					codingUnitLanes: layoutUnits, codingUnitOrdered: layoutUnits | layoutOrdered}[coding]
+				if signedArith && want&layoutArith != 0 {
+					want |= layoutSigned
+				}
 				if l&^layoutJoint != want {
 					t.Fatalf("coding %d: block layout %#x", coding, l)
 				}
