@@ -38,6 +38,8 @@ var (
 	lzmaDefault = lzma.Properties{LC: 3, LP: 0, PB: 2} // code-like bytes
 	lzmaLC0     = lzma.Properties{LC: 0, LP: 0, PB: 0} // near-random bytes: context dilutes statistics
 	lzmaLC1     = lzma.Properties{LC: 1, LP: 0, PB: 0}
+	lzmaLC3PB0  = lzma.Properties{LC: 3, LP: 0, PB: 0}
+	lzmaLC1PB1  = lzma.Properties{LC: 1, LP: 0, PB: 1}
 	lzmaProps   = []lzma.Properties{lzmaDefault, lzmaLC0, lzmaLC1}
 )
 
@@ -48,7 +50,9 @@ func lzmaPropsFor(k streamKind) []lzma.Properties {
 	case kindGaps, kindValues:
 		return []lzma.Properties{lzmaLC0, lzmaLC1}
 	case kindCtrl:
-		return []lzma.Properties{lzmaLC0, lzmaDefault}
+		return []lzma.Properties{lzmaLC0, lzmaLC1, lzmaDefault}
+	case kindExtra:
+		return []lzma.Properties{lzmaDefault, lzmaLC0, lzmaLC3PB0, lzmaLC1PB1}
 	}
 	return []lzma.Properties{lzmaDefault, lzmaLC0}
 }
