@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -60,9 +61,13 @@ var firmwarePairs = []struct {
 
 // TestFirmwarePairsRoundTrip diffs and applies every bench pair, with the
 // patch streamed one byte at a time, and checks the patch is no larger
-// than the smallest patch bsdiff, xdelta3 or zstd --patch-from makes. The 24 MB pair runs only without -short or with
-// SUITKIT_LARGE_TESTS=1.
+// than the smallest patch bsdiff, xdelta3 or zstd --patch-from makes.
+// When all five pairs ran, the geometric mean of patch/bsdiff must be at
+// most 0.80 (the goal). The 24 MB pair runs only without -short
+// or with SUITKIT_LARGE_TESTS=1.
 func TestFirmwarePairsRoundTrip(t *testing.T) {
+	var logSum float64
+	measured := 0
 	for _, fp := range firmwarePairs {
 		t.Run(fp.name, func(t *testing.T) {
 			if fp.large && testing.Short() && os.Getenv("SUITKIT_LARGE_TESTS") == "" {
@@ -76,6 +81,8 @@ func TestFirmwarePairsRoundTrip(t *testing.T) {
 			}
 			t.Logf("%s: patch %d bytes (bsdiff %d, %.3fx) in %v", fp.name, len(patch), fp.bsdiff,
 				float64(len(patch))/float64(fp.bsdiff), time.Since(start))
+			logSum += math.Log(float64(len(patch)) / float64(fp.bsdiff))
+			measured++
 			if !fp.large {
 				// Streaming the patch one byte at a time gives the same image.
 				var out bytes.Buffer
@@ -95,5 +102,12 @@ func TestFirmwarePairsRoundTrip(t *testing.T) {
 				t.Errorf("patch needs %d bytes to apply, default block budget is %d", h.ApplyMemory, DefaultBlockMemory)
 			}
 		})
+	}
+	if measured == len(firmwarePairs) {
+		g := math.Exp(logSum / float64(measured))
+		t.Logf("geometric mean of patch/bsdiff over %d pairs: %.4f", measured, g)
+		if g > 0.80 {
+			t.Errorf("geometric mean of patch/bsdiff %.4f, goal 0.80", g)
+		}
 	}
 }
