@@ -117,7 +117,7 @@ const bsdiff40WorkMemory = 11 << 20
 
 // patchHeapSlack is the heap allowed above the applier's declared working
 // memory (I/O buffers, the CLI itself, garbage between collections).
-const patchHeapSlack = 6 << 20
+const patchHeapSlack = 8 << 20
 
 // isPatchRejection reports whether err is the delta package rejecting its
 // input (exit 1) rather than an I/O failure (exit 2).
