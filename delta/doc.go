@@ -114,9 +114,9 @@
 // change plus borrow bytes (libjvm x86-64: -14% against the word codings).
 //
 // Diff writes whichever layout and coding is smallest for each block (the
-// two codings a quick zstd estimate ranks best get full trials), and for
-// each stream the smallest of stored, zstd and LZMA2 (two literal-context
-// settings per stream kind). On the bench firmware LZMA2 makes patches
+// two codings a quick zstd estimate ranks best, and the unit coding, get
+// full trials), and for each stream the smallest of stored, zstd and LZMA2
+// (two to four literal-context settings per stream kind). On the bench firmware LZMA2 makes patches
 // 8-14% smaller than zstd alone (DiffOptions.FastCompression).
 //
 // Compressed streams: CodecZstd is one zstd frame; CodecLZMA2 is an LZMA2
