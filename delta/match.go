@@ -1,6 +1,9 @@
 package delta
 
-import "math"
+import (
+	"math"
+	"runtime"
+)
 
 // control is one bsdiff-style control triple. Semantics are exactly
 // bsdiff's: with n the position in new and o the position in old,
@@ -72,15 +75,33 @@ func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
 // mismatch cluster and never rescans a long match: time is near-linear
 // even on repetitive input.
 func findSeeds(x *index, new []byte) []seed {
+	if len(new) < parallelScanMin || runtime.GOMAXPROCS(0) < 2 {
+		seeds, _ := x.scan(new, scanState{}, len(new), nil)
+		return seeds
+	}
+	return findSeedsSplit(x, new)
+}
+
+// scanState is the whole state of findSeeds' scan at a position: two
+// scans that reach the same state continue identically.
+type scanState struct {
+	i         int // position in new
+	off       int // old position - new position of the current alignment
+	rejectEnd int // searches are skipped below this position
+}
+
+// scan runs findSeeds' scan from st while st.i < limit, appending the
+// seeds it takes. after, when not nil, is called with each seed and the
+// state right after it; the scan stops early when it returns false.
+func (x *index) scan(new []byte, st scanState, limit int, after func(seed, scanState) bool) ([]seed, scanState) {
 	old := x.old
 	var seeds []seed
-	off := 0 // old position - new position of the current alignment
-	i := 0
+	i, off := st.i, st.off
 	// A rejected candidate [i0, rejectEnd) stays rejected for every later
 	// start inside it (its gain can only shrink), so no search is repeated
 	// there: this keeps the scan linear where matches are long.
-	rejectEnd := 0
-	for i < len(new) {
+	rejectEnd := st.rejectEnd
+	for i < limit {
 		o := i + off
 		if o >= 0 && o < len(old) {
 			if r := commonPrefix(new[i:], old[o:]); r > 0 {
@@ -99,16 +120,20 @@ func findSeeds(x *index, new []byte) []seed {
 		pos, l := x.longest(new[i:], o)
 		if l > minSeedLen {
 			if l-countMatches(new[i:i+l], old, o) > switchGain {
-				seeds = append(seeds, seed{n: i, o: pos, l: l})
+				s := seed{n: i, o: pos, l: l}
+				seeds = append(seeds, s)
 				off = pos - i
 				i += l
+				if after != nil && !after(s, scanState{i, off, rejectEnd}) {
+					break
+				}
 				continue
 			}
 			rejectEnd = i + l
 		}
 		i++
 	}
-	return seeds
+	return seeds, scanState{i, off, rejectEnd}
 }
 
 // aheadMatches counts matching bytes of new[i:] and old[o:] over the next
