@@ -1,9 +1,6 @@
 package delta
 
-import (
-	"math"
-	"runtime"
-)
+import "math"
 
 // control is one bsdiff-style control triple. Semantics are exactly
 // bsdiff's: with n the position in new and o the position in old,
@@ -75,11 +72,11 @@ func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
 // mismatch cluster and never rescans a long match: time is near-linear
 // even on repetitive input.
 func findSeeds(x *index, new []byte) []seed {
-	if len(new) < parallelScanMin || runtime.GOMAXPROCS(0) < 2 {
-		seeds, _ := x.scan(new, scanState{}, len(new), nil)
-		return seeds
+	if w := scanWorkers(); len(new) >= parallelScanMin && w >= 2 {
+		return findSeedsSplit(x, new, w)
 	}
-	return findSeedsSplit(x, new)
+	seeds, _ := x.scan(new, scanState{}, len(new), nil)
+	return seeds
 }
 
 // scanState is the whole state of findSeeds' scan at a position: two

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The two-goroutine scan must take exactly the seeds of the sequential
+// The chunked scan must take exactly the seeds of the sequential
 // scan (the patch must not depend on the number of cores), and its splice
 // path (the scans meet) must be the one exercised.
 func TestSplitScanEqualsSequentialScan(t *testing.T) {
@@ -45,13 +45,15 @@ func TestSplitScanEqualsSequentialScan(t *testing.T) {
 		x := newIndex(old)
 		sparseIndexMin = saved
 		want, _ := x.scan(new, scanState{}, len(new), nil)
-		got, met := scanSplit(x, new)
-		if !met {
-			t.Fatalf("sparse=%v: the two scans never met; the splice path is untested", sparse)
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("sparse=%v: split scan took %d seeds, sequential %d (first difference at %d)",
-				sparse, len(got), len(want), firstDiff(got, want))
+		for _, cw := range [][2]int{{2, 2}, {8, 2}, {8, 1}, {5, 3}, {64, 2}} {
+			got, met := scanSplit(x, new, cw[0], cw[1])
+			if met == 0 {
+				t.Fatalf("sparse=%v chunks=%d: the scans never met; the splice path is untested", sparse, cw[0])
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("sparse=%v chunks=%d workers=%d: split scan took %d seeds, sequential %d (first difference at %d)",
+					sparse, cw[0], cw[1], len(got), len(want), firstDiff(got, want))
+			}
 		}
 	}
 }
@@ -81,8 +83,8 @@ func TestSplitScanDropsDivergentTailSeeds(t *testing.T) {
 	if len(tail) == 0 || slices.Contains(want, tail[0]) {
 		t.Fatalf("test input does not make the middle scan diverge (tail %v, want %v)", tail, want)
 	}
-	got, met := scanSplit(x, new)
-	if !met {
+	got, met := scanSplit(x, new, 2, 2)
+	if met != 1 {
 		t.Fatal("the two scans never met")
 	}
 	if !slices.Equal(got, want) {
@@ -96,7 +98,7 @@ func TestSplitScanEqualsSequentialScanFirmware(t *testing.T) {
 		old, new := loadPair(t, name)
 		x := newIndex(old)
 		want, _ := x.scan(new, scanState{}, len(new), nil)
-		got, _ := scanSplit(x, new)
+		got, _ := scanSplit(x, new, scanChunks, 2)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s: split scan took %d seeds, sequential %d (first difference at %d)",
 				name, len(got), len(want), firstDiff(got, want))
