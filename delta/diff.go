@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"slices"
+	"sync"
 )
 
 // Diff writes a patch that turns old into new (format: see the package
@@ -96,15 +98,16 @@ func (b *blockBuilder) size() int {
 	return b.ctrlSz + len(b.gaps) + len(b.values) + len(b.extra)
 }
 
-func (b *blockBuilder) reset() {
-	b.recs, b.gaps, b.values, b.extra = b.recs[:0], b.gaps[:0], b.values[:0], b.extra[:0]
-	b.start += b.newLen
-	b.words.reset(b.start)
-	b.arith.reset(b.start)
-	b.arith2.reset(b.start)
-	b.arithA.reset(b.start)
-	b.units.reset()
-	b.zeros, b.ctrlSz, b.newLen = 0, 0, 0
+// newBlockBuilder returns an empty builder for a block that starts at
+// new-image offset start.
+func newBlockBuilder(budget int, start int64) *blockBuilder {
+	b := &blockBuilder{budget: budget, start: start}
+	b.words.reset(start)
+	b.arith.reset(start)
+	b.arith2.reset(start)
+	b.arithA.reset(start)
+	b.arith.signed, b.arithA.signed = signedArith, signedArith
+	return b
 }
 
 // recordReserve is the room kept for one record's control varints plus
@@ -125,24 +128,33 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	}
 	defer cm.close()
 
-	var blocks []encodedBlock
-	bb := &blockBuilder{budget: budget}
-	bb.words.reset(0)
-	bb.arith.reset(0)
-	bb.arith.signed, bb.arithA.signed = signedArith, signedArith
-	bb.arith2.reset(0)
-	bb.arithA.reset(0)
-	flush := func() error {
+	// Full blocks are encoded (compression trials) on up to
+	// encodeWorkers goroutines while the next block is built; each
+	// block's encoding depends only on its own streams, so the patch is
+	// the same as a sequential encoding's.
+	type pending struct {
+		eb  encodedBlock
+		err error
+	}
+	var (
+		queue    []*pending
+		wg       sync.WaitGroup
+		inflight = make(chan struct{}, encodeWorkers())
+	)
+	defer wg.Wait() // on an early return, before cm.close
+	bb := newBlockBuilder(budget, 0)
+	flush := func() {
 		if len(bb.recs) == 0 {
-			return nil
+			return
 		}
-		eb, err := bb.encode(cm)
-		if err != nil {
-			return err
-		}
-		blocks = append(blocks, eb)
-		bb.reset()
-		return nil
+		p, b := &pending{}, bb
+		queue = append(queue, p)
+		inflight <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-inflight }()
+			p.eb, p.err = b.encode(cm)
+		})
+		bb = newBlockBuilder(budget, b.start+b.newLen)
 	}
 	var o, n int64
 	for _, r := range toRecords(ctrl) {
@@ -151,9 +163,7 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 		add, cp := r.add, r.copy
 		for add > 0 || cp > 0 {
 			if bb.budget-bb.size() < 2*recordReserve {
-				if err := flush(); err != nil {
-					return err
-				}
+				flush()
 			}
 			// One record (or the part of it that fits).
 			rec := record{seek: seek}
@@ -183,8 +193,14 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 			bb.newLen += rec.add + rec.copy
 		}
 	}
-	if err := flush(); err != nil {
-		return err
+	flush()
+	wg.Wait()
+	blocks := make([]encodedBlock, len(queue))
+	for i, p := range queue {
+		if p.err != nil {
+			return p.err
+		}
+		blocks[i] = p.eb
 	}
 	h := Header{
 		Version: FormatVersion,
@@ -217,6 +233,10 @@ func writePatch(old, new []byte, ctrl []control, w io.Writer, opts *DiffOptions)
 	}
 	return nil
 }
+
+// encodeWorkers is how many blocks writePatch encodes at once (their
+// compression trials share trialSlots).
+func encodeWorkers() int { return min(runtime.GOMAXPROCS(0), 2) }
 
 // lzmaMinDict is the smallest LZMA dictionary (a block's memory figure
 // counts at least this for an LZMA stream).

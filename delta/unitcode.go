@@ -32,14 +32,6 @@ type unitEncoder struct {
 	zeros   uint64
 }
 
-func (u *unitEncoder) reset() {
-	u.gaps, u.ordered = u.gaps[:0], u.ordered[:0]
-	for k := range u.lanes {
-		u.lanes[k] = u.lanes[k][:0]
-	}
-	u.zeros = 0
-}
-
 // addRun codes one whole add run (new and old bytes of equal length).
 func (u *unitEncoder) addRun(nw, od []byte) {
 	i := 0
