@@ -48,25 +48,57 @@ func newIndex(old []byte) *index {
 	if len(old) >= sparseIndexMin {
 		x.sparse = true
 		x.keys = old[:len(old)&^1]
+	}
+	// The two-byte ranges follow from counting the prefixes in text
+	// order (sequential reads), on a second goroutine while the suffix
+	// array is built.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		x.lo2, x.hi2 = prefixRanges(x.keys, x.sparse)
+	}()
+	if x.sparse {
 		x.sa = sparseSuffixArray(x.keys)
 	} else {
 		x.sa = suffixArray(old)
 	}
-	x.lo2 = make([]int32, 1<<16)
-	x.hi2 = make([]int32, 1<<16)
-	keys := x.keys
-	n := len(keys)
-	for r, s := range x.sa {
-		if int(s) > n-2 {
+	<-done
+	return x
+}
+
+// prefixRanges returns, for every two-byte prefix k, the suffix array
+// range [lo[k], hi[k]) of the suffixes of keys that start with it (both 0
+// when there is none). The suffix array holds every position of keys, or
+// only the even ones when sparse; it sorts the one-byte suffix (the last
+// position, not sparse) before all longer ones with the same first byte.
+func prefixRanges(keys []byte, sparse bool) (lo, hi []int32) {
+	lo, hi = make([]int32, 1<<16), make([]int32, 1<<16)
+	n, step := len(keys), 1
+	if sparse {
+		step = 2
+	}
+	count := hi // counts first, then overwritten by the ends
+	for s := 0; s+1 < n; s += step {
+		count[int(keys[s])<<8|int(keys[s+1])]++
+	}
+	lastByte := -1 // first byte of the one-byte suffix held, if any
+	if !sparse && n > 0 {
+		lastByte = int(keys[n-1])
+	}
+	var rank int32
+	for k := range count {
+		if k&0xff == 0 && k>>8 == lastByte {
+			rank++
+		}
+		c := count[k]
+		if c == 0 {
 			continue
 		}
-		k := int(keys[s])<<8 | int(keys[s+1])
-		if x.hi2[k] == 0 {
-			x.lo2[k] = int32(r)
-		}
-		x.hi2[k] = int32(r + 1)
+		lo[k] = rank
+		rank += c
+		hi[k] = rank
 	}
-	return x
+	return lo, hi
 }
 
 // commonPrefix returns the length of the common prefix of a and b.

@@ -52,14 +52,22 @@ const maxDiffInput = math.MaxInt32 - 1
 // new (see control for their meaning). The diff and extra bytes follow from
 // the triples: diff = new - old over each add run, extra = the copy runs.
 func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
-	if len(old) > maxDiffInput || len(new) > maxDiffInput {
-		return nil, limitErr(-1, "input of %d/%d bytes exceeds the %d-byte diff limit", len(old), len(new), maxDiffInput)
+	if err := checkDiffInput(old, new); err != nil {
+		return nil, err
 	}
 	var seeds []seed
 	if len(old) > 0 && len(new) > 0 {
 		seeds = findSeeds(newIndex(old), new)
 	}
 	return seedsToControls(old, new, seeds), nil
+}
+
+// checkDiffInput rejects images too large for the differ.
+func checkDiffInput(old, new []byte) error {
+	if len(old) > maxDiffInput || len(new) > maxDiffInput {
+		return limitErr(-1, "input of %d/%d bytes exceeds the %d-byte diff limit", len(old), len(new), maxDiffInput)
+	}
+	return nil
 }
 
 // findSeeds scans new once, left to right, keeping a current alignment.
