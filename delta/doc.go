@@ -35,16 +35,17 @@
 // or suppresses further searches inside a rejected one, so runs of zeros,
 // identical or unrelated images all take near-linear time.
 //
-// Diff uses up to two cores without changing its output. While the
+// Diff uses several cores without changing its output. While the
 // suffix array is built, a second goroutine counts the two-byte prefix
 // table and hashes both images. The scan of new is cut into 8 chunks,
-// each scanned speculatively from its start; the chunks are joined in
-// order by running the sequential scan into each until it takes the same
-// seed in the same state (position, alignment, rejected range) as the
-// chunk's scan, after which the two are identical (usually a few seeds
-// in). Full blocks are compressed while the next block is built. On the
-// 24 MB libjvm pair (2 cores) the CLI takes about 2.7 s (Debian bsdiff:
-// 16.4 s).
+// each scanned speculatively from its start by GOMAXPROCS goroutines (at
+// most 8); the chunks are joined in order by running the sequential scan
+// into each until it takes the same seed in the same state (position,
+// alignment, rejected range) as the chunk's scan, after which the two
+// are identical (usually a few seeds in). Full blocks are compressed (2
+// at a time, sharing 2 trial slots) while the next block is built. On
+// the 24 MB libjvm pair (2 cores) the CLI takes about 2.7 s (Debian
+// bsdiff: 16.4 s).
 //
 // # Patch format (version 1)
 //
