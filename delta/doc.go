@@ -3,17 +3,25 @@
 // compact, versioned patch format that a device can apply while it
 // downloads, in bounded memory.
 //
-// API (stable; the CLI, the SUIT processor and the BSDIFF40 code rely on it):
+// The API:
 //
 //	func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error
 //	func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error
 //	func ReadHeader(r io.Reader) (*Header, error)
-//	var ErrMalformed, ErrUnsupported, ErrLimit, ErrOldImageMismatch, ErrDigestMismatch error
 //
-// Package-internal, for the BSDIFF40 writer (bsdiff40*.go):
+// and, for interoperation with classic bsdiff/bspatch (BSDIFF40, bzip2):
 //
-//	type control struct{ add, copy, seek int64 }   // bsdiff semantics, see control
-//	func computeControls(old, new []byte, opt *DiffOptions) ([]control, error)
+//	func WriteBSDIFF40(w io.Writer, old, new []byte) error
+//	func ApplyBSDIFF40(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error
+//	func ApplyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSize int64, new io.Writer, lim *Limits) error
+//	func IsBSDIFF40(patch []byte) bool
+//
+// Errors match the sentinels [ErrMalformed], [ErrUnsupported], [ErrLimit],
+// [ErrOldImageMismatch] and [ErrDigestMismatch] with errors.Is; a
+// [*PatchError] says where in the patch the problem is. The BSDIFF40 writer
+// shares the differ's matching (bsdiff-style control triples); a BSDIFF40
+// patch carries no digests, so only our own format can reject a wrong old
+// image before writing anything.
 //
 // # How the differ works
 //
@@ -21,8 +29,8 @@
 // (SA-IS, linear time, int32 indices); from 8 MiB on, the array is sparse
 // (even positions only, sorted as suffixes of the text of byte pairs, so
 // 2 bytes per old byte instead of 4) and a match at an odd position is
-// found as one byte before an even-position match of the pattern's tail. One left-to-right scan of the new
-// image keeps a current alignment (old offset - new offset): exact runs
+// found as one byte before an even-position match of the pattern's tail.
+// One left-to-right scan of the new image keeps a current alignment (old offset - new offset): exact runs
 // along it are skipped in one step, isolated mismatches become diff bytes,
 // and elsewhere the suffix array is searched for the longest match,
 // preferring the one nearest the current old position. A match replaces
