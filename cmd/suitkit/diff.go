@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 func init() {
@@ -75,7 +76,7 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	// The differ reports no progress of its own: show elapsed time and the
 	// patch bytes written so far.
 	bar := startProgress(stderr, fmt.Sprintf("diffing %s:", mib(int64(len(newB)))), 0, int64(max(len(oldB), len(newB))))
-	err = writeFileAtomic(pos[2], func(w io.Writer) error {
+	err = atomicfile.WriteFunc(pos[2], 0o644, func(w io.Writer) error {
 		return write(progressWriter{w: w, p: bar}, oldB, newB)
 	})
 	bar.finish()

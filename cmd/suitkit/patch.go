@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 func init() {
@@ -98,7 +98,7 @@ func runPatch(args []string, stdout, stderr io.Writer) error {
 	}
 
 	bar := startProgress(stderr, "patching", newSize, max(oldSize, newSize))
-	err = writeFileAtomic(newPath, func(w io.Writer) error {
+	err = atomicfile.WriteFunc(newPath, 0o644, func(w io.Writer) error {
 		return apply(progressWriter{w: w, p: bar})
 	})
 	bar.finish()
@@ -146,47 +146,4 @@ func openSized(path string) (*os.File, int64, error) {
 		return nil, 0, fmt.Errorf("%s is not a regular file", path)
 	}
 	return f, st.Size(), nil
-}
-
-// writeFileAtomic writes path through fill so that path either keeps its
-// previous content or holds everything fill wrote: a temporary file in the
-// same directory is written, flushed, fsynced and renamed over path, then
-// the directory is fsynced. When fill fails the temporary file is removed.
-func writeFileAtomic(path string, fill func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err = fill(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
