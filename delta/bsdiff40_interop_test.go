@@ -13,27 +13,6 @@ import (
 // (Debian's bsdiff needs 0.2 s on the largest of them).
 var bsInteropPairs = []string{"mcu-programmer-cm4", "micropython-pybv11-cm4", "micropython-esp8266"}
 
-// bsFirmwareDir walks up from the package directory to the directory that
-// holds shared/bench/firmware, or skips the test.
-func bsFirmwareDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "bench", "firmware")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/bench/firmware not found above the repository; skipping firmware-pair tests")
-		}
-		dir = parent
-	}
-}
-
 // needTool skips the test when a Debian bsdiff binary is missing, except in
 // CI (CI set), whose .ci/run installs the package: there a missing binary
 // would silently drop the interop proof, so it fails instead.
@@ -65,7 +44,7 @@ func bsInteropCases(t *testing.T) []bsPair {
 		{"zeros to 0xff", make([]byte, 50000), bytes.Repeat([]byte{0xff}, 50000)},
 		{"one-byte new (Debian bsdiff cannot mmap an empty file)", base[:1000], []byte{7}},
 	}
-	dir := bsFirmwareDir(t)
+	dir := firmwareDir(t)
 	for _, name := range bsInteropPairs {
 		oldB, err1 := os.ReadFile(filepath.Join(dir, name, "old"))
 		newB, err2 := os.ReadFile(filepath.Join(dir, name, "new"))

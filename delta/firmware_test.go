@@ -8,27 +8,14 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/suitkit/suitkit/internal/testshared"
 )
 
-// firmwareDir finds shared/bench/firmware by walking up from the package
-// directory; tests skip when it is absent.
+// firmwareDir is shared/bench/firmware; tests skip when it is absent.
 func firmwareDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		cand := filepath.Join(dir, "shared", "bench", "firmware")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared/bench/firmware not found above the package directory; firmware tests skipped")
-		}
-		dir = parent
-	}
+	return testshared.Dir(t, "bench/firmware")
 }
 
 func loadPair(t testing.TB, name string) (old, new []byte) {
