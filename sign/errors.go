@@ -43,6 +43,7 @@ type KeyError struct {
 	Err    error // underlying error, may be nil
 }
 
+// Error implements error.
 func (e *KeyError) Error() string {
 	s := "sign: invalid " + e.Format + " key: " + e.Reason
 	if e.Err != nil {
@@ -68,6 +69,7 @@ type AlgorithmError struct {
 	Reason    string
 }
 
+// Error implements error.
 func (e *AlgorithmError) Error() string {
 	return fmt.Sprintf("sign: algorithm %v: %s", e.Algorithm, e.Reason)
 }
@@ -83,6 +85,7 @@ type DigestMismatchError struct {
 	Got       []byte // digest found in the authentication wrapper
 }
 
+// Error implements error.
 func (e *DigestMismatchError) Error() string {
 	return fmt.Sprintf("sign: authentication wrapper digest %x does not match manifest digest %x (alg %d)", e.Got, e.Want, e.Algorithm)
 }
@@ -98,6 +101,7 @@ type ElementError struct {
 	Err    error
 }
 
+// Error implements error.
 func (e *ElementError) Error() string {
 	s := fmt.Sprintf("sign: element %v: %s", e.Key, e.Reason)
 	if e.Err != nil {
