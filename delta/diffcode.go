@@ -104,11 +104,10 @@ func (d *byteDiff) done() bool { return !d.pending && len(d.values) == 0 }
 
 // wordDiff decodes the word coding.
 type wordDiff struct {
-	gaps    []byte
-	lanes   [4][]byte
-	ordered []byte // values in position order (nil when grouped by lane)
-	word    int64  // current word index
-	mask    uint64
+	gaps []byte
+	laneValues
+	word int64 // current word index
+	mask uint64
 	// arith: 0, or the width (2 or 4) of the little-endian units that are
 	// added with carries when they lie wholly inside an add run
 	arith int
@@ -134,18 +133,11 @@ func newWordDiff(gaps, values []byte, blockStart int64, ordered, signed bool) (*
 			count[k] += int(m >> k & 1)
 		}
 	}
-	if count[0]+count[1]+count[2]+count[3] != len(values) {
-		return nil, errors.New("value count differs from the masks' bit count")
+	lv, err := newLaneValues(values, count, ordered)
+	if err != nil {
+		return nil, err
 	}
-	d := &wordDiff{gaps: gaps, word: blockStart>>2 - 1, signed: signed}
-	if ordered {
-		d.ordered = values
-		return d, d.next()
-	}
-	for k := 0; k < 4; k++ {
-		d.lanes[k] = values[:count[k]]
-		values = values[count[k]:]
-	}
+	d := &wordDiff{gaps: gaps, laneValues: lv, word: blockStart>>2 - 1, signed: signed}
 	return d, d.next()
 }
 
@@ -175,11 +167,38 @@ func (d *wordDiff) next() error {
 	return nil
 }
 
+// laneValues holds a diff block's non-zero values, grouped by lane
+// (position mod 4) or, with the "ordered" layout, in position order. Word
+// and unit codings share it.
+type laneValues struct {
+	lanes   [4][]byte
+	ordered []byte // values in position order (nil when grouped by lane)
+}
+
+// newLaneValues splits values into lanes of count[k] values each, or keeps
+// them in position order; the counts come from the gap stream's masks and
+// must add up to len(values).
+func newLaneValues(values []byte, count [4]int, ordered bool) (laneValues, error) {
+	var lv laneValues
+	if count[0]+count[1]+count[2]+count[3] != len(values) {
+		return lv, errors.New("value count differs from the masks' bit count")
+	}
+	if ordered {
+		lv.ordered = values
+		return lv, nil
+	}
+	for k := 0; k < 4; k++ {
+		lv.lanes[k] = values[:count[k]]
+		values = values[count[k]:]
+	}
+	return lv, nil
+}
+
 // value returns the next value for lane k.
-func (d *wordDiff) value(k int) (byte, error) {
-	src := &d.lanes[k]
-	if d.ordered != nil {
-		src = &d.ordered
+func (l *laneValues) value(k int) (byte, error) {
+	src := &l.lanes[k]
+	if l.ordered != nil {
+		src = &l.ordered
 	}
 	v := (*src)[0]
 	if v == 0 {

@@ -88,15 +88,14 @@ func leUint(b []byte) uint32 {
 // unitDiff decodes the unit coding. A unit may span the applier's chunks:
 // its bytes are added one at a time with the carry kept between calls.
 type unitDiff struct {
-	gaps    []byte
-	lanes   [4][]byte
-	ordered []byte // values in position order (nil when grouped by lane)
-	zeros   uint64 // add-run bytes before the pending unit
-	mask    uint64 // pending or current unit's non-zero bytes (0: none left)
-	width   int    // bytes of the current unit (0: not started)
-	k       int    // next byte of the current unit
-	carry   uint32 // carry (or borrow, when neg) into the next byte
-	neg     bool   // the unit's value is subtracted
+	gaps []byte
+	laneValues
+	zeros uint64 // add-run bytes before the pending unit
+	mask  uint64 // pending or current unit's non-zero bytes (0: none left)
+	width int    // bytes of the current unit (0: not started)
+	k     int    // next byte of the current unit
+	carry uint32 // carry (or borrow, when neg) into the next byte
+	neg   bool   // the unit's value is subtracted
 }
 
 func newUnitDiff(gaps, values []byte, ordered bool) (*unitDiff, error) {
@@ -111,18 +110,11 @@ func newUnitDiff(gaps, values []byte, ordered bool) (*unitDiff, error) {
 			count[k] += int(m >> k & 1)
 		}
 	}
-	if count[0]+count[1]+count[2]+count[3] != len(values) {
-		return nil, errors.New("value count differs from the units' masks")
+	lv, err := newLaneValues(values, count, ordered)
+	if err != nil {
+		return nil, err
 	}
-	d := &unitDiff{gaps: gaps}
-	if ordered {
-		d.ordered = values
-	} else {
-		for k := 0; k < 4; k++ {
-			d.lanes[k] = values[:count[k]]
-			values = values[count[k]:]
-		}
-	}
+	d := &unitDiff{gaps: gaps, laneValues: lv}
 	return d, d.next()
 }
 
@@ -138,19 +130,6 @@ func (d *unitDiff) next() error {
 	}
 	d.zeros, d.neg, d.mask = v>>4, v>>3&1 != 0, v&7<<1|1
 	return nil
-}
-
-func (d *unitDiff) value(k int) (byte, error) {
-	src := &d.lanes[k]
-	if d.ordered != nil {
-		src = &d.ordered
-	}
-	v := (*src)[0]
-	if v == 0 {
-		return 0, errors.New("zero byte in the diff value stream")
-	}
-	*src = (*src)[1:]
-	return v, nil
 }
 
 func (d *unitDiff) apply(chunk []byte, pos, _, runEnd int64) error {
