@@ -34,12 +34,6 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// errRejected marks an error caused by the input being rejected (exit 1).
-var errRejected = errors.New("rejected")
-
-// errUsage marks a usage error (exit 2).
-var errUsage = errors.New("usage")
-
 // rejected wraps err so that the CLI exits with status 1.
 func rejected(err error) error {
 	if err == nil {
@@ -60,9 +54,6 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
-func (e *exitError) Is(target error) bool {
-	return (e.code == 1 && target == errRejected) || (e.code == 2 && target == errUsage)
-}
 
 // exitCode maps an error returned by a command to the process exit status.
 func exitCode(err error) int {
