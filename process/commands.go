@@ -2,6 +2,7 @@ package process
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/suitkit/suitkit/suit"
 )
@@ -215,15 +216,5 @@ func paramName(k int64) string {
 	if n := suit.ParameterName(k); n != "" {
 		return n
 	}
-	return "parameter " + itoa64(k)
-}
-
-func itoa64(v int64) string {
-	if v < 0 {
-		return "-" + itoa64(-v)
-	}
-	if v < 10 {
-		return string(rune('0' + v))
-	}
-	return itoa64(v/10) + string(rune('0'+v%10))
+	return "parameter " + strconv.FormatInt(k, 10)
 }

@@ -17,7 +17,8 @@ var sentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset, E
 // FuzzProcessManifest runs the Update and Invoke procedures of arbitrary
 // manifests that suit decodes, on an in-memory device. Property: no panic,
 // a report for every run, and every error matches one of the package's
-// sentinels.
+// sentinels. The seeds include every integer slot filled with 0, ±1,
+// MaxInt64, MinInt64, MaxUint64 and -2^64.
 func FuzzProcessManifest(f *testing.F) {
 	for _, p := range testshared.FindConformanceFiles() {
 		data, err := os.ReadFile(p)
@@ -27,6 +28,12 @@ func FuzzProcessManifest(f *testing.F) {
 		if env, err := suit.Parse(data, nil); err == nil {
 			f.Add(env.ManifestBytes)
 		}
+	}
+	// Every integer slot with the boundary values, among them the command
+	// id -2^63 that overflowed the stack (issue 9 item 1).
+	_, slots := integerSlotManifests()
+	for _, m := range slots {
+		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := suit.DecodeManifestBytes(data, nil)

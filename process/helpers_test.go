@@ -52,6 +52,13 @@ func seal(t testing.TB, k testKey, m *suit.Manifest, integrated map[string][]byt
 	if err != nil {
 		t.Fatalf("encode manifest: %v", err)
 	}
+	return sealBytes(t, k, mb, integrated)
+}
+
+// sealBytes signs the encoded manifest mb as it is, so that tests can sign
+// manifests the suit model cannot express.
+func sealBytes(t testing.TB, k testKey, mb []byte, integrated map[string][]byte) []byte {
+	t.Helper()
 	d, err := suit.ComputeDigest(suit.AlgSHA256, suit.BstrItem(mb))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,10 @@
 package process
 
-import "github.com/suitkit/suitkit/suit"
+import (
+	"strconv"
+
+	"github.com/suitkit/suitkit/suit"
+)
 
 // sectionName names a manifest section for reports and errors.
 func sectionName(s int64) string {
@@ -13,7 +17,7 @@ func sectionName(s int64) string {
 	if n := suit.ManifestKeyName(s); n != "" {
 		return n[len("suit-"):]
 	}
-	return "section " + itoa64(s)
+	return "section " + strconv.FormatInt(s, 10)
 }
 
 // commandName names a command for reports and errors.
@@ -21,5 +25,5 @@ func commandName(c int64) string {
 	if n := suit.CommandName(c); n != "" {
 		return n
 	}
-	return "command " + itoa64(c)
+	return "command " + strconv.FormatInt(c, 10)
 }

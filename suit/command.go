@@ -1,5 +1,7 @@
 package suit
 
+import "slices"
+
 // CommandSequence is a SUIT_Command_Sequence: a flat CBOR array of
 // (command-id, argument) pairs, always carried bstr-wrapped.
 type CommandSequence struct {
@@ -109,7 +111,7 @@ func (ci ComponentIndex) Indices(components int) []uint64 {
 		}
 		return out
 	case len(ci.List) > 0:
-		return append([]uint64(nil), ci.List...)
+		return slices.Clone(ci.List)
 	default:
 		return []uint64{ci.Index}
 	}

@@ -416,7 +416,7 @@ func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
 		}
 		out[i].Index = idx
 		if out[i].Params, err = d.params(depth + 1); err != nil {
-			return nil, inIndex(err, int(idx))
+			return nil, inKey(err, idx)
 		}
 	}
 	return out, nil

@@ -299,7 +299,7 @@ func (d *dec) dependencies(depth int) ([]Dependency, error) {
 		}
 		out[i].Index = idx
 		if err := d.dependencyMeta(&out[i], depth+1); err != nil {
-			return nil, inIndex(err, int(idx))
+			return nil, inKey(err, idx)
 		}
 	}
 	return out, nil

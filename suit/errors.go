@@ -96,3 +96,9 @@ func inPath(err error, seg string) error {
 func inIndex(err error, i int) error {
 	return inPath(err, "["+strconv.Itoa(i)+"]")
 }
+
+// inKey is inIndex for a uint map key taken from the input (a component
+// index), which may not fit in an int.
+func inKey(err error, k uint64) error {
+	return inPath(err, "["+strconv.FormatUint(k, 10)+"]")
+}

@@ -1,6 +1,7 @@
 package suit
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -64,7 +65,7 @@ func (u UUID) String() string {
 }
 
 // Bytes returns the 16 bytes as a new slice.
-func (u UUID) Bytes() []byte { return append([]byte(nil), u[:]...) }
+func (u UUID) Bytes() []byte { return bytes.Clone(u[:]) }
 
 // NewUUID5 returns the name-based (SHA-1, version 5) UUID of name in the
 // name space ns, as RFC 9562 section 5.5 defines it. The SUIT draft

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,5 +170,51 @@ func TestProcessCommandCOSEKeyAlgBinding(t *testing.T) {
 		if code != 1 || ran != (alg == sign.ES256) || unauth != (alg == sign.ESP256) {
 			t.Errorf("key bound to %v: exit %d, commands ran %v, unauthenticated %v; stderr %q", alg, code, ran, unauth, errs)
 		}
+	}
+}
+
+// TestProcessMinInt64CommandExits1 is issue 9 item 1 through the CLI: an
+// envelope signed with `suitkit sign` whose install sequence has the
+// command id -2^63 (3b 7fffffffffffffff) killed `suitkit process` with a
+// stack overflow on 9d84ca8. It must be rejected with exit 1 and one
+// "suitkit:" line naming the command, and leave the device untouched.
+func TestProcessMinInt64CommandExits1(t *testing.T) {
+	const manifest = "a401010201035834a2028181410004582b8614a20150fa6b4a53d5ad5fdfbe9de663e4d41ffe02501492af1425695e48bf429b2d51f2ab45010f020f144d843b7fffffffffffffff00010f"
+	mb, err := hex.DecodeString(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := suit.ComputeDigest(suit.AlgSHA256, suit.BstrItem(mb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := d.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned, err := (&suit.Envelope{Tagged: true, Authentication: &suit.Authentication{DigestBytes: db, Digest: d}, ManifestBytes: mb}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "crash-unsigned.suit"), filepath.Join(dir, "crash.suit")
+	if err := os.WriteFile(in, unsigned, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	key, pub := signCLIKeygen(t, dir, "ES256")
+	if code, _, errOut := runSuitkit("sign", "--key", key, "--in", in, "--out", out); code != 0 {
+		t.Fatalf("sign: exit %d: %s", code, errOut)
+	}
+	dev := filepath.Join(dir, "dev")
+	code, _, errOut := runSuitkit("process", "--key", pub, "--device", dev,
+		"--vendor-id", "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe", "--class-id", "1492af14-2569-5e48-bf42-9b2d51f2ab45", out)
+	if code != 1 || !strings.HasPrefix(errOut, "suitkit: ") || !strings.Contains(errOut, "command -9223372036854775808") {
+		t.Fatalf("process: exit %d, stderr %q; want exit 1 naming command -9223372036854775808", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dev, "comp.00")); err == nil {
+		t.Error("a component was installed")
+	}
+	if st, err := os.ReadFile(filepath.Join(dev, processStateFile)); err == nil && len(st) > 0 {
+		t.Errorf("the sequence number was committed:\n%s", st)
 	}
 }
