@@ -1,7 +1,9 @@
 // Package sign makes SUIT authentication blocks and prepares envelopes for
 // signing: keys, COSE_Sign1 / COSE_Sign / COSE_Mac0 over the detached
-// SUIT_Digest, signing whole envelopes, severing and re-attaching
-// severable elements, and adding integrated payloads.
+// SUIT_Digest, and signing whole envelopes. Severing, stripping and
+// re-attaching severable elements and adding integrated payloads edit the
+// envelope without cryptography; they are in package suit (suit.Sever,
+// suit.Strip, suit.Attach, suit.AddPayload).
 //
 // # API summary
 //
@@ -32,16 +34,10 @@
 //	Envelope(env *suit.Envelope, signers ...*Signer) error      // check/compute digest, append one block per signer
 //	EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error // append one COSE_Sign block
 //	SignBytes(data []byte, signers ...*Signer) ([]byte, error)   // suit.Decode + Envelope + Encode
-//	Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) // move inline severable members out, re-digest
-//	Strip(env *suit.Envelope, keys ...int64) []int64              // drop severed copies for distribution
-//	Attach(env *suit.Envelope, key int64, content []byte) error   // put back a severed element after checking its digest
-//	AttachFrom(dst, src *suit.Envelope) ([]int64, error)
-//	AddPayload(env *suit.Envelope, name string, data []byte) error // integrated payload "#name"
-//	ElementKey(name string) (int64, bool); ElementName(key int64) string; SeverableKeys
 //
-// Errors: [ErrKey], [ErrAlgorithm], [ErrDigestMismatch], [ErrEnvelope],
-// [ErrSigned], [ErrElement]; typed [*KeyError], [*AlgorithmError],
-// [*DigestMismatchError], [*ElementError] match them with errors.Is.
+// Errors: [ErrKey], [ErrAlgorithm], [ErrDigestMismatch], [ErrEnvelope];
+// typed [*KeyError], [*AlgorithmError], [*DigestMismatchError] match them
+// with errors.Is.
 //
 // # Security
 //
@@ -56,12 +52,9 @@
 // with [ErrDigestMismatch] if the wrapper holds a different one. It never
 // signs a digest it did not recompute from the bytes being distributed.
 //
-// Severing changes the manifest, so it must happen before signing.
-// [Sever] refuses ([ErrSigned]) to touch an envelope that already carries
-// authentication blocks unless told to drop them. [Strip] only removes
-// envelope copies, which are outside the signature, so it keeps signatures
-// valid. [Attach] accepts an element only if its digest matches the one
-// in the (signed) manifest.
+// Severing changes the manifest, so it must happen before signing:
+// suit.Sever refuses to touch an envelope that already carries
+// authentication blocks unless told to drop them.
 //
 // ECDSA signatures are randomized and malleable; nothing here uses
 // signature bytes as an identifier. Key files are untrusted input: parsers
@@ -69,17 +62,11 @@
 // labels, off-curve points and inconsistent private/public halves, and
 // return typed errors instead of panicking.
 //
-// Integrated payloads are outside the signature; [AddPayload] only checks
-// the name ("#" fragment, UTF-8, no white space or control characters).
-// It does not check that the manifest references the name: the manifest's
-// image digest is what authenticates the payload when it is processed.
-//
 // # Limits
 //
 // Key files: [MaxKeyFileSize] (64 KiB). kid: [MaxKeyIDSize] (256 bytes).
-// HMAC secrets: [MinMACKeySize] to [MaxMACKeySize] bytes. Integrated payload
-// names: [MaxPayloadNameSize] bytes. Envelopes are decoded with the suit
-// package's default limits. Not supported: RSA, HSS-LMS, COSE_Mac (97)
-// with recipients, COSE_Key with text labels or compressed EC2 points,
-// encrypted PEM.
+// HMAC secrets: [MinMACKeySize] to [MaxMACKeySize] bytes. Envelopes are
+// decoded with the suit package's default limits. Not supported: RSA,
+// HSS-LMS, COSE_Mac (97) with recipients, COSE_Key with text labels or
+// compressed EC2 points, encrypted PEM.
 package sign

@@ -2,7 +2,6 @@ package sign
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 
 	"github.com/suitkit/suitkit/suit"
@@ -139,31 +138,4 @@ func checkedDigest(env *suit.Envelope) ([]byte, *suit.Authentication, error) {
 	auth := &suit.Authentication{DigestBytes: bytes.Clone(db), Digest: d}
 	auth.Blocks = append(auth.Blocks, old.Blocks...)
 	return db, auth, nil
-}
-
-// digestOf returns the SUIT_Digest of content's bstr item with alg.
-func digestOf(alg int64, content []byte) (suit.Digest, error) {
-	d, err := suit.ComputeDigest(alg, suit.BstrItem(content))
-	if err != nil {
-		return suit.Digest{}, fmt.Errorf("%w: digest algorithm %d: %w", ErrEnvelope, alg, err)
-	}
-	return d, nil
-}
-
-// decodedManifest returns env's decoded manifest, decoding it if needed.
-func decodedManifest(env *suit.Envelope) (*suit.Manifest, error) {
-	if env == nil {
-		return nil, fmt.Errorf("%w: nil envelope", ErrEnvelope)
-	}
-	if env.Manifest != nil {
-		return env.Manifest, nil
-	}
-	m, err := env.DecodeManifest(nil)
-	if err != nil {
-		if errors.Is(err, suit.ErrDigestMismatch) {
-			return nil, &ElementError{Key: "severed element", Reason: "does not match the manifest's digest", Err: err}
-		}
-		return nil, fmt.Errorf("%w: %w", ErrEnvelope, err)
-	}
-	return m, nil
 }

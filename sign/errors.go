@@ -21,18 +21,9 @@ var (
 	// cover, so signing it would authenticate something else (TOCTOU).
 	ErrDigestMismatch = errors.New("sign: manifest digest mismatch")
 
-	// ErrEnvelope means an envelope cannot be signed, severed or attached
-	// to as asked (no manifest, malformed member, missing element ...).
+	// ErrEnvelope means an envelope cannot be signed as asked (no
+	// manifest, a bare manifest, a manifest that does not decode ...).
 	ErrEnvelope = errors.New("sign: invalid envelope")
-
-	// ErrSigned means an operation would change the signed manifest of an
-	// envelope that already carries authentication blocks, which would
-	// silently invalidate them.
-	ErrSigned = errors.New("sign: envelope already signed")
-
-	// ErrElement means a severable element does not match the digest the
-	// manifest holds for it, or is not severable / not present.
-	ErrElement = errors.New("sign: severable element mismatch")
 )
 
 // KeyError reports why a key could not be parsed or used. It matches
@@ -92,26 +83,3 @@ func (e *DigestMismatchError) Error() string {
 
 // Is reports whether target is [ErrDigestMismatch].
 func (e *DigestMismatchError) Is(target error) bool { return target == ErrDigestMismatch }
-
-// ElementError reports a problem with one severable element or integrated
-// payload. It matches [ErrElement].
-type ElementError struct {
-	Key    any // int64 envelope/manifest key, or string integrated-payload name
-	Reason string
-	Err    error
-}
-
-// Error implements error.
-func (e *ElementError) Error() string {
-	s := fmt.Sprintf("sign: element %v: %s", e.Key, e.Reason)
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Is reports whether target is [ErrElement].
-func (e *ElementError) Is(target error) bool { return target == ErrElement }
-
-// Unwrap returns the underlying error.
-func (e *ElementError) Unwrap() error { return e.Err }

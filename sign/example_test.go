@@ -93,29 +93,6 @@ func ExampleNewSigner() {
 	// sign: algorithm ES384: needs curve P-384, key is on P-256
 }
 
-// Severing moves an inline member out of the manifest and re-digests it.
-func ExampleSever() {
-	env, _ := suit.Decode(mustHex(example0Unsigned), nil)
-	// Give example 0 an inline install sequence (a copy of its validate).
-	env.Manifest.Install = &suit.SeverableSequence{Sequence: env.Manifest.Validate}
-	env.ManifestBytes, _ = env.Manifest.Encode()
-	env.Authentication = nil
-
-	// Sever it explicitly: with no Elements, Sever leaves members smaller
-	// than their digest inline, as the draft recommends.
-	keys, err := sign.Sever(env, &sign.SeverOptions{Elements: []int64{suit.ManifestInstall}})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println("severed:", keys, "carried:", len(env.Severed[suit.ManifestInstall]), "bytes")
-	fmt.Println("digest matches:", env.Manifest.Install.Digest.Matches(suit.BstrItem(env.Severed[suit.ManifestInstall])))
-	fmt.Println("stripped:", sign.Strip(env))
-	// Output:
-	// severed: [20] carried: 3 bytes
-	// digest matches: true
-	// stripped: [20]
-}
-
 // Keys convert between PEM and COSE_Key.
 func ExampleKey_MarshalCOSEKey() {
 	k, _ := sign.ParsePEM([]byte(ietfPrivateKey))

@@ -87,6 +87,20 @@
 // works from the model; for decoded input it reproduces the received bytes
 // exactly.
 //
+// # Envelope operations
+//
+// Severing, stripping, re-attaching and adding integrated payloads edit the
+// envelope and do no cryptography, so they live here, next to the format
+// they edit. [Sever] moves inline severable members out of the manifest
+// (author side): the manifest changes, so it must happen before signing,
+// and an envelope that already carries authentication blocks is refused
+// ([ErrSigned]) unless [SeverOptions] allows dropping them. [Strip] removes
+// only the envelope copies, which are outside the signature, so signatures
+// stay valid. [Attach] and [AttachFrom] accept an element only if it
+// matches the digest the (signed) manifest holds for it. [AddPayload] adds
+// an integrated payload; it checks only the name, since the manifest's
+// image digest is what authenticates the payload when it is processed.
+//
 // # Limits
 //
 // All caps are in [Limits], whose zero value (or nil) is safe: 32 MiB per

@@ -39,6 +39,50 @@ var (
 	ErrMissing = errors.New("suit: missing element")
 )
 
+// Sentinel errors of the envelope operations ([Sever], [Strip], [Attach],
+// [AttachFrom], [AddPayload]). Every error they return matches one of
+// these; a decoding error they run into is wrapped, so it matches the
+// decoding sentinel as well.
+var (
+	// ErrEnvelope means an envelope cannot be severed or attached to as
+	// asked: no envelope or manifest, a manifest that does not decode or
+	// re-encode to its received bytes, an unsupported digest algorithm.
+	ErrEnvelope = errors.New("suit: invalid envelope")
+
+	// ErrSigned means an operation would change the signed manifest of an
+	// envelope that already carries authentication blocks, which would
+	// silently invalidate them.
+	ErrSigned = errors.New("suit: envelope already signed")
+
+	// ErrElement means a severable element does not match the digest the
+	// manifest holds for it, or is not severable / not present, or an
+	// integrated payload name is not acceptable.
+	ErrElement = errors.New("suit: severable element mismatch")
+)
+
+// ElementError reports a problem with one severable element or integrated
+// payload. It matches [ErrElement].
+type ElementError struct {
+	Key    any // int64 manifest key, its short name, or an integrated payload's name
+	Reason string
+	Err    error // underlying error, may be nil
+}
+
+// Error implements error.
+func (e *ElementError) Error() string {
+	s := fmt.Sprintf("suit: element %v: %s", e.Key, e.Reason)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Is reports whether target is [ErrElement].
+func (e *ElementError) Is(target error) bool { return target == ErrElement }
+
+// Unwrap returns the underlying error.
+func (e *ElementError) Unwrap() error { return e.Err }
+
 // DecodeError says why and where decoding failed. Path names the element
 // from the outermost structure inward, for example
 // "envelope/manifest/common/shared-sequence[3]" (the fourth command of the

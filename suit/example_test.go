@@ -17,6 +17,13 @@ var example0, _ = hex.DecodeString("d86ba2025873825824822f58206658ea560262696dd1
 	"035824822f582000112233445566778899aabbccddeeff0123456789abcdeffedcba98765432100e1987d0010f020f07" +
 	"4382030f0943821702")
 
+// example0Unsigned is example 0 with its authentication wrapper holding
+// only the manifest digest.
+var example0Unsigned, _ = hex.DecodeString("d86ba2025827815824822f58206658ea560262696dd1f13b782239a064da7c6c5cbaf52fded428a6fc83c7e5af" +
+	"035871a50101020003585fa202818141000458568614a40150fa6b4a53d5ad5fdfbe9de663e4d41ffe02501492af1425695e48bf42" +
+	"9b2d51f2ab45035824822f582000112233445566778899aabbccddeeff0123456789abcdeffedcba98765432100e1987d0010f020f07" +
+	"4382030f0943821702")
+
 // Decode an envelope, walk its shared sequence and read typed parameters.
 func ExampleDecode() {
 	e, err := suit.Decode(example0, nil)
@@ -81,4 +88,27 @@ func ExampleDecodeError() {
 	// Output:
 	// true true
 	// envelope/manifest/invoke[0]/directive-invoke
+}
+
+// Severing moves an inline member out of the manifest and re-digests it.
+func ExampleSever() {
+	env, _ := suit.Decode(example0Unsigned, nil)
+	// Give example 0 an inline install sequence (a copy of its validate).
+	env.Manifest.Install = &suit.SeverableSequence{Sequence: env.Manifest.Validate}
+	env.ManifestBytes, _ = env.Manifest.Encode()
+	env.Authentication = nil
+
+	// Sever it explicitly: with no Elements, Sever leaves members smaller
+	// than their digest inline, as the draft recommends.
+	keys, err := suit.Sever(env, &suit.SeverOptions{Elements: []int64{suit.ManifestInstall}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("severed:", keys, "carried:", len(env.Severed[suit.ManifestInstall]), "bytes")
+	fmt.Println("digest matches:", env.Manifest.Install.Digest.Matches(suit.BstrItem(env.Severed[suit.ManifestInstall])))
+	fmt.Println("stripped:", suit.Strip(env))
+	// Output:
+	// severed: [20] carried: 3 bytes
+	// digest matches: true
+	// stripped: [20]
 }

@@ -126,3 +126,46 @@ func FuzzDecodeManifest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSeverStripAttach: for any envelope that decodes, severing everything
+// gives an envelope that decodes with matching digests, and stripping then
+// re-attaching its elements restores it byte for byte.
+func FuzzSeverStripAttach(f *testing.F) {
+	addFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := Decode(bytes.Clone(data), nil)
+		if err != nil {
+			return
+		}
+		done, err := Sever(env, &SeverOptions{DropSignatures: true})
+		if err != nil {
+			if !errors.Is(err, ErrEnvelope) && !errors.Is(err, ErrElement) {
+				t.Fatalf("untyped sever error: %v", err)
+			}
+			return
+		}
+		severed, err := env.Encode()
+		if err != nil {
+			t.Fatalf("severed envelope does not encode: %v", err)
+		}
+		full, err := Decode(bytes.Clone(severed), nil)
+		if err != nil {
+			t.Fatalf("severed envelope does not decode: %v", err)
+		}
+		if done == nil && !bytes.Equal(severed, data) {
+			t.Fatal("a no-op sever changed the envelope")
+		}
+		if done != nil && !full.Authentication.Digest.Matches(BstrItem(full.ManifestBytes)) {
+			t.Fatal("manifest digest not updated")
+		}
+		stripped, _ := Decode(bytes.Clone(severed), nil)
+		Strip(stripped)
+		if _, err := AttachFrom(stripped, full); err != nil {
+			t.Fatalf("re-attach: %v", err)
+		}
+		again, err := stripped.Encode()
+		if err != nil || !bytes.Equal(again, severed) {
+			t.Fatalf("strip + attach does not restore the envelope: %v", err)
+		}
+	})
+}

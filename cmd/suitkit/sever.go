@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -67,15 +66,15 @@ func runSever(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	hadBlocks := env.Authentication != nil && len(env.Authentication.Blocks) > 0
-	done, err := sign.Sever(env, &sign.SeverOptions{Elements: keys, DigestAlgorithm: alg, DropSignatures: *drop})
+	done, err := suit.Sever(env, &suit.SeverOptions{Elements: keys, DigestAlgorithm: alg, DropSignatures: *drop})
 	if err != nil {
-		if errors.Is(err, sign.ErrSigned) {
+		if errors.Is(err, suit.ErrSigned) {
 			return rejected(fmt.Errorf("%w (--drop-signatures removes them; sign again afterwards)", err))
 		}
 		return rejected(err)
 	}
 	for _, k := range done {
-		fmt.Fprintf(stdout, "severed %s\n", sign.ElementName(k))
+		fmt.Fprintf(stdout, "severed %s\n", suit.ElementName(k))
 	}
 	if len(done) > 0 && hadBlocks {
 		fmt.Fprintln(stdout, "dropped the envelope's signatures: the manifest changed; sign it again")
@@ -90,16 +89,16 @@ func runSever(args []string, stdout, stderr io.Writer) error {
 		for k, v := range env.Severed {
 			content[k] = v
 		}
-		removed := sign.Strip(env, keys...)
+		removed := suit.Strip(env, keys...)
 		for _, k := range removed {
 			if *detach != "" {
-				name := filepath.Join(*detach, sign.ElementName(k)+severElementExt)
+				name := filepath.Join(*detach, suit.ElementName(k)+severElementExt)
 				if err := signWriteFile(name, content[k], 0o644, true); err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "stripped %s -> %s\n", sign.ElementName(k), name)
+				fmt.Fprintf(stdout, "stripped %s -> %s\n", suit.ElementName(k), name)
 			} else {
-				fmt.Fprintf(stdout, "stripped %s\n", sign.ElementName(k))
+				fmt.Fprintf(stdout, "stripped %s\n", suit.ElementName(k))
 			}
 		}
 	}
@@ -140,7 +139,7 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 	var items, adds []item
 	for _, e := range elements {
 		name, file, ok := strings.Cut(e, "=")
-		k, known := sign.ElementKey(name)
+		k, known := suit.ElementKey(name)
 		if !ok || !known || file == "" {
 			return usagef("attach: --element %q: want NAME=FILE with a severable element name", e)
 		}
@@ -166,12 +165,12 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return rejected(fmt.Errorf("%s: %w", *from, err))
 		}
-		done, err := sign.AttachFrom(env, src)
+		done, err := suit.AttachFrom(env, src)
 		if err != nil {
 			return rejected(err)
 		}
 		for _, k := range done {
-			fmt.Fprintf(stdout, "attached %s from %s\n", sign.ElementName(k), *from)
+			fmt.Fprintf(stdout, "attached %s from %s\n", suit.ElementName(k), *from)
 		}
 	}
 	for _, it := range items {
@@ -179,17 +178,17 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := sign.Attach(env, it.key, content); err != nil {
+		if err := suit.Attach(env, it.key, content); err != nil {
 			return rejected(fmt.Errorf("%s: %w", it.file, err))
 		}
-		fmt.Fprintf(stdout, "attached %s from %s\n", sign.ElementName(it.key), it.file)
+		fmt.Fprintf(stdout, "attached %s from %s\n", suit.ElementName(it.key), it.file)
 	}
 	for _, it := range adds {
 		data, err := readFileMax(it.file, suit.DefaultMaxEnvelopeSize)
 		if err != nil {
 			return err
 		}
-		if err := sign.AddPayload(env, it.name, data); err != nil {
+		if err := suit.AddPayload(env, it.name, data); err != nil {
 			return rejected(err)
 		}
 		fmt.Fprintf(stdout, "added integrated payload %s (%d bytes)\n", it.name, len(data))
@@ -204,7 +203,7 @@ func severParseElements(names []string) ([]int64, error) {
 			if strings.EqualFold(part, "all") {
 				return nil, nil
 			}
-			k, ok := sign.ElementKey(part)
+			k, ok := suit.ElementKey(part)
 			if !ok {
 				return nil, usagef("unknown severable element %q (want install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all)", part)
 			}

@@ -1,26 +1,25 @@
-package sign
+package suit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/suitkit/suitkit/suit"
 )
 
 // SeverableKeys lists the manifest members that can be severed, in
 // ascending order: coswid (14), dependency-resolution (15), payload-fetch
 // (16), candidate-verification (18), install (20), text (23).
-var SeverableKeys = []int64{suit.ManifestCoswid, suit.ManifestDependencyResolution, suit.ManifestPayloadFetch,
-	suit.ManifestCandidateVerification, suit.ManifestInstall, suit.ManifestText}
+var SeverableKeys = []int64{ManifestCoswid, ManifestDependencyResolution, ManifestPayloadFetch,
+	ManifestCandidateVerification, ManifestInstall, ManifestText}
 
 var elementNames = map[string]int64{
-	"coswid": suit.ManifestCoswid, "dependency-resolution": suit.ManifestDependencyResolution,
-	"payload-fetch": suit.ManifestPayloadFetch, "candidate-verification": suit.ManifestCandidateVerification,
-	"install": suit.ManifestInstall, "text": suit.ManifestText,
+	"coswid": ManifestCoswid, "dependency-resolution": ManifestDependencyResolution,
+	"payload-fetch": ManifestPayloadFetch, "candidate-verification": ManifestCandidateVerification,
+	"install": ManifestInstall, "text": ManifestText,
 }
 
 // ElementKey returns the key of a severable element named by its short
@@ -74,7 +73,7 @@ type SeverOptions struct {
 // Sever moves inline severable members out of the manifest into the
 // envelope, author side, before signing: each member's exact bstr content
 // goes to env.Severed under the same key and the manifest holds its
-// SUIT_Digest over suit.BstrItem(content) instead. The manifest is
+// SUIT_Digest over BstrItem(content) instead. The manifest is
 // re-encoded (env.ManifestBytes and env.Manifest change) and the
 // authentication wrapper gets the new manifest digest.
 //
@@ -83,7 +82,7 @@ type SeverOptions struct {
 // [ErrSigned] unless opt.DropSignatures is set. Before changing anything it
 // checks that the manifest re-encodes to exactly the received bytes, so
 // that only the severed members change.
-func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
+func Sever(env *Envelope, opt *SeverOptions) ([]int64, error) {
 	if opt == nil {
 		opt = &SeverOptions{}
 	}
@@ -93,7 +92,7 @@ func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
 	}
 	alg := opt.DigestAlgorithm
 	if alg == 0 {
-		alg = suit.AlgSHA256
+		alg = AlgSHA256
 	}
 	keys := opt.Elements
 	explicit := keys != nil
@@ -103,7 +102,7 @@ func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
 	type cut struct {
 		key     int64
 		content []byte
-		digest  suit.Digest
+		digest  Digest
 	}
 	var cuts []cut
 	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
@@ -132,7 +131,7 @@ func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
 			if err != nil {
 				return nil, err
 			}
-			if len(suit.BstrItem(content)) < len(enc) {
+			if len(BstrItem(content)) < len(enc) {
 				continue // smaller inline than severed
 			}
 		}
@@ -179,15 +178,15 @@ func Sever(env *suit.Envelope, opt *SeverOptions) ([]int64, error) {
 	m.Raw = newBytes
 	env.ManifestBytes = newBytes
 	env.Manifest = m
-	env.Authentication = &suit.Authentication{DigestBytes: mdb, Digest: md}
+	env.Authentication = &Authentication{DigestBytes: mdb, Digest: md}
 	return done, nil
 }
 
 // inlineMember reports member k of m: its exact inline bstr content (nil
 // when severed), whether it is severed, and whether it is present.
-func inlineMember(m *suit.Manifest, k int64) (content []byte, severed, present bool, err error) {
+func inlineMember(m *Manifest, k int64) (content []byte, severed, present bool, err error) {
 	switch k {
-	case suit.ManifestText:
+	case ManifestText:
 		if m.Text == nil {
 			return nil, false, false, nil
 		}
@@ -201,7 +200,7 @@ func inlineMember(m *suit.Manifest, k int64) (content []byte, severed, present b
 			return m.Text.Text.Raw, false, true, nil
 		}
 		content, err = m.Text.Text.Encode()
-	case suit.ManifestCoswid:
+	case ManifestCoswid:
 		if m.Coswid == nil {
 			return nil, false, false, nil
 		}
@@ -233,13 +232,13 @@ func inlineMember(m *suit.Manifest, k int64) (content []byte, severed, present b
 
 // severedDigest returns the digest the manifest holds for severed member k,
 // or nil if k is absent or inline.
-func severedDigest(m *suit.Manifest, k int64) *suit.Digest {
+func severedDigest(m *Manifest, k int64) *Digest {
 	switch k {
-	case suit.ManifestText:
+	case ManifestText:
 		if m.Text != nil {
 			return m.Text.Digest
 		}
-	case suit.ManifestCoswid:
+	case ManifestCoswid:
 		if m.Coswid != nil {
 			return m.Coswid.Digest
 		}
@@ -251,26 +250,26 @@ func severedDigest(m *suit.Manifest, k int64) *suit.Digest {
 	return nil
 }
 
-func setSevered(m *suit.Manifest, k int64, d *suit.Digest) {
+func setSevered(m *Manifest, k int64, d *Digest) {
 	switch k {
-	case suit.ManifestText:
+	case ManifestText:
 		m.Text.Digest = d
-	case suit.ManifestCoswid:
+	case ManifestCoswid:
 		m.Coswid.Digest = d
 	default:
 		(*seqField(m, k)).Digest = d
 	}
 }
 
-func seqField(m *suit.Manifest, k int64) **suit.SeverableSequence {
+func seqField(m *Manifest, k int64) **SeverableSequence {
 	switch k {
-	case suit.ManifestDependencyResolution:
+	case ManifestDependencyResolution:
 		return &m.DependencyResolution
-	case suit.ManifestPayloadFetch:
+	case ManifestPayloadFetch:
 		return &m.PayloadFetch
-	case suit.ManifestCandidateVerification:
+	case ManifestCandidateVerification:
 		return &m.CandidateVerification
-	case suit.ManifestInstall:
+	case ManifestInstall:
 		return &m.Install
 	}
 	return nil
@@ -281,7 +280,7 @@ func seqField(m *suit.Manifest, k int64) **suit.SeverableSequence {
 // selects which (see [ElementKey]); none means all. The manifest and the
 // authentication wrapper are not touched, so signatures stay valid. It
 // returns the keys removed, ascending.
-func Strip(env *suit.Envelope, keys ...int64) []int64 {
+func Strip(env *Envelope, keys ...int64) []int64 {
 	if env == nil {
 		return nil
 	}
@@ -296,11 +295,11 @@ func Strip(env *suit.Envelope, keys ...int64) []int64 {
 		delete(env.Severed, k)
 		if m := env.Manifest; m != nil {
 			switch k {
-			case suit.ManifestText:
+			case ManifestText:
 				if m.Text != nil {
 					m.Text.Text = nil
 				}
-			case suit.ManifestCoswid:
+			case ManifestCoswid:
 				if m.Coswid != nil {
 					m.Coswid.Raw = nil
 				}
@@ -316,11 +315,11 @@ func Strip(env *suit.Envelope, keys ...int64) []int64 {
 
 // Attach puts a severed element back into the envelope: content is the
 // element's bstr content (what [Strip] removed). The manifest must sever
-// member key and its digest must match suit.BstrItem(content), otherwise
+// member key and its digest must match BstrItem(content), otherwise
 // the error matches [ErrElement]. The content is then decoded with the
 // manifest (env.Manifest is refreshed); on any error env is unchanged.
 // The manifest and signatures are not affected.
-func Attach(env *suit.Envelope, key int64, content []byte) error {
+func Attach(env *Envelope, key int64, content []byte) error {
 	m, err := decodedManifest(env)
 	if err != nil {
 		return err
@@ -332,7 +331,7 @@ func Attach(env *suit.Envelope, key int64, content []byte) error {
 	if d == nil {
 		return &ElementError{Key: ElementName(key), Reason: "the manifest does not sever this member"}
 	}
-	if !d.Matches(suit.BstrItem(content)) {
+	if !d.Matches(BstrItem(content)) {
 		return &ElementError{Key: ElementName(key), Reason: "content does not match the manifest's digest"}
 	}
 	old, had := env.Severed[key]
@@ -357,7 +356,7 @@ func Attach(env *suit.Envelope, key int64, content []byte) error {
 // manifest severs and dst lacks (typically src is the full envelope and dst
 // its stripped copy). A carried element whose digest does not match is an
 // error matching [ErrElement]. It returns the keys attached, ascending.
-func AttachFrom(dst, src *suit.Envelope) ([]int64, error) {
+func AttachFrom(dst, src *Envelope) ([]int64, error) {
 	if src == nil {
 		return nil, fmt.Errorf("%w: nil source envelope", ErrEnvelope)
 	}
@@ -394,7 +393,7 @@ const MaxPayloadNameSize = 1024
 // be valid UTF-8 without control characters and at most
 // MaxPayloadNameSize bytes; adding a name that already holds different
 // bytes is an error (both match [ErrElement]).
-func AddPayload(env *suit.Envelope, name string, data []byte) error {
+func AddPayload(env *Envelope, name string, data []byte) error {
 	if env == nil {
 		return fmt.Errorf("%w: nil envelope", ErrEnvelope)
 	}
@@ -426,4 +425,31 @@ func checkPayloadName(name string) error {
 		return &ElementError{Key: name, Reason: "name contains white space or control characters"}
 	}
 	return nil
+}
+
+// digestOf returns the SUIT_Digest of content's bstr item with alg.
+func digestOf(alg int64, content []byte) (Digest, error) {
+	d, err := ComputeDigest(alg, BstrItem(content))
+	if err != nil {
+		return Digest{}, fmt.Errorf("%w: digest algorithm %d: %w", ErrEnvelope, alg, err)
+	}
+	return d, nil
+}
+
+// decodedManifest returns env's decoded manifest, decoding it if needed.
+func decodedManifest(env *Envelope) (*Manifest, error) {
+	if env == nil {
+		return nil, fmt.Errorf("%w: nil envelope", ErrEnvelope)
+	}
+	if env.Manifest != nil {
+		return env.Manifest, nil
+	}
+	m, err := env.DecodeManifest(nil)
+	if err != nil {
+		if errors.Is(err, ErrDigestMismatch) {
+			return nil, &ElementError{Key: "severed element", Reason: "does not match the manifest's digest", Err: err}
+		}
+		return nil, fmt.Errorf("%w: %w", ErrEnvelope, err)
+	}
+	return m, nil
 }
