@@ -182,10 +182,8 @@ func (r *run) sequenceFor(key int64) (*suit.CommandSequence, error) {
 		return m.Load, nil
 	case suit.ManifestInvoke:
 		return m.Invoke, nil
-	case suit.ManifestPayloadFetch:
-		sev = m.PayloadFetch
-	case suit.ManifestInstall:
-		sev = m.Install
+	case suit.ManifestPayloadFetch, suit.ManifestInstall:
+		sev, _ = m.Severable(key).(*suit.SeverableSequence)
 	default:
 		return nil, fmt.Errorf("process: no sequence %d", key)
 	}

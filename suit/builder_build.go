@@ -41,7 +41,7 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 		uri := b.ReferenceURI
 		m.ReferenceURI = &uri
 	}
-	env := &Envelope{Tagged: !b.Untagged, Severed: map[int64][]byte{}, Integrated: b.integrated}
+	env := &Envelope{Tagged: !b.Untagged, Integrated: b.integrated}
 	for _, key := range builderSequences {
 		cmds := b.assemble(key, multi)
 		if cmds == nil {
@@ -58,29 +58,11 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 		case ManifestPayloadFetch:
 			m.PayloadFetch = &SeverableSequence{Sequence: seq}
 		case ManifestInstall:
-			if !b.SeverInstall {
-				m.Install = &SeverableSequence{Sequence: seq}
-				continue
-			}
-			d, err := severContent(seq.Encode())
-			if err != nil {
-				return nil, err
-			}
-			m.Install = &SeverableSequence{Digest: &d.digest}
-			env.Severed[EnvelopeInstall] = d.content
+			m.Install = &SeverableSequence{Sequence: seq}
 		}
 	}
 	if t := b.text(); t != nil {
-		if !b.SeverText {
-			m.Text = &SeverableText{Text: t}
-		} else {
-			d, err := severContent(t.Encode())
-			if err != nil {
-				return nil, err
-			}
-			m.Text = &SeverableText{Digest: &d.digest}
-			env.Severed[EnvelopeText] = d.content
-		}
+		m.Text = &SeverableText{Text: t}
 	}
 	mb, err := m.Encode()
 	if err != nil {
@@ -90,23 +72,23 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.ManifestBytes = mb
+	env.Manifest, env.ManifestBytes = m, mb
 	env.Authentication = &Authentication{Digest: md}
-	return env.Encode()
-}
-
-type severed struct {
-	content []byte
-	digest  Digest
-}
-
-// severContent returns an encoded element and the digest of its bstr.
-func severContent(content []byte, err error) (severed, error) {
-	if err != nil {
-		return severed{}, fmt.Errorf("%w: %v", ErrBuild, err)
+	// Severing is the envelope operation's job: the builder only says
+	// which members, and only those the manifest has.
+	var sever []int64
+	if b.SeverInstall && m.Install != nil {
+		sever = append(sever, ManifestInstall)
 	}
-	d, err := ComputeDigest(AlgSHA256, BstrItem(content))
-	return severed{content, d}, err
+	if b.SeverText && m.Text != nil {
+		sever = append(sever, ManifestText)
+	}
+	if len(sever) > 0 {
+		if _, err := Sever(env, &SeverOptions{Elements: sever}); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBuild, err)
+		}
+	}
+	return env.Encode()
 }
 
 // assemble concatenates the components' commands for one sequence, each

@@ -5,13 +5,6 @@ import "slices"
 // This file holds the entry points: Parse, Decode, DecodeManifest and the
 // standalone decoders.
 
-// severableKeys lists the envelope keys that carry severed elements, in
-// ascending order.
-var severableKeys = [...]int64{EnvelopeCoswid, EnvelopeDependencyResolution, EnvelopePayloadFetch,
-	EnvelopeCandidateVerification, EnvelopeInstall, EnvelopeText}
-
-func isSeverable(k int64) bool { return slices.Contains(severableKeys[:], k) }
-
 // Parse strictly decodes the envelope structure of data: the tag, the
 // envelope map, the authentication wrapper (its SUIT_Digest is decoded, each
 // authentication block is checked to be one deterministic tagged COSE item)
@@ -272,27 +265,18 @@ func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
 
 // resolveSevered checks and decodes the severed elements e carries into m.
 func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
-	for _, key := range severableKeys {
+	for _, sv := range severableNames {
+		key := sv.key
 		content, ok := e.Severed[key]
 		if !ok {
 			continue
 		}
 		name := shortName(EnvelopeKeyName(key), key)
 		off := offsetIn(e.raw, content)
+		mem := m.Severable(key)
 		var dg *Digest
-		switch key {
-		case ManifestText:
-			if m.Text != nil {
-				dg = m.Text.Digest
-			}
-		case ManifestCoswid:
-			if m.Coswid != nil {
-				dg = m.Coswid.Digest
-			}
-		default:
-			if s := *m.severableSeq(key); s != nil {
-				dg = s.Digest
-			}
+		if mem != nil {
+			dg = mem.SeveredDigest()
 		}
 		if dg == nil {
 			return &DecodeError{Path: name, Offset: off, Err: ErrMalformed,
@@ -309,17 +293,17 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
 		// Decode the content as a bstr-wrapped layer at its envelope depth.
 		d := newDec(content, off, l)
 		var err error
-		switch key {
-		case ManifestText:
-			m.Text.Text, err = d.text(3)
-		case ManifestCoswid:
+		switch mem := mem.(type) {
+		case *SeverableText:
+			mem.Text, err = d.text(3)
+		case *SeverableBytes:
 			if _, err = d.skip(3); err == nil {
-				m.Coswid.Raw = content
+				mem.Raw = content
 			}
-		default:
+		case *SeverableSequence:
 			var cmds []Command
 			if cmds, err = d.commands(3, 1, false); err == nil {
-				(*m.severableSeq(key)).Sequence = &CommandSequence{Raw: content, Commands: cmds}
+				mem.Sequence = &CommandSequence{Raw: content, Commands: cmds}
 			}
 		}
 		if err == nil {

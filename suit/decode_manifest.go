@@ -99,15 +99,19 @@ func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *
 				m.Uninstall = &s
 			}
 		}
-	case ManifestCoswid:
-		m.Coswid, err = d.severableBytes(depth)
-	case ManifestDependencyResolution, ManifestPayloadFetch, ManifestCandidateVerification, ManifestInstall:
-		var s *SeverableSequence
-		if s, err = d.severableSequence(depth); err == nil {
-			*m.severableSeq(key) = s
+	case ManifestCoswid, ManifestDependencyResolution, ManifestPayloadFetch, ManifestCandidateVerification, ManifestInstall, ManifestText:
+		var s SeverableMember
+		switch key {
+		case ManifestCoswid:
+			s, err = d.severableBytes(depth)
+		case ManifestText:
+			s, err = d.severableText(depth)
+		default:
+			s, err = d.severableSequence(depth)
 		}
-	case ManifestText:
-		m.Text, err = d.severableText(depth)
+		if err == nil {
+			m.setSeverable(key, s)
+		}
 	default:
 		var v []byte
 		if v, err = d.skip(depth); err == nil {
@@ -115,22 +119,6 @@ func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *
 		}
 	}
 	return err
-}
-
-// severableSeq returns the field holding the severable sequence with the
-// given key, or nil.
-func (m *Manifest) severableSeq(key int64) **SeverableSequence {
-	switch key {
-	case ManifestDependencyResolution:
-		return &m.DependencyResolution
-	case ManifestPayloadFetch:
-		return &m.PayloadFetch
-	case ManifestCandidateVerification:
-		return &m.CandidateVerification
-	case ManifestInstall:
-		return &m.Install
-	}
-	return nil
 }
 
 // setVersion decodes bstr .cbor [+int].

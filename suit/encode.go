@@ -165,63 +165,16 @@ func (m *Manifest) Encode() ([]byte, error) {
 		}
 		b.add(s.k, BstrItem(enc))
 	}
-	for _, k := range []int64{ManifestDependencyResolution, ManifestPayloadFetch, ManifestCandidateVerification, ManifestInstall} {
-		s := *m.severableSeq(k)
-		if s == nil {
+	for _, sv := range severableNames {
+		mem := m.Severable(sv.key)
+		if mem == nil {
 			continue
 		}
-		var enc []byte
-		var err error
-		switch {
-		case s.Digest != nil:
-			enc, err = s.Digest.Encode()
-		case s.Sequence != nil:
-			if enc, err = s.Sequence.Encode(); err == nil {
-				enc = BstrItem(enc)
-			}
-		default:
-			err = fmt.Errorf("%w: severable member with neither digest nor sequence", ErrMissing)
-		}
+		enc, err := mem.encodeMember()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ManifestKeyName(k), err)
+			return nil, fmt.Errorf("%s: %w", ManifestKeyName(sv.key), err)
 		}
-		b.add(k, enc)
-	}
-	if m.Text != nil {
-		var enc []byte
-		var err error
-		switch {
-		case m.Text.Digest != nil:
-			enc, err = m.Text.Digest.Encode()
-		case m.Text.Text != nil:
-			if enc, err = m.Text.Text.Encode(); err == nil {
-				enc = BstrItem(enc)
-			}
-		default:
-			err = fmt.Errorf("%w: text member with neither digest nor text", ErrMissing)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("suit-text: %w", err)
-		}
-		b.add(ManifestText, enc)
-	}
-	if m.Coswid != nil {
-		var enc []byte
-		var err error
-		switch {
-		case m.Coswid.Digest != nil:
-			enc, err = m.Coswid.Digest.Encode()
-		case m.Coswid.Raw != nil:
-			if err = checkRaw(m.Coswid.Raw, "coswid"); err == nil {
-				enc = BstrItem(m.Coswid.Raw)
-			}
-		default:
-			err = fmt.Errorf("%w: coswid member with neither digest nor content", ErrMissing)
-		}
-		if err != nil {
-			return nil, err
-		}
-		b.add(ManifestCoswid, enc)
+		b.add(sv.key, enc)
 	}
 	if err := addRawChecked(&b, m.Extensions); err != nil {
 		return nil, err

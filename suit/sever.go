@@ -5,22 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
-
-// SeverableKeys lists the manifest members that can be severed, in
-// ascending order: coswid (14), dependency-resolution (15), payload-fetch
-// (16), candidate-verification (18), install (20), text (23).
-var SeverableKeys = []int64{ManifestCoswid, ManifestDependencyResolution, ManifestPayloadFetch,
-	ManifestCandidateVerification, ManifestInstall, ManifestText}
-
-var elementNames = map[string]int64{
-	"coswid": ManifestCoswid, "dependency-resolution": ManifestDependencyResolution,
-	"payload-fetch": ManifestPayloadFetch, "candidate-verification": ManifestCandidateVerification,
-	"install": ManifestInstall, "text": ManifestText,
-}
 
 // ElementKey returns the key of a severable element named by its short
 // name ("install", "text", "payload-fetch", "coswid",
@@ -28,12 +17,9 @@ var elementNames = map[string]int64{
 // ("suit-install") or its number ("20").
 func ElementKey(name string) (int64, bool) {
 	n := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(name)), "suit-")
-	if k, ok := elementNames[n]; ok {
-		return k, true
-	}
-	for _, k := range SeverableKeys {
-		if n == fmt.Sprint(k) {
-			return k, true
+	for _, s := range severableNames {
+		if n == s.name || n == strconv.FormatInt(s.key, 10) {
+			return s.key, true
 		}
 	}
 	return 0, false
@@ -42,12 +28,12 @@ func ElementKey(name string) (int64, bool) {
 // ElementName returns the short name of a severable element key
 // ("install"), or its number if it is not severable.
 func ElementName(key int64) string {
-	for n, k := range elementNames {
-		if k == key {
-			return n
+	for _, s := range severableNames {
+		if s.key == key {
+			return s.name
 		}
 	}
-	return fmt.Sprint(key)
+	return strconv.FormatInt(key, 10)
 }
 
 // SeverOptions controls [Sever]. The zero value severs every inline
@@ -97,16 +83,17 @@ func Sever(env *Envelope, opt *SeverOptions) ([]int64, error) {
 	keys := opt.Elements
 	explicit := keys != nil
 	if !explicit {
-		keys = SeverableKeys
+		keys = SeverableKeys()
 	}
 	type cut struct {
+		member  SeverableMember
 		key     int64
 		content []byte
 		digest  Digest
 	}
 	var cuts []cut
 	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
-		if !slices.Contains(SeverableKeys, k) {
+		if !isSeverable(k) {
 			return nil, &ElementError{Key: k, Reason: "is not a severable element"}
 		}
 		content, severed, present, err := inlineMember(m, k)
@@ -135,7 +122,7 @@ func Sever(env *Envelope, opt *SeverOptions) ([]int64, error) {
 				continue // smaller inline than severed
 			}
 		}
-		cuts = append(cuts, cut{k, content, d})
+		cuts = append(cuts, cut{m.Severable(k), k, content, d})
 	}
 	if len(cuts) == 0 {
 		return nil, nil
@@ -150,12 +137,12 @@ func Sever(env *Envelope, opt *SeverOptions) ([]int64, error) {
 		}
 	}
 	for _, c := range cuts {
-		setSevered(m, c.key, &c.digest)
+		c.member.setDigest(&c.digest)
 	}
 	newBytes, err := m.Encode()
 	if err != nil {
 		for _, c := range cuts {
-			setSevered(m, c.key, nil)
+			c.member.setDigest(nil)
 		}
 		return nil, fmt.Errorf("%w: re-encoding the severed manifest: %w", ErrEnvelope, err)
 	}
@@ -185,46 +172,16 @@ func Sever(env *Envelope, opt *SeverOptions) ([]int64, error) {
 // inlineMember reports member k of m: its exact inline bstr content (nil
 // when severed), whether it is severed, and whether it is present.
 func inlineMember(m *Manifest, k int64) (content []byte, severed, present bool, err error) {
-	switch k {
-	case ManifestText:
-		if m.Text == nil {
-			return nil, false, false, nil
-		}
-		if m.Text.Digest != nil {
-			return nil, true, true, nil
-		}
-		if m.Text.Text == nil {
-			return nil, false, false, nil
-		}
-		if m.Text.Text.Raw != nil {
-			return m.Text.Text.Raw, false, true, nil
-		}
-		content, err = m.Text.Text.Encode()
-	case ManifestCoswid:
-		if m.Coswid == nil {
-			return nil, false, false, nil
-		}
-		if m.Coswid.Digest != nil {
-			return nil, true, true, nil
-		}
-		return m.Coswid.Raw, false, m.Coswid.Raw != nil, nil
-	default:
-		s := *seqField(m, k)
-		if s == nil {
-			return nil, false, false, nil
-		}
-		if s.Digest != nil {
-			return nil, true, true, nil
-		}
-		if s.Sequence == nil {
-			return nil, false, false, nil
-		}
-		if s.Sequence.Raw != nil {
-			return s.Sequence.Raw, false, true, nil
-		}
-		content, err = s.Sequence.Encode()
+	mem := m.Severable(k)
+	switch {
+	case mem == nil:
+		return nil, false, false, nil
+	case mem.Severed():
+		return nil, true, true, nil
+	case !mem.HasContent():
+		return nil, false, false, nil
 	}
-	if err != nil {
+	if content, err = mem.Content(); err != nil {
 		return nil, false, false, fmt.Errorf("%w: encoding %s: %w", ErrEnvelope, ElementName(k), err)
 	}
 	return content, false, true, nil
@@ -233,44 +190,8 @@ func inlineMember(m *Manifest, k int64) (content []byte, severed, present bool, 
 // severedDigest returns the digest the manifest holds for severed member k,
 // or nil if k is absent or inline.
 func severedDigest(m *Manifest, k int64) *Digest {
-	switch k {
-	case ManifestText:
-		if m.Text != nil {
-			return m.Text.Digest
-		}
-	case ManifestCoswid:
-		if m.Coswid != nil {
-			return m.Coswid.Digest
-		}
-	default:
-		if f := seqField(m, k); f != nil && *f != nil {
-			return (*f).Digest
-		}
-	}
-	return nil
-}
-
-func setSevered(m *Manifest, k int64, d *Digest) {
-	switch k {
-	case ManifestText:
-		m.Text.Digest = d
-	case ManifestCoswid:
-		m.Coswid.Digest = d
-	default:
-		(*seqField(m, k)).Digest = d
-	}
-}
-
-func seqField(m *Manifest, k int64) **SeverableSequence {
-	switch k {
-	case ManifestDependencyResolution:
-		return &m.DependencyResolution
-	case ManifestPayloadFetch:
-		return &m.PayloadFetch
-	case ManifestCandidateVerification:
-		return &m.CandidateVerification
-	case ManifestInstall:
-		return &m.Install
+	if mem := m.Severable(k); mem != nil {
+		return mem.SeveredDigest()
 	}
 	return nil
 }
@@ -294,19 +215,8 @@ func Strip(env *Envelope, keys ...int64) []int64 {
 	for _, k := range removed {
 		delete(env.Severed, k)
 		if m := env.Manifest; m != nil {
-			switch k {
-			case ManifestText:
-				if m.Text != nil {
-					m.Text.Text = nil
-				}
-			case ManifestCoswid:
-				if m.Coswid != nil {
-					m.Coswid.Raw = nil
-				}
-			default:
-				if f := seqField(m, k); f != nil && *f != nil {
-					(*f).Sequence = nil
-				}
+			if mem := m.Severable(k); mem != nil {
+				mem.dropContent()
 			}
 		}
 	}
@@ -324,7 +234,7 @@ func Attach(env *Envelope, key int64, content []byte) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(SeverableKeys, key) {
+	if !isSeverable(key) {
 		return &ElementError{Key: key, Reason: "is not a severable element"}
 	}
 	d := severedDigest(m, key)
@@ -365,7 +275,8 @@ func AttachFrom(dst, src *Envelope) ([]int64, error) {
 		return nil, err
 	}
 	var done []int64
-	for _, k := range SeverableKeys {
+	for _, sv := range severableNames {
+		k := sv.key
 		content, ok := src.Severed[k]
 		if !ok || severedDigest(m, k) == nil {
 			continue

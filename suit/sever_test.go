@@ -207,7 +207,7 @@ func TestSeverRejectsUnknownOrMissingElements(t *testing.T) {
 }
 
 func TestElementNames(t *testing.T) {
-	for _, k := range SeverableKeys {
+	for _, k := range SeverableKeys() {
 		got, ok := ElementKey(ElementName(k))
 		if !ok || got != k {
 			t.Errorf("%d: %v %v", k, got, ok)
@@ -271,5 +271,52 @@ func TestSeverKeepsTinyMembersInlineUnlessAsked(t *testing.T) {
 	}
 	if done, err := Sever(env, &SeverOptions{Elements: []int64{ManifestInstall}}); err != nil || !slices.Equal(done, []int64{20}) {
 		t.Fatalf("explicit sever: %v %v", done, err)
+	}
+}
+
+// Severable maps every severable key to its field, and nothing else: an
+// absent member is a nil interface, never a typed nil.
+func TestSeverableMapsKeysToFields(t *testing.T) {
+	m := &Manifest{
+		Coswid:                &SeverableBytes{Raw: []byte{0xa0}},
+		DependencyResolution:  &SeverableSequence{},
+		PayloadFetch:          &SeverableSequence{},
+		CandidateVerification: &SeverableSequence{},
+		Install:               &SeverableSequence{},
+		Text:                  &SeverableText{},
+	}
+	want := map[int64]SeverableMember{
+		ManifestCoswid: m.Coswid, ManifestDependencyResolution: m.DependencyResolution,
+		ManifestPayloadFetch: m.PayloadFetch, ManifestCandidateVerification: m.CandidateVerification,
+		ManifestInstall: m.Install, ManifestText: m.Text,
+	}
+	if keys := SeverableKeys(); !slices.Equal(keys, slices.Sorted(maps.Keys(want))) {
+		t.Fatalf("SeverableKeys() = %v", keys)
+	}
+	for k, w := range want {
+		if got := m.Severable(k); got != w {
+			t.Errorf("Severable(%d) = %#v, want the %s field", k, got, ElementName(k))
+		}
+	}
+	for _, k := range []int64{0, ManifestValidate, ManifestInvoke, ManifestUninstall, ManifestCommon, 99} {
+		if got := m.Severable(k); got != nil {
+			t.Errorf("Severable(%d) = %#v for a key that is not severable", k, got)
+		}
+	}
+	if got := (&Manifest{}).Severable(ManifestInstall); got != nil {
+		t.Errorf("absent install: %#v, want a nil interface", got)
+	}
+	d := &Digest{Algorithm: AlgSHA256, Value: make([]byte, 32)}
+	var empty Manifest
+	for k := range want {
+		mem := m.Severable(k)
+		empty.setSeverable(k, mem)
+		if empty.Severable(k) != mem {
+			t.Errorf("setSeverable(%d) did not store the member", k)
+		}
+		mem.setDigest(d)
+		if !mem.Severed() || mem.SeveredDigest() != d {
+			t.Errorf("%d: digest not set", k)
+		}
 	}
 }

@@ -81,31 +81,11 @@ func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 // when the member is absent or inline) and whether the decoder resolved
 // the envelope's copy into m (which it does only after the digest matched).
 func severedMember(m *suit.Manifest, key int64) (*suit.Digest, bool) {
-	seq := func(s *suit.SeverableSequence) (*suit.Digest, bool) {
-		if s == nil {
-			return nil, false
-		}
-		return s.Digest, s.Sequence != nil
+	mem := m.Severable(key)
+	if mem == nil {
+		return nil, false
 	}
-	switch key {
-	case suit.ManifestCoswid:
-		if m.Coswid != nil {
-			return m.Coswid.Digest, m.Coswid.Raw != nil
-		}
-	case suit.ManifestDependencyResolution:
-		return seq(m.DependencyResolution)
-	case suit.ManifestPayloadFetch:
-		return seq(m.PayloadFetch)
-	case suit.ManifestCandidateVerification:
-		return seq(m.CandidateVerification)
-	case suit.ManifestInstall:
-		return seq(m.Install)
-	case suit.ManifestText:
-		if m.Text != nil {
-			return m.Text.Digest, m.Text.Text != nil
-		}
-	}
-	return nil, false
+	return mem.SeveredDigest(), mem.HasContent()
 }
 
 func severedName(key int64) string {
