@@ -15,6 +15,9 @@
 //     format and classic BSDIFF40), applied streaming in bounded memory.
 //   - [github.com/suitkit/suitkit/process]: the device-side processor that
 //     runs a verified manifest's command sequences against component storage.
+//   - [github.com/suitkit/suitkit/host] and [github.com/suitkit/suitkit/fetch]:
+//     the processor's host adapters (directory storage and identity file; a
+//     file:// and http(s):// fetcher), kept out of the device-side closure.
 //
 // The command suitkit (cmd/suitkit) exposes all of it; `suitkit demo` runs the
 // whole flow end to end on built-in defaults.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -112,7 +113,7 @@ func TestBuilderMultiImageProcessedEndToEnd(t *testing.T) {
 	}
 	anchor, _ := verify.NewKey(key.Public)
 	dir := t.TempDir()
-	st, err := process.OpenDirStorage(dir)
+	st, err := host.OpenDirStorage(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package process
 
 import (
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"io"
 
@@ -24,9 +25,18 @@ func (r *run) checkIdentity(ci uint64, key int64, have []byte, what string) erro
 	}
 	if len(want) != len(have) || subtle.ConstantTimeCompare(want, have) != 1 {
 		return condFail(ErrConditionFailed, "%s identifier %s does not match the device's %s",
-			what, FormatUUID(want), FormatUUID(have))
+			what, uuidText(want), uuidText(have))
 	}
 	return nil
+}
+
+// uuidText formats an identifier for a message: as a UUID when it has 16
+// bytes, otherwise as hex.
+func uuidText(b []byte) string {
+	if u, err := suit.UUIDFromBytes(b); err == nil {
+		return u.String()
+	}
+	return hex.EncodeToString(b)
 }
 
 // imageMatch implements image-match (match=true) and image-not-match. The

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/suitkit/suitkit/internal/capread"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -197,4 +198,10 @@ func (r *run) invoke(ci uint64) error {
 		return wrapErr(ErrOperation, err, "invoke "+r.comps[ci].String())
 	}
 	return nil
+}
+
+// newCapReader wraps r so that reading more than max bytes fails with
+// ErrLimit.
+func newCapReader(r io.Reader, max int64) io.ReadCloser {
+	return capread.New(r, max, errf(ErrLimit, "payload larger than %d bytes", max))
 }

@@ -9,6 +9,11 @@
 //	proc, _ := process.New(process.Platform{Identity: id, Storage: storage}, nil)
 //	report, err := proc.Install(ctx, ver, envelope) // verify, update, commit
 //
+// The engine has no host adapters of its own: package host provides a
+// directory-backed [Storage] and the identity file, package fetch a
+// [Fetcher] for file:// and http(s):// URIs. A device with its own storage
+// and only integrated payloads links neither.
+//
 // [Processor.Update] and [Processor.Invoke] take a *verify.Verified, so a
 // manifest that was not authenticated cannot be processed by accident.
 // [Processor.Install] verifies, runs the Update procedure and commits the
@@ -70,11 +75,11 @@
 // component's image-digest and image-size parameters when they are set; so
 // an interrupted, oversized or mismatching payload leaves the component as
 // it was. [Storage] implementations switch staged content atomically
-// ([DirStorage]: temporary file, fsync, rename, directory fsync; swaps are
-// journaled). A fetch reads at most image-size+1 bytes (or
+// (host.DirStorage: temporary file, fsync, rename, directory fsync; swaps
+// are journaled). A fetch reads at most image-size+1 bytes (or
 // Limits.MaxImageSize+1). The directory device names files by a reversible
 // hex encoding of the component identifier, so a manifest cannot address a
-// file outside the device directory; [URIFetcher] refuses file:// URIs
+// file outside the device directory; fetch.URIFetcher refuses file:// URIs
 // unless given a root, and then cannot leave it. Identifier and content
 // comparisons are constant time. The shared sequence may only check
 // conditions and set parameters, and must check both the vendor and the

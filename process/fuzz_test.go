@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
@@ -70,27 +69,6 @@ func FuzzProcessManifest(f *testing.F) {
 			if _, err := rep.MarshalCBOR(); err != nil {
 				t.Fatalf("report CBOR: %v", err)
 			}
-		}
-	})
-}
-
-// FuzzComponentFileName: every name ParseComponentFileName accepts is the
-// canonical encoding of the identifier it returns, and never a path.
-func FuzzComponentFileName(f *testing.F) {
-	for _, s := range []string{"comp", "comp.00", "comp.", "comp.757372.62696e", "comp..00", "../comp.00", "comp.0g"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, name string) {
-		id, ok := ParseComponentFileName(name)
-		if !ok {
-			return
-		}
-		back, err := ComponentFileName(id)
-		if err != nil || back != name {
-			t.Fatalf("%q parsed to %x, which encodes to %q (%v)", name, id, back, err)
-		}
-		if filepath.Base(name) != name || name == "." || name == ".." {
-			t.Fatalf("%q is not a single file name", name)
 		}
 	})
 }

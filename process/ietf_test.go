@@ -213,9 +213,9 @@ func equalStrings(a, b []string) bool {
 
 func mustUUID(t *testing.T, s string) []byte {
 	t.Helper()
-	u, err := process.ParseUUID(s)
+	u, err := suit.ParseUUID(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return u
+	return u.Bytes()
 }

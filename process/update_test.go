@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/suit"
@@ -297,7 +298,7 @@ func TestEndlessDataFromFetch(t *testing.T) {
 	defer srv.Close()
 	m3 := fullImage(t, 3, fw)
 	m3.Install = &suit.SeverableSequence{Sequence: seq(override(pURI(srv.URL+"/fw.bin")), cmd(suit.DirectiveFetch), cmd(suit.ConditionImageMatch))}
-	d3 := newDevice(t, testdevice.New(), k, process.Platform{Fetcher: &process.URIFetcher{Client: srv.Client()}}, nil)
+	d3 := newDevice(t, testdevice.New(), k, process.Platform{Fetcher: &fetch.URIFetcher{Client: srv.Client()}}, nil)
 	if _, err := d3.install(seal(t, k, m3, nil)); !errors.Is(err, process.ErrLimit) {
 		t.Fatalf("HTTP: err = %v, want ErrLimit", err)
 	}

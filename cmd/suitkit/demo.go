@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -174,7 +175,7 @@ func (d *demo) run() error {
 
 	// 6. Device.
 	dev := deviceConfig{dir: d.path("device"), identity: process.Identity{VendorID: demoVendor.Bytes(), ClassID: demoClass.Bytes()}}
-	if err := process.SaveIdentity(dev.dir, dev.identity); err != nil {
+	if err := host.SaveIdentity(dev.dir, dev.identity); err != nil {
 		return err
 	}
 	anchor, err := loadTrustKey(d.path("keys/signing.pub.pem"), false)
@@ -277,7 +278,7 @@ func (d *demo) expectReject(dev deviceConfig, env []byte, want error, still []by
 }
 
 func (d *demo) checkImage(dir string, want []byte, name string) {
-	s, err := process.OpenDirStorage(dir)
+	s, err := host.OpenDirStorage(dir)
 	if err == nil {
 		var p string
 		if p, err = s.Path(suit.ComponentID{{0x00}}); err == nil {

@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/suitkit/suitkit/fetch"
+	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -59,7 +62,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 	if cfg.keys, err = loadTrustKeys("process", keys, macKeys); err != nil {
 		return err
 	}
-	cfg.identity, err = process.LoadIdentity(*device)
+	cfg.identity, err = host.LoadIdentity(*device)
 	if err != nil {
 		return err
 	}
@@ -71,11 +74,11 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		if f.s == "" {
 			continue
 		}
-		u, err := process.ParseUUID(f.s)
+		u, err := suit.ParseUUID(f.s)
 		if err != nil {
-			return usagef("process: --%s: %v", f.n, err)
+			return usagef("process: --%s: invalid UUID %q", f.n, f.s)
 		}
-		*f.dst = u
+		*f.dst = u.Bytes()
 	}
 	data, err := readFileMax(pos[0], processMaxEnvelope)
 	if err != nil {
@@ -118,7 +121,7 @@ type deviceConfig struct {
 // install verifies data, runs the update procedure on the device and
 // commits the sequence number on success.
 func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Report, error) {
-	storage, err := process.OpenDirStorage(c.dir)
+	storage, err := host.OpenDirStorage(c.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +140,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	proc, err := process.New(process.Platform{
 		Identity: c.identity,
 		Storage:  storage,
-		Fetcher:  &process.URIFetcher{FileRoot: c.fileRoot},
+		Fetcher:  &fetch.URIFetcher{FileRoot: c.fileRoot},
 	}, nil)
 	if err != nil {
 		return nil, err
@@ -147,7 +150,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 
 // printComponents lists the device's components with size and SHA-256.
 func printComponents(w io.Writer, dir string) error {
-	s, err := process.OpenDirStorage(dir)
+	s, err := host.OpenDirStorage(dir)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/suitkit/suitkit/fetch"
+	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -48,7 +50,7 @@ func main() {
 		log.Fatal(err)
 	}
 
-	storage, err := process.OpenDirStorage(*dir) // also finishes an interrupted swap
+	storage, err := host.OpenDirStorage(*dir) // also finishes an interrupted swap
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func main() {
 	proc, err := process.New(process.Platform{
 		Identity: process.Identity{VendorID: vendor.Bytes(), ClassID: class.Bytes()},
 		Storage:  storage,
-		Fetcher:  &process.URIFetcher{}, // http(s) payloads; "#name" payloads come from the envelope
+		Fetcher:  &fetch.URIFetcher{}, // http(s) payloads; "#name" payloads come from the envelope
 	}, nil)
 	if err != nil {
 		log.Fatal(err)

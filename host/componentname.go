@@ -1,8 +1,11 @@
-package process
+package host
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
+
+	"github.com/suitkit/suitkit/process"
 )
 
 // componentPrefix starts every component file name of a directory device.
@@ -17,13 +20,13 @@ const maxFileNameLen = 200
 // "comp.757372.62696e". The encoding is reversible (see
 // ParseComponentFileName) and never contains a path separator or "..", so a
 // manifest cannot name a file outside the device directory. Identifiers whose
-// name would exceed 200 bytes are rejected with ErrComponent.
+// name would exceed 200 bytes are rejected with an error matching process.ErrComponent.
 func ComponentFileName(id [][]byte) (string, error) {
 	n := len(componentPrefix)
 	for _, s := range id {
 		n += 1 + 2*len(s)
 		if n > maxFileNameLen {
-			return "", errf(ErrComponent, "component identifier too long for a file name")
+			return "", fmt.Errorf("%w: component identifier too long for a file name", process.ErrComponent)
 		}
 	}
 	var b strings.Builder

@@ -1,9 +1,10 @@
-package process
+package host
 
 import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/suitkit/suitkit/internal/atomicfile"
+	"github.com/suitkit/suitkit/process"
 )
 
 const (
@@ -20,7 +22,7 @@ const (
 	swapTempName = ".swap-tmp"
 )
 
-// DirStorage is a Storage where each component is a file in one directory,
+// DirStorage is a process.Storage where each component is a file in one directory,
 // named by ComponentFileName. Every change is safe against power loss: new
 // content is written to a temporary file, synced, renamed over the
 // component's file and the directory is synced; a swap is journaled and
@@ -89,14 +91,14 @@ func (d *DirStorage) Components() ([][][]byte, error) {
 }
 
 // Open implements Storage.
-func (d *DirStorage) Open(id [][]byte) (Content, error) {
+func (d *DirStorage) Open(id [][]byte) (process.Content, error) {
 	p, err := d.Path(id)
 	if err != nil {
 		return nil, err
 	}
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoContent
+		return nil, process.ErrNoContent
 	}
 	if err != nil {
 		return nil, err
@@ -108,7 +110,7 @@ func (d *DirStorage) Open(id [][]byte) (Content, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, errf(ErrComponent, "%s is not a regular file", p)
+		return nil, errf(process.ErrComponent, "%s is not a regular file", p)
 	}
 	return &fileContent{File: f, size: st.Size()}, nil
 }
@@ -121,7 +123,7 @@ type fileContent struct {
 func (c *fileContent) Size() int64 { return c.size }
 
 // Stage implements Storage.
-func (d *DirStorage) Stage(id [][]byte) (Staging, error) {
+func (d *DirStorage) Stage(id [][]byte) (process.Staging, error) {
 	p, err := d.Path(id)
 	if err != nil {
 		return nil, err
@@ -140,14 +142,14 @@ type fileStaging struct {
 
 func (s *fileStaging) Write(p []byte) (int, error) {
 	if s.done {
-		return 0, errf(ErrOperation, "write after commit or discard")
+		return 0, errf(process.ErrOperation, "write after commit or discard")
 	}
 	return s.f.Write(p)
 }
 
 func (s *fileStaging) Commit() error {
 	if s.done {
-		return errf(ErrOperation, "commit after commit or discard")
+		return errf(process.ErrOperation, "commit after commit or discard")
 	}
 	s.done = true
 	return s.f.Commit()
@@ -214,7 +216,7 @@ func (d *DirStorage) Swap(a, b [][]byte) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(d.dir, swapJournal), js, 0o644); err != nil {
+	if err := writeFile(filepath.Join(d.dir, swapJournal), js, 0o644); err != nil {
 		return err
 	}
 	return d.recoverSwap()
@@ -232,13 +234,13 @@ func (d *DirStorage) recoverSwap() error {
 	}
 	var st swapState
 	if err := json.Unmarshal(js, &st); err != nil || st.Marker != "v1" {
-		return errf(ErrOperation, "corrupt swap journal %s", jp)
+		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
 	if _, ok := ParseComponentFileName(st.A); !ok {
-		return errf(ErrOperation, "corrupt swap journal %s", jp)
+		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
 	if _, ok := ParseComponentFileName(st.B); !ok {
-		return errf(ErrOperation, "corrupt swap journal %s", jp)
+		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
 	pa, pb := filepath.Join(d.dir, st.A), filepath.Join(d.dir, st.B)
 	pt := filepath.Join(d.dir, swapTempName)
@@ -258,7 +260,7 @@ func (d *DirStorage) recoverSwap() error {
 	case ea && !eb && et:
 		step = 1
 	default:
-		return errf(ErrOperation, "swap journal %s does not match the files present", jp)
+		return errf(process.ErrOperation, "swap journal %s does not match the files present", jp)
 	}
 	if step >= 3 {
 		if err := os.Rename(pa, pt); err != nil {
@@ -292,7 +294,7 @@ func exists(p string) bool {
 func hashFile(p string) ([]byte, error) {
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoContent
+		return nil, process.ErrNoContent
 	}
 	if err != nil {
 		return nil, err
@@ -305,11 +307,11 @@ func hashFile(p string) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// WriteFileAtomic writes data to path, mode perm, so that after a crash the
-// file holds either its old content or all of data: temporary file, fsync,
+// writeFile writes data to path, mode perm, so that after a crash the file
+// holds either its old content or all of data: temporary file, fsync,
 // rename, fsync of the directory. The temporary file's name starts with
 // ".stage-", so that OpenDirStorage removes one left by a crash.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+func writeFile(path string, data []byte, perm fs.FileMode) error {
 	f, err := atomicfile.Create(path, perm, &atomicfile.Options{TempPrefix: stagePrefix})
 	if err != nil {
 		return err
@@ -319,4 +321,9 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	return f.Commit()
+}
+
+// errf returns an error matching sentinel.
+func errf(sentinel error, format string, a ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, a...))
 }

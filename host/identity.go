@@ -1,8 +1,7 @@
-package process
+package host
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/suit"
 )
 
 // IdentityFile is the name of a directory device's identity file, a JSON
@@ -32,31 +34,32 @@ type identityJSON struct {
 }
 
 // LoadIdentity reads DIR/device.json. A missing file gives an empty
-// Identity and no error.
-func LoadIdentity(dir string) (Identity, error) {
+// Identity and no error; a member that is not a UUID (suit.ParseUUID) is
+// an error matching suit.ErrInvalidUUID.
+func LoadIdentity(dir string) (process.Identity, error) {
 	p := filepath.Join(dir, IdentityFile)
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Identity{}, nil
+		return process.Identity{}, nil
 	}
 	if err != nil {
-		return Identity{}, err
+		return process.Identity{}, err
 	}
 	defer f.Close()
 	buf, err := io.ReadAll(io.LimitReader(f, maxIdentityFile+1))
 	if err != nil {
-		return Identity{}, err
+		return process.Identity{}, err
 	}
 	if len(buf) > maxIdentityFile {
-		return Identity{}, fmt.Errorf("%s: larger than %d bytes", p, maxIdentityFile)
+		return process.Identity{}, fmt.Errorf("%s: larger than %d bytes", p, maxIdentityFile)
 	}
 	var js identityJSON
 	dec := json.NewDecoder(bytes.NewReader(buf))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&js); err != nil {
-		return Identity{}, fmt.Errorf("%s: %v", p, err)
+		return process.Identity{}, fmt.Errorf("%s: %v", p, err)
 	}
-	var id Identity
+	var id process.Identity
 	for _, f := range []struct {
 		s   string
 		dst *[]byte
@@ -64,18 +67,33 @@ func LoadIdentity(dir string) (Identity, error) {
 		if f.s == "" {
 			continue
 		}
-		u, err := ParseUUID(f.s)
+		u, err := suit.ParseUUID(f.s)
 		if err != nil {
-			return Identity{}, fmt.Errorf("%s: %v", p, err)
+			return process.Identity{}, fmt.Errorf("%s: %w", p, err)
 		}
-		*f.dst = u
+		*f.dst = u.Bytes()
 	}
 	return id, nil
 }
 
-// SaveIdentity writes DIR/device.json atomically.
-func SaveIdentity(dir string, id Identity) error {
-	js := identityJSON{VendorID: FormatUUID(id.VendorID), ClassID: FormatUUID(id.ClassID), DeviceID: FormatUUID(id.DeviceID)}
+// SaveIdentity writes DIR/device.json atomically. Every identifier that is
+// set must be a 16-byte UUID (an error matching suit.ErrInvalidUUID
+// otherwise), so that LoadIdentity reads back what was saved.
+func SaveIdentity(dir string, id process.Identity) error {
+	var js identityJSON
+	for _, f := range []struct {
+		b   []byte
+		dst *string
+	}{{id.VendorID, &js.VendorID}, {id.ClassID, &js.ClassID}, {id.DeviceID, &js.DeviceID}} {
+		if f.b == nil {
+			continue
+		}
+		u, err := suit.UUIDFromBytes(f.b)
+		if err != nil {
+			return err
+		}
+		*f.dst = u.String()
+	}
 	b, err := json.MarshalIndent(js, "", "  ")
 	if err != nil {
 		return err
@@ -83,32 +101,5 @@ func SaveIdentity(dir string, id Identity) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, IdentityFile), append(b, '\n'), 0o644)
-}
-
-// ParseUUID parses the textual form of a UUID (8-4-4-4-12 hex digits) into
-// its 16 bytes.
-func ParseUUID(s string) ([]byte, error) {
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
-		return nil, fmt.Errorf("invalid UUID %q", s)
-	}
-	h := s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
-	b, err := hex.DecodeString(h)
-	if err != nil {
-		return nil, fmt.Errorf("invalid UUID %q", s)
-	}
-	return b, nil
-}
-
-// FormatUUID formats 16 bytes as a UUID; other lengths format as hex, and
-// nil as "".
-func FormatUUID(b []byte) string {
-	if b == nil {
-		return ""
-	}
-	if len(b) != 16 {
-		return hex.EncodeToString(b)
-	}
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return writeFile(filepath.Join(dir, IdentityFile), append(b, '\n'), 0o644)
 }

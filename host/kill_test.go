@@ -1,4 +1,4 @@
-package process
+package host
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/suitkit/suitkit/process"
 )
 
 // killImages are the two contents the child alternates between.
@@ -46,7 +48,7 @@ func TestDirStorageSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("run %d: reopen: %v", i, err)
 		}
 		c, err := s.Open([][]byte{{0}})
-		if err == ErrNoContent {
+		if err == process.ErrNoContent {
 			continue // killed before the first commit
 		}
 		if err != nil {

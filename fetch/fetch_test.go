@@ -1,4 +1,4 @@
-package process
+package fetch
 
 import (
 	"context"
@@ -8,39 +8,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/suitkit/suitkit/process"
 )
-
-// endless is an io.Reader of zeros that counts how much was read from it.
-type endless struct{ n int64 }
-
-func (e *endless) Read(p []byte) (int, error) {
-	clear(p)
-	e.n += int64(len(p))
-	return len(p), nil
-}
-
-func TestCapReaderStopsEndlessDataAtMaxPlusOne(t *testing.T) {
-	src := &endless{}
-	r := newCapReader(src, 1000)
-	got, err := io.ReadAll(r)
-	if !errors.Is(err, ErrLimit) {
-		t.Fatalf("err = %v, want ErrLimit", err)
-	}
-	if len(got) != 1000 {
-		t.Fatalf("returned %d bytes, want 1000", len(got))
-	}
-	if src.n > 1001 {
-		t.Fatalf("read %d bytes from the source, want at most 1001", src.n)
-	}
-	// Exactly max bytes is fine.
-	r = newCapReader(strings.NewReader(strings.Repeat("x", 1000)), 1000)
-	if got, err := io.ReadAll(r); err != nil || len(got) != 1000 {
-		t.Fatalf("exact size: %d, %v", len(got), err)
-	}
-}
 
 func TestEndlessDataFromHTTPFetchIsCut(t *testing.T) {
 	var served int64
@@ -62,7 +34,7 @@ func TestEndlessDataFromHTTPFetchIsCut(t *testing.T) {
 	}
 	got, err := io.ReadAll(rc)
 	rc.Close()
-	if !errors.Is(err, ErrLimit) {
+	if !errors.Is(err, process.ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
 	if len(got) > 10000 {
@@ -77,7 +49,7 @@ func TestHTTPFetchContentLengthOverCapRejectedEarly(t *testing.T) {
 	}))
 	defer srv.Close()
 	f := &URIFetcher{Client: srv.Client()}
-	if _, err := f.Fetch(context.Background(), srv.URL, 100); !errors.Is(err, ErrLimit) {
+	if _, err := f.Fetch(context.Background(), srv.URL, 100); !errors.Is(err, process.ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
 	rc, err := f.Fetch(context.Background(), srv.URL, 5000)
@@ -91,7 +63,7 @@ func TestHTTPFetchContentLengthOverCapRejectedEarly(t *testing.T) {
 	}
 	srv404 := httptest.NewServer(http.NotFoundHandler())
 	defer srv404.Close()
-	if _, err := f.Fetch(context.Background(), srv404.URL, 100); !errors.Is(err, ErrOperation) {
+	if _, err := f.Fetch(context.Background(), srv404.URL, 100); !errors.Is(err, process.ErrOperation) {
 		t.Fatalf("404: %v, want ErrOperation", err)
 	}
 }
@@ -131,7 +103,7 @@ func TestFileFetchConfinedToRoot(t *testing.T) {
 	os.WriteFile(filepath.Join(outside, "secret"), []byte("secret"), 0o644)
 	os.Symlink(filepath.Join(outside, "secret"), filepath.Join(root, "link"))
 
-	if _, err := (&URIFetcher{}).Fetch(context.Background(), "file://"+filepath.Join(root, "fw.bin"), 100); !errors.Is(err, ErrUnsupported) {
+	if _, err := (&URIFetcher{}).Fetch(context.Background(), "file://"+filepath.Join(root, "fw.bin"), 100); !errors.Is(err, process.ErrUnsupported) {
 		t.Fatalf("file:// without root: %v, want ErrUnsupported", err)
 	}
 	f := &URIFetcher{FileRoot: root}
@@ -153,10 +125,10 @@ func TestFileFetchConfinedToRoot(t *testing.T) {
 			}
 		}
 	}
-	if _, err := f.Fetch(context.Background(), "file:///fw.bin", 3); !errors.Is(err, ErrLimit) {
+	if _, err := f.Fetch(context.Background(), "file:///fw.bin", 3); !errors.Is(err, process.ErrLimit) {
 		t.Fatalf("oversized file: %v, want ErrLimit", err)
 	}
-	if _, err := f.Fetch(context.Background(), "ftp://x/y", 3); !errors.Is(err, ErrUnsupported) {
+	if _, err := f.Fetch(context.Background(), "ftp://x/y", 3); !errors.Is(err, process.ErrUnsupported) {
 		t.Fatalf("ftp: %v, want ErrUnsupported", err)
 	}
 }

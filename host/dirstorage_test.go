@@ -1,4 +1,4 @@
-package process
+package host
 
 import (
 	"bytes"
@@ -7,11 +7,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/suit"
 )
 
-func readAll(t *testing.T, s Storage, id [][]byte) []byte {
+func readAll(t *testing.T, s process.Storage, id [][]byte) []byte {
 	t.Helper()
 	c, err := s.Open(id)
 	if err != nil {
@@ -25,7 +29,7 @@ func readAll(t *testing.T, s Storage, id [][]byte) []byte {
 	return b
 }
 
-func stageCommit(t *testing.T, s Storage, id [][]byte, data []byte) {
+func stageCommit(t *testing.T, s process.Storage, id [][]byte, data []byte) {
 	t.Helper()
 	st, err := s.Stage(id)
 	if err != nil {
@@ -65,12 +69,12 @@ func TestComponentFileNameRoundTripAndNoTraversal(t *testing.T) {
 		}
 		seen[name] = true
 		back, ok := ParseComponentFileName(name)
-		if !ok || idKey(back) != idKey(id) {
+		if !ok || !slices.EqualFunc(back, id, bytes.Equal) {
 			t.Errorf("%q: round trip gave %q, %v", id, back, ok)
 		}
 	}
-	if _, err := ComponentFileName([][]byte{make([]byte, 200)}); !errors.Is(err, ErrComponent) {
-		t.Errorf("long id: %v, want ErrComponent", err)
+	if _, err := ComponentFileName([][]byte{make([]byte, 200)}); !errors.Is(err, process.ErrComponent) {
+		t.Errorf("long id: %v, want process.ErrComponent", err)
 	}
 	for _, bad := range []string{"comp.0", "comp.ZZ", "comp.AB", "compx", "device.json", ".stage-1"} {
 		if _, ok := ParseComponentFileName(bad); ok {
@@ -86,7 +90,7 @@ func TestDirStorageStageCommitIsAtomicAndDiscardLeavesOld(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := [][]byte{{0}}
-	if _, err := s.Open(id); !errors.Is(err, ErrNoContent) {
+	if _, err := s.Open(id); !errors.Is(err, process.ErrNoContent) {
 		t.Fatalf("empty component: %v", err)
 	}
 	stageCommit(t, s, id, []byte("old image"))
@@ -129,7 +133,7 @@ func TestDirStorageStageCommitIsAtomicAndDiscardLeavesOld(t *testing.T) {
 	if err := s2.Unlink(id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s2.Open(id); !errors.Is(err, ErrNoContent) {
+	if _, err := s2.Open(id); !errors.Is(err, process.ErrNoContent) {
 		t.Fatalf("after unlink: %v", err)
 	}
 }
@@ -158,7 +162,7 @@ func TestDirStorageSwapResumesAfterCrashAtEveryStep(t *testing.T) {
 			hb, _ := hashFile(pb)
 			js := `{"a":"` + filepath.Base(pa) + `","b":"` + filepath.Base(pb) + `","a-sha256":"` +
 				b64(ha) + `","b-sha256":"` + b64(hb) + `","suitkit-swap":"v1"}`
-			if err := WriteFileAtomic(filepath.Join(dir, swapJournal), []byte(js), 0o644); err != nil {
+			if err := writeFile(filepath.Join(dir, swapJournal), []byte(js), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			renames := [][2]string{{pa, pt}, {pb, pa}, {pt, pb}}
@@ -190,7 +194,7 @@ func TestLoadIdentityFromDeviceJSON(t *testing.T) {
 	if err != nil || id.VendorID != nil {
 		t.Fatalf("missing file: %+v, %v", id, err)
 	}
-	want := Identity{VendorID: mustUUID("fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe"), ClassID: mustUUID("1492af14-2569-5e48-bf42-9b2d51f2ab45")}
+	want := process.Identity{VendorID: mustUUID("fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe"), ClassID: mustUUID("1492af14-2569-5e48-bf42-9b2d51f2ab45")}
 	if err := SaveIdentity(dir, want); err != nil {
 		t.Fatal(err)
 	}
@@ -202,8 +206,8 @@ func TestLoadIdentityFromDeviceJSON(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	os.WriteFile(filepath.Join(dir, IdentityFile), []byte(`{"vendor-id":"not-a-uuid"}`), 0o644)
-	if _, err := LoadIdentity(dir); err == nil {
-		t.Fatal("bad UUID accepted")
+	if _, err := LoadIdentity(dir); !errors.Is(err, suit.ErrInvalidUUID) {
+		t.Fatalf("bad UUID: %v, want suit.ErrInvalidUUID", err)
 	}
 	os.WriteFile(filepath.Join(dir, IdentityFile), []byte(`{"vendor":"x"}`), 0o644)
 	if _, err := LoadIdentity(dir); err == nil {
@@ -212,11 +216,11 @@ func TestLoadIdentityFromDeviceJSON(t *testing.T) {
 }
 
 func mustUUID(s string) []byte {
-	b, err := ParseUUID(s)
+	u, err := suit.ParseUUID(s)
 	if err != nil {
 		panic(err)
 	}
-	return b
+	return u.Bytes()
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
