@@ -8,6 +8,7 @@ import (
 
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/internal/testdevice"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -102,8 +103,8 @@ func TestBuilderMultiImageProcessedEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _ := sign.GenerateKey(sign.Ed25519)
-	s, _ := key.NewSigner(sign.Ed25519)
+	key, _ := keys.GenerateKey(keys.Ed25519)
+	s, _ := sign.ForKey(key, keys.Ed25519)
 	if err := sign.Envelope(env, s); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -21,8 +22,8 @@ func Example() {
 	b := suit.NewBuilder(1)
 	b.AddImage(suit.Image{VendorID: vendor, ClassID: class, Data: firmware, Integrated: "#fw.bin"})
 	env, _ := b.Build()
-	key, _ := sign.GenerateKey(sign.Ed25519)
-	signer, _ := key.NewSigner(sign.Ed25519)
+	key, _ := keys.GenerateKey(keys.Ed25519)
+	signer, _ := sign.ForKey(key, keys.Ed25519)
 	sign.Envelope(env, signer)
 	envelope, _ := env.Encode()
 
@@ -45,8 +46,8 @@ func Example() {
 
 	// The same envelope signed by another key is rejected before any
 	// command runs.
-	other, _ := sign.GenerateKey(sign.Ed25519)
-	otherSigner, _ := other.NewSigner(sign.Ed25519)
+	other, _ := keys.GenerateKey(keys.Ed25519)
+	otherSigner, _ := sign.ForKey(other, keys.Ed25519)
 	env2, _ := b.Build()
 	sign.Envelope(env2, otherSigner)
 	forged, _ := env2.Encode()
@@ -65,8 +66,8 @@ func ExampleProcessor_Update() {
 	class := suit.NewUUID5(vendor, []byte("board-1"))
 	du := &suit.DeltaUpdate{VendorID: vendor, ClassID: class, Sequence: 2}
 	env, _, _ := du.Build(v1, v2)
-	key, _ := sign.GenerateKey(sign.Ed25519)
-	signer, _ := key.NewSigner(sign.Ed25519)
+	key, _ := keys.GenerateKey(keys.Ed25519)
+	signer, _ := sign.ForKey(key, keys.Ed25519)
 	sign.Envelope(env, signer)
 	envelope, _ := env.Encode()
 

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -62,8 +63,8 @@ func TestGoldenEnvelopesInstallEndToEnd(t *testing.T) {
 		{"try-each.suit", 0, map[string][]byte{"\x00": goldenPattern(512, 7)}},
 		{"try-each.suit", 1, map[string][]byte{"\x00": goldenPattern(768, 8)}},
 	}
-	key, _ := sign.GenerateKey(sign.Ed25519)
-	signer, _ := key.NewSigner(sign.Ed25519)
+	key, _ := keys.GenerateKey(keys.Ed25519)
+	signer, _ := sign.ForKey(key, keys.Ed25519)
 	anchor, _ := verify.NewKey(key.Public)
 	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(dir, c.file))

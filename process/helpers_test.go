@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testdevice"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -29,11 +30,11 @@ type testKey struct {
 
 func newTestKey(t testing.TB) testKey {
 	t.Helper()
-	k, err := sign.GenerateKey(sign.Ed25519)
+	k, err := keys.GenerateKey(keys.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := k.NewSigner(sign.Ed25519)
+	s, err := sign.ForKey(k, keys.Ed25519)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,16 +4,17 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
-func benchSign(b *testing.B, alg Algorithm) {
+func benchSign(b *testing.B, alg keys.Algorithm) {
 	data := testshared.Conformance(b, "example-2-unsigned.suit")
-	k, err := GenerateKey(alg)
+	k, err := keys.GenerateKey(alg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := k.NewSigner(alg)
+	s, err := ForKey(k, alg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func benchSign(b *testing.B, alg Algorithm) {
 }
 
 // Parse + digest check + one block + encode, for example 2 (847 bytes).
-func BenchmarkEnvelopeES256(b *testing.B)   { benchSign(b, ES256) }
-func BenchmarkEnvelopeESP256(b *testing.B)  { benchSign(b, ESP256) }
-func BenchmarkEnvelopeEd25519(b *testing.B) { benchSign(b, Ed25519) }
-func BenchmarkEnvelopeHMAC256(b *testing.B) { benchSign(b, HMAC256) }
+func BenchmarkEnvelopeES256(b *testing.B)   { benchSign(b, keys.ES256) }
+func BenchmarkEnvelopeESP256(b *testing.B)  { benchSign(b, keys.ESP256) }
+func BenchmarkEnvelopeEd25519(b *testing.B) { benchSign(b, keys.Ed25519) }
+func BenchmarkEnvelopeHMAC256(b *testing.B) { benchSign(b, keys.HMAC256) }

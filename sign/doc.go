@@ -1,5 +1,5 @@
 // Package sign makes SUIT authentication blocks and prepares envelopes for
-// signing: keys, COSE_Sign1 / COSE_Sign / COSE_Mac0 over the detached
+// signing: COSE_Sign1 / COSE_Sign / COSE_Mac0 over the detached
 // SUIT_Digest, and signing whole envelopes. Severing, stripping and
 // re-attaching severable elements and adding integrated payloads edit the
 // envelope without cryptography; they are in package suit (suit.Sever,
@@ -7,23 +7,13 @@
 //
 // # API summary
 //
-// Keys:
-//
-//	GenerateKey(alg Algorithm) (*Key, error)
-//	ParseKey(data []byte) (*Key, error)        // PEM or COSE_Key, auto-detected
-//	ParsePEM(data []byte) (*Key, error)        // PKCS#8, SEC1, PKIX; P-256/384/521, Ed25519
-//	ParseCOSEKey(data []byte) (*Key, error)    // EC2, OKP Ed25519, Symmetric
-//	(*Key).MarshalPEM / MarshalPublicPEM / MarshalSEC1PEM / MarshalCOSEKey () ([]byte, error)
-//	(*Key).PublicOnly() (*Key, error)
-//	(*Key).NewSigner(alg Algorithm) (*Signer, error) // alg 0: key's alg or DefaultAlgorithm
-//
-// Algorithms: [ES256] (-7), [ESP256] (-9), [ES384] (-35), [ESP384] (-51),
-// [ES512] (-36), [ESP512] (-52), [EdDSA] (-8), [Ed25519] (-19), [HMAC256]
-// (5). ParseAlgorithm(name), DefaultAlgorithm(pub), Algorithm.String.
+// Keys and algorithms live in package keys; [ForKey] makes a Signer from a
+// parsed [keys.Key], [Algorithms] lists the algorithms this package signs
+// with.
 //
 // Blocks (payload = the encoded SUIT_Digest = suit.Authentication.DigestBytes):
 //
-//	NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error)
+//	NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error)
 //	NewMACer(secret, kid []byte) (*Signer, error)               // HMAC 256/256, COSE_Mac0
 //	(*Signer).Block(payload []byte) ([]byte, error)             // tagged COSE_Sign1 (18) or COSE_Mac0 (17)
 //	MultiBlock(payload []byte, signers ...*Signer) ([]byte, error) // one COSE_Sign (98), one signature per signer
@@ -35,9 +25,9 @@
 //	EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error // append one COSE_Sign block
 //	SignBytes(data []byte, signers ...*Signer) ([]byte, error)   // suit.Decode + Envelope + Encode
 //
-// Errors: [ErrKey], [ErrAlgorithm], [ErrDigestMismatch], [ErrEnvelope];
-// typed [*KeyError], [*AlgorithmError], [*DigestMismatchError] match them
-// with errors.Is.
+// Errors: [keys.ErrKey], [keys.ErrAlgorithm], [ErrDigestMismatch],
+// [ErrEnvelope]; typed [*keys.KeyError], [*keys.AlgorithmError],
+// [*DigestMismatchError] match them with errors.Is.
 //
 // # Security
 //
@@ -57,16 +47,14 @@
 // authentication blocks unless told to drop them.
 //
 // ECDSA signatures are randomized and malleable; nothing here uses
-// signature bytes as an identifier. Key files are untrusted input: parsers
-// cap their size ([MaxKeyFileSize]), reject duplicate labels, tags, unknown
-// labels, off-curve points and inconsistent private/public halves, and
-// return typed errors instead of panicking.
+// signature bytes as an identifier. Key files are parsed by package keys,
+// as untrusted input. [NewMACer] refuses a "secret" that is really a key of
+// another kind (a public key file used as a MAC key lets anyone forge).
 //
 // # Limits
 //
-// Key files: [MaxKeyFileSize] (64 KiB). kid: [MaxKeyIDSize] (256 bytes).
-// HMAC secrets: [MinMACKeySize] to [MaxMACKeySize] bytes. Envelopes are
+// kid: [keys.MaxKeyIDSize] (256 bytes). HMAC secrets:
+// [keys.MinMACKeySize] to [keys.MaxMACKeySize] bytes. Envelopes are
 // decoded with the suit package's default limits. Not supported: RSA,
-// HSS-LMS, COSE_Mac (97) with recipients, COSE_Key with text labels or
-// compressed EC2 points, encrypted PEM.
+// HSS-LMS, COSE_Mac (97) with recipients.
 package sign

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -50,7 +51,7 @@ func SignBytes(data []byte, signers ...*Signer) ([]byte, error) {
 
 func addBlocks(env *suit.Envelope, signers []*Signer, multi bool) error {
 	if len(signers) == 0 {
-		return fmt.Errorf("%w: no signers", ErrKey)
+		return fmt.Errorf("%w: no signers", keys.ErrKey)
 	}
 	for _, s := range signers {
 		if s == nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -49,7 +50,7 @@ func equalExceptSignature(a, b []byte) bool {
 
 func ietfSigner(t *testing.T) *Signer {
 	t.Helper()
-	s, err := ietfKey(t).NewSigner(ES256)
+	s, err := ForKey(ietfKey(t), keys.ES256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestEnvelopeSignsUnsignedIETFExamples(t *testing.T) {
 			if len(blocks) != 1 {
 				t.Fatalf("%d blocks", len(blocks))
 			}
-			verifySign1(t, blocks[0], payload, ES256, pub)
+			verifySign1(t, blocks[0], payload, keys.ES256, pub)
 			if !bytes.Equal(in, testshared.Conformance(t, name+"-unsigned.suit")) {
 				t.Fatal("SignBytes modified its input")
 			}
@@ -153,14 +154,14 @@ func TestEnvelopeComputesMissingDigest(t *testing.T) {
 }
 
 func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
-	ec, _ := GenerateKey(ESP256)
-	ed, _ := GenerateKey(Ed25519)
+	ec, _ := keys.GenerateKey(keys.ESP256)
+	ed, _ := keys.GenerateKey(keys.Ed25519)
 	secret := bytes.Repeat([]byte{7}, 32)
-	s1, _ := NewSigner(ESP256, ec.Signer, []byte("ec"))
-	s2, _ := ed.NewSigner(0)
+	s1, _ := NewSigner(keys.ESP256, ec.Signer, []byte("ec"))
+	s2, _ := ForKey(ed, 0)
 	mac, _ := NewMACer(secret, []byte("mac"))
 
-	env := parseIETF(t, "example-1.suit") // already one ES256 block from the draft
+	env := parseIETF(t, "example-1.suit") // already one keys.ES256 block from the draft
 	if err := Envelope(env, s1, s2, mac); err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +170,9 @@ func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
 	if len(blocks) != 4 {
 		t.Fatalf("%d blocks, want draft's + 3", len(blocks))
 	}
-	verifySign1(t, blocks[0], payload, ES256, ietfKey(t).Public)
-	verifySign1(t, blocks[1], payload, ESP256, ec.Public)
-	verifySign1(t, blocks[2], payload, Ed25519, ed.Public)
+	verifySign1(t, blocks[0], payload, keys.ES256, ietfKey(t).Public)
+	verifySign1(t, blocks[1], payload, keys.ESP256, ec.Public)
+	verifySign1(t, blocks[2], payload, keys.Ed25519, ed.Public)
 	tag, _ := HMAC256Tag(secret, []byte{0xa1, 0x01, 0x05}, payload)
 	if !bytes.HasSuffix(blocks[3], tag) || blocks[3][0] != 0xd1 {
 		t.Fatalf("Mac0 block %x does not carry the expected tag", blocks[3])
@@ -192,7 +193,7 @@ func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
 	if len(blocks) != 1 || !bytes.HasPrefix(blocks[0], []byte{0xd8, 0x62}) {
 		t.Fatalf("want one COSE_Sign block, got %d", len(blocks))
 	}
-	if err := Envelope(env); !errors.Is(err, ErrKey) {
+	if err := Envelope(env); !errors.Is(err, keys.ErrKey) {
 		t.Fatalf("no signers: %v", err)
 	}
 }

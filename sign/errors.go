@@ -3,19 +3,14 @@ package sign
 import (
 	"errors"
 	"fmt"
+
+	"github.com/suitkit/suitkit/keys"
 )
 
-// Sentinel errors. Every error returned by this package matches one of them
+// Sentinel errors. Every error returned by this package matches one of them,
+// or [keys.ErrKey] or [keys.ErrAlgorithm] for a key or algorithm problem,
 // with [errors.Is]; the typed errors below carry the detail.
 var (
-	// ErrKey means a key (file, COSE_Key, PEM block or raw secret) is
-	// malformed, of an unsupported type, or inconsistent.
-	ErrKey = errors.New("sign: invalid key")
-
-	// ErrAlgorithm means an algorithm is unknown, not supported for
-	// signing, or does not fit the key it is used with.
-	ErrAlgorithm = errors.New("sign: unsupported algorithm")
-
 	// ErrDigestMismatch means the SUIT_Digest in an envelope's
 	// authentication wrapper does not match the manifest bytes it claims to
 	// cover, so signing it would authenticate something else (TOCTOU).
@@ -26,47 +21,11 @@ var (
 	ErrEnvelope = errors.New("sign: invalid envelope")
 )
 
-// KeyError reports why a key could not be parsed or used. It matches
-// [ErrKey].
-type KeyError struct {
-	Format string // "PEM", "COSE_Key", "HMAC", "crypto.Signer"
-	Reason string
-	Err    error // underlying error, may be nil
-}
-
-// Error implements error.
-func (e *KeyError) Error() string {
-	s := "sign: invalid " + e.Format + " key: " + e.Reason
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Is reports whether target is [ErrKey].
-func (e *KeyError) Is(target error) bool { return target == ErrKey }
-
-// Unwrap returns the underlying error.
-func (e *KeyError) Unwrap() error { return e.Err }
-
+// keyErr returns a *keys.KeyError: key problems found here are reported
+// like the ones the keys package finds.
 func keyErr(format, reason string, err error) error {
-	return &KeyError{Format: format, Reason: reason, Err: err}
+	return &keys.KeyError{Format: format, Reason: reason, Err: err}
 }
-
-// AlgorithmError reports an unknown algorithm or one that does not fit the
-// key. It matches [ErrAlgorithm].
-type AlgorithmError struct {
-	Algorithm Algorithm
-	Reason    string
-}
-
-// Error implements error.
-func (e *AlgorithmError) Error() string {
-	return fmt.Sprintf("sign: algorithm %v: %s", e.Algorithm, e.Reason)
-}
-
-// Is reports whether target is [ErrAlgorithm].
-func (e *AlgorithmError) Is(target error) bool { return target == ErrAlgorithm }
 
 // DigestMismatchError reports that an authentication wrapper's digest does
 // not cover the manifest. It matches [ErrDigestMismatch].

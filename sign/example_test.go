@@ -2,11 +2,11 @@ package sign_test
 
 import (
 	"crypto"
-	"crypto/ecdsa"
 	"encoding/hex"
 	"fmt"
 	"io"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/veraison/go-cose"
@@ -41,10 +41,10 @@ func ExampleEnvelope() {
 	if err != nil {
 		panic(err)
 	}
-	k1, _ := sign.ParsePEM([]byte(ietfPrivateKey))
-	s1, _ := k1.NewSigner(0) // ES256 for a P-256 key
-	k2, _ := sign.GenerateKey(sign.Ed25519)
-	s2, _ := k2.NewSigner(0)
+	k1, _ := keys.ParsePEM([]byte(ietfPrivateKey))
+	s1, _ := sign.ForKey(k1, 0) // ES256 for a P-256 key
+	k2, _ := keys.GenerateKey(keys.Ed25519)
+	s2, _ := sign.ForKey(k2, 0)
 	if err := sign.Envelope(env, s1, s2); err != nil {
 		panic(err)
 	}
@@ -69,8 +69,8 @@ func (h hsmKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte
 // Sign with a key the library never sees, then check the block with
 // go-cose over the detached payload (the encoded SUIT_Digest).
 func ExampleNewSigner() {
-	k, _ := sign.ParsePEM([]byte(ietfPrivateKey))
-	s, err := sign.NewSigner(sign.ESP256, hsmKey{k.Signer}, []byte("release-key-1"))
+	k, _ := keys.ParsePEM([]byte(ietfPrivateKey))
+	s, err := sign.NewSigner(keys.ESP256, hsmKey{k.Signer}, []byte("release-key-1"))
 	if err != nil {
 		panic(err)
 	}
@@ -86,23 +86,9 @@ func ExampleNewSigner() {
 	fmt.Printf("tag 18, protected %x, detached: %v\n", block[3:6], msg.Payload == nil)
 
 	// A key given for the wrong algorithm is refused.
-	_, err = sign.NewSigner(sign.ES384, k.Signer, nil)
+	_, err = sign.NewSigner(keys.ES384, k.Signer, nil)
 	fmt.Println(err)
 	// Output:
 	// tag 18, protected a10128, detached: true
-	// sign: algorithm ES384: needs curve P-384, key is on P-256
-}
-
-// Keys convert between PEM and COSE_Key.
-func ExampleKey_MarshalCOSEKey() {
-	k, _ := sign.ParsePEM([]byte(ietfPrivateKey))
-	pub, _ := k.PublicOnly()
-	pub.KeyID = []byte("suit")
-	ck, _ := pub.MarshalCOSEKey()
-	back, _ := sign.ParseCOSEKey(ck)
-	fmt.Printf("COSE_Key: %x...\n", ck[:12])
-	fmt.Println("same key:", back.Public.(*ecdsa.PublicKey).Equal(k.Public), "private:", back.IsPrivate())
-	// Output:
-	// COSE_Key: a50102024473756974200121...
-	// same key: true private: false
+	// keys: algorithm ES384: needs curve P-384, key is on P-256
 }

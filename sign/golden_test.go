@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// Deterministic goldens (Ed25519 and HMAC) that other packages and tools
+// Deterministic goldens (keys.Ed25519 and HMAC) that other packages and tools
 // can verify: testdata/example-0-ed25519.suit is example-0-unsigned signed
-// with the RFC 8032 test 1 key (Ed25519, -19, kid "rfc8032-test1"; public
+// with the RFC 8032 test 1 key (keys.Ed25519, -19, kid "rfc8032-test1"; public
 // key in ed25519-rfc8032-test1.pub.pem); testdata/example-1-hmac.suit is
 // example-1-unsigned MACed with HMAC 256/256 under the 32-byte secret
 // 00 01 ... 1f (hmac-test.key, kid "hmac-test"). Each has a .diag for
@@ -25,7 +26,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestGoldenEnvelopes(t *testing.T) {
 	seed, _ := hex.DecodeString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 	priv := ed25519.NewKeyFromSeed(seed)
-	edSigner, err := NewSigner(Ed25519, priv, []byte("rfc8032-test1"))
+	edSigner, err := NewSigner(keys.Ed25519, priv, []byte("rfc8032-test1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubPEM, err := (&Key{Public: priv.Public()}).MarshalPublicPEM()
+	pubPEM, err := (&keys.Key{Public: priv.Public()}).MarshalPublicPEM()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if g.s == edSigner {
-			verifySign1(t, env.Authentication.Blocks[0], env.Authentication.DigestBytes, Ed25519, priv.Public())
+			verifySign1(t, env.Authentication.Blocks[0], env.Authentication.DigestBytes, keys.Ed25519, priv.Public())
 		}
 	}
 	checkGolden(t, map[string][]byte{"ed25519-rfc8032-test1.pub.pem": pubPEM, "hmac-test.key": secret})

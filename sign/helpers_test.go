@@ -11,6 +11,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
 )
 
@@ -44,9 +45,9 @@ func authOf(t testing.TB, data []byte) (digestBytes []byte, blocks [][]byte) {
 	return auth[0], auth[1:]
 }
 
-func ietfKey(t testing.TB) *Key {
+func ietfKey(t testing.TB) *keys.Key {
 	t.Helper()
-	k, err := ParsePEM(testshared.Conformance(t, "private_key.pem"))
+	k, err := keys.ParsePEM(testshared.Conformance(t, "private_key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,21 +57,20 @@ func ietfKey(t testing.TB) *Key {
 // testVerifier verifies raw COSE signatures with the standard library, for
 // the identifiers go-cose v1.3.0 does not know (-9, -51, -52, -19).
 type testVerifier struct {
-	alg Algorithm
+	alg keys.Algorithm
 	pub crypto.PublicKey
 }
 
 func (v testVerifier) Algorithm() cose.Algorithm { return cose.Algorithm(v.alg) }
 
 func (v testVerifier) Verify(content, sig []byte) error {
-	info, _ := algTable(v.alg)
 	switch pub := v.pub.(type) {
 	case *ecdsa.PublicKey:
 		size := (pub.Curve.Params().BitSize + 7) / 8
 		if len(sig) != 2*size {
 			return errors.New("bad signature length")
 		}
-		h := info.hash.New()
+		h := v.alg.Hash().New()
 		h.Write(content)
 		r := new(big.Int).SetBytes(sig[:size])
 		s := new(big.Int).SetBytes(sig[size:])
@@ -89,11 +89,11 @@ func (v testVerifier) Verify(content, sig []byte) error {
 
 // verifiersFor returns the standard-library verifier and, when go-cose
 // knows the algorithm, go-cose's own verifier too.
-func verifiersFor(t testing.TB, alg Algorithm, pub crypto.PublicKey) []cose.Verifier {
+func verifiersFor(t testing.TB, alg keys.Algorithm, pub crypto.PublicKey) []cose.Verifier {
 	t.Helper()
 	vs := []cose.Verifier{testVerifier{alg, pub}}
 	switch alg {
-	case ES256, ES384, ES512, EdDSA:
+	case keys.ES256, keys.ES384, keys.ES512, keys.EdDSA:
 		v, err := cose.NewVerifier(cose.Algorithm(alg), pub)
 		if err != nil {
 			t.Fatal(err)
@@ -105,7 +105,7 @@ func verifiersFor(t testing.TB, alg Algorithm, pub crypto.PublicKey) []cose.Veri
 
 // verifySign1 decodes a COSE_Sign1 block, checks it is detached with the
 // expected protected alg, and verifies it over payload.
-func verifySign1(t testing.TB, block, payload []byte, alg Algorithm, pub crypto.PublicKey) *cose.Sign1Message {
+func verifySign1(t testing.TB, block, payload []byte, alg keys.Algorithm, pub crypto.PublicKey) *cose.Sign1Message {
 	t.Helper()
 	var msg cose.Sign1Message
 	if err := msg.UnmarshalCBOR(block); err != nil {
@@ -115,7 +115,7 @@ func verifySign1(t testing.TB, block, payload []byte, alg Algorithm, pub crypto.
 		t.Fatalf("payload not detached: %x", msg.Payload)
 	}
 	got, err := msg.Headers.Protected.Algorithm()
-	if err != nil || Algorithm(got) != alg {
+	if err != nil || keys.Algorithm(got) != alg {
 		t.Fatalf("protected alg = %v, %v; want %v", got, err, alg)
 	}
 	msg.Payload = payload

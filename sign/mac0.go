@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/keys"
 )
 
 // Mac0Tag is the CBOR tag of COSE_Mac0_Tagged.
@@ -15,7 +16,7 @@ const Mac0Tag = 17
 // payload: tag = HMAC-SHA-256(secret, MAC_structure) where
 // MAC_structure = ["MAC0", protected, h”, payload] (RFC 9052 §6.3).
 func mac0(s *Signer, payload []byte) ([]byte, error) {
-	protected, err := encMode.Marshal(map[int64]int64{1: int64(HMAC256)})
+	protected, err := encMode.Marshal(map[int64]int64{1: int64(keys.HMAC256)})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
 )
 
@@ -15,7 +16,7 @@ import (
 // with recipients is not supported.
 func MultiBlock(payload []byte, signers ...*Signer) ([]byte, error) {
 	if len(signers) == 0 {
-		return nil, fmt.Errorf("%w: COSE_Sign needs at least one signer", ErrKey)
+		return nil, fmt.Errorf("%w: COSE_Sign needs at least one signer", keys.ErrKey)
 	}
 	if len(payload) == 0 {
 		return nil, fmt.Errorf("%w: empty payload (want the encoded SUIT_Digest)", ErrEnvelope)
@@ -28,7 +29,7 @@ func MultiBlock(payload []byte, signers ...*Signer) ([]byte, error) {
 			return nil, keyErr("crypto.Signer", "nil or zero Signer (use NewSigner)", nil)
 		}
 		if s.cs == nil {
-			return nil, &AlgorithmError{Algorithm: s.alg, Reason: "MAC algorithms cannot sign a COSE_Sign"}
+			return nil, &keys.AlgorithmError{Algorithm: s.alg, Reason: "MAC algorithms cannot sign a COSE_Sign"}
 		}
 		sig := cose.NewSignature()
 		sig.Headers.Protected.SetAlgorithm(cose.Algorithm(s.alg))

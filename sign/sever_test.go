@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -75,7 +76,7 @@ func TestAddPayloadKeepsSignatureValid(t *testing.T) {
 	}
 	out := encode(t, env)
 	payload, blocks := authOf(t, out)
-	verifySign1(t, blocks[0], payload, ES256, ietfKey(t).Public)
+	verifySign1(t, blocks[0], payload, keys.ES256, ietfKey(t).Public)
 	if back, err := suit.Parse(out, nil); err != nil || !bytes.Equal(back.Integrated["#fw.bin"], []byte("firmware image")) {
 		t.Fatalf("payload not carried: %v", err)
 	}

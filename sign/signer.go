@@ -10,17 +10,8 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
-)
-
-// MaxKeyIDSize caps the kid header a Signer puts in its blocks.
-const MaxKeyIDSize = 256
-
-// HMAC key size bounds for [NewMACer] (bytes). HMAC 256/256 keys shorter
-// than the 256-bit output give less security than the tag promises.
-const (
-	MinMACKeySize = 32
-	MaxMACKeySize = 1024
 )
 
 // Signer makes one authentication block: a COSE_Sign1 (tag 18) with a
@@ -28,7 +19,7 @@ const (
 // with [NewSigner] or [NewMACer]. A Signer is safe for concurrent use if its
 // crypto.Signer is.
 type Signer struct {
-	alg    Algorithm
+	alg    keys.Algorithm
 	kid    []byte
 	cs     cose.Signer // signature algorithms
 	secret []byte      // HMAC
@@ -45,25 +36,24 @@ type Signer struct {
 //
 // alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
 // ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key; otherwise the error
-// matches [ErrAlgorithm]. kid, if not nil, is put in the unprotected header
+// matches [keys.ErrAlgorithm]. kid, if not nil, is put in the unprotected header
 // (label 4) as a hint for verifiers; it is not authenticated.
-func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
+func NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 	if key == nil {
 		return nil, keyErr("crypto.Signer", "nil key", nil)
 	}
-	if len(kid) > MaxKeyIDSize {
-		return nil, keyErr("crypto.Signer", fmt.Sprintf("kid longer than %d bytes", MaxKeyIDSize), nil)
+	if len(kid) > keys.MaxKeyIDSize {
+		return nil, keyErr("crypto.Signer", fmt.Sprintf("kid longer than %d bytes", keys.MaxKeyIDSize), nil)
 	}
 	pub := key.Public()
-	if err := checkKey(alg, pub); err != nil {
+	if err := alg.CheckKey(pub); err != nil {
 		return nil, err
 	}
-	info, _ := algTable(alg)
 	var cs cose.Signer
 	_, isECDSAKey := key.(*ecdsa.PrivateKey)
 	_, isEdKey := key.(ed25519.PrivateKey)
 	switch {
-	case (isECDSAKey && (alg == ES256 || alg == ES384 || alg == ES512)) || (isEdKey && alg == EdDSA):
+	case (isECDSAKey && (alg == keys.ES256 || alg == keys.ES384 || alg == keys.ES512)) || (isEdKey && alg == keys.EdDSA):
 		// In-memory keys under identifiers go-cose knows: let it do the
 		// work. (go-cose passes nil SignerOpts to other crypto.Signers,
 		// which some KMS/PKCS#11 wrappers reject, so those use our
@@ -73,8 +63,8 @@ func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 			return nil, keyErr("crypto.Signer", "go-cose refused the key", err)
 		}
 		cs = s
-	case info.curve != nil:
-		cs = &ecdsaSigner{alg: alg, key: key, hash: info.hash, size: (info.curve.Params().BitSize + 7) / 8}
+	case alg.Curve() != nil:
+		cs = &ecdsaSigner{alg: alg, key: key, hash: alg.Hash(), size: (alg.Curve().Params().BitSize + 7) / 8}
 	default: // Ed25519 keys
 		cs = &ed25519Signer{alg: alg, key: key}
 	}
@@ -83,20 +73,64 @@ func NewSigner(alg Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 
 // NewMACer returns a Signer that makes COSE_Mac0 blocks with HMAC 256/256
 // (alg 5), for the suit-sha256-hmac profile. secret is the raw shared key,
-// MinMACKeySize to MaxMACKeySize bytes. kid, if not nil, goes in the
-// unprotected header.
+// [keys.MinMACKeySize] to [keys.MaxMACKeySize] bytes; bytes that are a key
+// of another kind (a PEM or DER public key, a COSE_Key file) are refused
+// (see [keys.CheckMACSecret]): load key files with [keys.ParseMACKey]. kid,
+// if not nil, goes in the unprotected header.
 func NewMACer(secret, kid []byte) (*Signer, error) {
-	if len(secret) < MinMACKeySize || len(secret) > MaxMACKeySize {
-		return nil, keyErr("HMAC", fmt.Sprintf("secret is %d bytes, want %d to %d", len(secret), MinMACKeySize, MaxMACKeySize), nil)
+	if err := keys.CheckMACSecret(secret); err != nil {
+		return nil, err
 	}
-	if len(kid) > MaxKeyIDSize {
-		return nil, keyErr("HMAC", fmt.Sprintf("kid longer than %d bytes", MaxKeyIDSize), nil)
+	if len(kid) > keys.MaxKeyIDSize {
+		return nil, keyErr("HMAC", fmt.Sprintf("kid longer than %d bytes", keys.MaxKeyIDSize), nil)
 	}
-	return &Signer{alg: HMAC256, kid: cloneBytes(kid), secret: cloneBytes(secret)}, nil
+	return &Signer{alg: keys.HMAC256, kid: cloneBytes(kid), secret: cloneBytes(secret)}, nil
+}
+
+// signable lists the algorithms this package signs or MACs with.
+var signable = []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES384, keys.ESP384, keys.ES512, keys.ESP512, keys.EdDSA, keys.Ed25519, keys.HMAC256}
+
+// Algorithms returns the algorithms this package signs or MACs with, in a
+// fixed order: every signature algorithm of [keys.Algorithms] and HMAC
+// 256/256 (HMAC 384 and 512 are verified, not made).
+func Algorithms() []keys.Algorithm { return append([]keys.Algorithm(nil), signable...) }
+
+// ForKey returns a Signer for a parsed key with alg, or with k.Algorithm,
+// or with [keys.DefaultAlgorithm] when alg is 0. Symmetric keys give an
+// HMAC Signer (see [NewMACer]). A key whose COSE_Key names an algorithm is
+// restricted to it (RFC 9052 section 7.1): asking for another gives an
+// error matching [keys.ErrAlgorithm]; a public key gives one matching
+// [keys.ErrKeyType].
+func ForKey(k *keys.Key, alg keys.Algorithm) (*Signer, error) {
+	if k == nil {
+		return nil, keyErr("COSE_Key", "nil key", nil)
+	}
+	if alg != 0 && k.Algorithm != 0 && alg != k.Algorithm {
+		return nil, &keys.AlgorithmError{Algorithm: alg, Reason: fmt.Sprintf("the key is restricted to %v by its COSE_Key alg", k.Algorithm)}
+	}
+	if alg == 0 {
+		alg = k.Algorithm
+	}
+	if k.IsSymmetric() {
+		if alg != 0 && alg != keys.HMAC256 {
+			return nil, &keys.AlgorithmError{Algorithm: alg, Reason: "a symmetric key only MACs with HMAC-256 here"}
+		}
+		return NewMACer(k.Secret, k.KeyID)
+	}
+	if k.Signer == nil {
+		return nil, keyErr("PEM", "a public key cannot sign", keys.ErrKeyType)
+	}
+	if alg == 0 {
+		var err error
+		if alg, err = keys.DefaultAlgorithm(k.Public); err != nil {
+			return nil, err
+		}
+	}
+	return NewSigner(alg, k.Signer, k.KeyID)
 }
 
 // Algorithm returns the COSE algorithm the Signer uses.
-func (s *Signer) Algorithm() Algorithm {
+func (s *Signer) Algorithm() keys.Algorithm {
 	if s == nil {
 		return 0
 	}
@@ -144,7 +178,7 @@ func (s *Signer) Block(payload []byte) ([]byte, error) {
 // identifiers go-cose does not know (ESP256/384/512). It hashes the
 // ToBe-Signed bytes and converts the DER signature to fixed-size r||s.
 type ecdsaSigner struct {
-	alg  Algorithm
+	alg  keys.Algorithm
 	key  crypto.Signer
 	hash crypto.Hash
 	size int // bytes per coordinate
@@ -185,7 +219,7 @@ func derToRaw(der []byte, size int) ([]byte, error) {
 // ed25519Signer signs with a crypto.Signer holding an Ed25519 key under the
 // fully specified identifier -19.
 type ed25519Signer struct {
-	alg Algorithm
+	alg keys.Algorithm
 	key crypto.Signer
 }
 

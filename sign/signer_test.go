@@ -11,12 +11,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
 )
 
@@ -26,19 +26,19 @@ var ietfExamples = []string{"example-0", "example-1", "example-2", "example-3", 
 // the same bytes everywhere except the (randomized) signature.
 func TestSignIETFExamplesMatchDraftStructure(t *testing.T) {
 	key := ietfKey(t)
-	pubKey, err := ParsePEM(testshared.Conformance(t, "public_key.pem"))
+	pubKey, err := keys.ParsePEM(testshared.Conformance(t, "public_key.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !pubKey.Public.(*ecdsa.PublicKey).Equal(key.Public) {
 		t.Fatal("private_key.pem and public_key.pem do not match")
 	}
-	s, err := key.NewSigner(0)
+	s, err := ForKey(key, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Algorithm() != ES256 {
-		t.Fatalf("default algorithm for P-256 = %v, want ES256", s.Algorithm())
+	if s.Algorithm() != keys.ES256 {
+		t.Fatalf("default algorithm for P-256 = %v, want keys.ES256", s.Algorithm())
 	}
 	for _, name := range ietfExamples {
 		t.Run(name, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestSignIETFExamplesMatchDraftStructure(t *testing.T) {
 			if len(none) != 0 || !bytes.Equal(payload, unsignedPayload) || len(want) != 1 {
 				t.Fatalf("unexpected vector shape")
 			}
-			verifySign1(t, want[0], payload, ES256, pubKey.Public) // the draft's signature
+			verifySign1(t, want[0], payload, keys.ES256, pubKey.Public) // the draft's signature
 			got, err := s.Block(unsignedPayload)
 			if err != nil {
 				t.Fatal(err)
@@ -62,7 +62,7 @@ func TestSignIETFExamplesMatchDraftStructure(t *testing.T) {
 			if !bytes.HasPrefix(got, []byte{0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa0, 0xf6, 0x58, 0x40}) {
 				t.Fatalf("not d2 84 h'a10126' {} nil sig: %x", got[:10])
 			}
-			verifySign1(t, got, payload, ES256, pubKey.Public)
+			verifySign1(t, got, payload, keys.ES256, pubKey.Public)
 		})
 	}
 }
@@ -74,7 +74,7 @@ func TestSignVerifyEveryAlgorithm(t *testing.T) {
 			continue
 		}
 		t.Run(alg.String(), func(t *testing.T) {
-			k, err := GenerateKey(alg)
+			k, err := keys.GenerateKey(alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,16 +106,16 @@ func syntheticDigestBytes() []byte {
 	return append([]byte{0x82, 0x2f, 0x58, 0x20}, sum[:]...)
 }
 
-// Ed25519 is deterministic, so the whole block is checked byte for byte
+// keys.Ed25519 is deterministic, so the whole block is checked byte for byte
 // against a Sig_structure and block assembled by hand here.
 func TestEd25519BlockGolden(t *testing.T) {
 	seed, _ := hex.DecodeString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60") // RFC 8032 test 1
 	priv := ed25519.NewKeyFromSeed(seed)
 	payload := syntheticDigestBytes()
 	for _, tc := range []struct {
-		alg       Algorithm
+		alg       keys.Algorithm
 		protected []byte
-	}{{Ed25519, []byte{0xa1, 0x01, 0x32}}, {EdDSA, []byte{0xa1, 0x01, 0x27}}} {
+	}{{keys.Ed25519, []byte{0xa1, 0x01, 0x32}}, {keys.EdDSA, []byte{0xa1, 0x01, 0x27}}} {
 		s, err := NewSigner(tc.alg, priv, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -170,17 +170,17 @@ func TestHMACMac0Golden(t *testing.T) {
 func TestMultiSignatureCOSESign(t *testing.T) {
 	payload := syntheticDigestBytes()
 	var signers []*Signer
-	var keys []*Key
-	for _, alg := range []Algorithm{ES256, Ed25519, ESP384} {
-		k, err := GenerateKey(alg)
+	var ks []*keys.Key
+	for _, alg := range []keys.Algorithm{keys.ES256, keys.Ed25519, keys.ESP384} {
+		k, err := keys.GenerateKey(alg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := k.NewSigner(alg)
+		s, err := ForKey(k, alg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys, signers = append(keys, k), append(signers, s)
+		ks, signers = append(ks, k), append(signers, s)
 	}
 	block, err := MultiBlock(payload, signers...)
 	if err != nil {
@@ -198,18 +198,18 @@ func TestMultiSignatureCOSESign(t *testing.T) {
 	}
 	for i, sig := range msg.Signatures {
 		alg := signers[i].Algorithm()
-		if err := sig.Verify(testVerifier{alg, keys[i].Public}, msg.Headers.RawProtected, payload, nil); err != nil {
+		if err := sig.Verify(testVerifier{alg, ks[i].Public}, msg.Headers.RawProtected, payload, nil); err != nil {
 			t.Fatalf("signature %d (%v): %v", i, alg, err)
 		}
-		if err := sig.Verify(testVerifier{alg, keys[(i+1)%3].Public}, msg.Headers.RawProtected, payload, nil); err == nil {
+		if err := sig.Verify(testVerifier{alg, ks[(i+1)%3].Public}, msg.Headers.RawProtected, payload, nil); err == nil {
 			t.Fatalf("signature %d verified with another key", i)
 		}
 	}
 	mac, _ := NewMACer(make([]byte, 32), nil)
-	if _, err := MultiBlock(payload, signers[0], mac); !errors.Is(err, ErrAlgorithm) {
+	if _, err := MultiBlock(payload, signers[0], mac); !errors.Is(err, keys.ErrAlgorithm) {
 		t.Fatalf("MAC signer in COSE_Sign: %v", err)
 	}
-	if _, err := MultiBlock(payload); !errors.Is(err, ErrKey) {
+	if _, err := MultiBlock(payload); !errors.Is(err, keys.ErrKey) {
 		t.Fatalf("no signers: %v", err)
 	}
 }
@@ -217,9 +217,9 @@ func TestMultiSignatureCOSESign(t *testing.T) {
 // KMS/HSM stand-in: the library only sees a crypto.Signer, never the key.
 func TestExternalCryptoSignerIsUsed(t *testing.T) {
 	payload := syntheticDigestBytes()
-	for _, alg := range []Algorithm{ES256, ESP256, ES512, EdDSA, Ed25519} {
+	for _, alg := range []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES512, keys.EdDSA, keys.Ed25519} {
 		t.Run(alg.String(), func(t *testing.T) {
-			k, err := GenerateKey(alg)
+			k, err := keys.GenerateKey(alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -241,11 +241,11 @@ func TestExternalCryptoSignerIsUsed(t *testing.T) {
 			msg.Payload = payload
 			tbs := sigStructure1(t, msg.Headers.RawProtected, payload)
 			want := tbs
-			if info, _ := algTable(alg); info.hash != 0 {
-				h := info.hash.New()
+			if hash := alg.Hash(); hash != 0 {
+				h := hash.New()
 				h.Write(tbs)
 				want = h.Sum(nil)
-				if rec.opts[0].HashFunc() != info.hash {
+				if rec.opts[0].HashFunc() != hash {
 					t.Fatalf("hash opt %v", rec.opts[0].HashFunc())
 				}
 			}
@@ -267,39 +267,39 @@ func sigStructure1(t *testing.T, protected, payload []byte) []byte {
 }
 
 func TestAlgorithmKeyConfusionRejected(t *testing.T) {
-	p256, _ := GenerateKey(ES256)
-	p384, _ := GenerateKey(ES384)
-	ed, _ := GenerateKey(Ed25519)
+	p256, _ := keys.GenerateKey(keys.ES256)
+	p384, _ := keys.GenerateKey(keys.ES384)
+	ed, _ := keys.GenerateKey(keys.Ed25519)
 	for _, tc := range []struct {
-		alg Algorithm
+		alg keys.Algorithm
 		key crypto.Signer
 	}{
-		{ES256, p384.Signer}, {ESP256, p384.Signer}, {ES384, p256.Signer}, {ESP512, p256.Signer},
-		{ES256, ed.Signer}, {Ed25519, p256.Signer}, {EdDSA, p384.Signer},
-		{HMAC256, p256.Signer}, {0, p256.Signer}, {-37, p256.Signer}, {-257, p256.Signer}, {-46, ed.Signer},
+		{keys.ES256, p384.Signer}, {keys.ESP256, p384.Signer}, {keys.ES384, p256.Signer}, {keys.ESP512, p256.Signer},
+		{keys.ES256, ed.Signer}, {keys.Ed25519, p256.Signer}, {keys.EdDSA, p384.Signer},
+		{keys.HMAC256, p256.Signer}, {0, p256.Signer}, {-37, p256.Signer}, {-257, p256.Signer}, {-46, ed.Signer},
 	} {
-		if _, err := NewSigner(tc.alg, tc.key, nil); !errors.Is(err, ErrAlgorithm) {
-			t.Errorf("NewSigner(%v, %T): err = %v, want ErrAlgorithm", tc.alg, tc.key.Public(), err)
+		if _, err := NewSigner(tc.alg, tc.key, nil); !errors.Is(err, keys.ErrAlgorithm) {
+			t.Errorf("NewSigner(%v, %T): err = %v, want keys.ErrAlgorithm", tc.alg, tc.key.Public(), err)
 		}
 	}
-	if _, err := NewSigner(ES256, nil, nil); !errors.Is(err, ErrKey) {
+	if _, err := NewSigner(keys.ES256, nil, nil); !errors.Is(err, keys.ErrKey) {
 		t.Errorf("nil key: %v", err)
 	}
-	if _, err := NewSigner(ES256, p256.Signer, make([]byte, MaxKeyIDSize+1)); !errors.Is(err, ErrKey) {
+	if _, err := NewSigner(keys.ES256, p256.Signer, make([]byte, keys.MaxKeyIDSize+1)); !errors.Is(err, keys.ErrKey) {
 		t.Errorf("huge kid: %v", err)
 	}
 	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
-	if _, err := NewSigner(ES256, p224, nil); !errors.Is(err, ErrAlgorithm) {
+	if _, err := NewSigner(keys.ES256, p224, nil); !errors.Is(err, keys.ErrAlgorithm) {
 		t.Errorf("P-224 key: %v", err)
 	}
-	if _, err := DefaultAlgorithm(&p224.PublicKey); !errors.Is(err, ErrKey) {
-		t.Errorf("DefaultAlgorithm(P-224): %v", err)
+	if _, err := keys.DefaultAlgorithm(&p224.PublicKey); !errors.Is(err, keys.ErrKey) {
+		t.Errorf("keys.DefaultAlgorithm(P-224): %v", err)
 	}
 }
 
 func TestHMACKeySizeEnforced(t *testing.T) {
-	for _, n := range []int{0, 1, 16, 31, MaxMACKeySize + 1} {
-		if _, err := NewMACer(make([]byte, n), nil); !errors.Is(err, ErrKey) {
+	for _, n := range []int{0, 1, 16, 31, keys.MaxMACKeySize + 1} {
+		if _, err := NewMACer(make([]byte, n), nil); !errors.Is(err, keys.ErrKey) {
 			t.Errorf("%d-byte secret: %v", n, err)
 		}
 	}
@@ -317,10 +317,10 @@ func (b badSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
 }
 
 func TestFaultyExternalSignerOutputRejected(t *testing.T) {
-	k, _ := GenerateKey(ESP256)
+	k, _ := keys.GenerateKey(keys.ESP256)
 	payload := syntheticDigestBytes()
 	for i, sig := range [][]byte{nil, {0x30, 0x00}, {0x01, 0x02}, append(mustDER(t, k, payload), 0)} {
-		s, err := NewSigner(ESP256, badSigner{k.Public, sig}, nil)
+		s, err := NewSigner(keys.ESP256, badSigner{k.Public, sig}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +330,7 @@ func TestFaultyExternalSignerOutputRejected(t *testing.T) {
 	}
 }
 
-func mustDER(t *testing.T, k *Key, msg []byte) []byte {
+func mustDER(t *testing.T, k *keys.Key, msg []byte) []byte {
 	sum := sha256.Sum256(msg)
 	der, err := k.Signer.Sign(rand.Reader, sum[:], crypto.SHA256)
 	if err != nil {
@@ -339,40 +339,19 @@ func mustDER(t *testing.T, k *Key, msg []byte) []byte {
 	return der
 }
 
-func TestParseAlgorithmNames(t *testing.T) {
-	for _, a := range Algorithms() {
-		got, err := ParseAlgorithm(a.String())
-		if err != nil || got != a {
-			t.Errorf("ParseAlgorithm(%q) = %v, %v", a.String(), got, err)
-		}
-		got, err = ParseAlgorithm(fmt.Sprint(int64(a)))
-		if err != nil || got != a {
-			t.Errorf("ParseAlgorithm(%d) = %v, %v", a, got, err)
-		}
-	}
-	for _, s := range []string{"", "RS256", "-37", "007", "es", "+5", "0"} {
-		if a, err := ParseAlgorithm(s); err == nil {
-			t.Errorf("ParseAlgorithm(%q) = %v, want error", s, a)
-		}
-	}
-	if a, _ := ParseAlgorithm("hmac-256"); a != HMAC256 {
-		t.Errorf("hmac-256 = %v", a)
-	}
-}
-
 func TestZeroSignerRefusedWithoutPanic(t *testing.T) {
 	payload := syntheticDigestBytes()
 	var nilSigner *Signer
 	for _, s := range []*Signer{nilSigner, {}} {
-		if _, err := s.Block(payload); !errors.Is(err, ErrKey) {
+		if _, err := s.Block(payload); !errors.Is(err, keys.ErrKey) {
 			t.Errorf("Block: %v", err)
 		}
-		if _, err := MultiBlock(payload, s); !errors.Is(err, ErrKey) {
+		if _, err := MultiBlock(payload, s); !errors.Is(err, keys.ErrKey) {
 			t.Errorf("MultiBlock: %v", err)
 		}
 	}
-	k, _ := GenerateKey(ES256)
-	s, _ := k.NewSigner(0)
+	k, _ := keys.GenerateKey(keys.ES256)
+	s, _ := ForKey(k, 0)
 	if _, err := s.Block(nil); !errors.Is(err, ErrEnvelope) {
 		t.Errorf("empty payload: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
@@ -26,7 +27,7 @@ func signedUpdate(priv *ecdsa.PrivateKey, seq uint64) []byte {
 	if err != nil {
 		panic(err)
 	}
-	s, err := sign.NewSigner(sign.ES256, priv, nil)
+	s, err := sign.NewSigner(keys.ES256, priv, nil)
 	if err != nil {
 		panic(err)
 	}

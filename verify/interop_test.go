@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	cose "github.com/veraison/go-cose"
@@ -96,7 +97,7 @@ func TestSignPackageInterop(t *testing.T) {
 	}
 	var pairs []pair
 	for _, alg := range sign.Algorithms() {
-		if alg == sign.HMAC256 {
+		if alg == keys.HMAC256 {
 			secret := make([]byte, 32)
 			rand.Read(secret)
 			s, err := sign.NewMACer(secret, []byte("mac"))
@@ -107,11 +108,11 @@ func TestSignPackageInterop(t *testing.T) {
 			pairs = append(pairs, pair{s, k})
 			continue
 		}
-		sk, err := sign.GenerateKey(alg)
+		sk, err := keys.GenerateKey(alg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := sk.NewSigner(alg)
+		s, err := sign.ForKey(sk, alg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/internal/atomicfile"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -98,7 +99,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 func (d *demo) run() error {
 	// 1. Keys.
 	d.stepf("build server: make a signing key (ECDSA P-256, ES256)")
-	key, err := sign.GenerateKey(sign.ES256)
+	key, err := keys.GenerateKey(keys.ES256)
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func (d *demo) run() error {
 		return err
 	}
 	d.notef("private key keys/signing.pem stays on the build server; the device trusts keys/signing.pub.pem")
-	signer, err := key.NewSigner(sign.ES256)
+	signer, err := sign.ForKey(key, keys.ES256)
 	if err != nil {
 		return err
 	}
@@ -207,11 +208,11 @@ func (d *demo) run() error {
 	d.expectReject(dev, tampered, verify.ErrDigestMismatch, v2)
 
 	d.stepf("attacker: sign a new firmware (sequence number 3) with a key the device does not trust")
-	evilKey, err := sign.GenerateKey(sign.ES256)
+	evilKey, err := keys.GenerateKey(keys.ES256)
 	if err != nil {
 		return err
 	}
-	evilSigner, err := evilKey.NewSigner(sign.ES256)
+	evilSigner, err := sign.ForKey(evilKey, keys.ES256)
 	if err != nil {
 		return err
 	}

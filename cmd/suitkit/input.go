@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -61,11 +61,11 @@ func loadTrustKeys(cmd string, keys, macKeys []string) ([]*verify.Key, error) {
 // half is used; a COSE_Key's alg binds the key to that algorithm), or for
 // mac an HMAC secret as a symmetric COSE_Key or the raw bytes of the file.
 func loadTrustKey(path string, mac bool) (*verify.Key, error) {
-	data, err := readFileMax(path, sign.MaxKeyFileSize)
+	data, err := readFileMax(path, keys.MaxKeyFileSize)
 	if err != nil {
 		return nil, err
 	}
-	k, perr := sign.ParseKey(data)
+	k, perr := keys.ParseKey(data)
 	if mac {
 		if perr == nil && k.Secret != nil {
 			return verify.NewMACKey(k.Secret, verify.WithName(path))

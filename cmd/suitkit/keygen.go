@@ -6,9 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/suitkit/suitkit/internal/atomicfile"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 )
 
@@ -38,9 +40,12 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	if *algName == "" || *out == "" {
 		return usagef("keygen: --alg and --out are required")
 	}
-	alg, err := sign.ParseAlgorithm(*algName)
+	alg, err := keys.ParseAlgorithm(*algName)
 	if err != nil {
 		return usagef("keygen: %v", err)
+	}
+	if !slices.Contains(sign.Algorithms(), alg) {
+		return usagef("keygen: %v", &keys.AlgorithmError{Algorithm: alg, Reason: "suitkit verifies it but does not sign with it"})
 	}
 	f := strings.ToLower(*format)
 	if f != "pem" && f != "cose" {
@@ -55,7 +60,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	if *pub != "" && filepath.Clean(*pub) == filepath.Clean(*out) {
 		return usagef("keygen: --pub and --out name the same file")
 	}
-	key, err := sign.GenerateKey(alg)
+	key, err := keys.GenerateKey(alg)
 	if err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case f == "cose":
 		if priv, err = key.MarshalCOSEKey(); err == nil && *pub != "" {
-			var po *sign.Key
+			var po *keys.Key
 			if po, err = key.PublicOnly(); err == nil {
 				public, err = po.MarshalCOSEKey()
 			}
@@ -94,7 +99,7 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func keygenDescribe(format string, alg sign.Algorithm, private bool) string {
+func keygenDescribe(format string, alg keys.Algorithm, private bool) string {
 	switch {
 	case format == "cose":
 		return "COSE_Key"

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/veraison/go-cose"
@@ -29,7 +30,7 @@ func signCLIRead(t *testing.T, name string) []byte {
 
 // signCLIVerifier checks raw COSE signatures with the standard library.
 type signCLIVerifier struct {
-	alg sign.Algorithm
+	alg keys.Algorithm
 	pub crypto.PublicKey
 }
 
@@ -58,7 +59,7 @@ func (v signCLIVerifier) Verify(content, sig []byte) error {
 }
 
 // signCLIVerifyBlock verifies a COSE_Sign1 block of env over its digest.
-func signCLIVerifyBlock(t *testing.T, env *suit.Envelope, i int, alg sign.Algorithm, pub crypto.PublicKey) *cose.Sign1Message {
+func signCLIVerifyBlock(t *testing.T, env *suit.Envelope, i int, alg keys.Algorithm, pub crypto.PublicKey) *cose.Sign1Message {
 	t.Helper()
 	var msg cose.Sign1Message
 	if err := msg.UnmarshalCBOR(env.Authentication.Blocks[i]); err != nil {
@@ -88,8 +89,8 @@ func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name string
-		alg  sign.Algorithm
-	}{{"ES256", sign.ES256}, {"ESP256", sign.ESP256}, {"ES384", sign.ES384}, {"ES512", sign.ES512}, {"Ed25519", sign.Ed25519}, {"EdDSA", sign.EdDSA}, {"HMAC-256", sign.HMAC256}} {
+		alg  keys.Algorithm
+	}{{"ES256", keys.ES256}, {"ESP256", keys.ESP256}, {"ES384", keys.ES384}, {"ES512", keys.ES512}, {"Ed25519", keys.Ed25519}, {"EdDSA", keys.EdDSA}, {"HMAC-256", keys.HMAC256}} {
 		t.Run(tc.name, func(t *testing.T) {
 			key := filepath.Join(dir, tc.name+".key")
 			pub := filepath.Join(dir, tc.name+".pub")
@@ -129,7 +130,7 @@ func TestKeygenThenSignVerifiesForEveryAlgorithm(t *testing.T) {
 				}
 				return
 			}
-			pk, err := sign.ParsePEM(signCLIRead(t, pub))
+			pk, err := keys.ParsePEM(signCLIRead(t, pub))
 			if err != nil || pk.IsPrivate() {
 				t.Fatalf("public key file: %v", err)
 			}
@@ -149,11 +150,11 @@ func TestKeygenCOSEKeyCarriesKidIntoBlocks(t *testing.T) {
 	if code, _, stderr := runSuitkit("sign", "--key", key, "--in", in, "--out", out); code != 0 {
 		t.Fatal(stderr)
 	}
-	pk, err := sign.ParseCOSEKey(signCLIRead(t, pub))
+	pk, err := keys.ParseCOSEKey(signCLIRead(t, pub))
 	if err != nil || pk.IsPrivate() || string(pk.KeyID) != "device-fleet-1" {
 		t.Fatalf("public COSE_Key: %v %+v", err, pk)
 	}
-	msg := signCLIVerifyBlock(t, signCLIParse(t, out), 0, sign.ESP256, pk.Public)
+	msg := signCLIVerifyBlock(t, signCLIParse(t, out), 0, keys.ESP256, pk.Public)
 	if kid, _ := msg.Headers.Unprotected[cose.HeaderLabelKeyID].([]byte); string(kid) != "device-fleet-1" {
 		t.Fatalf("kid %q", kid)
 	}
@@ -203,8 +204,8 @@ func TestKeygenSymmetricCOSEKeyMACs(t *testing.T) {
 	if code, _, stderr := runSuitkit("keygen", "--alg", "HMAC-256", "--format", "cose", "--kid", "shared", "--out", key); code != 0 {
 		t.Fatal(stderr)
 	}
-	k, err := sign.ParseCOSEKey(signCLIRead(t, key))
-	if err != nil || len(k.Secret) != 32 || k.Algorithm != sign.HMAC256 {
+	k, err := keys.ParseCOSEKey(signCLIRead(t, key))
+	if err != nil || len(k.Secret) != 32 || k.Algorithm != keys.HMAC256 {
 		t.Fatalf("symmetric COSE_Key: %v %+v", err, k)
 	}
 	if code, _, stderr := runSuitkit("sign", "--key", key, "--in", in, "--out", out); code != 0 {

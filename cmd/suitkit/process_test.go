@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -148,13 +149,13 @@ func TestProcessCommandWithMACKey(t *testing.T) {
 // commands run; the image check then fails on the empty device).
 func TestProcessCommandCOSEKeyAlgBinding(t *testing.T) {
 	pemData := testshared.Conformance(t, "public_key.pem")
-	k, err := sign.ParsePEM(pemData)
+	k, err := keys.ParsePEM(pemData)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, alg := range []sign.Algorithm{sign.ES256, sign.ESP256} {
-		data, err := (&sign.Key{Public: k.Public, Algorithm: alg}).MarshalCOSEKey()
+	for _, alg := range []keys.Algorithm{keys.ES256, keys.ESP256} {
+		data, err := (&keys.Key{Public: k.Public, Algorithm: alg}).MarshalCOSEKey()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -167,7 +168,7 @@ func TestProcessCommandCOSEKeyAlgBinding(t *testing.T) {
 			testshared.ConformancePath(t, "example-0.suit"))
 		ran := strings.Contains(out, "suit-condition-vendor-identifier")
 		unauth := strings.Contains(errs, "unauthenticated")
-		if code != 1 || ran != (alg == sign.ES256) || unauth != (alg == sign.ESP256) {
+		if code != 1 || ran != (alg == keys.ES256) || unauth != (alg == keys.ESP256) {
 			t.Errorf("key bound to %v: exit %d, commands ran %v, unauthenticated %v; stderr %q", alg, code, ran, unauth, errs)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -15,8 +16,8 @@ func init() {
 
 func runSign(args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("sign", stderr)
-	var keys, macKeys multiFlag
-	fset.Var(&keys, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
+	var keyFiles, macKeys multiFlag
+	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
 	fset.Var(&macKeys, "mac-key", "raw HMAC-256 secret file (32 to 1024 bytes); repeatable, one COSE_Mac0 block each")
 	algName := fset.String("alg", "", "signature algorithm for every --key (default: the COSE_Key's alg, else ES256/ES384/ES512 by curve, Ed25519 (-19) for Ed25519 keys)")
 	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
@@ -36,31 +37,34 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	if *in == "" || *out == "" {
 		return usagef("sign: --in and --out are required")
 	}
-	if len(keys) == 0 && len(macKeys) == 0 {
+	if len(keyFiles) == 0 && len(macKeys) == 0 {
 		return usagef("sign: at least one --key or --mac-key is required")
 	}
-	var alg sign.Algorithm
+	if *coseSign && len(keyFiles) == 0 {
+		return usagef("sign: --cose-sign needs at least one signature --key")
+	}
+	var alg keys.Algorithm
 	if *algName != "" {
-		if alg, err = sign.ParseAlgorithm(*algName); err != nil {
+		if alg, err = keys.ParseAlgorithm(*algName); err != nil {
 			return usagef("sign: %v", err)
 		}
 	}
 	var signers, macers []*sign.Signer
-	for _, name := range keys {
-		data, err := readFileMax(name, sign.MaxKeyFileSize)
+	for _, name := range keyFiles {
+		data, err := readFileMax(name, keys.MaxKeyFileSize)
 		if err != nil {
 			return err
 		}
-		k, err := sign.ParseKey(data)
+		k, err := keys.ParseKey(data)
 		if err != nil {
 			return rejected(fmt.Errorf("%s: %w", name, err))
 		}
 		if !k.IsPrivate() {
 			return usagef("sign: %s is a public key; signing needs the private key", name)
 		}
-		s, err := k.NewSigner(alg)
+		s, err := sign.ForKey(k, alg)
 		if err != nil {
-			if errors.Is(err, sign.ErrAlgorithm) {
+			if errors.Is(err, keys.ErrAlgorithm) {
 				return usagef("sign: %s: %v", name, err)
 			}
 			return rejected(fmt.Errorf("%s: %w", name, err))
@@ -72,7 +76,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	for _, name := range macKeys {
-		secret, err := readFileMax(name, sign.MaxMACKeySize)
+		secret, err := readFileMax(name, keys.MaxMACKeySize)
 		if err != nil {
 			return err
 		}

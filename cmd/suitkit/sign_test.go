@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
-	"github.com/suitkit/suitkit/sign"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
 )
 
@@ -21,9 +21,9 @@ func signCLIKeygen(t *testing.T, dir, alg string) (key, pub string) {
 	return key, pub
 }
 
-func signCLIPub(t *testing.T, name string) *sign.Key {
+func signCLIPub(t *testing.T, name string) *keys.Key {
 	t.Helper()
-	k, err := sign.ParsePEM(signCLIRead(t, name))
+	k, err := keys.ParsePEM(signCLIRead(t, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +50,8 @@ func TestSignCLIMultipleKeysAndMAC(t *testing.T) {
 		t.Fatalf("%d blocks", len(env.Authentication.Blocks))
 	}
 	ietfPub := signCLIPub(t, testshared.ConformancePath(t, "public_key.pem"))
-	signCLIVerifyBlock(t, env, 0, sign.ES256, ietfPub.Public)
-	signCLIVerifyBlock(t, env, 1, sign.Ed25519, signCLIPub(t, edPub).Public)
+	signCLIVerifyBlock(t, env, 0, keys.ES256, ietfPub.Public)
+	signCLIVerifyBlock(t, env, 1, keys.Ed25519, signCLIPub(t, edPub).Public)
 	if env.Authentication.Blocks[2][0] != 0xd1 {
 		t.Fatal("third block is not a COSE_Mac0")
 	}
@@ -85,7 +85,7 @@ func TestSignCLICOSESignBlock(t *testing.T) {
 	if err := msg.UnmarshalCBOR(env.Authentication.Blocks[0]); err != nil {
 		t.Fatal(err)
 	}
-	for i, v := range []signCLIVerifier{{sign.ES384, signCLIPub(t, p1).Public}, {sign.Ed25519, signCLIPub(t, p2).Public}} {
+	for i, v := range []signCLIVerifier{{keys.ES384, signCLIPub(t, p1).Public}, {keys.Ed25519, signCLIPub(t, p2).Public}} {
 		if err := msg.Signatures[i].Verify(v, msg.Headers.RawProtected, env.Authentication.DigestBytes, nil); err != nil {
 			t.Fatalf("signature %d: %v", i, err)
 		}

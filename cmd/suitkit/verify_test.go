@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
@@ -38,7 +39,7 @@ func TestVerifyCLIExamples(t *testing.T) {
 func TestVerifyCLIRejections(t *testing.T) {
 	pub := testshared.ConformancePath(t, "public_key.pem")
 	other := filepath.Join(t.TempDir(), "other.pem")
-	k, err := sign.GenerateKey(sign.ES256)
+	k, err := keys.GenerateKey(keys.ES256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,13 +162,13 @@ func TestVerifyCLIMACKey(t *testing.T) {
 // examples, with alg ES256 it does.
 func TestVerifyCLICOSEKeyAlgBinding(t *testing.T) {
 	pemData, _ := os.ReadFile(testshared.ConformancePath(t, "public_key.pem"))
-	k, err := sign.ParsePEM(pemData)
+	k, err := keys.ParsePEM(pemData)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for alg, want := range map[sign.Algorithm]int{sign.ES256: 0, sign.ESP256: 1} {
-		ck := &sign.Key{Public: k.Public, Algorithm: alg}
+	for alg, want := range map[keys.Algorithm]int{keys.ES256: 0, keys.ESP256: 1} {
+		ck := &keys.Key{Public: k.Public, Algorithm: alg}
 		data, err := ck.MarshalCOSEKey()
 		if err != nil {
 			t.Fatal(err)

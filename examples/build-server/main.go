@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -88,13 +89,13 @@ func signed(env *suit.Envelope, s *sign.Signer) []byte {
 // loadOrMakeKey reuses DIR/signing.pem or makes a new ES256 key.
 func loadOrMakeKey(dir string) *sign.Signer {
 	p := filepath.Join(dir, "signing.pem")
-	var key *sign.Key
+	var key *keys.Key
 	if data, err := os.ReadFile(p); err == nil {
-		if key, err = sign.ParseKey(data); err != nil {
+		if key, err = keys.ParseKey(data); err != nil {
 			log.Fatal(err)
 		}
 	} else {
-		if key, err = sign.GenerateKey(sign.ES256); err != nil {
+		if key, err = keys.GenerateKey(keys.ES256); err != nil {
 			log.Fatal(err)
 		}
 		priv, err := key.MarshalPEM()
@@ -110,7 +111,7 @@ func loadOrMakeKey(dir string) *sign.Signer {
 		}
 		write(dir, "signing.pub.pem", pub)
 	}
-	s, err := key.NewSigner(0)
+	s, err := sign.ForKey(key, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

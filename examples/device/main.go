@@ -22,8 +22,8 @@ import (
 
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/host"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
-	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -41,7 +41,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	k, err := sign.ParseKey(data)
+	k, err := keys.ParsePublicKey(data)
 	if err != nil {
 		log.Fatal(err)
 	}

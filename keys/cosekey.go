@@ -1,4 +1,4 @@
-package sign
+package keys
 
 import (
 	"bytes"
@@ -37,7 +37,8 @@ const (
 // coordinates of exactly the curve's size, points on the curve, and a
 // private scalar that matches the public point. key_ops (4) and Base IV (5)
 // are checked for type and otherwise ignored. If alg (3) is present it must
-// be a signing algorithm of this package that fits the key.
+// be a known algorithm that fits the key (an HMAC algorithm for a
+// symmetric key).
 func ParseCOSEKey(data []byte) (*Key, error) {
 	if len(data) > MaxKeyFileSize {
 		return nil, keyErr("COSE_Key", fmt.Sprintf("larger than %d bytes", MaxKeyFileSize), nil)
@@ -97,8 +98,8 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		if err == nil && (len(k.Secret) == 0 || len(k.Secret) > MaxMACKeySize) {
 			err = keyErr("COSE_Key", fmt.Sprintf("symmetric key of %d bytes", len(k.Secret)), nil)
 		}
-		if err == nil && k.Algorithm != 0 && k.Algorithm != HMAC256 {
-			err = &AlgorithmError{Algorithm: k.Algorithm, Reason: "symmetric keys are only used with HMAC-256"}
+		if err == nil && k.Algorithm != 0 && !k.Algorithm.IsMAC() {
+			err = &AlgorithmError{Algorithm: k.Algorithm, Reason: "a symmetric key is only used with an HMAC algorithm"}
 		}
 	default:
 		err = keyErr("COSE_Key", fmt.Sprintf("unsupported kty %d", kty), nil)
@@ -107,7 +108,7 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		return nil, err
 	}
 	if k.Public != nil && k.Algorithm != 0 {
-		if err := checkKey(k.Algorithm, k.Public); err != nil {
+		if err := k.Algorithm.CheckKey(k.Public); err != nil {
 			return nil, err
 		}
 	}
@@ -280,7 +281,7 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 		case elliptic.P521():
 			m[coseKeyCrv] = crvP521
 		default:
-			return nil, keyErr("COSE_Key", "unsupported curve "+curveName(pub.Curve), nil)
+			return nil, keyErr("COSE_Key", "unsupported curve "+curveName(pub), nil)
 		}
 		point, err := pub.Bytes()
 		if err != nil {

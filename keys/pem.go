@@ -1,0 +1,131 @@
+package keys
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+)
+
+// ParsePEM parses one PEM key: "PRIVATE KEY" (PKCS#8), "EC PRIVATE KEY"
+// (SEC1, optionally preceded by the "EC PARAMETERS" block OpenSSL writes)
+// or "PUBLIC KEY" (PKIX SubjectPublicKeyInfo). Only ECDSA P-256, P-384,
+// P-521 and Ed25519 keys are accepted. Anything but white space after the
+// key block, encrypted PEM, and PEM headers are rejected.
+func ParsePEM(data []byte) (*Key, error) {
+	if len(data) > MaxKeyFileSize {
+		return nil, keyErr("PEM", fmt.Sprintf("larger than %d bytes", MaxKeyFileSize), nil)
+	}
+	block, rest := pem.Decode(data)
+	if block != nil && block.Type == "EC PARAMETERS" {
+		block, rest = pem.Decode(rest)
+	}
+	if block == nil {
+		return nil, keyErr("PEM", "no PEM block found", nil)
+	}
+	if len(bytes.TrimSpace(rest)) != 0 {
+		return nil, keyErr("PEM", "unexpected data after the key block", nil)
+	}
+	if len(block.Headers) != 0 {
+		return nil, keyErr("PEM", "PEM headers (encrypted keys) are not supported", nil)
+	}
+	switch block.Type {
+	case "PRIVATE KEY":
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, keyErr("PEM", "bad PKCS#8 private key", err)
+		}
+		return privateKey(k)
+	case "EC PRIVATE KEY":
+		k, err := x509.ParseECPrivateKey(block.Bytes)
+		if err != nil {
+			return nil, keyErr("PEM", "bad SEC1 EC private key", err)
+		}
+		return privateKey(k)
+	case "PUBLIC KEY":
+		k, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, keyErr("PEM", "bad PKIX public key", err)
+		}
+		if err := supportedPublic(k); err != nil {
+			return nil, err
+		}
+		return &Key{Public: k}, nil
+	}
+	return nil, keyErr("PEM", fmt.Sprintf("unsupported PEM block type %q", block.Type), nil)
+}
+
+func privateKey(k any) (*Key, error) {
+	switch p := k.(type) {
+	case *ecdsa.PrivateKey:
+		if err := supportedPublic(&p.PublicKey); err != nil {
+			return nil, err
+		}
+		return &Key{Signer: p, Public: &p.PublicKey}, nil
+	case ed25519.PrivateKey:
+		return &Key{Signer: p, Public: p.Public()}, nil
+	}
+	return nil, keyErr("PEM", fmt.Sprintf("unsupported private key type %T", k), nil)
+}
+
+func supportedPublic(k any) error {
+	switch p := k.(type) {
+	case *ecdsa.PublicKey:
+		switch p.Curve {
+		case elliptic.P256(), elliptic.P384(), elliptic.P521():
+			return nil
+		}
+		return keyErr("PEM", "unsupported ECDSA curve "+curveName(p), nil)
+	case ed25519.PublicKey:
+		return nil
+	}
+	return keyErr("PEM", fmt.Sprintf("unsupported public key type %T", k), nil)
+}
+
+// MarshalPEM encodes k as PEM: a private key as PKCS#8 "PRIVATE KEY", a
+// public key as PKIX "PUBLIC KEY". Symmetric keys have no PEM form.
+func (k *Key) MarshalPEM() ([]byte, error) {
+	if k == nil || (k.Signer == nil && k.Public == nil) {
+		return nil, keyErr("PEM", "symmetric keys have no PEM form; store the raw secret", ErrKeyType)
+	}
+	if k.Signer != nil {
+		der, err := x509.MarshalPKCS8PrivateKey(k.Signer)
+		if err != nil {
+			return nil, keyErr("PEM", "cannot encode PKCS#8", err)
+		}
+		return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+	}
+	return k.MarshalPublicPEM()
+}
+
+// MarshalPublicPEM encodes the public half of k as PKIX "PUBLIC KEY" PEM.
+func (k *Key) MarshalPublicPEM() ([]byte, error) {
+	if k == nil || k.Public == nil {
+		return nil, keyErr("PEM", "symmetric keys have no public half", ErrKeyType)
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.Public)
+	if err != nil {
+		return nil, keyErr("PEM", "cannot encode PKIX", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// MarshalSEC1PEM encodes an ECDSA private key as SEC1 "EC PRIVATE KEY" PEM,
+// the form some embedded tool chains expect.
+func (k *Key) MarshalSEC1PEM() ([]byte, error) {
+	if k == nil {
+		return nil, keyErr("PEM", "nil key", nil)
+	}
+	p, ok := k.Signer.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, keyErr("PEM", "SEC1 holds only ECDSA private keys", ErrKeyType)
+	}
+	der, err := x509.MarshalECPrivateKey(p)
+	if err != nil {
+		return nil, keyErr("PEM", "cannot encode SEC1", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
