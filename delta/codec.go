@@ -57,10 +57,6 @@ func lzmaPropsFor(k streamKind) []lzma.Properties {
 	return []lzma.Properties{lzmaDefault, lzmaLC0}
 }
 
-// trialSlots bounds how many trial compressions run at once (each holds
-// large match tables).
-var trialSlots = make(chan struct{}, 2)
-
 // bigTrial is the stream size above which compressStream collects its
 // trial encoders' garbage right away.
 const bigTrial = 1 << 20
@@ -93,8 +89,8 @@ func (cm *compressor) compressStream(raw []byte, kind streamKind) (Codec, []byte
 	var wg sync.WaitGroup
 	for i, f := range trials {
 		wg.Go(func() {
-			trialSlots <- struct{}{}
-			defer func() { <-trialSlots }()
+			cm.trials <- struct{}{}
+			defer func() { <-cm.trials }()
 			results[i] = f()
 			if len(raw) >= bigTrial {
 				// The trial encoder's match tables (tens of MB) are
@@ -122,15 +118,21 @@ func (cm *compressor) compressStream(raw []byte, kind streamKind) (Codec, []byte
 // dominated Diff's allocations). The zstd level is "better", not "best":
 // on the bench firmware LZMA2 wins every stream where zstd-best beat
 // zstd-better (5 bytes in total), and best's tables cost 34 MB of RSS.
+//
+// It belongs to one Diff call: trials bounds how many trial compressions
+// of that call run at once (each holds large match tables), so concurrent
+// Diff calls do not share or contend for a package-wide limit.
 type compressor struct {
-	zstd  *zstd.Encoder
-	fast  bool
-	force int // DiffOptions.forceCoding
+	zstd   *zstd.Encoder
+	trials chan struct{} // semaphore: DiffOptions.trialSlots() slots
+	fast   bool
+	force  int  // DiffOptions.forceCoding
+	signed bool // 32-bit word arithmetic codes signed words (layout bit7)
 }
 
 // newCompressor makes a compressor for streams of up to about maxRaw
 // bytes (larger streams still compress, with a window of this size).
-func newCompressor(maxRaw int, fast bool) (*compressor, error) {
+func newCompressor(maxRaw int, opts *DiffOptions) (*compressor, error) {
 	window := zstd.MinWindowSize
 	for window < maxRaw && window < zstd.MaxWindowSize {
 		window <<= 1
@@ -144,7 +146,11 @@ func newCompressor(maxRaw int, fast bool) (*compressor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compressor{zstd: enc, fast: fast}, nil
+	cm := &compressor{zstd: enc, trials: make(chan struct{}, opts.trialSlots()), signed: true}
+	if opts != nil {
+		cm.fast, cm.force, cm.signed = opts.FastCompression, opts.forceCoding, !opts.unsignedArith
+	}
+	return cm, nil
 }
 
 func (cm *compressor) close() { cm.zstd.Close() }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -27,8 +26,9 @@ import (
 // percentage (the suitkit CLI sets 40 for large inputs).
 //
 // Concurrency: the scan of new runs on GOMAXPROCS goroutines (at most 8),
-// the compression on 2 (see the package documentation); the output does
-// not depend on either. Time is near-linear in the input sizes (about
+// the compression on 2 (see the package documentation); both limits
+// belong to the call and DiffOptions.Concurrency lowers or raises them.
+// The output depends on neither. Time is near-linear in the input sizes (about
 // 2.7 s for 24 MB on a 2-core machine).
 func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 	if err := checkDiffInput(old, new); err != nil {
@@ -117,13 +117,13 @@ func (b *blockBuilder) size() int {
 
 // newBlockBuilder returns an empty builder for a block that starts at
 // new-image offset start.
-func newBlockBuilder(budget int, start int64) *blockBuilder {
+func newBlockBuilder(budget int, start int64, signed bool) *blockBuilder {
 	b := &blockBuilder{budget: budget, start: start}
 	b.words.reset(start)
 	b.arith.reset(start)
 	b.arith2.reset(start)
 	b.arithA.reset(start)
-	b.arith.signed, b.arithA.signed = signedArith, signedArith
+	b.arith.signed, b.arithA.signed = signed, signed
 	return b
 }
 
@@ -136,12 +136,9 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 	// Memory of a block is at most raw + largest compressed (< largest
 	// raw) + largest LZMA dictionary (= largest raw): 3x raw.
 	budget := max((blockMem-fixedApplyMemory-lzmaMinDict)/3, 4*recordReserve)
-	cm, err := newCompressor(budget, opts != nil && opts.FastCompression)
+	cm, err := newCompressor(budget, opts)
 	if err != nil {
 		return err
-	}
-	if opts != nil {
-		cm.force = opts.forceCoding
 	}
 	defer cm.close()
 
@@ -156,10 +153,10 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 	var (
 		queue    []*pending
 		wg       sync.WaitGroup
-		inflight = make(chan struct{}, encodeWorkers())
+		inflight = make(chan struct{}, opts.encodeWorkers())
 	)
 	defer wg.Wait() // on an early return, before cm.close
-	bb := newBlockBuilder(budget, 0)
+	bb := newBlockBuilder(budget, 0, cm.signed)
 	flush := func() {
 		if len(bb.recs) == 0 {
 			return
@@ -171,7 +168,7 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 			defer func() { <-inflight }()
 			p.eb, p.err = b.encode(cm)
 		})
-		bb = newBlockBuilder(budget, b.start+b.newLen)
+		bb = newBlockBuilder(budget, b.start+b.newLen, cm.signed)
 	}
 	var o, n int64
 	for _, r := range toRecords(ctrl) {
@@ -250,10 +247,6 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 	return nil
 }
 
-// encodeWorkers is how many blocks writePatch encodes at once (their
-// compression trials share trialSlots).
-func encodeWorkers() int { return min(runtime.GOMAXPROCS(0), 2) }
-
 // lzmaMinDict is the smallest LZMA dictionary (a block's memory figure
 // counts at least this for an LZMA stream).
 const lzmaMinDict = 4096
@@ -283,167 +276,51 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 }
 
 // encode serialises the control records (three columns: seeks as zigzag
-// varints, adds, copies) and compresses each stream.
+// varints, adds, copies), compresses each stream, and picks the diff
+// coding (see diffCodings) whose compressed streams are smallest.
 func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
-	var ctrl []byte
+	var ctrlRaw []byte
 	for _, r := range b.recs {
-		ctrl = binary.AppendVarint(ctrl, r.seek)
-	}
-	for _, r := range b.recs {
-		ctrl = binary.AppendUvarint(ctrl, uint64(r.add))
+		ctrlRaw = binary.AppendVarint(ctrlRaw, r.seek)
 	}
 	for _, r := range b.recs {
-		ctrl = binary.AppendUvarint(ctrl, uint64(r.copy))
+		ctrlRaw = binary.AppendUvarint(ctrlRaw, uint64(r.add))
 	}
-	wg, wv, wo := b.words.finish()
-	ag, av, ao := b.arith.finish()
-	hg, hv, ho := b.arith2.finish()
-	xg, xv, xo := b.arithA.finish()
-	ug, uv, uo := b.units.finish()
-	raws := make([][]byte, 19)
-	raws[0], raws[1], raws[2], raws[3] = ctrl, b.extra, b.gaps, b.values
-	const (
-		iCtrl = iota
-		iExtra
-		iGaps
-		iValues
-		iWGaps
-		iWValues  // word coding, values by lane
-		iWOrdered // word coding, values in position order
-		iAGaps    // word arithmetic: gaps
-		iAValues  // word arithmetic, values by lane
-		iAOrdered // word arithmetic, values in position order
-		iHGaps    // halfword arithmetic: gaps
-		iHValues  // halfword arithmetic, values by lane
-		iHOrdered // halfword arithmetic, values in position order
-		iXGaps    // AArch64 canonical word arithmetic: gaps
-		iXValues  // AArch64 canonical word arithmetic, values by lane
-		iXOrdered // AArch64 canonical word arithmetic, values in position order
-		iUGaps    // unit coding: gaps
-		iUValues  // unit coding, values by index in the unit
-		iUOrdered // unit coding, values in position order
-	)
-	// The word codings are alternatives only when their raw streams fit
-	// the block budget too.
-	fits := func(g, v []byte) bool {
-		return len(ctrl)+len(g)+len(v)+len(b.extra) <= b.budget || cm.force > codingBytes
+	for _, r := range b.recs {
+		ctrlRaw = binary.AppendUvarint(ctrlRaw, uint64(r.copy))
 	}
-	if fits(wg, wv) {
-		raws[iWGaps], raws[iWValues], raws[iWOrdered] = wg, wv, wo
-	}
-	if fits(ag, av) {
-		raws[iAGaps], raws[iAValues], raws[iAOrdered] = ag, av, ao
-	}
-	if fits(hg, hv) {
-		raws[iHGaps], raws[iHValues], raws[iHOrdered] = hg, hv, ho
-	}
-	// The AArch64 form is an alternative only when it differs from plain
-	// word arithmetic (some ADRP changed).
-	if fits(xg, xv) && (cm.force != 0 || !bytes.Equal(xg, ag) || !bytes.Equal(xo, ao)) {
-		raws[iXGaps], raws[iXValues], raws[iXOrdered] = xg, xv, xo
-	}
-	if fits(ug, uv) {
-		raws[iUGaps], raws[iUValues], raws[iUOrdered] = ug, uv, uo
-	}
-	kinds := []streamKind{kindCtrl, kindExtra, kindGaps, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues, kindGaps, kindValues, kindValues}
-	type coding struct {
-		gaps, values   int
-		words, ordered bool
-		arith          int
-		a64, units     bool
-	}
-	all := map[int]coding{
-		codingBytes:           {iGaps, iValues, false, false, 0, false, false},
-		codingLanes:           {iWGaps, iWValues, true, false, 0, false, false},
-		codingOrdered:         {iWGaps, iWOrdered, true, true, 0, false, false},
-		codingArithLanes:      {iAGaps, iAValues, true, false, 4, false, false},
-		codingArithOrdered:    {iAGaps, iAOrdered, true, true, 4, false, false},
-		codingArith16Lanes:    {iHGaps, iHValues, true, false, 2, false, false},
-		codingArith16Ordered:  {iHGaps, iHOrdered, true, true, 2, false, false},
-		codingArithA64Lanes:   {iXGaps, iXValues, true, false, 4, true, false},
-		codingArithA64Ordered: {iXGaps, iXOrdered, true, true, 4, true, false},
-		codingUnitLanes:       {iUGaps, iUValues, false, false, 0, false, true},
-		codingUnitOrdered:     {iUGaps, iUOrdered, false, true, 0, false, true},
-	}
-	order := []int{codingBytes, codingLanes, codingOrdered, codingArithLanes, codingArithOrdered, codingArith16Lanes, codingArith16Ordered, codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered}
-	// Shortlist: rank the codings by a quick zstd estimate and give the
-	// full (LZMA2) trials only to the best two. LZMA2 trials are most of
-	// Diff's compression time; the ranking rarely differs between codecs.
-	shortlist := order
-	if _, forced := all[cm.force]; forced {
-		shortlist = []int{cm.force}
-	} else if !cm.fast {
-		est := make(map[int]int, len(raws))
-		estimate := func(i int) int {
-			if n, ok := est[i]; ok {
-				return n
-			}
-			n := len(cm.zstd.EncodeAll(raws[i], nil))
-			est[i] = n
-			return n
-		}
-		type ranked struct{ id, size int }
-		var rs []ranked
-		for _, k := range order {
-			c := all[k]
-			if raws[c.gaps] == nil {
-				continue
-			}
-			rs = append(rs, ranked{k, estimate(c.gaps) + estimate(c.values)})
-		}
-		slices.SortStableFunc(rs, func(x, y ranked) int { return x.size - y.size })
-		shortlist = nil
-		for _, r := range rs[:min(shortlistLen, len(rs))] {
-			shortlist = append(shortlist, r.id)
-		}
-		// The zstd estimate underrates the unit coding against LZMA2
-		// (esp8266: ranked 4th, smallest after LZMA2): it always gets a
-		// trial.
-		if raws[iUGaps] != nil && !slices.Contains(shortlist, codingUnitOrdered) {
-			shortlist = append(shortlist, codingUnitOrdered)
-		}
-		if len(shortlist) == 0 {
-			shortlist = []int{codingBytes} // no diff bytes at all
-		}
-	}
-	need := map[int]bool{iCtrl: true, iExtra: true}
-	for _, k := range shortlist {
-		need[all[k].gaps], need[all[k].values] = true, true
-	}
-	codecs := make([]Codec, len(raws))
-	comps := make([][]byte, len(raws))
-	for i, raw := range raws {
-		if !need[i] || (i >= iWGaps && raw == nil) {
-			continue
-		}
-		c, comp, err := cm.compressStream(raw, kinds[i])
-		if err != nil {
+	ctrl := &blockStream{raw: ctrlRaw, kind: kindCtrl}
+	extra := &blockStream{raw: b.extra, kind: kindExtra}
+	fams := b.familyStreams(cm, len(ctrlRaw))
+	shortlist := cm.shortlist(fams)
+	for _, s := range append([]*blockStream{ctrl, extra}, shortlistStreams(fams, shortlist)...) {
+		if err := s.compress(cm); err != nil {
 			return encodedBlock{}, err
 		}
-		codecs[i], comps[i] = c, comp
 	}
-	// Pick the smallest shortlisted diff coding.
-	var choice coding
+	// Pick the smallest shortlisted diff coding (the first on a tie).
+	var choice *diffCoding
 	best := -1
-	for _, k := range shortlist {
-		c := all[k]
-		if raws[c.gaps] == nil && k != codingBytes {
+	for _, c := range shortlist {
+		fs := fams[c.family]
+		if !fs.usable && c.family != famBytes {
 			continue
 		}
-		if n := len(comps[c.gaps]) + len(comps[c.values]); best < 0 || n < best {
+		if n := len(fs.gaps.comp) + len(fs.values(c).comp); best < 0 || n < best {
 			best, choice = n, c
 		}
 	}
-	pick := [numStreams]int{iCtrl, choice.gaps, choice.values, iExtra}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs)), signed: choice.arith == 4 && signedArith,
-		words: choice.words, ordered: choice.ordered, arith: choice.arith, a64: choice.a64, units: choice.units}}
+	fs := fams[choice.family]
+	pick := [numStreams]*blockStream{ctrl, fs.gaps, fs.values(choice), extra}
+	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
+	choice.setLayout(&sep.hdr, cm.signed)
 	var chosen [numStreams][]byte
-	for s, i := range pick {
-		chosen[s] = raws[i]
-		sep.hdr.codec[s] = codecs[i]
-		sep.hdr.rawLen[s] = int64(len(raws[i]))
-		sep.hdr.compLen[s] = int64(len(comps[i]))
-		sep.streams[s] = bytes.Clone(comps[i])
+	for s, st := range pick {
+		chosen[s] = st.raw
+		sep.hdr.codec[s] = st.codec
+		sep.hdr.rawLen[s] = int64(len(st.raw))
+		sep.hdr.compLen[s] = int64(len(st.comp))
+		sep.streams[s] = bytes.Clone(st.comp)
 	}
 	// Joint layout: worth trying when the streams are small enough that
 	// per-stream codec overhead matters.
@@ -465,6 +342,206 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 	return sep, nil
 }
 
+// diffFamily names the encoder whose streams a diff coding uses.
+type diffFamily int
+
+const (
+	famBytes    diffFamily = iota // byte coding: byte gaps, values in order
+	famWords                      // word masks, bytewise values
+	famArith                      // word masks, 32-bit word arithmetic
+	famArith16                    // word masks, 16-bit halfword arithmetic
+	famArithA64                   // 32-bit word arithmetic on AArch64 canonical words
+	famUnits                      // unit coding
+	numFamilies
+)
+
+// diffCoding is one way a block can code its diff bytes: the family of
+// streams it takes its gaps and values from, and the layout bits that tell
+// the applier how to read them.
+type diffCoding struct {
+	id      int        // the coding* constant (DiffOptions.forceCoding)
+	family  diffFamily // where the gaps and values streams come from
+	ordered bool       // values in position order, not grouped by lane or unit byte
+	words   bool       // word-mask coding (layout bit1)
+	arith   int        // 0, or 4 or 2: width of the units added with carries
+	a64     bool       // 32-bit units in AArch64 canonical form
+	units   bool       // unit coding (layout bit6)
+}
+
+// diffCodings lists every diff coding, in the order Diff ranks them (a
+// coding listed earlier wins a tie).
+var diffCodings = [...]diffCoding{
+	{id: codingBytes, family: famBytes},
+	{id: codingLanes, family: famWords, words: true},
+	{id: codingOrdered, family: famWords, words: true, ordered: true},
+	{id: codingArithLanes, family: famArith, words: true, arith: 4},
+	{id: codingArithOrdered, family: famArith, words: true, ordered: true, arith: 4},
+	{id: codingArith16Lanes, family: famArith16, words: true, arith: 2},
+	{id: codingArith16Ordered, family: famArith16, words: true, ordered: true, arith: 2},
+	{id: codingArithA64Lanes, family: famArithA64, words: true, arith: 4, a64: true},
+	{id: codingArithA64Ordered, family: famArithA64, words: true, ordered: true, arith: 4, a64: true},
+	{id: codingUnitLanes, family: famUnits, units: true},
+	{id: codingUnitOrdered, family: famUnits, ordered: true, units: true},
+}
+
+// codingByID returns the coding with the given coding* constant, or nil.
+func codingByID(id int) *diffCoding {
+	for i := range diffCodings {
+		if diffCodings[i].id == id {
+			return &diffCodings[i]
+		}
+	}
+	return nil
+}
+
+// setLayout sets the block header's layout fields for coding c. signed
+// marks 32-bit word arithmetic as signed (layout bit7).
+func (c *diffCoding) setLayout(h *blockHeader, signed bool) {
+	h.words, h.ordered, h.arith, h.a64, h.units = c.words, c.ordered, c.arith, c.a64, c.units
+	h.signed = c.arith == 4 && signed
+}
+
+// blockStream is one raw stream a block may carry and, once compressed,
+// its smallest encoding.
+type blockStream struct {
+	raw   []byte
+	kind  streamKind
+	codec Codec
+	comp  []byte
+	done  bool // compressed
+	est   int  // zstd estimate of the compressed size, when estOK
+	estOK bool
+}
+
+func (s *blockStream) compress(cm *compressor) error {
+	if s.done {
+		return nil
+	}
+	c, comp, err := cm.compressStream(s.raw, s.kind)
+	if err != nil {
+		return err
+	}
+	s.codec, s.comp, s.done = c, comp, true
+	return nil
+}
+
+// estimate is a quick zstd figure of the stream's compressed size, used
+// to rank codings before the full trials.
+func (s *blockStream) estimate(cm *compressor) int {
+	if !s.estOK {
+		s.est, s.estOK = len(cm.zstd.EncodeAll(s.raw, nil)), true
+	}
+	return s.est
+}
+
+// familyStreams are one family's candidate streams for a block.
+type familyStreams struct {
+	gaps    *blockStream
+	lanes   *blockStream // values grouped by lane (byte coding: in order)
+	ordered *blockStream // values in position order
+	// usable: the family has diff bytes and its streams fit the block
+	// budget (the byte coding is the fallback whatever this says)
+	usable bool
+}
+
+// values returns the values stream coding c reads.
+func (f *familyStreams) values(c *diffCoding) *blockStream {
+	if c.ordered {
+		return f.ordered
+	}
+	return f.lanes
+}
+
+// familyStreams finishes every encoder of the block and says which
+// families are alternatives: the others only when their raw streams fit
+// the block budget too (any forced coding is taken as it is), and the
+// AArch64 form only when it differs from plain word arithmetic (some ADRP
+// changed).
+func (b *blockBuilder) familyStreams(cm *compressor, ctrlLen int) [numFamilies]familyStreams {
+	var f [numFamilies]familyStreams
+	set := func(fam diffFamily, e interface{ finish() (g, v, o []byte) }) {
+		g, v, o := e.finish()
+		f[fam] = familyStreams{
+			gaps:    &blockStream{raw: g, kind: kindGaps},
+			lanes:   &blockStream{raw: v, kind: kindValues},
+			ordered: &blockStream{raw: o, kind: kindValues},
+			usable:  g != nil && (ctrlLen+len(g)+len(v)+len(b.extra) <= b.budget || cm.force > codingBytes),
+		}
+	}
+	values := &blockStream{raw: b.values, kind: kindValues}
+	f[famBytes] = familyStreams{gaps: &blockStream{raw: b.gaps, kind: kindGaps}, lanes: values, ordered: values, usable: b.gaps != nil}
+	set(famWords, &b.words)
+	set(famArith, &b.arith)
+	set(famArith16, &b.arith2)
+	set(famArithA64, &b.arithA)
+	set(famUnits, &b.units)
+	a, x := &f[famArith], &f[famArithA64]
+	if cm.force == 0 && bytes.Equal(x.gaps.raw, a.gaps.raw) && bytes.Equal(x.ordered.raw, a.ordered.raw) {
+		x.usable = false
+	}
+	return f
+}
+
+// shortlist returns the codings that get full compression trials: a
+// forced coding (or the byte coding when the forced one has no streams),
+// every coding in fast mode, or else the best shortlistLen by a quick
+// zstd estimate plus the unit coding. LZMA2 trials are most of Diff's
+// compression time; the ranking rarely differs between codecs.
+func (cm *compressor) shortlist(f [numFamilies]familyStreams) []*diffCoding {
+	if c := codingByID(cm.force); c != nil {
+		if !f[c.family].usable && c.family != famBytes {
+			c = codingByID(codingBytes)
+		}
+		return []*diffCoding{c}
+	}
+	var all []*diffCoding
+	for i := range diffCodings {
+		all = append(all, &diffCodings[i])
+	}
+	if cm.fast {
+		return all
+	}
+	type ranked struct {
+		c    *diffCoding
+		size int
+	}
+	var rs []ranked
+	for _, c := range all {
+		fs := &f[c.family]
+		if !fs.usable {
+			continue
+		}
+		rs = append(rs, ranked{c, fs.gaps.estimate(cm) + fs.values(c).estimate(cm)})
+	}
+	slices.SortStableFunc(rs, func(x, y ranked) int { return x.size - y.size })
+	var short []*diffCoding
+	for _, r := range rs[:min(shortlistLen, len(rs))] {
+		short = append(short, r.c)
+	}
+	// The zstd estimate underrates the unit coding against LZMA2
+	// (esp8266: ranked 4th, smallest after LZMA2): it always gets a
+	// trial.
+	if unit := codingByID(codingUnitOrdered); f[famUnits].usable && !slices.Contains(short, unit) {
+		short = append(short, unit)
+	}
+	if len(short) == 0 {
+		short = []*diffCoding{codingByID(codingBytes)} // no diff bytes at all
+	}
+	return short
+}
+
+// shortlistStreams returns the gaps and values streams the shortlisted
+// codings read (those of a family that is no alternative are not needed).
+func shortlistStreams(f [numFamilies]familyStreams, short []*diffCoding) []*blockStream {
+	var ss []*blockStream
+	for _, c := range short {
+		if fs := &f[c.family]; fs.usable || c.family == famBytes {
+			ss = append(ss, fs.gaps, fs.values(c))
+		}
+	}
+	return ss
+}
+
 // size is the encoded size of the block.
 func (e *encodedBlock) size() int {
 	n := len(e.hdr.appendTo(nil))
@@ -477,10 +554,6 @@ func (e *encodedBlock) size() int {
 // jointTrialMax: blocks whose separately compressed streams exceed this
 // are not tried in the joint layout (it only wins on small blocks).
 const jointTrialMax = 64 << 10
-
-// signedArith makes Diff code 32-bit word arithmetic with signed words
-// (layout bit7); tests turn it off to cover unsigned blocks.
-var signedArith = true
 
 // shortlistLen is how many diff codings, ranked by the zstd estimate, get
 // full compression trials (plus the unit coding). 4 found the unit coding

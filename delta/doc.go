@@ -51,7 +51,8 @@
 // into each until it takes the same seed in the same state (position,
 // alignment, rejected range) as the chunk's scan, after which the two
 // are identical (usually a few seeds in). Full blocks are compressed (2
-// at a time, sharing 2 trial slots) while the next block is built. On
+// at a time, sharing the call's 2 trial slots; DiffOptions.Concurrency
+// changes both limits) while the next block is built. On
 // the 24 MB libjvm pair (2 cores) the CLI takes about 2.7 s (Debian
 // bsdiff: 16.4 s).
 //

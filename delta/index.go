@@ -39,13 +39,14 @@ type index struct {
 	lo2, hi2 []int32
 }
 
-// sparseIndexMin is the old-image size from which the index is sparse (a
-// variable so tests can exercise the sparse index on small inputs).
-var sparseIndexMin = 8 << 20
+// sparseIndexMin is the old-image size from which the index is sparse
+// (DiffOptions.sparseFrom lowers it in tests).
+const sparseIndexMin = 8 << 20
 
-func newIndex(old []byte) *index {
+// newIndex indexes old, sparsely when sparse is set.
+func newIndex(old []byte, sparse bool) *index {
 	x := &index{old: old, keys: old}
-	if len(old) >= sparseIndexMin {
+	if sparse {
 		x.sparse = true
 		x.keys = old[:len(old)&^1]
 	}

@@ -57,7 +57,7 @@ func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
 	}
 	var seeds []seed
 	if len(old) > 0 && len(new) > 0 {
-		seeds = findSeeds(newIndex(old), new)
+		seeds = findSeeds(newIndex(old, len(old) >= opt.sparseIndexFrom()), new, opt.scanWorkers())
 	}
 	return seedsToControls(old, new, seeds), nil
 }
@@ -79,8 +79,8 @@ func checkDiffInput(old, new []byte) error {
 // accepted match is skipped whole, so the scan does O(1) searches per
 // mismatch cluster and never rescans a long match: time is near-linear
 // even on repetitive input.
-func findSeeds(x *index, new []byte) []seed {
-	if w := scanWorkers(); len(new) >= parallelScanMin && w >= 2 {
+func findSeeds(x *index, new []byte, workers int) []seed {
+	if w := workers; len(new) >= parallelScanMin && w >= 2 {
 		return findSeedsSplit(x, new, w)
 	}
 	seeds, _ := x.scan(new, scanState{}, len(new), nil)

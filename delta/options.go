@@ -1,5 +1,7 @@
 package delta
 
+import "runtime"
+
 // DiffOptions tunes [Diff]. The zero value (or nil) gives the defaults:
 // the smallest patch the package can make, with blocks sized so that
 // applying needs at most about [DefaultBlockMemory] of buffers.
@@ -15,9 +17,61 @@ type DiffOptions struct {
 	// only: faster diff, somewhat larger patches.
 	FastCompression bool
 
+	// Concurrency caps how many goroutines Diff keeps busy at once: the
+	// scan of new runs on min(Concurrency, 8) goroutines and at most
+	// Concurrency compression trials (each holding tens of MB of match
+	// tables) run at a time, on at most 2 blocks. Zero (or negative)
+	// means the defaults: GOMAXPROCS goroutines for the scan (at most 8)
+	// and 2 trials. The limit belongs to this Diff call; concurrent calls
+	// each have their own. The patch does not depend on it.
+	Concurrency int
+
 	// forceCoding makes every block use one diff coding (tests only):
 	// 0 automatic, or one of the coding* constants.
 	forceCoding int
+
+	// sparseFrom, when positive, replaces sparseIndexMin (tests only:
+	// 1 makes the index sparse for any old image).
+	sparseFrom int
+
+	// unsignedArith makes 32-bit word arithmetic code unsigned words
+	// (no layout bit7; tests only).
+	unsignedArith bool
+}
+
+// defaultTrials is how many compression trials a Diff runs at once by
+// default.
+const defaultTrials = 2
+
+// trialSlots is how many compression trials run at once.
+func (o *DiffOptions) trialSlots() int {
+	if o == nil || o.Concurrency <= 0 {
+		return defaultTrials
+	}
+	return o.Concurrency
+}
+
+// sparseIndexFrom is the old-image size from which the index is sparse.
+func (o *DiffOptions) sparseIndexFrom() int {
+	if o == nil || o.sparseFrom <= 0 {
+		return sparseIndexMin
+	}
+	return o.sparseFrom
+}
+
+// scanWorkers is how many goroutines scan new (findSeeds).
+func (o *DiffOptions) scanWorkers() int {
+	n := runtime.GOMAXPROCS(0)
+	if o != nil && o.Concurrency > 0 {
+		n = o.Concurrency
+	}
+	return min(n, scanChunks)
+}
+
+// encodeWorkers is how many blocks writePatch encodes at once (their
+// compression trials share the call's trial slots).
+func (o *DiffOptions) encodeWorkers() int {
+	return min(runtime.GOMAXPROCS(0), o.trialSlots(), 2)
 }
 
 const (

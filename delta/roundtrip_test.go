@@ -131,7 +131,7 @@ func TestApplyEveryDiffCoding(t *testing.T) {
 					codingArith16Lanes: layoutWords | layoutArith16, codingArith16Ordered: layoutWords | layoutArith16 | layoutOrdered,
 					codingArithA64Lanes: layoutWords | layoutArith | layoutA64, codingArithA64Ordered: layoutWords | layoutArith | layoutA64 | layoutOrdered,
 					codingUnitLanes: layoutUnits, codingUnitOrdered: layoutUnits | layoutOrdered}[coding]
-				if signedArith && want&layoutArith != 0 {
+				if want&layoutArith != 0 { // Diff codes signed words by default
 					want |= layoutSigned
 				}
 				if l&^layoutJoint != want {

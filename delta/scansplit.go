@@ -1,14 +1,13 @@
 package delta
 
 import (
-	"runtime"
 	"sync"
 )
 
 // parallelScanMin is the new-image size from which findSeeds splits the
-// scan of new into chunks scanned on several goroutines (a variable so
-// tests can exercise the split on small inputs).
-var parallelScanMin = 1 << 20
+// scan of new into chunks scanned on several goroutines (tests call
+// findSeedsSplit and scanSplit directly to exercise it on small inputs).
+const parallelScanMin = 1 << 20
 
 // scanChunks is how many chunks findSeedsSplit cuts new into: more than
 // the goroutines, so chunks that scan slowly do not leave a core idle.
@@ -87,9 +86,6 @@ func scanSplit(x *index, new []byte, chunks, workers int) (seeds []seed, met int
 	}
 	return seeds, met
 }
-
-// scanWorkers is how many goroutines findSeeds uses.
-func scanWorkers() int { return min(runtime.GOMAXPROCS(0), scanChunks) }
 
 // sameScanState reports whether two scans in states a and b continue
 // identically: same position and alignment, and a rejected range with the

@@ -38,12 +38,7 @@ func TestSplitScanEqualsSequentialScan(t *testing.T) {
 		}
 	}
 	for _, sparse := range []bool{false, true} {
-		saved := sparseIndexMin
-		if sparse {
-			sparseIndexMin = 0
-		}
-		x := newIndex(old)
-		sparseIndexMin = saved
+		x := newIndex(old, sparse)
 		want, _ := x.scan(new, scanState{}, len(new), nil)
 		for _, cw := range [][2]int{{2, 2}, {8, 2}, {8, 1}, {5, 3}, {64, 2}} {
 			got, met := scanSplit(x, new, cw[0], cw[1])
@@ -77,7 +72,7 @@ func TestSplitScanDropsDivergentTailSeeds(t *testing.T) {
 	// alignment 0) prefers the first copy, which is nearer.
 	old := slices.Concat(x2, z, p, x2, q, s)
 	new := slices.Concat(p, x2, s)
-	x := newIndex(old)
+	x := newIndex(old, false)
 	want, _ := x.scan(new, scanState{}, len(new), nil)
 	tail, _ := x.scan(new, scanState{i: len(new) / 2}, len(new), nil)
 	if len(tail) == 0 || slices.Contains(want, tail[0]) {
@@ -96,7 +91,7 @@ func TestSplitScanDropsDivergentTailSeeds(t *testing.T) {
 func TestSplitScanEqualsSequentialScanFirmware(t *testing.T) {
 	for _, name := range []string{"micropython-esp8266", "libpython37-aarch64"} {
 		old, new := loadPair(t, name)
-		x := newIndex(old)
+		x := newIndex(old, false)
 		want, _ := x.scan(new, scanState{}, len(new), nil)
 		got, _ := scanSplit(x, new, scanChunks, 2)
 		if !slices.Equal(got, want) {

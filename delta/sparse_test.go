@@ -49,9 +49,7 @@ func TestSparseIndexFindsOddMatches(t *testing.T) {
 	for i := range old {
 		old[i] = byte(rng.IntN(256))
 	}
-	defer func(v int) { sparseIndexMin = v }(sparseIndexMin)
-	sparseIndexMin = 0
-	x := newIndex(old)
+	x := newIndex(old, true)
 	if !x.sparse {
 		t.Fatal("index is not sparse")
 	}
@@ -67,19 +65,16 @@ func TestSparseIndexFindsOddMatches(t *testing.T) {
 // Diff with the sparse index (forced on small inputs) round-trips and
 // still makes a small patch for a lightly edited image.
 func TestSparseIndexDiffRoundTrips(t *testing.T) {
-	defer func(v int) { sparseIndexMin = v }(sparseIndexMin)
 	rng := rand.New(rand.NewPCG(7, 8))
 	old := coreRandom(rng, 300<<10)
 	new := coreMutate(rng, old, 40)
 	// Shift by one byte so most matches are at odd old positions.
 	new = append([]byte{0x42}, new...)
-	sparseIndexMin = 1 << 62
 	full, got := diffApply(t, old, new, &DiffOptions{FastCompression: true})
 	if !bytes.Equal(got, new) {
 		t.Fatal("full index: output differs")
 	}
-	sparseIndexMin = 0
-	sparse, got := diffApply(t, old, new, &DiffOptions{FastCompression: true})
+	sparse, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, sparseFrom: 1})
 	if !bytes.Equal(got, new) {
 		t.Fatal("sparse index: output differs")
 	}

@@ -11,11 +11,9 @@ import (
 // up and down.
 func TestWordArithmeticSignedAndUnsignedRoundTrip(t *testing.T) {
 	old, new := aarch64LikePair(11, 300<<10)
-	defer func(v bool) { signedArith = v }(signedArith)
 	for _, coding := range []int{codingArithLanes, codingArithOrdered, codingArithA64Lanes, codingArithA64Ordered} {
 		for _, signed := range []bool{false, true} {
-			signedArith = signed
-			patch, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: coding})
+			patch, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: coding, unsignedArith: !signed})
 			if !bytes.Equal(got, new) {
 				t.Fatalf("coding %d signed=%v: output differs", coding, signed)
 			}

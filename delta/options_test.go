@@ -1,0 +1,104 @@
+package delta
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The package keeps no mutable state between calls: every package-level
+// variable is a sentinel error or a table that is never written. Limits
+// and concurrency belong to a call (DiffOptions, Limits), so concurrent
+// Diff calls do not share a semaphore and tests do not flip globals.
+func TestNoPackageLevelMutableState(t *testing.T) {
+	allowed := []string{
+		"ErrMalformed", "ErrUnsupported", "ErrLimit", "ErrOldImageMismatch", "ErrDigestMismatch",
+		"errBSControls", "bzCRCTable", "streamNames", "diffCodings",
+		"lzmaDefault", "lzmaLC0", "lzmaLC1", "lzmaLC3PB0", "lzmaLC1PB1", "lzmaProps",
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				for _, id := range sp.(*ast.ValueSpec).Names {
+					if !slices.Contains(allowed, id.Name) {
+						t.Errorf("%s: package-level variable %s (state belongs in a call's options or an instance)", fset.Position(id.Pos()), id.Name)
+					}
+				}
+			}
+		}
+	}
+}
+
+// DiffOptions.Concurrency sizes each call's own trial semaphore (zero:
+// the default), and the patch is the same whatever it is.
+func TestDiffConcurrencyPerCall(t *testing.T) {
+	for _, tc := range []struct{ conc, trials int }{{0, defaultTrials}, {-3, defaultTrials}, {1, 1}, {5, 5}} {
+		cm, err := newCompressor(1<<16, &DiffOptions{Concurrency: tc.conc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := newCompressor(1<<16, &DiffOptions{Concurrency: tc.conc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cap(cm.trials) != tc.trials || cm.trials == other.trials {
+			t.Errorf("Concurrency %d: %d trial slots (want %d), shared with another call: %v", tc.conc, cap(cm.trials), tc.trials, cm.trials == other.trials)
+		}
+		cm.close()
+		other.close()
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	old := coreRandom(rng, 300<<10)
+	new := coreMutate(rng, old, 200)
+	var want []byte
+	for _, conc := range []int{0, 1, 3} {
+		var p bytes.Buffer
+		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true, BlockMemory: MinBlockMemory, Concurrency: conc}); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = p.Bytes()
+		} else if !bytes.Equal(p.Bytes(), want) {
+			t.Fatalf("Concurrency %d changed the patch", conc)
+		}
+	}
+}
+
+// A forced diff coding on a block without diff bytes (test-only option)
+// falls back to the byte coding instead of writing an unreadable block.
+func TestForcedCodingWithoutDiffBytesApplies(t *testing.T) {
+	pairs := [][2][]byte{
+		{nil, []byte("only new bytes")},
+		{bytes.Repeat([]byte("abcdefgh"), 64), bytes.Repeat([]byte("abcdefgh"), 64)},
+	}
+	for _, c := range diffCodings {
+		for i, p := range pairs {
+			_, got := diffApply(t, p[0], p[1], &DiffOptions{FastCompression: true, forceCoding: c.id})
+			if !bytes.Equal(got, p[1]) {
+				t.Fatalf("coding %d pair %d: output differs", c.id, i)
+			}
+		}
+	}
+}
