@@ -69,23 +69,27 @@ func (r *run) command(c *suit.Command, depth int, ci uint64) error {
 	return errf(ErrUnsupported, "%s is not supported", commandName(c.ID))
 }
 
-// supportedParams are the parameters this processor understands. Any other
-// parameter makes the manifest invalid (draft-ietf-suit-manifest: "an
-// unsupported parameter").
-var supportedParams = map[int64]bool{
-	suit.ParamVendorIdentifier: true, suit.ParamClassIdentifier: true, suit.ParamImageDigest: true,
-	suit.ParamUseBefore: true, suit.ParamComponentSlot: true, suit.ParamStrictOrder: true,
-	suit.ParamSoftFailure: true, suit.ParamImageSize: true, suit.ParamContent: true,
-	suit.ParamURI: true, suit.ParamSourceComponent: true, suit.ParamInvokeArgs: true,
-	suit.ParamDeviceIdentifier: true, suit.ParamMinimumBattery: true, suit.ParamUpdatePriority: true,
-	suit.ParamVersion: true,
+// supportedParam reports whether this processor understands parameter k.
+// Any other parameter makes the manifest invalid (draft-ietf-suit-manifest:
+// "an unsupported parameter").
+func supportedParam(k int64) bool {
+	switch k {
+	case suit.ParamVendorIdentifier, suit.ParamClassIdentifier, suit.ParamImageDigest,
+		suit.ParamUseBefore, suit.ParamComponentSlot, suit.ParamStrictOrder,
+		suit.ParamSoftFailure, suit.ParamImageSize, suit.ParamContent,
+		suit.ParamURI, suit.ParamSourceComponent, suit.ParamInvokeArgs,
+		suit.ParamDeviceIdentifier, suit.ParamMinimumBattery, suit.ParamUpdatePriority,
+		suit.ParamVersion:
+		return true
+	}
+	return false
 }
 
 // setParams implements override-parameters (override=true) and
 // set-parameters (set only what is unset).
 func (r *run) setParams(ci uint64, ps suit.Parameters, depth int, override bool) error {
 	for _, p := range ps {
-		if !supportedParams[p.Key] {
+		if !supportedParam(p.Key) {
 			return errf(ErrUnsupported, "parameter %s", paramName(p.Key))
 		}
 		switch p.Key {
@@ -140,7 +144,7 @@ func (r *run) copyParams(ci uint64, entries []suit.CopyParams) error {
 			return errf(ErrComponent, "copy-params: component index %d out of range", e.Source)
 		}
 		for _, k := range e.Keys {
-			if !supportedParams[k] || k == suit.ParamSoftFailure || k == suit.ParamStrictOrder {
+			if !supportedParam(k) || k == suit.ParamSoftFailure || k == suit.ParamStrictOrder {
 				return errf(ErrUnsupported, "copy-params: parameter %s", paramName(k))
 			}
 			if p, ok := r.params[e.Source][k]; ok {

@@ -54,7 +54,8 @@ func (l *Limits) resolve() Limits {
 
 // Processor runs the command sequences of verified manifests against a
 // Platform. It keeps no state between calls; a Processor is safe for
-// concurrent use if its Platform is.
+// concurrent use if its Platform is. Make one with New: the zero
+// Processor (and a nil one) refuses every manifest with ErrOperation.
 type Processor struct {
 	pf  Platform
 	lim Limits
@@ -69,18 +70,30 @@ func New(pf Platform, lim *Limits) (*Processor, error) {
 	return &Processor{pf: pf, lim: lim.resolve()}, nil
 }
 
-// procedure names the sequences a procedure runs, in order.
-type procedure []int64
+// procedure is one of the two procedures a manifest defines.
+type procedure int
 
-var (
-	updateProcedure = procedure{suit.ManifestPayloadFetch, suit.ManifestInstall, suit.ManifestValidate}
-	invokeProcedure = procedure{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
+const (
+	updateProcedure procedure = iota
+	invokeProcedure
 )
+
+// sections names the sequences the procedure runs, in order.
+func (p procedure) sections() [3]int64 {
+	if p == invokeProcedure {
+		return [3]int64{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
+	}
+	return [3]int64{suit.ManifestPayloadFetch, suit.ManifestInstall, suit.ManifestValidate}
+}
 
 // runManifest runs a procedure of a manifest whose envelope has been
 // authenticated. It is the single place every public entry point ends in.
 func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure) (*Report, error) {
 	rep := &Report{DigestAlg: dig.Algorithm, Digest: dig.Value}
+	if p == nil || p.pf.Storage == nil {
+		rep.Err = errf(ErrOperation, "processor has no storage (make it with New)")
+		return rep, rep.Err
+	}
 	if m == nil {
 		rep.Err = errf(ErrMissingSequence, "manifest not decoded")
 		return rep, rep.Err
@@ -149,7 +162,7 @@ func (r *run) procedure(proc procedure) error {
 	}
 	r.strict = true
 	ran := false
-	for _, key := range proc {
+	for _, key := range proc.sections() {
 		seq, err := r.sequenceFor(key)
 		if err != nil {
 			return err
