@@ -8,26 +8,7 @@ import (
 	"fmt"
 
 	"github.com/fxamacker/cbor/v2"
-)
-
-// COSE_Key labels and values (RFC 9052 §7, RFC 9053 §7).
-const (
-	coseKeyKty   = 1
-	coseKeyKid   = 2
-	coseKeyAlg   = 3
-	coseKeyOps   = 4
-	coseKeyIV    = 5
-	coseKeyCrv   = -1 // also k for Symmetric
-	coseKeyX     = -2
-	coseKeyY     = -3
-	coseKeyD     = -4
-	ktyOKP       = 1
-	ktyEC2       = 2
-	ktySymmetric = 4
-	crvP256      = 1
-	crvP384      = 2
-	crvP521      = 3
-	crvEd25519   = 6
+	"github.com/suitkit/suitkit/internal/cose"
 )
 
 // ParseCOSEKey parses one COSE_Key (RFC 9052 §7): kty EC2 with crv P-256,
@@ -47,12 +28,12 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	if err := keyDecMode.Unmarshal(data, &m); err != nil {
 		return nil, keyErr("COSE_Key", "not a CBOR map with integer labels", err)
 	}
-	kty, err := keyInt(m, coseKeyKty, true)
+	kty, err := keyInt(m, cose.KeyKty, true)
 	if err != nil {
 		return nil, err
 	}
 	k := &Key{}
-	if raw, ok := m[coseKeyKid]; ok {
+	if raw, ok := m[cose.KeyKid]; ok {
 		if k.KeyID, err = bstr(raw, "kid"); err != nil {
 			return nil, err
 		}
@@ -60,28 +41,28 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 			return nil, keyErr("COSE_Key", "kid too long", nil)
 		}
 	}
-	alg, err := keyInt(m, coseKeyAlg, false)
+	alg, err := keyInt(m, cose.KeyAlg, false)
 	if err != nil {
 		return nil, err
 	}
 	k.Algorithm = Algorithm(alg)
-	if raw, ok := m[coseKeyOps]; ok {
+	if raw, ok := m[cose.KeyOps]; ok {
 		var ops []any
 		if err := keyDecMode.Unmarshal(raw, &ops); err != nil || len(ops) == 0 {
 			return nil, keyErr("COSE_Key", "key_ops must be a non-empty array", err)
 		}
 	}
-	if raw, ok := m[coseKeyIV]; ok {
+	if raw, ok := m[cose.KeyBaseIV]; ok {
 		if _, err := bstr(raw, "Base IV"); err != nil {
 			return nil, err
 		}
 	}
-	allowed := map[int64]bool{coseKeyKty: true, coseKeyKid: true, coseKeyAlg: true, coseKeyOps: true, coseKeyIV: true, coseKeyCrv: true}
+	allowed := map[int64]bool{cose.KeyKty: true, cose.KeyKid: true, cose.KeyAlg: true, cose.KeyOps: true, cose.KeyBaseIV: true, cose.KeyCrv: true}
 	switch kty {
-	case ktyEC2:
-		allowed[coseKeyX], allowed[coseKeyY], allowed[coseKeyD] = true, true, true
-	case ktyOKP:
-		allowed[coseKeyX], allowed[coseKeyD] = true, true
+	case cose.KtyEC2:
+		allowed[cose.KeyX], allowed[cose.KeyY], allowed[cose.KeyD] = true, true, true
+	case cose.KtyOKP:
+		allowed[cose.KeyX], allowed[cose.KeyD] = true, true
 	}
 	for label := range m {
 		if !allowed[label] {
@@ -89,12 +70,12 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		}
 	}
 	switch kty {
-	case ktyEC2:
+	case cose.KtyEC2:
 		err = parseEC2(m, k)
-	case ktyOKP:
+	case cose.KtyOKP:
 		err = parseOKP(m, k)
-	case ktySymmetric:
-		k.Secret, err = bstr(m[coseKeyCrv], "k")
+	case cose.KtySymmetric:
+		k.Secret, err = bstr(m[cose.KeyCrv], "k")
 		if err == nil && (len(k.Secret) == 0 || len(k.Secret) > MaxMACKeySize) {
 			err = keyErr("COSE_Key", fmt.Sprintf("symmetric key of %d bytes", len(k.Secret)), nil)
 		}
@@ -116,31 +97,31 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 }
 
 func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
-	crv, err := keyInt(m, coseKeyCrv, true)
+	crv, err := keyInt(m, cose.KeyCrv, true)
 	if err != nil {
 		return err
 	}
 	var curve elliptic.Curve
 	switch crv {
-	case crvP256:
+	case cose.CrvP256:
 		curve = elliptic.P256()
-	case crvP384:
+	case cose.CrvP384:
 		curve = elliptic.P384()
-	case crvP521:
+	case cose.CrvP521:
 		curve = elliptic.P521()
 	default:
 		return keyErr("COSE_Key", fmt.Sprintf("unsupported EC2 curve %d", crv), nil)
 	}
 	size := (curve.Params().BitSize + 7) / 8
 	var pub *ecdsa.PublicKey
-	_, hasX := m[coseKeyX]
-	_, hasY := m[coseKeyY]
+	_, hasX := m[cose.KeyX]
+	_, hasY := m[cose.KeyY]
 	if hasX || hasY {
-		x, err := bstr(m[coseKeyX], "x")
+		x, err := bstr(m[cose.KeyX], "x")
 		if err != nil {
 			return err
 		}
-		y, err := bstr(m[coseKeyY], "y (compressed points are not supported)")
+		y, err := bstr(m[cose.KeyY], "y (compressed points are not supported)")
 		if err != nil {
 			return err
 		}
@@ -152,7 +133,7 @@ func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
 			return keyErr("COSE_Key", "EC2 point is not on the curve", err)
 		}
 	}
-	if raw, ok := m[coseKeyD]; ok {
+	if raw, ok := m[cose.KeyD]; ok {
 		d, err := bstr(raw, "d")
 		if err != nil {
 			return err
@@ -175,15 +156,15 @@ func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
 }
 
 func parseOKP(m map[int64]cbor.RawMessage, k *Key) error {
-	crv, err := keyInt(m, coseKeyCrv, true)
+	crv, err := keyInt(m, cose.KeyCrv, true)
 	if err != nil {
 		return err
 	}
-	if crv != crvEd25519 {
+	if crv != cose.CrvEd25519 {
 		return keyErr("COSE_Key", fmt.Sprintf("unsupported OKP curve %d (only Ed25519)", crv), nil)
 	}
 	var pub ed25519.PublicKey
-	if raw, ok := m[coseKeyX]; ok {
+	if raw, ok := m[cose.KeyX]; ok {
 		x, err := bstr(raw, "x")
 		if err != nil {
 			return err
@@ -193,7 +174,7 @@ func parseOKP(m map[int64]cbor.RawMessage, k *Key) error {
 		}
 		pub = ed25519.PublicKey(x)
 	}
-	if raw, ok := m[coseKeyD]; ok {
+	if raw, ok := m[cose.KeyD]; ok {
 		d, err := bstr(raw, "d")
 		if err != nil {
 			return err
@@ -259,27 +240,27 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 	}
 	m := map[int64]any{}
 	if k.KeyID != nil {
-		m[coseKeyKid] = k.KeyID
+		m[cose.KeyKid] = k.KeyID
 	}
 	if k.Algorithm != 0 {
-		m[coseKeyAlg] = int64(k.Algorithm)
+		m[cose.KeyAlg] = int64(k.Algorithm)
 	}
 	switch pub := k.Public.(type) {
 	case nil:
 		if len(k.Secret) == 0 {
 			return nil, keyErr("COSE_Key", "empty key", nil)
 		}
-		m[coseKeyKty] = ktySymmetric
-		m[coseKeyCrv] = k.Secret
+		m[cose.KeyKty] = cose.KtySymmetric
+		m[cose.KeyCrv] = k.Secret
 	case *ecdsa.PublicKey:
-		m[coseKeyKty] = ktyEC2
+		m[cose.KeyKty] = cose.KtyEC2
 		switch pub.Curve {
 		case elliptic.P256():
-			m[coseKeyCrv] = crvP256
+			m[cose.KeyCrv] = cose.CrvP256
 		case elliptic.P384():
-			m[coseKeyCrv] = crvP384
+			m[cose.KeyCrv] = cose.CrvP384
 		case elliptic.P521():
-			m[coseKeyCrv] = crvP521
+			m[cose.KeyCrv] = cose.CrvP521
 		default:
 			return nil, keyErr("COSE_Key", "unsupported curve "+curveName(pub), nil)
 		}
@@ -288,7 +269,7 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			return nil, keyErr("COSE_Key", "bad public key", err)
 		}
 		size := (len(point) - 1) / 2
-		m[coseKeyX], m[coseKeyY] = point[1:1+size], point[1+size:]
+		m[cose.KeyX], m[cose.KeyY] = point[1:1+size], point[1+size:]
 		if k.Signer != nil {
 			priv, ok := k.Signer.(*ecdsa.PrivateKey)
 			if !ok {
@@ -298,18 +279,18 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			if err != nil {
 				return nil, keyErr("COSE_Key", "bad private key", err)
 			}
-			m[coseKeyD] = d
+			m[cose.KeyD] = d
 		}
 	case ed25519.PublicKey:
-		m[coseKeyKty] = ktyOKP
-		m[coseKeyCrv] = crvEd25519
-		m[coseKeyX] = []byte(pub)
+		m[cose.KeyKty] = cose.KtyOKP
+		m[cose.KeyCrv] = cose.CrvEd25519
+		m[cose.KeyX] = []byte(pub)
 		if k.Signer != nil {
 			priv, ok := k.Signer.(ed25519.PrivateKey)
 			if !ok {
 				return nil, keyErr("COSE_Key", fmt.Sprintf("cannot export private key of type %T", k.Signer), nil)
 			}
-			m[coseKeyD] = priv.Seed()
+			m[cose.KeyD] = priv.Seed()
 		}
 	default:
 		return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported public key type %T", pub), nil)

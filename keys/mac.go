@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/x509"
 	"fmt"
+
+	"github.com/suitkit/suitkit/internal/cose"
 )
 
 // ParseMACKey loads an HMAC secret: a symmetric COSE_Key (kty 4), or else
@@ -22,7 +24,7 @@ func ParseMACKey(data []byte) (*Key, error) {
 	if len(data) > MaxKeyFileSize {
 		return nil, keyErr("HMAC", fmt.Sprintf("larger than %d bytes", MaxKeyFileSize), nil)
 	}
-	if kty, ok := coseKeyType(data); ok && kty == ktySymmetric {
+	if kty, ok := coseKeyType(data); ok && kty == cose.KtySymmetric {
 		k, err := ParseCOSEKey(data)
 		if err != nil {
 			return nil, err
@@ -50,7 +52,7 @@ func CheckMACSecret(secret []byte) error {
 		return keyErr("HMAC", reason+" is not an HMAC secret (an asymmetric key signs, it is not shared)", ErrKeyType)
 	}
 	if kty, ok := coseKeyType(secret); ok {
-		if kty == ktySymmetric {
+		if kty == cose.KtySymmetric {
 			return keyErr("HMAC", "a symmetric COSE_Key file is not the raw secret (parse it as a MAC key to get its k)", ErrKeyType)
 		}
 		return keyErr("HMAC", fmt.Sprintf("a COSE_Key of kty %d (asymmetric) is not an HMAC secret", kty), ErrKeyType)
@@ -103,8 +105,8 @@ func coseKeyType(data []byte) (int64, bool) {
 	if err := sniffDecMode.Unmarshal(data, &m); err != nil {
 		return 0, false
 	}
-	kty, ok := m[uint64(coseKeyKty)].(uint64)
-	if !ok || kty < ktyOKP || kty > ktySymmetric {
+	kty, ok := m[uint64(cose.KeyKty)].(uint64)
+	if !ok || kty < cose.KtyOKP || kty > cose.KtySymmetric {
 		return 0, false
 	}
 	return int64(kty), true

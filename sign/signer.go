@@ -2,16 +2,12 @@ package sign
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/asn1"
 	"fmt"
-	"io"
-	"math/big"
 
+	"github.com/suitkit/suitkit/internal/cbor"
+	"github.com/suitkit/suitkit/internal/cose"
 	"github.com/suitkit/suitkit/keys"
-	"github.com/veraison/go-cose"
 )
 
 // Signer makes one authentication block: a COSE_Sign1 (tag 18) with a
@@ -21,8 +17,8 @@ import (
 type Signer struct {
 	alg    keys.Algorithm
 	kid    []byte
-	cs     cose.Signer // signature algorithms
-	secret []byte      // HMAC
+	key    crypto.Signer // signature algorithms
+	secret []byte        // HMAC
 }
 
 // NewSigner returns a Signer that signs with alg using key. The key may be
@@ -36,8 +32,8 @@ type Signer struct {
 //
 // alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
 // ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key; otherwise the error
-// matches [keys.ErrAlgorithm]. kid, if not nil, is put in the unprotected header
-// (label 4) as a hint for verifiers; it is not authenticated.
+// matches [keys.ErrAlgorithm]. kid, if not nil, is put in the unprotected
+// header (label 4) as a hint for verifiers; it is not authenticated.
 func NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
 	if key == nil {
 		return nil, keyErr("crypto.Signer", "nil key", nil)
@@ -45,30 +41,10 @@ func NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, erro
 	if len(kid) > keys.MaxKeyIDSize {
 		return nil, keyErr("crypto.Signer", fmt.Sprintf("kid longer than %d bytes", keys.MaxKeyIDSize), nil)
 	}
-	pub := key.Public()
-	if err := alg.CheckKey(pub); err != nil {
+	if err := alg.CheckKey(key.Public()); err != nil {
 		return nil, err
 	}
-	var cs cose.Signer
-	_, isECDSAKey := key.(*ecdsa.PrivateKey)
-	_, isEdKey := key.(ed25519.PrivateKey)
-	switch {
-	case (isECDSAKey && (alg == keys.ES256 || alg == keys.ES384 || alg == keys.ES512)) || (isEdKey && alg == keys.EdDSA):
-		// In-memory keys under identifiers go-cose knows: let it do the
-		// work. (go-cose passes nil SignerOpts to other crypto.Signers,
-		// which some KMS/PKCS#11 wrappers reject, so those use our
-		// adapters, which pass the hash.)
-		s, err := cose.NewSigner(cose.Algorithm(alg), key)
-		if err != nil {
-			return nil, keyErr("crypto.Signer", "go-cose refused the key", err)
-		}
-		cs = s
-	case alg.Curve() != nil:
-		cs = &ecdsaSigner{alg: alg, key: key, hash: alg.Hash(), size: (alg.Curve().Params().BitSize + 7) / 8}
-	default: // Ed25519 keys
-		cs = &ed25519Signer{alg: alg, key: key}
-	}
-	return &Signer{alg: alg, kid: cloneBytes(kid), cs: cs}, nil
+	return &Signer{alg: alg, kid: cloneBytes(kid), key: key}, nil
 }
 
 // NewMACer returns a Signer that makes COSE_Mac0 blocks with HMAC 256/256
@@ -152,7 +128,7 @@ func (s *Signer) KeyID() []byte {
 // COSE_Sign1 (tag 18) with protected header {1: alg}; HMAC gives a
 // COSE_Mac0 (tag 17) with protected header {1: 5}.
 func (s *Signer) Block(payload []byte) ([]byte, error) {
-	if s == nil || (s.cs == nil && s.secret == nil) {
+	if s == nil || (s.key == nil && s.secret == nil) {
 		return nil, keyErr("crypto.Signer", "nil or zero Signer (use NewSigner or NewMACer)", nil)
 	}
 	if len(payload) == 0 {
@@ -161,72 +137,55 @@ func (s *Signer) Block(payload []byte) ([]byte, error) {
 	if s.secret != nil {
 		return mac0(s, payload)
 	}
-	msg := cose.NewSign1Message()
-	msg.Headers.Protected.SetAlgorithm(cose.Algorithm(s.alg))
-	if s.kid != nil {
-		msg.Headers.Unprotected[cose.HeaderLabelKeyID] = cloneBytes(s.kid)
-	}
-	msg.Payload = payload
-	if err := msg.Sign(rand.Reader, nil, s.cs); err != nil {
-		return nil, fmt.Errorf("sign: %v signing failed: %w", s.alg, err)
-	}
-	msg.Payload = nil // detached
-	return msg.MarshalCBOR()
-}
-
-// ecdsaSigner signs with any crypto.Signer holding an ECDSA key, for the
-// identifiers go-cose does not know (ESP256/384/512). It hashes the
-// ToBe-Signed bytes and converts the DER signature to fixed-size r||s.
-type ecdsaSigner struct {
-	alg  keys.Algorithm
-	key  crypto.Signer
-	hash crypto.Hash
-	size int // bytes per coordinate
-}
-
-func (e *ecdsaSigner) Algorithm() cose.Algorithm { return cose.Algorithm(e.alg) }
-
-func (e *ecdsaSigner) Sign(rnd io.Reader, content []byte) ([]byte, error) {
-	h := e.hash.New()
-	h.Write(content)
-	der, err := e.key.Sign(rnd, h.Sum(nil), e.hash)
+	prot := cose.ProtectedAlg(int64(s.alg))
+	sig, err := s.sign(cose.AppendToBeSigned(nil, cose.ContextSignature1, prot, nil, payload))
 	if err != nil {
 		return nil, err
 	}
-	return derToRaw(der, e.size)
+	out := cbor.AppendHead(nil, cbor.Tag, cose.TagSign1)
+	return appendBlockBody(out, prot, s.kid, sig), nil
 }
 
-// derToRaw converts an ASN.1 ECDSA-Sig-Value to r||s, each left-padded to
-// size bytes, rejecting trailing data and out-of-range values.
-func derToRaw(der []byte, size int) ([]byte, error) {
-	var sig struct{ R, S *big.Int }
-	rest, err := asn1.Unmarshal(der, &sig)
+// sign signs the to-be-signed bytes tbs: ECDSA keys get their hash and
+// return DER, converted to fixed-size r||s; Ed25519 keys get tbs itself.
+func (s *Signer) sign(tbs []byte) ([]byte, error) {
+	var sig []byte
+	var err error
+	if curve := s.alg.Curve(); curve != nil {
+		h := s.alg.Hash().New()
+		h.Write(tbs)
+		var der []byte
+		if der, err = s.key.Sign(rand.Reader, h.Sum(nil), s.alg.Hash()); err == nil {
+			if sig, err = cose.DERToRaw(der, (curve.Params().BitSize+7)/8); err != nil {
+				err = fmt.Errorf("signer returned a %w", err)
+			}
+		}
+	} else {
+		sig, err = s.key.Sign(rand.Reader, tbs, crypto.Hash(0))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("signer returned a malformed ECDSA signature: %w", err)
+		return nil, fmt.Errorf("sign: %v signing failed: %w", s.alg, err)
 	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("signer returned trailing bytes after the ECDSA signature")
-	}
-	if sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || len(sig.R.Bytes()) > size || len(sig.S.Bytes()) > size {
-		return nil, fmt.Errorf("signer returned an out-of-range ECDSA signature")
-	}
-	out := make([]byte, 2*size)
-	sig.R.FillBytes(out[:size])
-	sig.S.FillBytes(out[size:])
-	return out, nil
+	return sig, nil
 }
 
-// ed25519Signer signs with a crypto.Signer holding an Ed25519 key under the
-// fully specified identifier -19.
-type ed25519Signer struct {
-	alg keys.Algorithm
-	key crypto.Signer
+// appendBlockBody appends the array of a COSE_Sign1 or COSE_Mac0 with a
+// detached payload: [protected, unprotected {4: kid} or {}, nil, value].
+func appendBlockBody(dst, prot, kid, value []byte) []byte {
+	dst = cbor.AppendHead(dst, cbor.Array, 4)
+	dst = cose.AppendBstr(dst, prot)
+	dst = appendUnprotected(dst, kid)
+	dst = append(dst, 0xf6) // nil: detached payload
+	return cose.AppendBstr(dst, value)
 }
 
-func (e *ed25519Signer) Algorithm() cose.Algorithm { return cose.Algorithm(e.alg) }
-
-func (e *ed25519Signer) Sign(rnd io.Reader, content []byte) ([]byte, error) {
-	return e.key.Sign(rnd, content, crypto.Hash(0))
+// appendUnprotected appends the unprotected header: {4: kid}, or {}.
+func appendUnprotected(dst, kid []byte) []byte {
+	if kid == nil {
+		return append(dst, 0xa0)
+	}
+	dst = append(dst, 0xa1, cose.HeaderKid)
+	return cose.AppendBstr(dst, kid)
 }
 
 func cloneBytes(b []byte) []byte {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 )
 
 // TestDigestOnlyWrapper (threats A1): no authentication wrapper, a wrapper
@@ -48,7 +49,7 @@ func TestTamperedManifest(t *testing.T) {
 	priv := ietfPrivate(t)
 	man, _ := testManifest{seq: 7}.encode(t)
 	d := suitDigest(t, man)
-	blk := signer{alg: AlgES256, ec: priv}.block(t, d, nil, nil)
+	blk := signer{alg: int64(keys.ES256), ec: priv}.block(t, d, nil, nil)
 	if _, err := v.Verify(envelope(t, d, [][]byte{blk}, man, nil)); err != nil {
 		t.Fatalf("untampered: %v", err)
 	}
@@ -75,7 +76,7 @@ func TestDigestOverContentOnly(t *testing.T) {
 	man, _ := testManifest{seq: 1}.encode(t)
 	sum := sha256.Sum256(man)
 	d := enc(t, []any{-16, sum[:]})
-	env := envelope(t, d, [][]byte{signer{alg: AlgES256, ec: ietfPrivate(t)}.block(t, d, nil, nil)}, man, nil)
+	env := envelope(t, d, [][]byte{signer{alg: int64(keys.ES256), ec: ietfPrivate(t)}.block(t, d, nil, nil)}, man, nil)
 	if _, err := v.Verify(env); !errors.Is(err, ErrDigestMismatch) {
 		t.Fatalf("got %v, want ErrDigestMismatch", err)
 	}
@@ -86,7 +87,7 @@ func TestDigestOverContentOnly(t *testing.T) {
 func TestWrongKey(t *testing.T) {
 	v := mustVerifier(t, []*Key{ietfKey(t)})
 	other, _ := newP256(t)
-	env := signedEnvelope(t, testManifest{seq: 1}, signer{alg: AlgES256, ec: other})
+	env := signedEnvelope(t, testManifest{seq: 1}, signer{alg: int64(keys.ES256), ec: other})
 	if _, err := v.Verify(env); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("got %v, want ErrUnauthenticated", err)
 	}
@@ -106,12 +107,12 @@ func TestKidIsOnlyAHint(t *testing.T) {
 	v := mustVerifier(t, []*Key{key, ietfKey(t)})
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
-	wrongKid := signer{alg: AlgES256, ec: priv}.block(t, d, nil, map[any]any{4: []byte("not-this-key")})
+	wrongKid := signer{alg: int64(keys.ES256), ec: priv}.block(t, d, nil, map[any]any{4: []byte("not-this-key")})
 	if _, err := v.Verify(envelope(t, d, [][]byte{wrongKid}, man, nil)); err != nil {
 		t.Fatalf("trusted signature with a wrong kid: %v", err)
 	}
 	fp := key.Fingerprint()
-	rightKidBadKey := signer{alg: AlgES256, ec: other}.block(t, d, nil, map[any]any{4: fp[:]})
+	rightKidBadKey := signer{alg: int64(keys.ES256), ec: other}.block(t, d, nil, map[any]any{4: fp[:]})
 	if _, err := v.Verify(envelope(t, d, [][]byte{rightKidBadKey}, man, nil)); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("untrusted signature with a trusted kid: %v", err)
 	}
@@ -121,7 +122,7 @@ func TestKidIsOnlyAHint(t *testing.T) {
 // the message, decide how a block is verified.
 func TestKeyAlgorithmConfusion(t *testing.T) {
 	priv, _ := newP256(t)
-	es256Only, err := NewKey(&priv.PublicKey, WithAlgorithms(AlgES256))
+	es256Only, err := NewKey(&priv.PublicKey, WithAlgorithms(keys.ES256))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +130,8 @@ func TestKeyAlgorithmConfusion(t *testing.T) {
 	point := elliptic.Marshal(elliptic.P256(), priv.X, priv.Y) //lint:ignore SA1019 raw point for the attack
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
-	es := signer{alg: AlgES256, ec: priv}
-	esp := signer{alg: AlgESP256, ec: priv}
+	es := signer{alg: int64(keys.ES256), ec: priv}
+	esp := signer{alg: int64(keys.ESP256), ec: priv}
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
 	edKey, _ := NewKey(edPub)
 
@@ -141,13 +142,13 @@ func TestKeyAlgorithmConfusion(t *testing.T) {
 		want  error
 	}{
 		{"ESP256 block, key bound to ES256 only", []*Key{es256Only}, esp.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
-		{"HMAC block keyed with the public key's PKIX bytes", []*Key{es256Only}, signer{alg: AlgHMAC256, secret: pkix}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
-		{"HMAC block keyed with the raw public point", []*Key{es256Only}, signer{alg: AlgHMAC256, secret: point}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
-		{"ES256 signature relabelled EdDSA", []*Key{es256Only, edKey}, relabel(t, es.block(t, d, nil, nil), AlgEdDSA), ErrUnauthenticated},
-		{"Ed25519 signature presented as ES256", []*Key{edKey}, signer{alg: AlgES256, ed: edPriv}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
-		{"alg only in the unprotected header", []*Key{es256Only}, es.block(t, d, []byte{}, map[any]any{1: AlgES256}), ErrMalformed},
+		{"HMAC block keyed with the public key's PKIX bytes", []*Key{es256Only}, signer{alg: int64(keys.HMAC256), secret: pkix}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
+		{"HMAC block keyed with the raw public point", []*Key{es256Only}, signer{alg: int64(keys.HMAC256), secret: point}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
+		{"ES256 signature relabelled EdDSA", []*Key{es256Only, edKey}, relabel(t, es.block(t, d, nil, nil), int64(keys.EdDSA)), ErrUnauthenticated},
+		{"Ed25519 signature presented as ES256", []*Key{edKey}, signer{alg: int64(keys.ES256), ed: edPriv}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
+		{"alg only in the unprotected header", []*Key{es256Only}, es.block(t, d, []byte{}, map[any]any{1: int64(keys.ES256)}), ErrMalformed},
 		{"alg missing", []*Key{es256Only}, es.block(t, d, enc(t, map[int]int{3: 0}), nil), ErrMalformed},
-		{"alg in both buckets", []*Key{es256Only}, es.block(t, d, nil, map[any]any{1: AlgES256}), ErrMalformed},
+		{"alg in both buckets", []*Key{es256Only}, es.block(t, d, nil, map[any]any{1: int64(keys.ES256)}), ErrMalformed},
 		{"alg as text", []*Key{es256Only}, es.block(t, d, enc(t, map[int]string{1: "ES256"}), nil), ErrMalformed},
 		{"alg 0 (reserved, \"none\")", []*Key{es256Only}, signer{alg: 0, ec: priv}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
 		{"alg HSS-LMS -46", []*Key{es256Only}, signer{alg: -46, ec: priv}.block(t, d, nil, nil), ErrUnsupportedAlgorithm},
@@ -192,16 +193,16 @@ func TestCriticalHeaderRejected(t *testing.T) {
 	v := mustVerifier(t, []*Key{key})
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
-	s := signer{alg: AlgES256, ec: priv}
-	bad := s.block(t, d, enc(t, map[int]any{1: AlgES256, 2: []int{99}, 99: 1}), nil)
+	s := signer{alg: int64(keys.ES256), ec: priv}
+	bad := s.block(t, d, enc(t, map[int]any{1: int64(keys.ES256), 2: []int{99}, 99: 1}), nil)
 	if _, err := v.Verify(envelope(t, d, [][]byte{bad}, man, nil)); !errors.Is(err, ErrUnsupportedHeader) || !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("unknown critical label: %v", err)
 	}
-	missing := s.block(t, d, enc(t, map[int]any{1: AlgES256, 2: []int{4}}), nil)
+	missing := s.block(t, d, enc(t, map[int]any{1: int64(keys.ES256), 2: []int{4}}), nil)
 	if _, err := v.Verify(envelope(t, d, [][]byte{missing}, man, nil)); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("crit label absent from protected: %v", err)
 	}
-	ok := s.block(t, d, enc(t, map[int]any{1: AlgES256, 2: []int{1}}), nil)
+	ok := s.block(t, d, enc(t, map[int]any{1: int64(keys.ES256), 2: []int{1}}), nil)
 	if _, err := v.Verify(envelope(t, d, [][]byte{ok}, man, nil)); err != nil {
 		t.Fatalf("crit [alg]: %v", err)
 	}
@@ -218,8 +219,8 @@ func TestAttachedPayloadRejected(t *testing.T) {
 	m2, _ := testManifest{seq: 2, vendor: []byte("evil")}.encode(t)
 	d1, d2 := suitDigest(t, m1), suitDigest(t, m2)
 	attached := func(payload []byte) []byte {
-		prot := enc(t, map[int]int64{1: AlgES256})
-		sig := signer{alg: AlgES256, ec: priv}.raw(t, enc(t, []any{"Signature1", prot, []byte{}, payload}))
+		prot := enc(t, map[int]int64{1: int64(keys.ES256)})
+		sig := signer{alg: int64(keys.ES256), ec: priv}.raw(t, enc(t, []any{"Signature1", prot, []byte{}, payload}))
 		return enc(t, cbor.Tag{Number: 18, Content: []any{prot, map[any]any{}, payload, sig}})
 	}
 	for name, env := range map[string][]byte{
@@ -294,7 +295,7 @@ func TestThresholdDuplicateSignatures(t *testing.T) {
 	privA, keyA := newP256(t)
 	privB, keyB := newP256(t)
 	keyAagain, _ := NewKey(&privA.PublicKey, WithName("A under another name"))
-	a, b := signer{alg: AlgES256, ec: privA}, signer{alg: AlgES256, ec: privB}
+	a, b := signer{alg: int64(keys.ES256), ec: privA}, signer{alg: int64(keys.ES256), ec: privB}
 	m := testManifest{seq: 1}
 
 	if _, err := New([]*Key{keyA, keyAagain}, WithPolicy(RequireThreshold(2)), WithoutRollbackCheckUnsafe()); err == nil {
@@ -321,7 +322,7 @@ func TestThresholdDuplicateSignatures(t *testing.T) {
 	}
 	anyV := mustVerifier(t, []*Key{keyA, keyB})
 	other, _ := newP256(t)
-	if _, err := anyV.Verify(signedEnvelope(t, m, signer{alg: AlgES256, ec: other}, b)); err != nil {
+	if _, err := anyV.Verify(signedEnvelope(t, m, signer{alg: int64(keys.ES256), ec: other}, b)); err != nil {
 		t.Fatalf("RequireAny with one untrusted and one trusted block: %v", err)
 	}
 }
@@ -354,7 +355,7 @@ func TestUnsupportedDigestAlgorithm(t *testing.T) {
 	sum := sha256.Sum256(enc(t, man))
 	for _, alg := range []any{0, 1, -17, int64(-1) << 40} {
 		d := enc(t, []any{alg, sum[:]})
-		env := envelope(t, d, [][]byte{signer{alg: AlgES256, ec: priv}.block(t, d, nil, nil)}, man, nil)
+		env := envelope(t, d, [][]byte{signer{alg: int64(keys.ES256), ec: priv}.block(t, d, nil, nil)}, man, nil)
 		res, err := v.Verify(env)
 		if err == nil || res != nil {
 			t.Errorf("digest alg %v accepted", alg)
@@ -381,10 +382,10 @@ func TestCOSEFormsVerify(t *testing.T) {
 	sigProt := func(alg int64) []byte { return enc(t, map[int]int64{1: alg}) }
 	tbs := func(alg int64) []byte { return enc(t, []any{"Signature", body, sigProt(alg), []byte{}, d}) }
 	coseSign := enc(t, cbor.Tag{Number: 98, Content: []any{body, map[any]any{}, nil, []any{
-		[]any{sigProt(AlgES256), map[any]any{4: []byte("k1")}, signer{ec: p1}.raw(t, tbs(AlgES256))},
-		[]any{sigProt(AlgEd25519), map[any]any{}, signer{ed: edPriv}.raw(t, tbs(AlgEd25519))},
+		[]any{sigProt(int64(keys.ES256)), map[any]any{4: []byte("k1")}, signer{ec: p1}.raw(t, tbs(int64(keys.ES256)))},
+		[]any{sigProt(int64(keys.Ed25519)), map[any]any{}, signer{ed: edPriv}.raw(t, tbs(int64(keys.Ed25519)))},
 	}}})
-	macProt := enc(t, map[int]int64{1: AlgHMAC256})
+	macProt := enc(t, map[int]int64{1: int64(keys.HMAC256)})
 	mac := signer{secret: secret}.raw(t, enc(t, []any{"MAC", macProt, []byte{}, d}))
 	coseMac := enc(t, cbor.Tag{Number: 97, Content: []any{macProt, map[any]any{}, nil, mac, []any{
 		[]any{[]byte{}, map[any]any{1: -6, 4: []byte("mac-key")}, []byte{}},
@@ -396,12 +397,12 @@ func TestCOSEFormsVerify(t *testing.T) {
 		policy Policy
 	}{
 		"COSE_Sign two signers, all":   {[]*Key{k1, kEd}, [][]byte{coseSign}, RequireAll()},
-		"COSE_Mac0 HMAC 256/256":       {[]*Key{kMac}, [][]byte{signer{alg: AlgHMAC256, secret: secret}.block(t, d, nil, nil)}, RequireAny()},
+		"COSE_Mac0 HMAC 256/256":       {[]*Key{kMac}, [][]byte{signer{alg: int64(keys.HMAC256), secret: secret}.block(t, d, nil, nil)}, RequireAny()},
 		"COSE_Mac direct recipient":    {[]*Key{kMac}, [][]byte{coseMac}, RequireAny()},
-		"ES384":                        {[]*Key{k384}, [][]byte{signer{alg: AlgES384, ec: p384}.block(t, d, nil, nil)}, RequireAny()},
-		"ESP512":                       {[]*Key{k521}, [][]byte{signer{alg: AlgESP512, ec: p521}.block(t, d, nil, nil)}, RequireAny()},
-		"EdDSA -8":                     {[]*Key{kEd}, [][]byte{signer{alg: AlgEdDSA, ed: edPriv}.block(t, d, nil, nil)}, RequireAny()},
-		"MAC and signature, threshold": {[]*Key{kMac, k1}, [][]byte{signer{alg: AlgHMAC256, secret: secret}.block(t, d, nil, nil), signer{alg: AlgESP256, ec: p1}.block(t, d, nil, nil)}, RequireThreshold(2)},
+		"ES384":                        {[]*Key{k384}, [][]byte{signer{alg: int64(keys.ES384), ec: p384}.block(t, d, nil, nil)}, RequireAny()},
+		"ESP512":                       {[]*Key{k521}, [][]byte{signer{alg: int64(keys.ESP512), ec: p521}.block(t, d, nil, nil)}, RequireAny()},
+		"EdDSA -8":                     {[]*Key{kEd}, [][]byte{signer{alg: int64(keys.EdDSA), ed: edPriv}.block(t, d, nil, nil)}, RequireAny()},
+		"MAC and signature, threshold": {[]*Key{kMac, k1}, [][]byte{signer{alg: int64(keys.HMAC256), secret: secret}.block(t, d, nil, nil), signer{alg: int64(keys.ESP256), ec: p1}.block(t, d, nil, nil)}, RequireThreshold(2)},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/suitkit/suitkit/internal/cose"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -36,7 +37,7 @@ func BenchmarkCPUTimeExample2(b *testing.B) {
 	env, _ := suit.Parse(data, nil)
 	sigs, _ := parseBlock(env.Authentication.Blocks[0], nil)
 	digest := sha256.Sum256(sigs[0].toBeSigned(nil, env.Authentication.DigestBytes))
-	der, _ := rawToDER(nil, sigs[0].val[:32], sigs[0].val[32:])
+	der, _ := cose.RawToDER(nil, sigs[0].val[:32], sigs[0].val[32:])
 	pub := ietfKey(b).Public().(*ecdsa.PublicKey)
 	var tv, tp int64
 	for b.Loop() {

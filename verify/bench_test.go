@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/cose"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -52,7 +54,7 @@ func BenchmarkP256Verify(b *testing.B) {
 	}
 	tbs := sigs[0].toBeSigned(nil, env.Authentication.DigestBytes)
 	digest := sha256.Sum256(tbs)
-	der, _ := rawToDER(nil, sigs[0].val[:32], sigs[0].val[32:])
+	der, _ := cose.RawToDER(nil, sigs[0].val[:32], sigs[0].val[32:])
 	pub := ietfKey(b).Public().(*ecdsa.PublicKey)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -119,7 +121,7 @@ func BenchmarkVerifyOverheadExample2(b *testing.B) {
 	}
 	secret := bytes.Repeat([]byte{7}, 32)
 	key, _ := NewMACKey(secret)
-	env.Authentication.Blocks = [][]byte{signer{alg: AlgHMAC256, secret: secret}.block(b, env.Authentication.DigestBytes, nil, nil)}
+	env.Authentication.Blocks = [][]byte{signer{alg: int64(keys.HMAC256), secret: secret}.block(b, env.Authentication.DigestBytes, nil, nil)}
 	data, err := env.Encode()
 	if err != nil {
 		b.Fatal(err)

@@ -14,18 +14,8 @@ import (
 // unassigned simple values, and checks every declared length against the
 // bytes that remain before using it.
 
-const (
-	majUint  = 0
-	majNint  = 1
-	majBytes = 2
-	majText  = 3
-	majArray = 4
-	majMap   = 5
-	majTag   = 6
-	majOther = 7
-
-	maxItemDepth = 16 // nesting allowed inside one COSE header value
-)
+// maxItemDepth is the nesting allowed inside one COSE header value.
+const maxItemDepth = 16
 
 type cborReader struct {
 	b   []byte
@@ -50,7 +40,7 @@ func (r *cborReader) head() (byte, uint64, error) {
 	if ai < cbor.AI1Byte {
 		return major, v, nil
 	}
-	if major == majOther {
+	if major == cbor.Simple {
 		if ai == cbor.AI1Byte && v >= 32 {
 			return 0, 0, errors.New("CBOR simple value not allowed")
 		}
@@ -85,7 +75,7 @@ func (r *cborReader) bytes() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m != majBytes {
+	if m != cbor.Bytes {
 		return nil, errors.New("expected a byte string")
 	}
 	return r.take(n)
@@ -106,7 +96,7 @@ func (r *cborReader) array() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if m != majArray {
+	if m != cbor.Array {
 		return 0, errors.New("expected an array")
 	}
 	return r.count(n, 1)
@@ -118,10 +108,10 @@ func (r *cborReader) int() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if (m != majUint && m != majNint) || n > 1<<63-1 {
+	if (m != cbor.Uint && m != cbor.Nint) || n > 1<<63-1 {
 		return 0, errors.New("expected an integer")
 	}
-	if m == majNint {
+	if m == cbor.Nint {
 		return -1 - int64(n), nil
 	}
 	return int64(n), nil
@@ -137,18 +127,18 @@ func (r *cborReader) skip(depth int) error {
 		return err
 	}
 	switch m {
-	case majUint, majNint:
+	case cbor.Uint, cbor.Nint:
 		return nil
-	case majBytes:
+	case cbor.Bytes:
 		_, err = r.take(n)
 		return err
-	case majText:
+	case cbor.Text:
 		s, err := r.take(n)
 		if err == nil && !utf8.Valid(s) {
 			err = errors.New("invalid UTF-8 in CBOR text")
 		}
 		return err
-	case majArray:
+	case cbor.Array:
 		c, err := r.count(n, 1)
 		if err != nil {
 			return err
@@ -159,12 +149,12 @@ func (r *cborReader) skip(depth int) error {
 			}
 		}
 		return nil
-	case majMap:
+	case cbor.Map:
 		return r.mapItems(n, depth+1, func([]byte) error { return r.skip(depth + 1) })
-	case majTag:
+	case cbor.Tag:
 		return errors.New("CBOR tag not allowed here")
 	}
-	// majOther: head() only returns false, true, null, undefined.
+	// cbor.Simple: head() only returns false, true, null, undefined.
 	return nil
 }
 
@@ -185,8 +175,8 @@ func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error)
 			return err
 		}
 		switch m {
-		case majUint, majNint:
-		case majText:
+		case cbor.Uint, cbor.Nint:
+		case cbor.Text:
 			s, err := r.take(v)
 			if err != nil {
 				return err
@@ -207,10 +197,4 @@ func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error)
 		}
 	}
 	return nil
-}
-
-// appendBstr appends a byte string item (for building the COSE
-// to-be-signed structures).
-func appendBstr(b, s []byte) []byte {
-	return append(cbor.AppendHead(b, majBytes, uint64(len(s))), s...)
 }

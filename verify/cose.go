@@ -5,26 +5,14 @@ import (
 	"fmt"
 
 	"github.com/suitkit/suitkit/internal/cbor"
+	"github.com/suitkit/suitkit/internal/cose"
 )
 
-// COSE tags of the authentication blocks SUIT allows.
+// Caps on COSE structures. The tags, header labels and the to-be-signed
+// structures come from internal/cose, shared with the signing side.
 const (
-	tagSign1 = 18
-	tagSign  = 98
-	tagMac0  = 17
-	tagMac   = 97
-
 	maxCOSESignatures = 16 // signatures in one COSE_Sign, recipients in one COSE_Mac
 	maxTBS            = 512
-)
-
-// COSE header labels this package understands (RFC 9052 §3.1).
-const (
-	hdrAlg         = 1
-	hdrCrit        = 2
-	hdrContentType = 3
-	hdrKid         = 4
-	algDirect      = -6 // COSE_Mac recipient: the MAC key is used directly
 )
 
 // coseSig is one signature or MAC tag found in a COSE block, with the
@@ -60,7 +48,7 @@ func parseHeaders(prot []byte, r *cborReader, requireAlg bool) (header, error) {
 		if err != nil {
 			return h, err
 		}
-		if m != majMap {
+		if m != cbor.Map {
 			return h, errors.New("protected header is not a map")
 		}
 		var crit []byte
@@ -71,21 +59,21 @@ func parseHeaders(prot []byte, r *cborReader, requireAlg bool) (header, error) {
 			protLabels[np] = key
 			np++
 			switch labelInt(key) {
-			case hdrAlg:
+			case cose.HeaderAlg:
 				a, err := pr.int()
 				if err != nil {
 					return fmt.Errorf("alg: %w", err)
 				}
 				h.alg, h.hasAlg = a, true
 				return nil
-			case hdrCrit:
+			case cose.HeaderCrit:
 				start := pr.off
 				if err := pr.skip(1); err != nil {
 					return err
 				}
 				crit = pr.b[start:pr.off]
 				return nil
-			case hdrKid:
+			case cose.HeaderKid:
 				k, err := pr.bytes()
 				h.kid = k
 				return err
@@ -108,7 +96,7 @@ func parseHeaders(prot []byte, r *cborReader, requireAlg bool) (header, error) {
 	if err != nil {
 		return h, err
 	}
-	if m != majMap {
+	if m != cbor.Map {
 		return h, errors.New("unprotected header is not a map")
 	}
 	err = r.mapItems(n, 1, func(key []byte) error {
@@ -118,11 +106,11 @@ func parseHeaders(prot []byte, r *cborReader, requireAlg bool) (header, error) {
 			}
 		}
 		switch labelInt(key) {
-		case hdrAlg:
+		case cose.HeaderAlg:
 			return errors.New("alg in the unprotected header")
-		case hdrCrit:
+		case cose.HeaderCrit:
 			return errors.New("crit in the unprotected header")
-		case hdrKid:
+		case cose.HeaderKid:
 			k, err := r.bytes()
 			h.kid = k
 			return err
@@ -153,7 +141,7 @@ func checkCrit(crit []byte, protLabels [][]byte) error {
 		}
 		label := r.b[start:r.off]
 		switch labelInt(label) {
-		case hdrAlg, hdrContentType, hdrKid:
+		case cose.HeaderAlg, cose.HeaderContentType, cose.HeaderKid:
 		default:
 			return fmt.Errorf("%w: label %x", ErrUnsupportedHeader, label)
 		}
@@ -187,20 +175,20 @@ func parseBlock(b []byte, dst []coseSig) ([]coseSig, error) {
 	if err != nil {
 		return dst, err
 	}
-	if m != majTag {
+	if m != cbor.Tag {
 		return dst, errors.New("not a tagged COSE structure")
 	}
 	var ctx string
 	fields := 4
 	switch tag {
-	case tagSign1:
-		ctx = "Signature1"
-	case tagSign:
-		ctx = "Signature"
-	case tagMac0:
-		ctx = "MAC0"
-	case tagMac:
-		ctx, fields = "MAC", 5
+	case cose.TagSign1:
+		ctx = cose.ContextSignature1
+	case cose.TagSign:
+		ctx = cose.ContextSignature
+	case cose.TagMac0:
+		ctx = cose.ContextMAC0
+	case cose.TagMac:
+		ctx, fields = cose.ContextMAC, 5
 	default:
 		return dst, fmt.Errorf("COSE tag %d is not Sign1 (18), Sign (98), Mac0 (17) or Mac (97)", tag)
 	}
@@ -215,7 +203,7 @@ func parseBlock(b []byte, dst []coseSig) ([]coseSig, error) {
 	if err != nil {
 		return dst, fmt.Errorf("protected header: %w", err)
 	}
-	h, err := parseHeaders(prot, r, tag != tagSign)
+	h, err := parseHeaders(prot, r, tag != cose.TagSign)
 	if err != nil {
 		return dst, err
 	}
@@ -226,15 +214,15 @@ func parseBlock(b []byte, dst []coseSig) ([]coseSig, error) {
 	if !isNil {
 		return dst, errors.New("attached payload: SUIT requires a detached (nil) payload")
 	}
-	mac := tag == tagMac0 || tag == tagMac
+	mac := tag == cose.TagMac0 || tag == cose.TagMac
 	switch tag {
-	case tagSign1, tagMac0:
+	case cose.TagSign1, cose.TagMac0:
 		val, err := r.bytes()
 		if err != nil {
 			return dst, err
 		}
 		dst = append(dst, coseSig{alg: h.alg, kid: h.kid, mac: mac, prot: prot, ctx: ctx, val: val})
-	case tagMac:
+	case cose.TagMac:
 		val, err := r.bytes()
 		if err != nil {
 			return dst, err
@@ -247,7 +235,7 @@ func parseBlock(b []byte, dst []coseSig) ([]coseSig, error) {
 			kid = h.kid
 		}
 		dst = append(dst, coseSig{alg: h.alg, kid: kid, mac: true, prot: prot, ctx: ctx, val: val})
-	case tagSign:
+	case cose.TagSign:
 		ns, err := r.array()
 		if err != nil {
 			return dst, fmt.Errorf("signatures: %w", err)
@@ -303,7 +291,7 @@ func parseDirectRecipients(r *cborReader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h.alg != algDirect {
+	if h.alg != cose.AlgDirect {
 		return nil, &AlgorithmError{Kind: "COSE_Mac recipient", Algorithm: h.alg, Reason: "is not supported (only direct, -6)"}
 	}
 	ct, isNil, err := r.bytesOrNil()
@@ -322,20 +310,20 @@ func parseRecipientHeaders(prot []byte, r *cborReader) (header, error) {
 	if err != nil {
 		return h, err
 	}
-	if m != majMap {
+	if m != cbor.Map {
 		return h, errors.New("recipient header is not a map")
 	}
 	err = r.mapItems(n, 1, func(key []byte) error {
 		switch labelInt(key) {
-		case hdrAlg:
+		case cose.HeaderAlg:
 			a, err := r.int()
 			h.alg, h.hasAlg = a, true
 			return err
-		case hdrKid:
+		case cose.HeaderKid:
 			k, err := r.bytes()
 			h.kid = k
 			return err
-		case hdrCrit:
+		case cose.HeaderCrit:
 			return errors.New("crit in the recipient's unprotected header")
 		}
 		return r.skip(1)
@@ -343,21 +331,8 @@ func parseRecipientHeaders(prot []byte, r *cborReader) (header, error) {
 	return h, err
 }
 
-// toBeSigned builds the Sig_structure or MAC_structure (RFC 9052 §4.4,
-// §6.3) for s over the detached payload, with empty external AAD, appending
-// to buf.
+// toBeSigned builds the Sig_structure or MAC_structure for s over the
+// detached payload, appending to buf.
 func (s *coseSig) toBeSigned(buf, payload []byte) []byte {
-	items := uint64(4)
-	if s.sign != nil || s.ctx == "Signature" {
-		items = 5
-	}
-	buf = cbor.AppendHead(buf, majArray, items)
-	buf = cbor.AppendHead(buf, majText, uint64(len(s.ctx)))
-	buf = append(buf, s.ctx...)
-	buf = appendBstr(buf, s.prot)
-	if items == 5 {
-		buf = appendBstr(buf, s.sign)
-	}
-	buf = append(buf, 0x40) // external_aad = h''
-	return appendBstr(buf, payload)
+	return cose.AppendToBeSigned(buf, s.ctx, s.prot, s.sign, payload)
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/cose"
+	"github.com/suitkit/suitkit/keys"
 )
 
 // rawSign1 assembles a tagged COSE_Sign1 from raw pieces, with a valid
@@ -13,10 +16,10 @@ func rawSign1(t *testing.T, s signer, prot, unprot, payload, digest []byte) []by
 	t.Helper()
 	sig := s.raw(t, enc(t, []any{"Signature1", prot, []byte{}, digest}))
 	b := []byte{0xd2, 0x84}
-	b = appendBstr(b, prot)
+	b = cose.AppendBstr(b, prot)
 	b = append(b, unprot...)
 	b = append(b, payload...)
-	return appendBstr(b, sig)
+	return cose.AppendBstr(b, sig)
 }
 
 // TestCOSEStrictEncoding: the protected header (a bstr that the envelope
@@ -25,7 +28,7 @@ func rawSign1(t *testing.T, s signer, prot, unprot, payload, digest []byte) []by
 // a valid signature over its protected bytes and is still rejected.
 func TestCOSEStrictEncoding(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	v := mustVerifier(t, []*Key{key})
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
@@ -92,7 +95,7 @@ func TestCOSEStrictEncoding(t *testing.T) {
 // 4-element Sign1/Mac0 (5 for Mac) are rejected.
 func TestCOSEStructureRejected(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	v := mustVerifier(t, []*Key{key})
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)

@@ -95,12 +95,12 @@ func ExampleVerify_wrongKey() {
 // so an ES256 (-7) block does not count.
 func ExampleWithAlgorithms() {
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	key, _ := verify.NewKey(&priv.PublicKey, verify.WithAlgorithms(verify.AlgESP256))
+	key, _ := verify.NewKey(&priv.PublicKey, verify.WithAlgorithms(keys.ESP256))
 	fmt.Println(key.Algorithms())
 	_, err := verify.Verify(signedUpdate(priv, 1), []*verify.Key{key}, verify.WithoutRollbackCheckUnsafe())
 	fmt.Println(errors.Is(err, verify.ErrUnsupportedAlgorithm))
 	// Output:
-	// [-9]
+	// [ESP256]
 	// true
 }
 

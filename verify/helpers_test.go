@@ -15,6 +15,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 )
 
 // ietfKey is the draft's Appendix B public key as a trust anchor.
@@ -190,9 +191,9 @@ func (s signer) raw(t testing.TB, tbs []byte) []byte {
 	}
 	var m = hmac.New(sha256.New, s.secret)
 	switch s.alg {
-	case AlgHMAC384:
+	case int64(keys.HMAC384):
 		m = hmac.New(sha512.New384, s.secret)
-	case AlgHMAC512:
+	case int64(keys.HMAC512):
 		m = hmac.New(sha512.New, s.secret)
 	}
 	m.Write(tbs)

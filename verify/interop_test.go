@@ -116,7 +116,7 @@ func TestSignPackageInterop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := NewKey(sk.Public, WithAlgorithms(int64(alg)), WithName(alg.String()))
+		k, err := NewKey(sk.Public, WithAlgorithms(alg), WithName(alg.String()))
 		if err != nil {
 			t.Fatal(err)
 		}

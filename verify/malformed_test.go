@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -41,7 +42,7 @@ func TestMalformedWrapsSuitErrors(t *testing.T) {
 // the signature and digest are valid.
 func TestUnknownEnvelopeMemberRejected(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	env := envelope(t, d, [][]byte{s.block(t, d, nil, nil)}, man, map[any][]byte{17: {0x80}})

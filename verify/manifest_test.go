@@ -7,6 +7,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -67,7 +68,7 @@ func envelope2(t *testing.T, m map[any]any) []byte {
 // envelope to carry it.
 func TestMissingIntegratedPayload(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	v := mustVerifier(t, []*Key{key})
 	m := testManifest{seq: 1, installURI: "#fw"}
 	if _, err := v.Verify(signedEnvelope(t, m, s)); err != nil {
@@ -95,7 +96,7 @@ func TestMissingIntegratedPayload(t *testing.T) {
 // for [h'01'].
 func TestComponentPrefixACL(t *testing.T) {
 	priv, _ := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	key, err := NewKey(&priv.PublicKey, WithComponentPrefixes([][]byte{{0x00}}))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestComponentPrefixACL(t *testing.T) {
 	// An unrestricted second key that also signed satisfies the policy.
 	privB, keyB := newP256(t)
 	v2 := mustVerifier(t, []*Key{key, keyB})
-	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 1, components: [][][]byte{{{0x01}}}}, s, signer{alg: AlgES256, ec: privB}))
+	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 1, components: [][][]byte{{{0x01}}}}, s, signer{alg: int64(keys.ES256), ec: privB}))
 	if err != nil || len(res.Signers) != 1 || res.Signers[0] != keyB {
 		t.Fatalf("unrestricted co-signer: %v", err)
 	}
@@ -129,7 +130,7 @@ func TestComponentPrefixACL(t *testing.T) {
 // envelope is ErrSeveredMismatch.
 func TestMixAndMatchSeveredInstall(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	v := mustVerifier(t, []*Key{key})
 	build := func(uri string) (man, inst, d []byte) {
 		man, inst = testManifest{seq: 1, installURI: uri, severInst: true}.encode(t)
@@ -151,7 +152,7 @@ func TestMixAndMatchSeveredInstall(t *testing.T) {
 // authentication, as malformed (suit.ErrLimit).
 func TestTooManyComponents(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	comps := make([][][]byte, 65)
 	for i := range comps {
 		comps[i] = [][]byte{{byte(i)}}

@@ -13,22 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-)
 
-// COSE algorithm identifiers this package verifies (IANA COSE Algorithms;
-// ESP* and Ed25519 are the "fully specified" ids of RFC 9864).
-const (
-	AlgES256   int64 = -7  // ECDSA P-256 with SHA-256
-	AlgESP256  int64 = -9  // ECDSA P-256 with SHA-256, fully specified
-	AlgES384   int64 = -35 // ECDSA P-384 with SHA-384
-	AlgESP384  int64 = -51 // ECDSA P-384 with SHA-384, fully specified
-	AlgES512   int64 = -36 // ECDSA P-521 with SHA-512
-	AlgESP512  int64 = -52 // ECDSA P-521 with SHA-512, fully specified
-	AlgEdDSA   int64 = -8  // EdDSA (with an Ed25519 key)
-	AlgEd25519 int64 = -19 // Ed25519, fully specified
-	AlgHMAC256 int64 = 5   // HMAC 256/256 (COSE_Mac0 / COSE_Mac)
-	AlgHMAC384 int64 = 6   // HMAC 384/384
-	AlgHMAC512 int64 = 7   // HMAC 512/512
+	"github.com/suitkit/suitkit/keys"
 )
 
 // Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521 or Ed25519)
@@ -39,7 +25,7 @@ const (
 type Key struct {
 	pub      crypto.PublicKey
 	secret   []byte
-	algs     []int64
+	algs     []keys.Algorithm
 	prefixes [][][]byte
 	name     string
 	id       [32]byte
@@ -51,18 +37,18 @@ type KeyOption func(*Key) error
 // WithAlgorithms restricts the key to algs, which must suit the key type.
 // Defaults: P-256 → ES256, ESP256; P-384 → ES384, ESP384; P-521 → ES512,
 // ESP512; Ed25519 → Ed25519 (-19), EdDSA (-8); HMAC secret → HMAC 256/256.
-func WithAlgorithms(algs ...int64) KeyOption {
+func WithAlgorithms(algs ...keys.Algorithm) KeyOption {
 	return func(k *Key) error {
 		if len(algs) == 0 {
 			return errors.New("verify: WithAlgorithms needs at least one algorithm")
 		}
 		allowed := defaultAlgorithms(k)
 		if k.secret != nil {
-			allowed = []int64{AlgHMAC256, AlgHMAC384, AlgHMAC512}
+			allowed = []keys.Algorithm{keys.HMAC256, keys.HMAC384, keys.HMAC512}
 		}
 		for _, a := range algs {
 			if !slices.Contains(allowed, a) {
-				return &AlgorithmError{Kind: "key", Algorithm: a, Reason: "does not suit this key type"}
+				return &AlgorithmError{Kind: "key", Algorithm: int64(a), Reason: "does not suit this key type"}
 			}
 		}
 		k.algs = slices.Clone(algs)
@@ -157,33 +143,33 @@ func (k *Key) finish(opts []KeyOption) (*Key, error) {
 	return k, nil
 }
 
-func defaultAlgorithms(k *Key) []int64 {
+func defaultAlgorithms(k *Key) []keys.Algorithm {
 	switch p := k.pub.(type) {
 	case *ecdsa.PublicKey:
 		return curveAlgs(p.Curve)
 	case ed25519.PublicKey:
-		return []int64{AlgEd25519, AlgEdDSA}
+		return []keys.Algorithm{keys.Ed25519, keys.EdDSA}
 	}
-	return []int64{AlgHMAC256}
+	return []keys.Algorithm{keys.HMAC256}
 }
 
-func curveAlgs(c elliptic.Curve) []int64 {
+func curveAlgs(c elliptic.Curve) []keys.Algorithm {
 	switch c {
 	case elliptic.P256():
-		return []int64{AlgES256, AlgESP256}
+		return []keys.Algorithm{keys.ES256, keys.ESP256}
 	case elliptic.P384():
-		return []int64{AlgES384, AlgESP384}
+		return []keys.Algorithm{keys.ES384, keys.ESP384}
 	case elliptic.P521():
-		return []int64{AlgES512, AlgESP512}
+		return []keys.Algorithm{keys.ES512, keys.ESP512}
 	}
 	return nil
 }
 
 // Algorithms returns the COSE algorithms the key may verify.
-func (k *Key) Algorithms() []int64 { return slices.Clone(k.algs) }
+func (k *Key) Algorithms() []keys.Algorithm { return slices.Clone(k.algs) }
 
 // Allows reports whether the key may verify a block using alg.
-func (k *Key) Allows(alg int64) bool { return slices.Contains(k.algs, alg) }
+func (k *Key) Allows(alg keys.Algorithm) bool { return slices.Contains(k.algs, alg) }
 
 // Public returns the public key, or nil for an HMAC key.
 func (k *Key) Public() crypto.PublicKey { return k.pub }

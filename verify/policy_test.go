@@ -11,6 +11,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/suitkit/suitkit/keys"
 )
 
 // TestNewKeyRejectsUnsupported (threats K3): RSA, P-224, malformed keys,
@@ -35,16 +37,16 @@ func TestNewKeyRejectsUnsupported(t *testing.T) {
 			t.Errorf("%s accepted", name)
 		}
 	}
-	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(AlgES384)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(keys.ES384)); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("ES384 on a P-256 key: %v", err)
 	}
-	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(AlgHMAC256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(keys.HMAC256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("HMAC on a P-256 key: %v", err)
 	}
 	if _, err := NewMACKey(make([]byte, 15)); err == nil {
 		t.Error("15-byte HMAC secret accepted")
 	}
-	if _, err := NewMACKey(make([]byte, 32), WithAlgorithms(AlgES256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewMACKey(make([]byte, 32), WithAlgorithms(keys.ES256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("ES256 on an HMAC key: %v", err)
 	}
 }
@@ -55,13 +57,13 @@ func TestKeyDefaultAlgorithms(t *testing.T) {
 	edPub, _, _ := ed25519.GenerateKey(rand.Reader)
 	cases := []struct {
 		k    func() (*Key, error)
-		want []int64
+		want []keys.Algorithm
 	}{
-		{func() (*Key, error) { return NewKey(ietfKey(t).Public()) }, []int64{AlgES256, AlgESP256}},
-		{func() (*Key, error) { return NewKey(&p384.PublicKey) }, []int64{AlgES384, AlgESP384}},
-		{func() (*Key, error) { return NewKey(&p521.PublicKey) }, []int64{AlgES512, AlgESP512}},
-		{func() (*Key, error) { return NewKey(edPub) }, []int64{AlgEd25519, AlgEdDSA}},
-		{func() (*Key, error) { return NewMACKey(make([]byte, 32)) }, []int64{AlgHMAC256}},
+		{func() (*Key, error) { return NewKey(ietfKey(t).Public()) }, []keys.Algorithm{keys.ES256, keys.ESP256}},
+		{func() (*Key, error) { return NewKey(&p384.PublicKey) }, []keys.Algorithm{keys.ES384, keys.ESP384}},
+		{func() (*Key, error) { return NewKey(&p521.PublicKey) }, []keys.Algorithm{keys.ES512, keys.ESP512}},
+		{func() (*Key, error) { return NewKey(edPub) }, []keys.Algorithm{keys.Ed25519, keys.EdDSA}},
+		{func() (*Key, error) { return NewMACKey(make([]byte, 32)) }, []keys.Algorithm{keys.HMAC256}},
 	}
 	for i, c := range cases {
 		k, err := c.k()

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 )
 
 // TestRollbackLowerSequence (threats R1; IETF README scenario): after
@@ -103,7 +104,7 @@ func TestCommitOnlyAfterInstall(t *testing.T) {
 // still passes.
 func TestMaxSequenceNoWrap(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	store := NewMemoryStore()
 	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
 	res, err := v.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, s))
@@ -135,7 +136,7 @@ func TestMinSequence(t *testing.T) {
 // (vendor/class, or manifest-component-id).
 func TestRollbackScopedByIdentity(t *testing.T) {
 	priv, key := newP256(t)
-	s := signer{alg: AlgES256, ec: priv}
+	s := signer{alg: int64(keys.ES256), ec: priv}
 	store := NewMemoryStore()
 	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
 	a, err := v.Verify(signedEnvelope(t, testManifest{seq: 10}, s))
@@ -215,23 +216,23 @@ func TestKeyRotationScopesCounters(t *testing.T) {
 	newPriv, newKey := newP256(t)
 	store := NewMemoryStore()
 	v1 := mustVerifier(t, []*Key{oldKey}, WithRollbackStore(store), WithRollbackScope("anchors-2025"))
-	ff, err := v1.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: AlgES256, ec: oldPriv}))
+	ff, err := v1.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: int64(keys.ES256), ec: oldPriv}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	v1.Commit(ff)
-	if _, err := v1.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: AlgES256, ec: oldPriv})); !errors.Is(err, ErrRollback) {
+	if _, err := v1.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: int64(keys.ES256), ec: oldPriv})); !errors.Is(err, ErrRollback) {
 		t.Fatalf("same scope after fast-forward: %v", err)
 	}
 	v2 := mustVerifier(t, []*Key{newKey}, WithRollbackStore(store), WithRollbackScope("anchors-2026"))
-	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: AlgES256, ec: newPriv}))
+	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: int64(keys.ES256), ec: newPriv}))
 	if err != nil {
 		t.Fatalf("new scope: %v", err)
 	}
 	if res.Identity != "anchors-2026|"+ff.Identity[len("anchors-2025|"):] {
 		t.Fatalf("identity %q", res.Identity)
 	}
-	if _, err := v2.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: AlgES256, ec: oldPriv})); !errors.Is(err, ErrUnauthenticated) {
+	if _, err := v2.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: int64(keys.ES256), ec: oldPriv})); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("old key after rotation: %v", err)
 	}
 }

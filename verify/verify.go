@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/suitkit/suitkit/internal/cbor"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -87,9 +89,9 @@ func WithoutRollbackCheckUnsafe() Option {
 // New returns a Verifier that trusts keys. It needs a rollback store
 // ([WithRollbackStore]) unless [WithoutRollbackCheckUnsafe] is given, and a
 // policy that the keys can meet.
-func New(keys []*Key, opts ...Option) (*Verifier, error) {
+func New(anchors []*Key, opts ...Option) (*Verifier, error) {
 	v := &Verifier{policy: RequireAny()}
-	for _, k := range keys {
+	for _, k := range anchors {
 		if k == nil {
 			return nil, errors.New("verify: nil key")
 		}
@@ -143,8 +145,8 @@ func (r *Verified) ID() string {
 }
 
 // Verify is a shortcut for New(keys, opts...) followed by Verify(data).
-func Verify(data []byte, keys []*Key, opts ...Option) (*Verified, error) {
-	v, err := New(keys, opts...)
+func Verify(data []byte, anchors []*Key, opts ...Option) (*Verified, error) {
+	v, err := New(anchors, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -301,10 +303,10 @@ func (v *Verifier) checkRollback(id string, seq uint64) error {
 func lacksAuthWrapper(data []byte) bool {
 	r := &cborReader{b: data}
 	m, n, err := r.head()
-	if err == nil && m == majTag && n == 107 {
+	if err == nil && m == cbor.Tag && n == 107 {
 		m, n, err = r.head()
 	}
-	if err != nil || m != majMap {
+	if err != nil || m != cbor.Map {
 		return false
 	}
 	found := false
@@ -379,11 +381,11 @@ func (v *Verifier) verifySig(s *coseSig, buf, payload []byte) (*Key, error) {
 	tbs := s.toBeSigned(buf, payload)
 	tried := false
 	for _, k := range v.keys {
-		if !k.Allows(s.alg) {
+		if !k.Allows(keys.Algorithm(s.alg)) {
 			continue
 		}
 		tried = true
-		if verifyWith(k, s.alg, tbs, s.val) {
+		if verifyWith(k, keys.Algorithm(s.alg), tbs, s.val) {
 			return k, nil
 		}
 	}
@@ -413,9 +415,9 @@ func addSigner(signers []*Key, k *Key) []*Key {
 	return append(signers, k)
 }
 
-func distinctKeys(keys []*Key) []*Key {
+func distinctKeys(anchors []*Key) []*Key {
 	var out []*Key
-	for _, k := range keys {
+	for _, k := range anchors {
 		out = addSigner(out, k)
 	}
 	return out

@@ -80,7 +80,7 @@ func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 	}
 	opts := []verify.KeyOption{verify.WithName(path)}
 	if k.Algorithm != 0 {
-		opts = append(opts, verify.WithAlgorithms(int64(k.Algorithm)))
+		opts = append(opts, verify.WithAlgorithms(k.Algorithm))
 	}
 	return verify.NewKey(k.Public, opts...)
 }
