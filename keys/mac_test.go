@@ -139,3 +139,23 @@ func TestKeyFileKinds(t *testing.T) {
 		t.Errorf("P-224 public key: %v", err)
 	}
 }
+
+// TestParsePublicKeyRejects: a trust anchor file must hold a public key
+// (moved from verify, which no longer parses PEM itself).
+func TestParsePublicKeyRejects(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(p256)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	for name, data := range map[string][]byte{
+		"empty":       nil,
+		"not PEM":     []byte("hello"),
+		"private key": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
+		"RSA":         pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaDER}),
+		"garbage DER": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{0x30, 0x01}}),
+	} {
+		if _, err := ParsePublicKey(data); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}

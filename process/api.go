@@ -16,28 +16,28 @@ import (
 // when err is not. Update does not commit the sequence number: call the
 // Verifier's Commit after Update succeeds (or use Install, which does).
 func (p *Processor) Update(ctx context.Context, v *verify.Verified) (*Report, error) {
-	if v == nil || v.Envelope == nil || v.Manifest == nil {
+	if v.Envelope() == nil || v.Manifest() == nil { // nil-safe: a nil or zero Verified holds nothing
 		rep := &Report{Err: errf(ErrManifest, "no verified manifest")}
 		return rep, rep.Err
 	}
-	return p.runManifest(ctx, v.Envelope, v.Manifest, v.Digest, updateProcedure)
+	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), updateProcedure)
 }
 
 // Invoke runs the Invoke procedure of a verified manifest: shared and
 // validate, shared and load, shared and invoke.
 func (p *Processor) Invoke(ctx context.Context, v *verify.Verified) (*Report, error) {
-	if v == nil || v.Envelope == nil || v.Manifest == nil {
+	if v.Envelope() == nil || v.Manifest() == nil { // nil-safe: a nil or zero Verified holds nothing
 		rep := &Report{Err: errf(ErrManifest, "no verified manifest")}
 		return rep, rep.Err
 	}
-	return p.runManifest(ctx, v.Envelope, v.Manifest, v.Digest, invokeProcedure)
+	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), invokeProcedure)
 }
 
 // Install is the whole device-side update: verify the envelope with ver
 // (signature, digests, anti-rollback check), run the Update procedure, and
 // only when it succeeded (the new image is in place and passed validate)
 // commit the sequence number to ver's rollback store. ver must have a
-// rollback store (verify.WithRollbackStore).
+// rollback store (verify.Options.Store).
 //
 // The Report is non-nil; when verification fails it holds only the error.
 func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope []byte) (*Report, error) {

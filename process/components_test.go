@@ -112,13 +112,13 @@ func TestBuilderMultiImageProcessedEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	anchor, _ := verify.NewKey(key.Public)
+	anchor, _ := verify.NewKey(key.Public, nil)
 	dir := t.TempDir()
 	st, err := host.OpenDirStorage(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ver, _ := verify.New([]*verify.Key{anchor}, verify.WithRollbackStore(verify.NewMemoryStore()))
+	ver, _ := verify.New([]*verify.Key{anchor}, &verify.Options{Store: verify.NewMemoryStore()})
 	proc, _ := process.New(process.Platform{Identity: process.Identity{VendorID: vendor.Bytes(), ClassID: class.Bytes()}, Storage: st}, nil)
 	rep, err := proc.Install(context.Background(), ver, data)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestMinInt64CommandIDDoesNotCrash(t *testing.T) {
 	k := newTestKey(t)
 	env := sealBytes(t, k, mb, nil)
 	store := verify.NewMemoryStore()
-	ver, err := verify.New([]*verify.Key{k.anchor}, verify.WithRollbackStore(store))
+	ver, err := verify.New([]*verify.Key{k.anchor}, &verify.Options{Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}

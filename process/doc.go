@@ -5,7 +5,7 @@
 // A device verifies an envelope with the verify package and hands the
 // result to a [Processor]:
 //
-//	ver, _ := verify.New(keys, verify.WithRollbackStore(store))
+//	ver, _ := verify.New(keys, &verify.Options{Store: store})
 //	proc, _ := process.New(process.Platform{Identity: id, Storage: storage}, nil)
 //	report, err := proc.Install(ctx, ver, envelope) // verify, update, commit
 //

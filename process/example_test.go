@@ -28,9 +28,9 @@ func Example() {
 	envelope, _ := env.Encode()
 
 	// Device.
-	anchor, _ := verify.NewKey(key.Public)
+	anchor, _ := verify.NewKey(key.Public, nil)
 	store := verify.NewMemoryStore()
-	ver, _ := verify.New([]*verify.Key{anchor}, verify.WithRollbackStore(store))
+	ver, _ := verify.New([]*verify.Key{anchor}, &verify.Options{Store: store})
 	storage := &process.MemoryStorage{}
 	proc, _ := process.New(process.Platform{
 		Identity: process.Identity{VendorID: vendor.Bytes(), ClassID: class.Bytes()},
@@ -71,8 +71,8 @@ func ExampleProcessor_Update() {
 	sign.Envelope(env, signer)
 	envelope, _ := env.Encode()
 
-	anchor, _ := verify.NewKey(key.Public)
-	verified, err := verify.Verify(envelope, []*verify.Key{anchor}, verify.WithRollbackStore(verify.NewMemoryStore()))
+	anchor, _ := verify.NewKey(key.Public, nil)
+	verified, err := verify.Verify(envelope, []*verify.Key{anchor}, &verify.Options{Store: verify.NewMemoryStore()})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -65,7 +65,7 @@ func TestGoldenEnvelopesInstallEndToEnd(t *testing.T) {
 	}
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(key, keys.Ed25519)
-	anchor, _ := verify.NewKey(key.Public)
+	anchor, _ := verify.NewKey(key.Public, nil)
 	for _, c := range cases {
 		data, err := os.ReadFile(filepath.Join(dir, c.file))
 		if err != nil {
@@ -81,7 +81,7 @@ func TestGoldenEnvelopesInstallEndToEnd(t *testing.T) {
 			Identity: process.Identity{VendorID: vendor.Bytes(), ClassID: class.Bytes()},
 			Storage:  st, Fetcher: fetch, Invoker: &recordingInvoker{},
 		}, nil)
-		ver, _ := verify.New([]*verify.Key{anchor}, verify.WithRollbackStore(verify.NewMemoryStore()))
+		ver, _ := verify.New([]*verify.Key{anchor}, &verify.Options{Store: verify.NewMemoryStore()})
 		rep, err := proc.Install(context.Background(), ver, signed)
 		if err != nil {
 			t.Errorf("%s (slot %d): %v\n%s", c.file, c.slot, err, rep)

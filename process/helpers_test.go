@@ -38,7 +38,7 @@ func newTestKey(t testing.TB) testKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := verify.NewKey(k.Public)
+	a, err := verify.NewKey(k.Public, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func newDevice(t testing.TB, flash *testdevice.Flash, k testKey, pf process.Plat
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verify.New([]*verify.Key{k.anchor}, verify.WithRollbackStore(flash))
+	v, err := verify.New([]*verify.Key{k.anchor}, &verify.Options{Store: flash})
 	if err != nil {
 		t.Fatal(err)
 	}

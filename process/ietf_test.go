@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
@@ -55,11 +56,15 @@ func ietfVerifier(t *testing.T, dir string) *verify.Verifier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := verify.ParsePublicKeyPEM(pem)
+	pk, err := keys.ParsePublicKey(pem)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := verify.New([]*verify.Key{k}, verify.WithRollbackStore(verify.NewMemoryStore()))
+	k, err := verify.NewKey(pk.Public, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verify.New([]*verify.Key{k}, &verify.Options{Store: verify.NewMemoryStore()})
 	if err != nil {
 		t.Fatal(err)
 	}

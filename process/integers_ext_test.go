@@ -114,7 +114,7 @@ func TestIntegerSlots(t *testing.T) {
 				t.Fatalf("decode error is not typed: %v", err)
 			}
 			p, _ := slotDevice(t)
-			ver, err := verify.New([]*verify.Key{k.anchor}, verify.WithRollbackStore(verify.NewMemoryStore()))
+			ver, err := verify.New([]*verify.Key{k.anchor}, &verify.Options{Store: verify.NewMemoryStore()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ import (
 func TestZeroValuesAreSafe(t *testing.T) {
 	k := newTestKey(t)
 	env := seal(t, k, fullImage(t, 1, []byte("fw")), map[string][]byte{"#fw": []byte("fw")})
-	ver, err := verify.New([]*verify.Key{k.anchor}, verify.WithRollbackStore(verify.NewMemoryStore()))
+	ver, err := verify.New([]*verify.Key{k.anchor}, &verify.Options{Store: verify.NewMemoryStore()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestZeroValuesAreSafe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := verify.Verify(seal(t, k, m, nil), []*verify.Key{k.anchor}, verify.WithoutRollbackCheckUnsafe())
+		v, err := verify.Verify(seal(t, k, m, nil), []*verify.Key{k.anchor}, &verify.Options{NoRollbackCheckUnsafe: true})
 		if err != nil {
 			t.Fatal(err)
 		}

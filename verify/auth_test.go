@@ -21,7 +21,7 @@ import (
 // garbage are all ErrUnauthenticated, never ErrMalformed: the manifest is
 // not looked at before authentication.
 func TestDigestOnlyWrapper(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	garbage := []byte{0x9b, 0, 0, 0x42, 0xfa, 0, 0, 0, 0} // declares a huge array
 	cases := map[string][]byte{
@@ -45,7 +45,7 @@ func TestDigestOnlyWrapper(t *testing.T) {
 // signature is caught by the digest; changing the signed digest breaks the
 // signature.
 func TestTamperedManifest(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	priv := ietfPrivate(t)
 	man, _ := testManifest{seq: 7}.encode(t)
 	d := suitDigest(t, man)
@@ -72,7 +72,7 @@ func TestTamperedManifest(t *testing.T) {
 // TestDigestOverContentOnly (threats A3): a digest computed over the
 // manifest bstr content without its head, correctly signed, does not match.
 func TestDigestOverContentOnly(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	sum := sha256.Sum256(man)
 	d := enc(t, []any{-16, sum[:]})
@@ -85,7 +85,7 @@ func TestDigestOverContentOnly(t *testing.T) {
 // TestWrongKey (threats A11): a valid signature by an untrusted key is
 // rejected, whatever kid it claims.
 func TestWrongKey(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	other, _ := newP256(t)
 	env := signedEnvelope(t, testManifest{seq: 1}, signer{alg: int64(keys.ES256), ec: other})
 	if _, err := v.Verify(env); !errors.Is(err, ErrUnauthenticated) {
@@ -104,7 +104,7 @@ func err2[T any](_ T, err error) error { return err }
 func TestKidIsOnlyAHint(t *testing.T) {
 	priv, key := newP256(t)
 	other, _ := newP256(t)
-	v := mustVerifier(t, []*Key{key, ietfKey(t)})
+	v := mustVerifier(t, []*Key{key, ietfKey(t)}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	wrongKid := signer{alg: int64(keys.ES256), ec: priv}.block(t, d, nil, map[any]any{4: []byte("not-this-key")})
@@ -122,7 +122,7 @@ func TestKidIsOnlyAHint(t *testing.T) {
 // the message, decide how a block is verified.
 func TestKeyAlgorithmConfusion(t *testing.T) {
 	priv, _ := newP256(t)
-	es256Only, err := NewKey(&priv.PublicKey, WithAlgorithms(keys.ES256))
+	es256Only, err := NewKey(&priv.PublicKey, &Binding{Algorithms: []keys.Algorithm{keys.ES256}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestKeyAlgorithmConfusion(t *testing.T) {
 	es := signer{alg: int64(keys.ES256), ec: priv}
 	esp := signer{alg: int64(keys.ESP256), ec: priv}
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
-	edKey, _ := NewKey(edPub)
+	edKey, _ := NewKey(edPub, nil)
 
 	cases := []struct {
 		name  string
@@ -156,7 +156,7 @@ func TestKeyAlgorithmConfusion(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			v := mustVerifier(t, c.keys)
+			v := mustVerifier(t, c.keys, nil)
 			res, err := v.Verify(envelope(t, d, [][]byte{c.block}, man, nil))
 			if !errors.Is(err, ErrUnauthenticated) || !errors.Is(err, c.want) || res != nil {
 				t.Fatalf("got %v; want ErrUnauthenticated and %v", err, c.want)
@@ -165,11 +165,11 @@ func TestKeyAlgorithmConfusion(t *testing.T) {
 	}
 	// Control: the same ES256 signature passes with the ES256-bound key,
 	// and an ESP256 one with a default P-256 key.
-	if _, err := mustVerifier(t, []*Key{es256Only}).Verify(envelope(t, d, [][]byte{es.block(t, d, nil, nil)}, man, nil)); err != nil {
+	if _, err := mustVerifier(t, []*Key{es256Only}, nil).Verify(envelope(t, d, [][]byte{es.block(t, d, nil, nil)}, man, nil)); err != nil {
 		t.Fatal(err)
 	}
-	def, _ := NewKey(&priv.PublicKey)
-	if _, err := mustVerifier(t, []*Key{def}).Verify(envelope(t, d, [][]byte{esp.block(t, d, nil, nil)}, man, nil)); err != nil {
+	def, _ := NewKey(&priv.PublicKey, nil)
+	if _, err := mustVerifier(t, []*Key{def}, nil).Verify(envelope(t, d, [][]byte{esp.block(t, d, nil, nil)}, man, nil)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -190,7 +190,7 @@ func relabel(t *testing.T, block []byte, alg int64) []byte {
 // understand rejects the block; crit naming alg is fine.
 func TestCriticalHeaderRejected(t *testing.T) {
 	priv, key := newP256(t)
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	s := signer{alg: int64(keys.ES256), ec: priv}
@@ -214,7 +214,7 @@ func TestCriticalHeaderRejected(t *testing.T) {
 // verified.
 func TestAttachedPayloadRejected(t *testing.T) {
 	priv := ietfPrivate(t)
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	m1, _ := testManifest{seq: 1}.encode(t)
 	m2, _ := testManifest{seq: 2, vendor: []byte("evil")}.encode(t)
 	d1, d2 := suitDigest(t, m1), suitDigest(t, m2)
@@ -236,7 +236,7 @@ func TestAttachedPayloadRejected(t *testing.T) {
 // TestECDSAMalleabilityIdentityUnchanged (threats A8): the (r, n-s) twin of
 // a signature verifies too, and the result's identity is the same.
 func TestECDSAMalleabilityIdentityUnchanged(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(NewMemoryStore()))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: NewMemoryStore()})
 	orig := testshared.Conformance(t, "example-0.suit")
 	i := bytes.Index(orig, []byte{0x58, 0x40}) // the 64-byte signature
 	twin := append([]byte(nil), orig...)
@@ -252,7 +252,7 @@ func TestECDSAMalleabilityIdentityUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatalf("high-S twin rejected: %v", err)
 	}
-	if a.ID() != b.ID() || a.Identity != b.Identity || a.Sequence != b.Sequence {
+	if a.ID() != b.ID() || a.Identity() != b.Identity() || a.Sequence() != b.Sequence() {
 		t.Fatalf("identity differs: %s %s", a.ID(), b.ID())
 	}
 }
@@ -260,7 +260,7 @@ func TestECDSAMalleabilityIdentityUnchanged(t *testing.T) {
 // TestBadSignatureEncodings (threats A9): wrong lengths and zero r or s
 // are rejected without panicking.
 func TestBadSignatureEncodings(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	orig := testshared.Conformance(t, "example-0.suit")
 	i := bytes.Index(orig, []byte{0x58, 0x40})
 	sig := orig[i+2 : i+66]
@@ -294,14 +294,14 @@ func TestBadSignatureEncodings(t *testing.T) {
 func TestThresholdDuplicateSignatures(t *testing.T) {
 	privA, keyA := newP256(t)
 	privB, keyB := newP256(t)
-	keyAagain, _ := NewKey(&privA.PublicKey, WithName("A under another name"))
+	keyAagain, _ := NewKey(&privA.PublicKey, &Binding{Name: "A under another name"})
 	a, b := signer{alg: int64(keys.ES256), ec: privA}, signer{alg: int64(keys.ES256), ec: privB}
 	m := testManifest{seq: 1}
 
-	if _, err := New([]*Key{keyA, keyAagain}, WithPolicy(RequireThreshold(2)), WithoutRollbackCheckUnsafe()); err == nil {
+	if _, err := New([]*Key{keyA, keyAagain}, &Options{Policy: RequireThreshold(2), NoRollbackCheckUnsafe: true}); err == nil {
 		t.Fatal("threshold 2 over one distinct key accepted at New")
 	}
-	v2 := mustVerifier(t, []*Key{keyA, keyAagain, keyB}, WithPolicy(RequireThreshold(2)), WithoutRollbackCheckUnsafe())
+	v2 := mustVerifier(t, []*Key{keyA, keyAagain, keyB}, &Options{Policy: RequireThreshold(2), NoRollbackCheckUnsafe: true})
 	if _, err := v2.Verify(signedEnvelope(t, m, a, a)); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("same key twice met threshold 2: %v", err)
 	}
@@ -310,17 +310,17 @@ func TestThresholdDuplicateSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatalf("two distinct keys: %v", err)
 	}
-	if len(res.Signers) != 2 {
-		t.Fatalf("signers %d, want 2", len(res.Signers))
+	if len(res.Signers()) != 2 {
+		t.Fatalf("signers %d, want 2", len(res.Signers()))
 	}
-	all := mustVerifier(t, []*Key{keyA, keyB}, WithPolicy(RequireAll()), WithoutRollbackCheckUnsafe())
+	all := mustVerifier(t, []*Key{keyA, keyB}, &Options{Policy: RequireAll(), NoRollbackCheckUnsafe: true})
 	if _, err := all.Verify(signedEnvelope(t, m, a)); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("RequireAll with one of two: %v", err)
 	}
 	if _, err := all.Verify(signedEnvelope(t, m, b, a)); err != nil {
 		t.Fatalf("RequireAll with both: %v", err)
 	}
-	anyV := mustVerifier(t, []*Key{keyA, keyB})
+	anyV := mustVerifier(t, []*Key{keyA, keyB}, nil)
 	other, _ := newP256(t)
 	if _, err := anyV.Verify(signedEnvelope(t, m, signer{alg: int64(keys.ES256), ec: other}, b)); err != nil {
 		t.Fatalf("RequireAny with one untrusted and one trusted block: %v", err)
@@ -330,18 +330,18 @@ func TestThresholdDuplicateSignatures(t *testing.T) {
 // TestTOCTOUInputMutation (threats A12): changing the caller's buffer after
 // Verify returned changes nothing in the result.
 func TestTOCTOUInputMutation(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	data := testshared.Conformance(t, "example-2.suit")
 	res, err := v.Verify(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, raw := res.ID(), append([]byte(nil), res.Envelope.ManifestBytes...)
-	text := append([]byte(nil), res.Envelope.Severed[23]...)
+	id, raw := res.ID(), append([]byte(nil), res.Envelope().ManifestBytes...)
+	text := append([]byte(nil), res.Envelope().Severed[23]...)
 	for i := range data {
 		data[i] = 0xff
 	}
-	if res.ID() != id || !bytes.Equal(res.Envelope.ManifestBytes, raw) || !bytes.Equal(res.Envelope.Severed[23], text) || res.Sequence != 2 {
+	if res.ID() != id || !bytes.Equal(res.Envelope().ManifestBytes, raw) || !bytes.Equal(res.Envelope().Severed[23], text) || res.Sequence() != 2 {
 		t.Fatal("result changed with the caller's buffer")
 	}
 }
@@ -350,7 +350,7 @@ func TestTOCTOUInputMutation(t *testing.T) {
 // whose SUIT_Digest uses an algorithm outside the supported set fails.
 func TestUnsupportedDigestAlgorithm(t *testing.T) {
 	priv, key := newP256(t)
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	sum := sha256.Sum256(enc(t, man))
 	for _, alg := range []any{0, 1, -17, int64(-1) << 40} {
@@ -370,13 +370,13 @@ func TestCOSEFormsVerify(t *testing.T) {
 	d := suitDigest(t, man)
 	p1, k1 := newP256(t)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	k384, _ := NewKey(&p384.PublicKey)
+	k384, _ := NewKey(&p384.PublicKey, nil)
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
-	k521, _ := NewKey(&p521.PublicKey)
+	k521, _ := NewKey(&p521.PublicKey, nil)
 	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
-	kEd, _ := NewKey(edPub)
+	kEd, _ := NewKey(edPub, nil)
 	secret := bytes.Repeat([]byte{0x5a}, 32)
-	kMac, _ := NewMACKey(secret)
+	kMac, _ := NewMACKey(secret, nil)
 
 	body := enc(t, map[int]int{3: 0}) // content type only; algs in each signature
 	sigProt := func(alg int64) []byte { return enc(t, map[int]int64{1: alg}) }
@@ -406,19 +406,19 @@ func TestCOSEFormsVerify(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			v := mustVerifier(t, c.keys, WithPolicy(c.policy), WithoutRollbackCheckUnsafe())
+			v := mustVerifier(t, c.keys, &Options{Policy: c.policy, NoRollbackCheckUnsafe: true})
 			res, err := v.Verify(envelope(t, d, c.blocks, man, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Sequence != 3 {
-				t.Fatalf("sequence %d", res.Sequence)
+			if res.Sequence() != 3 {
+				t.Fatalf("sequence %d", res.Sequence())
 			}
 		})
 	}
 	// A wrong HMAC secret fails.
-	wrong, _ := NewMACKey(bytes.Repeat([]byte{0x5b}, 32))
-	if _, err := mustVerifier(t, []*Key{wrong}).Verify(envelope(t, d, [][]byte{coseMac}, man, nil)); !errors.Is(err, ErrUnauthenticated) {
+	wrong, _ := NewMACKey(bytes.Repeat([]byte{0x5b}, 32), nil)
+	if _, err := mustVerifier(t, []*Key{wrong}, nil).Verify(envelope(t, d, [][]byte{coseMac}, man, nil)); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("wrong MAC key: %v", err)
 	}
 }

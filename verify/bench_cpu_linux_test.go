@@ -33,7 +33,7 @@ func BenchmarkCPUTimeExample2(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	data := testshared.Conformance(b, "example-2.suit")
-	v := mustVerifier(b, []*Key{ietfKey(b)}, WithRollbackStore(NewMemoryStore()))
+	v := mustVerifier(b, []*Key{ietfKey(b)}, &Options{Store: NewMemoryStore()})
 	env, _ := suit.Parse(data, nil)
 	sigs, _ := parseBlock(env.Authentication.Blocks[0], nil)
 	digest := sha256.Sum256(sigs[0].toBeSigned(nil, env.Authentication.DigestBytes))

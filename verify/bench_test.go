@@ -17,7 +17,7 @@ import (
 // ES256 verification, manifest digest, manifest decode, severed digests.
 func BenchmarkVerifyExample2(b *testing.B) {
 	data := testshared.Conformance(b, "example-2.suit")
-	v := mustVerifier(b, []*Key{ietfKey(b)}, WithRollbackStore(NewMemoryStore()))
+	v := mustVerifier(b, []*Key{ietfKey(b)}, &Options{Store: NewMemoryStore()})
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
@@ -30,7 +30,7 @@ func BenchmarkVerifyExample2(b *testing.B) {
 // BenchmarkVerifyExample0 is the minimal example (237 bytes).
 func BenchmarkVerifyExample0(b *testing.B) {
 	data := testshared.Conformance(b, "example-0.suit")
-	v := mustVerifier(b, []*Key{ietfKey(b)})
+	v := mustVerifier(b, []*Key{ietfKey(b)}, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Verify(data); err != nil {
@@ -120,13 +120,13 @@ func BenchmarkVerifyOverheadExample2(b *testing.B) {
 		b.Fatal(err)
 	}
 	secret := bytes.Repeat([]byte{7}, 32)
-	key, _ := NewMACKey(secret)
+	key, _ := NewMACKey(secret, nil)
 	env.Authentication.Blocks = [][]byte{signer{alg: int64(keys.HMAC256), secret: secret}.block(b, env.Authentication.DigestBytes, nil, nil)}
 	data, err := env.Encode()
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := mustVerifier(b, []*Key{key}, WithRollbackStore(NewMemoryStore()))
+	v := mustVerifier(b, []*Key{key}, &Options{Store: NewMemoryStore()})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := v.Verify(data); err != nil {

@@ -29,7 +29,7 @@ func rawSign1(t *testing.T, s signer, prot, unprot, payload, digest []byte) []by
 func TestCOSEStrictEncoding(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	deep := append(append([]byte{0xa2, 0x01, 0x26, 0x18, 0x64}, bytes.Repeat([]byte{0x81}, 20)...), 0x00)
@@ -96,7 +96,7 @@ func TestCOSEStrictEncoding(t *testing.T) {
 func TestCOSEStructureRejected(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	good := rawSign1(t, s, []byte{0xa1, 0x01, 0x26}, []byte{0xa0}, []byte{0xf6}, d)

@@ -2,26 +2,27 @@
 // before anything in their manifest is trusted, and guards against
 // rollback.
 //
-// # API in brief
+// A device holds trust anchors ([Key], made with [NewKey] or [NewMACKey]
+// from keys parsed by package keys) and anti-rollback state ([Store]); a
+// [Verifier] made by [New] checks an envelope and returns a [Verified],
+// which is what a processor installs from. After the update is installed
+// and confirmed, [Verifier.Commit] records its sequence number. Before
+// fetching a payload a processor can ask [Verifier.CheckRollback] (read
+// only). A processor that keeps its own flow can also call the function
+// [CheckRollback] and [Store.Commit] directly, with [Identity] of the
+// manifest.
 //
-//	key, _ := verify.ParsePublicKeyPEM(pemBytes)         // or NewKey(pub, opts...), NewMACKey(secret)
-//	store, _ := verify.OpenFileStore("/var/lib/dev/seq") // or NewMemoryStore()
-//	v, _ := verify.New([]*verify.Key{key}, verify.WithRollbackStore(store))
-//	res, err := v.Verify(envelopeBytes)                  // *Verified: Manifest, Digest, Sequence, Identity, Signers
-//	... install res.Manifest, confirm the new image ...
-//	err = v.Commit(res)                                  // = store.Commit(res.Identity, res.Sequence)
-//
-// Before fetching a payload a processor can ask [Verifier.CheckRollback]
-// (read only). A processor that keeps its own flow can also call the
-// function [CheckRollback] and [Store.Commit] directly, with [Identity] of
-// the manifest.
-//
-// Keys are trust anchors bound to the algorithms they may verify
-// ([WithAlgorithms]; the message never chooses), optionally limited to
-// component-identifier prefixes ([WithComponentPrefixes], RFC 9124 access
-// control model 2). [WithPolicy] selects [RequireAny] (default),
-// [RequireAll] or [RequireThreshold]; each distinct key (by
-// [Key.Fingerprint]) counts once.
+// Configuration is plain data checked once: [Options] for the verifier
+// (nil is the safe default, which still requires a rollback decision) and
+// a [Binding] per trust anchor, so that a device's configuration can be
+// filled from flags or a file and printed. A key is bound to the
+// algorithms it may verify (Binding.Algorithms; the message never
+// chooses), optionally limited to component-identifier prefixes
+// (Binding.ComponentPrefixes, RFC 9124 access control model 2).
+// Options.Policy selects [RequireAny] (default), [RequireAll] or
+// [RequireThreshold]; each distinct key (by [Key.Fingerprint]) counts
+// once. Only verification produces a [Verified]: its fields are private,
+// so nothing unauthenticated can be passed off as verified.
 //
 // Errors match the sentinels in errors.go with errors.Is:
 // [ErrUnauthenticated], [ErrMalformed] (also matching the suit codec's
@@ -56,9 +57,9 @@
 //     the manifest (an element the manifest does not sever is refused);
 //  7. integrated payloads ("#name" URIs) used outside try-each are present;
 //  8. the signers are authorised for every component;
-//  9. anti-rollback: the sequence number is at least [WithMinSequence] and
-//     not lower than the stored number (not equal either with
-//     [WithStrictSequence]). Verify never writes the store.
+//  9. anti-rollback: the sequence number is at least Options.MinSequence
+//     and not lower than the stored number (not equal either with
+//     Options.StrictSequence). Verify never writes the store.
 //
 // ECDSA signatures are raw r||s; high-S signatures are accepted (other SUIT
 // signers do not normalise S), so signature bytes are malleable and never
@@ -72,7 +73,7 @@
 //
 // # Limits
 //
-// Decoding caps come from suit.Limits ([WithLimits]; zero value = safe
+// Decoding caps come from suit.Limits (Options.Limits; nil = safe
 // defaults). A COSE header may nest 16 levels and hold 16 protected
 // labels; a COSE_Sign may hold 16 signatures; COSE_Mac supports exactly one
 // recipient in direct mode (-6). Verification work is bounded by
@@ -84,7 +85,7 @@
 // not. The rollback identity is the
 // manifest-component-id, or the first vendor and class ids of the shared
 // sequence ([Identity]); counters are shared by all trust anchors unless
-// [WithRollbackScope] separates them (the recovery path after a stolen key
+// Options.RollbackScope separates them (the recovery path after a stolen key
 // signed a huge sequence number is new anchors under a new scope). Integrated payloads are
 // not covered by the signature themselves: their image digests are checked
 // when the manifest is processed. A state file holds at most 1 MiB; on

@@ -45,9 +45,9 @@ func signedUpdate(priv *ecdsa.PrivateKey, seq uint64) []byte {
 // install, and see an older update rejected as a rollback.
 func ExampleVerifier_Verify() {
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	trusted, _ := verify.NewKey(&priv.PublicKey) // bound to ES256 and ESP256
-	store := verify.NewMemoryStore()             // a device uses OpenFileStore
-	v, err := verify.New([]*verify.Key{trusted}, verify.WithRollbackStore(store))
+	trusted, _ := verify.NewKey(&priv.PublicKey, nil) // bound to ES256 and ESP256
+	store := verify.NewMemoryStore()                  // a device uses OpenFileStore
+	v, err := verify.New([]*verify.Key{trusted}, &verify.Options{Store: store})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -58,9 +58,9 @@ func ExampleVerifier_Verify() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("sequence:", res.Sequence)
-	fmt.Println("identity:", res.Identity)
-	// ... install res.Manifest and confirm the new image boots, then:
+	fmt.Println("sequence:", res.Sequence())
+	fmt.Println("identity:", res.Identity())
+	// ... install res.Manifest() and confirm the new image boots, then:
 	if err := v.Commit(res); err != nil {
 		fmt.Println(err)
 		return
@@ -82,8 +82,8 @@ func ExampleVerifier_Verify() {
 func ExampleVerify_wrongKey() {
 	signer, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	trusted, _ := verify.NewKey(&other.PublicKey)
-	_, err := verify.Verify(signedUpdate(signer, 1), []*verify.Key{trusted}, verify.WithoutRollbackCheckUnsafe())
+	trusted, _ := verify.NewKey(&other.PublicKey, nil)
+	_, err := verify.Verify(signedUpdate(signer, 1), []*verify.Key{trusted}, &verify.Options{NoRollbackCheckUnsafe: true})
 	fmt.Println(errors.Is(err, verify.ErrUnauthenticated))
 	fmt.Println(err)
 	// Output:
@@ -93,11 +93,11 @@ func ExampleVerify_wrongKey() {
 
 // Keys are bound to algorithms: this P-256 key accepts only ESP256 (-9),
 // so an ES256 (-7) block does not count.
-func ExampleWithAlgorithms() {
+func ExampleBinding() {
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	key, _ := verify.NewKey(&priv.PublicKey, verify.WithAlgorithms(keys.ESP256))
+	key, _ := verify.NewKey(&priv.PublicKey, &verify.Binding{Algorithms: []keys.Algorithm{keys.ESP256}})
 	fmt.Println(key.Algorithms())
-	_, err := verify.Verify(signedUpdate(priv, 1), []*verify.Key{key}, verify.WithoutRollbackCheckUnsafe())
+	_, err := verify.Verify(signedUpdate(priv, 1), []*verify.Key{key}, &verify.Options{NoRollbackCheckUnsafe: true})
 	fmt.Println(errors.Is(err, verify.ErrUnsupportedAlgorithm))
 	// Output:
 	// [ESP256]

@@ -37,7 +37,7 @@ func FuzzVerify(f *testing.F) {
 		f.Fatalf("%d distinct signed manifests, want 6", len(signed))
 	}
 	key := ietfKey(f)
-	v := mustVerifier(f, []*Key{key})
+	v := mustVerifier(f, []*Key{key}, nil)
 	sentinels := []error{ErrUnauthenticated, ErrMalformed, ErrDigestMismatch, ErrUnsupportedAlgorithm,
 		ErrUnsupportedHeader, ErrSeveredMismatch, ErrMissingPayload, ErrUnauthorizedComponent, ErrRollback}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -59,26 +59,26 @@ func FuzzVerify(f *testing.F) {
 			}
 			return
 		}
-		p := signedPair{string(res.Envelope.ManifestBytes), string(res.Envelope.Authentication.DigestBytes)}
+		p := signedPair{string(res.Envelope().ManifestBytes), string(res.Envelope().Authentication.DigestBytes)}
 		if !signed[p] {
 			t.Fatalf("accepted a manifest/digest pair the key never signed:\nmanifest %x\ndigest %x", p.manifest, p.digest)
 		}
-		if !res.Digest.Matches(suit.BstrItem(res.Envelope.ManifestBytes)) {
+		if !res.Digest().Matches(suit.BstrItem(res.Envelope().ManifestBytes)) {
 			t.Fatal("accepted digest does not match the manifest")
 		}
-		for k, content := range res.Envelope.Severed {
+		for k, content := range res.Envelope().Severed {
 			var d *suit.Digest
 			switch k {
 			case suit.ManifestInstall:
-				d = res.Manifest.Install.Digest
+				d = res.Manifest().Install.Digest
 			case suit.ManifestText:
-				d = res.Manifest.Text.Digest
+				d = res.Manifest().Text.Digest
 			}
 			if d == nil || !d.Matches(suit.BstrItem(content)) {
 				t.Fatalf("accepted severed element %d that does not match", k)
 			}
 		}
-		if len(res.Signers) != 1 || res.Signers[0] != key {
+		if len(res.Signers()) != 1 || res.Signers()[0] != key {
 			t.Fatal("accepted without the trusted signer")
 		}
 	})

@@ -19,9 +19,16 @@ import (
 )
 
 // ietfKey is the draft's Appendix B public key as a trust anchor.
-func ietfKey(t testing.TB, opts ...KeyOption) *Key {
+func ietfKey(t testing.TB) *Key { return ietfKeyBound(t, nil) }
+
+// ietfKeyBound is ietfKey with a binding.
+func ietfKeyBound(t testing.TB, b *Binding) *Key {
 	t.Helper()
-	k, err := ParsePublicKeyPEM(testshared.Conformance(t, "public_key.pem"), opts...)
+	pk, err := keys.ParsePublicKey(testshared.Conformance(t, "public_key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := NewKey(pk.Public, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +161,7 @@ func newP256(t testing.TB) (*ecdsa.PrivateKey, *Key) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := NewKey(&priv.PublicKey)
+	k, err := NewKey(&priv.PublicKey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,12 +255,14 @@ func highS(sig []byte) []byte {
 }
 
 // mustVerifier builds a verifier or fails the test.
-func mustVerifier(t testing.TB, keys []*Key, opts ...Option) *Verifier {
+// mustVerifier makes a Verifier; nil opts means an inspection verifier
+// (no rollback store).
+func mustVerifier(t testing.TB, anchors []*Key, opts *Options) *Verifier {
 	t.Helper()
-	if len(opts) == 0 {
-		opts = []Option{WithoutRollbackCheckUnsafe()}
+	if opts == nil {
+		opts = &Options{NoRollbackCheckUnsafe: true}
 	}
-	v, err := New(keys, opts...)
+	v, err := New(anchors, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

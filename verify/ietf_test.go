@@ -29,29 +29,29 @@ const ietfIdentity = "vendor:fa6b4a53d5ad5fdfbe9de663e4d41ffe/class:1492af142569
 // Appendix B verifies with the draft's public key, with the manifest digest
 // and sequence number the README lists.
 func TestIETFExamplesVerify(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	for name, want := range ietfDigests {
 		t.Run(name, func(t *testing.T) {
 			res, err := v.Verify(testshared.Conformance(t, name+".suit"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := hex.EncodeToString(res.Digest.Value); got != want || res.Digest.Algorithm != suit.AlgSHA256 {
-				t.Errorf("digest %d:%s, want -16:%s", res.Digest.Algorithm, got, want)
+			if got := hex.EncodeToString(res.Digest().Value); got != want || res.Digest().Algorithm != suit.AlgSHA256 {
+				t.Errorf("digest %d:%s, want -16:%s", res.Digest().Algorithm, got, want)
 			}
 			if res.ID() != "-16:"+want {
 				t.Errorf("ID() = %s", res.ID())
 			}
-			if res.Sequence != ietfSeq[name] || res.Manifest.SequenceNumber != ietfSeq[name] {
-				t.Errorf("sequence %d, want %d", res.Sequence, ietfSeq[name])
+			if res.Sequence() != ietfSeq[name] || res.Manifest().SequenceNumber != ietfSeq[name] {
+				t.Errorf("sequence %d, want %d", res.Sequence(), ietfSeq[name])
 			}
-			if res.Identity != ietfIdentity {
-				t.Errorf("identity %q", res.Identity)
+			if res.Identity() != ietfIdentity {
+				t.Errorf("identity %q", res.Identity())
 			}
-			if len(res.Signers) != 1 || res.Signers[0].Fingerprint() != ietfKey(t).Fingerprint() {
-				t.Errorf("signers %v", res.Signers)
+			if len(res.Signers()) != 1 || res.Signers()[0].Fingerprint() != ietfKey(t).Fingerprint() {
+				t.Errorf("signers %v", res.Signers())
 			}
-			if res.Envelope.Manifest != res.Manifest {
+			if res.Envelope().Manifest != res.Manifest() {
 				t.Error("Envelope.Manifest not set")
 			}
 		})
@@ -61,7 +61,7 @@ func TestIETFExamplesVerify(t *testing.T) {
 // TestIETFUnsignedRejected: the unsigned twins (digest-only wrappers) are
 // rejected as unauthenticated (threats A1).
 func TestIETFUnsignedRejected(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	for name := range ietfDigests {
 		name = name + "-unsigned.suit"
 		t.Run(name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestIETFUnsignedRejected(t *testing.T) {
 // TestBitFlipSweep flips every bit of signed examples 0 and 2 (threats A2)
 // and requires every variant to be rejected.
 func TestBitFlipSweep(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	for _, name := range []string{"example-0.suit", "example-2.suit"} {
 		orig := testshared.Conformance(t, name)
 		kinds := map[string]int{}
@@ -107,7 +107,7 @@ func sentinelOf(err error) string {
 // TestVerifierConcurrentUse: one Verifier shared by goroutines (run under
 // -race in CI) gives every goroutine the right result.
 func TestVerifierConcurrentUse(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(NewMemoryStore()))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: NewMemoryStore()})
 	names := []string{"example-0", "example-1", "example-2", "example-3"}
 	errc := make(chan error, len(names))
 	for _, name := range names {
@@ -119,7 +119,7 @@ func TestVerifierConcurrentUse(t *testing.T) {
 					errc <- err
 					return
 				}
-				if hex.EncodeToString(res.Digest.Value) != ietfDigests[name] {
+				if hex.EncodeToString(res.Digest().Value) != ietfDigests[name] {
 					errc <- fmt.Errorf("%s: wrong digest", name)
 					return
 				}

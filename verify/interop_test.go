@@ -59,11 +59,11 @@ func TestGoCOSESign1Interop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			key, err := NewKey(pub)
+			key, err := NewKey(pub, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := mustVerifier(t, []*Key{key}).Verify(envelope(t, d, [][]byte{blk}, man, nil)); err != nil {
+			if _, err := mustVerifier(t, []*Key{key}, nil).Verify(envelope(t, d, [][]byte{blk}, man, nil)); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -104,7 +104,7 @@ func TestSignPackageInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			k, _ := NewMACKey(secret)
+			k, _ := NewMACKey(secret, nil)
 			pairs = append(pairs, pair{s, k})
 			continue
 		}
@@ -116,7 +116,7 @@ func TestSignPackageInterop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := NewKey(sk.Public, WithAlgorithms(alg), WithName(alg.String()))
+		k, err := NewKey(sk.Public, &Binding{Algorithms: []keys.Algorithm{alg}, Name: alg.String()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,11 +128,11 @@ func TestSignPackageInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := mustVerifier(t, []*Key{p.k}).Verify(out)
+			res, err := mustVerifier(t, []*Key{p.k}, nil).Verify(out)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Sequence != 3 || res.Signers[0] != p.k {
+			if res.Sequence() != 3 || res.Signers()[0] != p.k {
 				t.Fatalf("result %+v", res)
 			}
 		})
@@ -151,16 +151,16 @@ func TestSignPackageInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := env.Encode()
-	res, err := mustVerifier(t, keys, WithPolicy(RequireAll()), WithoutRollbackCheckUnsafe()).Verify(out)
+	res, err := mustVerifier(t, keys, &Options{Policy: RequireAll(), NoRollbackCheckUnsafe: true}).Verify(out)
 	if err != nil {
 		t.Fatalf("COSE_Sign with %d signers: %v", len(signers), err)
 	}
-	if len(res.Signers) != len(keys) {
-		t.Fatalf("%d signers counted, want %d", len(res.Signers), len(keys))
+	if len(res.Signers()) != len(keys) {
+		t.Fatalf("%d signers counted, want %d", len(res.Signers()), len(keys))
 	}
 	// One more trusted key that did not sign: RequireAll fails.
 	_, k2 := newP256(t)
-	if _, err := mustVerifier(t, append(keys, k2), WithPolicy(RequireAll()), WithoutRollbackCheckUnsafe()).Verify(out); !errors.Is(err, ErrUnauthenticated) {
+	if _, err := mustVerifier(t, append(keys, k2), &Options{Policy: RequireAll(), NoRollbackCheckUnsafe: true}).Verify(out); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("RequireAll with a missing signer: %v", err)
 	}
 }

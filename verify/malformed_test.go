@@ -13,7 +13,7 @@ import (
 // ErrMalformed and, unwrapped, the suit codec's own sentinel; nothing is
 // returned with the error.
 func TestMalformedWrapsSuitErrors(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	ex := testshared.Conformance(t, "example-0.suit")
 	nonMinimal := append([]byte{0xd8, 0x6b, 0xb8, 0x02}, ex[3:]...) // map head a2 as b8 02
 	cases := map[string]struct {
@@ -46,7 +46,7 @@ func TestUnknownEnvelopeMemberRejected(t *testing.T) {
 	man, _ := testManifest{seq: 1}.encode(t)
 	d := suitDigest(t, man)
 	env := envelope(t, d, [][]byte{s.block(t, d, nil, nil)}, man, map[any][]byte{17: {0x80}})
-	if _, err := mustVerifier(t, []*Key{key}).Verify(env); !errors.Is(err, ErrMalformed) {
+	if _, err := mustVerifier(t, []*Key{key}, nil).Verify(env); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("got %v, want ErrMalformed", err)
 	}
 }

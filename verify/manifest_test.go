@@ -15,12 +15,12 @@ import (
 // or install element of example 2 replaced by other bytes, or an element
 // the manifest does not sever, is rejected with ErrSeveredMismatch.
 func TestSeveredElementSwapped(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)})
+	v := mustVerifier(t, []*Key{ietfKey(t)}, nil)
 	res, err := v.Verify(testshared.Conformance(t, "example-2.suit"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := res.Envelope
+	env := res.Envelope()
 	auth := testshared.Conformance(t, "example-2.suit")
 	authItem := auth[4 : 4+2+0x73] // key 2's bstr item: 58 73 ...
 	if authItem[0] != 0x58 {
@@ -39,7 +39,7 @@ func TestSeveredElementSwapped(t *testing.T) {
 		t.Fatalf("rebuilt original: %v", err)
 	}
 	ex0, _ := v.Verify(testshared.Conformance(t, "example-0.suit"))
-	otherSeq := ex0.Manifest.Validate.Raw // a valid command sequence from another manifest
+	otherSeq := ex0.Manifest().Validate.Raw // a valid command sequence from another manifest
 	cases := map[string]map[any][]byte{
 		"install swapped for another sequence": {20: otherSeq, 23: text},
 		"text swapped for install":             {20: install, 23: install},
@@ -69,7 +69,7 @@ func envelope2(t *testing.T, m map[any]any) []byte {
 func TestMissingIntegratedPayload(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	m := testManifest{seq: 1, installURI: "#fw"}
 	if _, err := v.Verify(signedEnvelope(t, m, s)); err != nil {
 		t.Fatalf("with the payload: %v", err)
@@ -97,11 +97,11 @@ func TestMissingIntegratedPayload(t *testing.T) {
 func TestComponentPrefixACL(t *testing.T) {
 	priv, _ := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
-	key, err := NewKey(&priv.PublicKey, WithComponentPrefixes([][]byte{{0x00}}))
+	key, err := NewKey(&priv.PublicKey, &Binding{ComponentPrefixes: [][][]byte{[][]byte{{0x00}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	for _, comps := range [][][][]byte{{{{0x00}}}, {{{0x00}, []byte("x")}}} {
 		if _, err := v.Verify(signedEnvelope(t, testManifest{seq: 1, components: comps}, s)); err != nil {
 			t.Fatalf("allowed components %v: %v", comps, err)
@@ -118,9 +118,9 @@ func TestComponentPrefixACL(t *testing.T) {
 	}
 	// An unrestricted second key that also signed satisfies the policy.
 	privB, keyB := newP256(t)
-	v2 := mustVerifier(t, []*Key{key, keyB})
+	v2 := mustVerifier(t, []*Key{key, keyB}, nil)
 	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 1, components: [][][]byte{{{0x01}}}}, s, signer{alg: int64(keys.ES256), ec: privB}))
-	if err != nil || len(res.Signers) != 1 || res.Signers[0] != keyB {
+	if err != nil || len(res.Signers()) != 1 || res.Signers()[0] != keyB {
 		t.Fatalf("unrestricted co-signer: %v", err)
 	}
 }
@@ -131,7 +131,7 @@ func TestComponentPrefixACL(t *testing.T) {
 func TestMixAndMatchSeveredInstall(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
-	v := mustVerifier(t, []*Key{key})
+	v := mustVerifier(t, []*Key{key}, nil)
 	build := func(uri string) (man, inst, d []byte) {
 		man, inst = testManifest{seq: 1, installURI: uri, severInst: true}.encode(t)
 		return man, inst, suitDigest(t, man)
@@ -158,12 +158,12 @@ func TestTooManyComponents(t *testing.T) {
 		comps[i] = [][]byte{{byte(i)}}
 	}
 	env := signedEnvelope(t, testManifest{seq: 1, components: comps}, s)
-	_, err := mustVerifier(t, []*Key{key}).Verify(env)
+	_, err := mustVerifier(t, []*Key{key}, nil).Verify(env)
 	if !errors.Is(err, ErrMalformed) || !errors.Is(err, suit.ErrLimit) {
 		t.Fatalf("65 components: %v", err)
 	}
 	lim := suit.Limits{MaxComponents: 100}
-	if _, err := mustVerifier(t, []*Key{key}, WithLimits(lim), WithoutRollbackCheckUnsafe()).Verify(env); err != nil {
+	if _, err := mustVerifier(t, []*Key{key}, &Options{Limits: &lim, NoRollbackCheckUnsafe: true}).Verify(env); err != nil {
 		t.Fatalf("65 components with MaxComponents 100: %v", err)
 	}
 }

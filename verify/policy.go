@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
@@ -31,60 +30,31 @@ type Key struct {
 	id       [32]byte
 }
 
-// KeyOption configures a [Key].
-type KeyOption func(*Key) error
+// Binding says what a trust anchor may verify. It is checked once, when
+// the Key is made. The zero value (and a nil *Binding) binds the key to
+// the default algorithms for its type, for any component, without a name.
+type Binding struct {
+	// Algorithms restricts the key to these COSE algorithms, which must
+	// suit the key type. Empty means the defaults: P-256 -> ES256, ESP256;
+	// P-384 -> ES384, ESP384; P-521 -> ES512, ESP512; Ed25519 -> Ed25519
+	// (-19), EdDSA (-8); HMAC secret -> HMAC 256/256.
+	Algorithms []keys.Algorithm
 
-// WithAlgorithms restricts the key to algs, which must suit the key type.
-// Defaults: P-256 → ES256, ESP256; P-384 → ES384, ESP384; P-521 → ES512,
-// ESP512; Ed25519 → Ed25519 (-19), EdDSA (-8); HMAC secret → HMAC 256/256.
-func WithAlgorithms(algs ...keys.Algorithm) KeyOption {
-	return func(k *Key) error {
-		if len(algs) == 0 {
-			return errors.New("verify: WithAlgorithms needs at least one algorithm")
-		}
-		allowed := defaultAlgorithms(k)
-		if k.secret != nil {
-			allowed = []keys.Algorithm{keys.HMAC256, keys.HMAC384, keys.HMAC512}
-		}
-		for _, a := range algs {
-			if !slices.Contains(allowed, a) {
-				return &AlgorithmError{Kind: "key", Algorithm: int64(a), Reason: "does not suit this key type"}
-			}
-		}
-		k.algs = slices.Clone(algs)
-		return nil
-	}
+	// ComponentPrefixes limits the key to manifests whose components all
+	// fall under one of these prefixes (RFC 9124 access-control model 2).
+	// A component identifier (an array of bstrs) falls under a prefix when
+	// the prefix's elements equal its leading elements. Empty means the
+	// key may sign for any component.
+	ComponentPrefixes [][][]byte
+
+	// Name names the key in results and messages.
+	Name string
 }
 
-// WithComponentPrefixes limits the key to manifests whose components all
-// fall under one of prefixes (RFC 9124 access-control model 2). A component
-// identifier (an array of bstrs) falls under a prefix when the prefix's
-// elements equal its leading elements. Without this option the key may sign
-// for any component.
-func WithComponentPrefixes(prefixes ...[][]byte) KeyOption {
-	return func(k *Key) error {
-		if len(prefixes) == 0 {
-			return errors.New("verify: WithComponentPrefixes needs at least one prefix")
-		}
-		for _, p := range prefixes {
-			cp := make([][]byte, len(p))
-			for i, e := range p {
-				cp[i] = bytes.Clone(e)
-			}
-			k.prefixes = append(k.prefixes, cp)
-		}
-		return nil
-	}
-}
-
-// WithName sets a name for the key, used in results and messages.
-func WithName(name string) KeyOption {
-	return func(k *Key) error { k.name = name; return nil }
-}
-
-// NewKey returns a trust anchor for a public key: *ecdsa.PublicKey on P-256,
-// P-384 or P-521, or ed25519.PublicKey.
-func NewKey(pub crypto.PublicKey, opts ...KeyOption) (*Key, error) {
+// NewKey returns a trust anchor for a public key (*ecdsa.PublicKey on
+// P-256, P-384 or P-521, or ed25519.PublicKey) bound as b says (nil: the
+// defaults). Parse key files with package keys (keys.ParsePublicKey).
+func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 	k := &Key{}
 	switch p := pub.(type) {
 	case *ecdsa.PublicKey:
@@ -104,7 +74,7 @@ func NewKey(pub crypto.PublicKey, opts ...KeyOption) (*Key, error) {
 		if p == nil {
 			return nil, errors.New("verify: nil Ed25519 key")
 		}
-		return NewKey(*p, opts...)
+		return NewKey(*p, b)
 	default:
 		return nil, &AlgorithmError{Kind: "key", Reason: fmt.Sprintf("type %T is not supported", pub)}
 	}
@@ -113,12 +83,13 @@ func NewKey(pub crypto.PublicKey, opts ...KeyOption) (*Key, error) {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
 	k.id = sha256.Sum256(der)
-	return k.finish(opts)
+	return k.finish(b)
 }
 
-// NewMACKey returns a trust anchor for an HMAC secret (at least 16 bytes;
-// 32 bytes for HMAC 256/256 is usual).
-func NewMACKey(secret []byte, opts ...KeyOption) (*Key, error) {
+// NewMACKey returns a trust anchor for an HMAC secret bound as b says
+// (nil: HMAC 256/256 only). The secret is the raw key bytes; load key
+// files with keys.ParseMACKey.
+func NewMACKey(secret []byte, b *Binding) (*Key, error) {
 	if len(secret) < 16 {
 		return nil, errors.New("verify: HMAC key shorter than 16 bytes")
 	}
@@ -128,17 +99,34 @@ func NewMACKey(secret []byte, opts ...KeyOption) (*Key, error) {
 	h.Write([]byte("suitkit verify HMAC key id\x00"))
 	h.Write(secret)
 	copy(k.id[:], h.Sum(nil))
-	return k.finish(opts)
+	return k.finish(b)
 }
 
-func (k *Key) finish(opts []KeyOption) (*Key, error) {
-	for _, o := range opts {
-		if err := o(k); err != nil {
-			return nil, err
-		}
+// finish applies and checks the binding.
+func (k *Key) finish(b *Binding) (*Key, error) {
+	if b == nil {
+		b = &Binding{}
 	}
-	if k.algs == nil {
-		k.algs = defaultAlgorithms(k)
+	k.name = b.Name
+	k.algs = defaultAlgorithms(k)
+	if len(b.Algorithms) > 0 {
+		allowed := k.algs
+		if k.secret != nil {
+			allowed = []keys.Algorithm{keys.HMAC256, keys.HMAC384, keys.HMAC512}
+		}
+		for _, a := range b.Algorithms {
+			if !slices.Contains(allowed, a) {
+				return nil, &AlgorithmError{Kind: "key", Algorithm: int64(a), Reason: "does not suit this key type"}
+			}
+		}
+		k.algs = slices.Clone(b.Algorithms)
+	}
+	for _, p := range b.ComponentPrefixes {
+		cp := make([][]byte, len(p))
+		for i, e := range p {
+			cp[i] = bytes.Clone(e)
+		}
+		k.prefixes = append(k.prefixes, cp)
 	}
 	return k, nil
 }
@@ -179,7 +167,7 @@ func (k *Key) Public() crypto.PublicKey { return k.pub }
 // count each fingerprint once, however many blocks it signed.
 func (k *Key) Fingerprint() [32]byte { return k.id }
 
-// Name returns the name given with [WithName], or the first 8 bytes of the
+// Name returns the name given in its [Binding], or the first 8 bytes of the
 // fingerprint in hex.
 func (k *Key) Name() string {
 	if k.name != "" {
@@ -249,22 +237,4 @@ func (p Policy) String() string {
 		return "any trusted key"
 	}
 	return fmt.Sprintf("%d distinct trusted keys", p.threshold)
-}
-
-// ParsePublicKeyPEM parses a PEM "PUBLIC KEY" block (SubjectPublicKeyInfo)
-// holding an ECDSA or Ed25519 key and returns it as a [Key] with the
-// default algorithms for its type (override them with opts).
-func ParsePublicKeyPEM(data []byte, opts ...KeyOption) (*Key, error) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, errors.New("verify: no PEM block found")
-	}
-	if block.Type != "PUBLIC KEY" {
-		return nil, fmt.Errorf("verify: PEM block %q, want \"PUBLIC KEY\"", block.Type)
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("verify: %w", err)
-	}
-	return NewKey(pub, opts...)
 }

@@ -6,8 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"slices"
 	"testing"
@@ -33,20 +31,20 @@ func TestNewKeyRejectsUnsupported(t *testing.T) {
 		"private key type": p256,
 		"nil":              nil,
 	} {
-		if k, err := NewKey(pub); err == nil || k != nil {
+		if k, err := NewKey(pub, nil); err == nil || k != nil {
 			t.Errorf("%s accepted", name)
 		}
 	}
-	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(keys.ES384)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewKey(&p256.PublicKey, &Binding{Algorithms: []keys.Algorithm{keys.ES384}}); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("ES384 on a P-256 key: %v", err)
 	}
-	if _, err := NewKey(&p256.PublicKey, WithAlgorithms(keys.HMAC256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewKey(&p256.PublicKey, &Binding{Algorithms: []keys.Algorithm{keys.HMAC256}}); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("HMAC on a P-256 key: %v", err)
 	}
-	if _, err := NewMACKey(make([]byte, 15)); err == nil {
+	if _, err := NewMACKey(make([]byte, 15), nil); err == nil {
 		t.Error("15-byte HMAC secret accepted")
 	}
-	if _, err := NewMACKey(make([]byte, 32), WithAlgorithms(keys.ES256)); !errors.Is(err, ErrUnsupportedAlgorithm) {
+	if _, err := NewMACKey(make([]byte, 32), &Binding{Algorithms: []keys.Algorithm{keys.ES256}}); !errors.Is(err, ErrUnsupportedAlgorithm) {
 		t.Errorf("ES256 on an HMAC key: %v", err)
 	}
 }
@@ -59,11 +57,11 @@ func TestKeyDefaultAlgorithms(t *testing.T) {
 		k    func() (*Key, error)
 		want []keys.Algorithm
 	}{
-		{func() (*Key, error) { return NewKey(ietfKey(t).Public()) }, []keys.Algorithm{keys.ES256, keys.ESP256}},
-		{func() (*Key, error) { return NewKey(&p384.PublicKey) }, []keys.Algorithm{keys.ES384, keys.ESP384}},
-		{func() (*Key, error) { return NewKey(&p521.PublicKey) }, []keys.Algorithm{keys.ES512, keys.ESP512}},
-		{func() (*Key, error) { return NewKey(edPub) }, []keys.Algorithm{keys.Ed25519, keys.EdDSA}},
-		{func() (*Key, error) { return NewMACKey(make([]byte, 32)) }, []keys.Algorithm{keys.HMAC256}},
+		{func() (*Key, error) { return NewKey(ietfKey(t).Public(), nil) }, []keys.Algorithm{keys.ES256, keys.ESP256}},
+		{func() (*Key, error) { return NewKey(&p384.PublicKey, nil) }, []keys.Algorithm{keys.ES384, keys.ESP384}},
+		{func() (*Key, error) { return NewKey(&p521.PublicKey, nil) }, []keys.Algorithm{keys.ES512, keys.ESP512}},
+		{func() (*Key, error) { return NewKey(edPub, nil) }, []keys.Algorithm{keys.Ed25519, keys.EdDSA}},
+		{func() (*Key, error) { return NewMACKey(make([]byte, 32), nil) }, []keys.Algorithm{keys.HMAC256}},
 	}
 	for i, c := range cases {
 		k, err := c.k()
@@ -79,23 +77,5 @@ func TestKeyDefaultAlgorithms(t *testing.T) {
 	a, b := ietfKey(t), ietfKey(t)
 	if a.Fingerprint() != b.Fingerprint() {
 		t.Error("fingerprint differs for the same key")
-	}
-}
-
-func TestParsePublicKeyPEMRejects(t *testing.T) {
-	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, _ := x509.MarshalPKCS8PrivateKey(p256)
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	rsaDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
-	for name, data := range map[string][]byte{
-		"empty":       nil,
-		"not PEM":     []byte("hello"),
-		"private key": pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}),
-		"RSA":         pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaDER}),
-		"garbage DER": pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{0x30, 0x01}}),
-	} {
-		if _, err := ParsePublicKeyPEM(data); err == nil {
-			t.Errorf("%s accepted", name)
-		}
 	}
 }

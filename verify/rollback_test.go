@@ -15,7 +15,7 @@ import (
 // rejected with a *RollbackError, and example 1 again is accepted.
 func TestRollbackLowerSequence(t *testing.T) {
 	store := NewMemoryStore()
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store})
 	ex1, err := v.Verify(testshared.Conformance(t, "example-1.suit"))
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestRollbackLowerSequence(t *testing.T) {
 func TestEqualSequenceDefaultAccepted(t *testing.T) {
 	store := NewMemoryStore()
 	store.Commit(ietfIdentity, 2)
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store})
 	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); err != nil {
 		t.Fatalf("equal sequence: %v", err)
 	}
@@ -54,7 +54,7 @@ func TestEqualSequenceDefaultAccepted(t *testing.T) {
 func TestEqualSequenceStrictRejected(t *testing.T) {
 	store := NewMemoryStore()
 	store.Commit(ietfIdentity, 2)
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store), WithStrictSequence())
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store, StrictSequence: true})
 	var re *RollbackError
 	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); !errors.As(err, &re) || re.Got != 2 || re.Stored != 2 {
 		t.Fatalf("equal sequence, strict: %v", err)
@@ -72,7 +72,7 @@ func TestCommitOnlyAfterInstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store})
 	old, err := v.Verify(testshared.Conformance(t, "example-3.suit"))
 	if err != nil {
 		t.Fatal(err)
@@ -106,9 +106,9 @@ func TestMaxSequenceNoWrap(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
 	store := NewMemoryStore()
-	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{key}, &Options{Store: store})
 	res, err := v.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, s))
-	if err != nil || res.Sequence != math.MaxUint64 {
+	if err != nil || res.Sequence() != math.MaxUint64 {
 		t.Fatalf("max sequence: %v", err)
 	}
 	v.Commit(res)
@@ -122,7 +122,7 @@ func TestMaxSequenceNoWrap(t *testing.T) {
 // TestMinSequence: WithMinSequence rejects lower numbers even without a
 // store.
 func TestMinSequence(t *testing.T) {
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithoutRollbackCheckUnsafe(), WithMinSequence(3))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{NoRollbackCheckUnsafe: true, MinSequence: 3})
 	var re *RollbackError
 	if _, err := v.Verify(testshared.Conformance(t, "example-2.suit")); !errors.As(err, &re) || !re.Minimum || re.Stored != 3 {
 		t.Fatalf("below minimum: %v", err)
@@ -138,7 +138,7 @@ func TestRollbackScopedByIdentity(t *testing.T) {
 	priv, key := newP256(t)
 	s := signer{alg: int64(keys.ES256), ec: priv}
 	store := NewMemoryStore()
-	v := mustVerifier(t, []*Key{key}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{key}, &Options{Store: store})
 	a, err := v.Verify(signedEnvelope(t, testManifest{seq: 10}, s))
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestRollbackScopedByIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("other class, lower number: %v", err)
 	}
-	if b.Identity == a.Identity {
+	if b.Identity() == a.Identity() {
 		t.Fatal("same identity for different classes")
 	}
 	mc := testManifest{seq: 1, mcid: [][]byte{[]byte("root"), {0x01}}}
@@ -157,12 +157,12 @@ func TestRollbackScopedByIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Identity != "component:[h'726f6f74', h'01']" {
-		t.Fatalf("identity %q", c.Identity)
+	if c.Identity() != "component:[h'726f6f74', h'01']" {
+		t.Fatalf("identity %q", c.Identity())
 	}
 	none, err := v.Verify(signedEnvelope(t, testManifest{seq: 4, noVendor: true}, s))
-	if err != nil || none.Identity != "" {
-		t.Fatalf("no vendor/class: %q %v", none.Identity, err)
+	if err != nil || none.Identity() != "" {
+		t.Fatalf("no vendor/class: %q %v", none.Identity(), err)
 	}
 }
 
@@ -175,17 +175,17 @@ func TestCorruptStoreFailsClosed(t *testing.T) {
 	if err := writeFileAtomic(path, []byte(stateMagic+"6161 1\nsha256 00\n")); err != nil {
 		t.Fatal(err)
 	}
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store})
 	if _, err := v.Verify(testshared.Conformance(t, "example-5.suit")); !errors.Is(err, ErrStoreCorrupt) {
 		t.Fatalf("got %v, want ErrStoreCorrupt", err)
 	}
 }
 
 func TestNewRequiresRollbackDecision(t *testing.T) {
-	if _, err := New([]*Key{ietfKey(t)}); err == nil {
+	if _, err := New([]*Key{ietfKey(t)}, nil); err == nil {
 		t.Fatal("New without a store or WithoutRollbackCheckUnsafe succeeded")
 	}
-	if _, err := New(nil, WithoutRollbackCheckUnsafe()); err == nil {
+	if _, err := New(nil, &Options{NoRollbackCheckUnsafe: true}); err == nil {
 		t.Fatal("New without keys succeeded")
 	}
 }
@@ -193,7 +193,7 @@ func TestNewRequiresRollbackDecision(t *testing.T) {
 func TestVerifierCheckRollback(t *testing.T) {
 	store := NewMemoryStore()
 	store.Commit("id", 5)
-	v := mustVerifier(t, []*Key{ietfKey(t)}, WithRollbackStore(store), WithMinSequence(3))
+	v := mustVerifier(t, []*Key{ietfKey(t)}, &Options{Store: store, MinSequence: 3})
 	for seq, want := range map[uint64]bool{2: false, 4: false, 5: true, 6: true} {
 		if err := v.CheckRollback("id", seq); (err == nil) != want {
 			t.Errorf("seq %d: %v", seq, err)
@@ -215,7 +215,7 @@ func TestKeyRotationScopesCounters(t *testing.T) {
 	oldPriv, oldKey := newP256(t)
 	newPriv, newKey := newP256(t)
 	store := NewMemoryStore()
-	v1 := mustVerifier(t, []*Key{oldKey}, WithRollbackStore(store), WithRollbackScope("anchors-2025"))
+	v1 := mustVerifier(t, []*Key{oldKey}, &Options{Store: store, RollbackScope: "anchors-2025"})
 	ff, err := v1.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: int64(keys.ES256), ec: oldPriv}))
 	if err != nil {
 		t.Fatal(err)
@@ -224,13 +224,13 @@ func TestKeyRotationScopesCounters(t *testing.T) {
 	if _, err := v1.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: int64(keys.ES256), ec: oldPriv})); !errors.Is(err, ErrRollback) {
 		t.Fatalf("same scope after fast-forward: %v", err)
 	}
-	v2 := mustVerifier(t, []*Key{newKey}, WithRollbackStore(store), WithRollbackScope("anchors-2026"))
+	v2 := mustVerifier(t, []*Key{newKey}, &Options{Store: store, RollbackScope: "anchors-2026"})
 	res, err := v2.Verify(signedEnvelope(t, testManifest{seq: 2}, signer{alg: int64(keys.ES256), ec: newPriv}))
 	if err != nil {
 		t.Fatalf("new scope: %v", err)
 	}
-	if res.Identity != "anchors-2026|"+ff.Identity[len("anchors-2025|"):] {
-		t.Fatalf("identity %q", res.Identity)
+	if res.Identity() != "anchors-2026|"+ff.Identity()[len("anchors-2025|"):] {
+		t.Fatalf("identity %q", res.Identity())
 	}
 	if _, err := v2.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: int64(keys.ES256), ec: oldPriv})); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("old key after rotation: %v", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/keys"
@@ -28,69 +29,65 @@ type Verifier struct {
 	lim        *suit.Limits
 }
 
-// Option configures a [Verifier].
-type Option func(*Verifier) error
+// Options configures a [Verifier]. It is checked once, by [New]. A nil
+// *Options is the zero value, which is safe: it verifies with the
+// [RequireAny] policy and the suit package's default limits, and New
+// refuses it until a rollback decision is made (Store, or
+// NoRollbackCheckUnsafe).
+type Options struct {
+	// Policy says how many distinct trusted keys must have signed. The
+	// zero value is [RequireAny]; see also [RequireAll] and
+	// [RequireThreshold].
+	Policy Policy
 
-// WithPolicy sets how many distinct trusted keys must have signed:
-// [RequireAny] (the default), [RequireAll] or [RequireThreshold].
-func WithPolicy(p Policy) Option {
-	return func(v *Verifier) error { v.policy = p; return nil }
+	// Store makes Verify reject a manifest whose sequence number is lower
+	// than the number committed in it for the manifest's identity (equal
+	// is accepted unless StrictSequence). Verify only reads it; commit
+	// with [Verifier.Commit] after the update was installed.
+	Store Store
+
+	// StrictSequence rejects a sequence number equal to the stored one too
+	// (TUF-like strictness; the SUIT draft only forbids lower numbers).
+	StrictSequence bool
+
+	// MinSequence rejects manifests whose sequence number is below it,
+	// whatever the store says (0: no minimum). It applies even with
+	// NoRollbackCheckUnsafe.
+	MinSequence uint64
+
+	// RollbackScope, when not empty, prefixes every rollback identity with
+	// scope + "|", so that counters are kept per trust domain: after
+	// rotating to a new set of trust anchors under a new scope, a
+	// compromised old key that signed a huge sequence number (a
+	// fast-forward attack) no longer blocks updates, while the old key
+	// itself is no longer trusted. [Verified.Identity] includes the prefix.
+	RollbackScope string
+
+	// Limits are the decoding caps passed to the suit codec; nil means
+	// the suit package's defaults.
+	Limits *suit.Limits
+
+	// NoRollbackCheckUnsafe lets [New] build a Verifier without a Store.
+	// Such a verifier accepts an authentic but old manifest: use it for
+	// inspection tools, never on a device.
+	NoRollbackCheckUnsafe bool
 }
 
-// WithRollbackStore makes Verify reject a manifest whose sequence number is
-// lower than the number committed in s for the manifest's identity (equal
-// is accepted unless [WithStrictSequence]). Verify only reads s; commit
-// with [Verifier.Commit] after the update was installed.
-func WithRollbackStore(s Store) Option {
-	return func(v *Verifier) error {
-		if s == nil {
-			return errors.New("verify: nil rollback store")
-		}
-		v.store = s
-		return nil
+// New returns a Verifier that trusts anchors, configured by opts (nil for
+// the defaults). It needs a rollback store (Options.Store) unless
+// Options.NoRollbackCheckUnsafe is set, and a policy that the anchors can
+// meet.
+func New(anchors []*Key, opts *Options) (*Verifier, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-}
-
-// WithStrictSequence rejects a sequence number equal to the stored one too
-// (TUF-like strictness; the SUIT draft only forbids lower numbers).
-func WithStrictSequence() Option {
-	return func(v *Verifier) error { v.strict = true; return nil }
-}
-
-// WithMinSequence rejects manifests whose sequence number is below n,
-// whatever the store says. It applies even with
-// [WithoutRollbackCheckUnsafe].
-func WithMinSequence(n uint64) Option {
-	return func(v *Verifier) error { v.minSeq, v.hasMin = n, true; return nil }
-}
-
-// WithRollbackScope prefixes every rollback identity with scope + "|", so
-// that counters are kept per trust domain: after rotating to a new set of
-// trust anchors under a new scope, a compromised old key that signed a huge
-// sequence number (a fast-forward attack) no longer blocks updates, while
-// the old key itself is no longer trusted. Verified.Identity includes the
-// prefix.
-func WithRollbackScope(scope string) Option {
-	return func(v *Verifier) error { v.scope = scope; return nil }
-}
-
-// WithLimits sets the decoding caps passed to the suit codec.
-func WithLimits(l suit.Limits) Option {
-	return func(v *Verifier) error { v.lim = &l; return nil }
-}
-
-// WithoutRollbackCheckUnsafe lets [New] build a Verifier without a rollback
-// store. Such a verifier accepts an authentic but old manifest: use it for
-// inspection tools, never on a device.
-func WithoutRollbackCheckUnsafe() Option {
-	return func(v *Verifier) error { v.noRollback = true; return nil }
-}
-
-// New returns a Verifier that trusts keys. It needs a rollback store
-// ([WithRollbackStore]) unless [WithoutRollbackCheckUnsafe] is given, and a
-// policy that the keys can meet.
-func New(anchors []*Key, opts ...Option) (*Verifier, error) {
-	v := &Verifier{policy: RequireAny()}
+	v := &Verifier{policy: o.Policy, store: o.Store, noRollback: o.NoRollbackCheckUnsafe, strict: o.StrictSequence,
+		minSeq: o.MinSequence, hasMin: o.MinSequence > 0, scope: o.RollbackScope}
+	if o.Limits != nil {
+		lim := *o.Limits
+		v.lim = &lim
+	}
 	for _, k := range anchors {
 		if k == nil {
 			return nil, errors.New("verify: nil key")
@@ -104,13 +101,8 @@ func New(anchors []*Key, opts ...Option) (*Verifier, error) {
 	for _, k := range v.keys {
 		v.restricted = v.restricted || k.prefixes != nil
 	}
-	for _, o := range opts {
-		if err := o(v); err != nil {
-			return nil, err
-		}
-	}
 	if v.store == nil && !v.noRollback {
-		return nil, errors.New("verify: no rollback store (use WithRollbackStore, or WithoutRollbackCheckUnsafe for inspection only)")
+		return nil, errors.New("verify: no rollback store (set Options.Store, or Options.NoRollbackCheckUnsafe for inspection only)")
 	}
 	if n := v.policy.need(v.distinct); n > v.distinct {
 		return nil, fmt.Errorf("verify: policy needs %d distinct keys but only %d are trusted", n, v.distinct)
@@ -118,35 +110,85 @@ func New(anchors []*Key, opts ...Option) (*Verifier, error) {
 	return v, nil
 }
 
-// Verified is the result of a successful [Verifier.Verify]. Everything in
-// it derives from a private copy of the input taken once at the start, so
-// changing the caller's buffer afterwards changes nothing (threats A12).
+// Verified is the result of a successful [Verifier.Verify]: only
+// verification makes one, so a *Verified handed to a processor vouches that
+// the envelope was authenticated and passed the rollback check (the zero
+// value holds nothing and processors refuse it). Everything in it derives
+// from a private copy of the input taken once at the start, so changing
+// the caller's buffer afterwards changes nothing (threats A12).
 type Verified struct {
-	// Envelope is the parsed envelope, with Envelope.Manifest set.
-	Envelope *suit.Envelope
-	// Manifest is the decoded, authenticated manifest.
-	Manifest *suit.Manifest
-	// Digest is the authenticated SUIT_Digest of the manifest bstr. With
-	// Sequence it identifies the update; signature bytes never do (ECDSA
-	// signatures are malleable).
-	Digest suit.Digest
-	// Sequence is the manifest's sequence number.
-	Sequence uint64
-	// Identity is the key the rollback store uses; see [Identity].
-	Identity string
-	// Signers are the distinct trusted keys whose blocks verified and who
-	// are authorised for every component of the manifest.
-	Signers []*Key
+	envelope *suit.Envelope
+	manifest *suit.Manifest
+	digest   suit.Digest
+	sequence uint64
+	identity string
+	signers  []*Key
+}
+
+// Envelope returns the parsed envelope, with its Manifest set. Callers must
+// not modify it.
+func (r *Verified) Envelope() *suit.Envelope {
+	if r == nil {
+		return nil
+	}
+	return r.envelope
+}
+
+// Manifest returns the decoded, authenticated manifest. Callers must not
+// modify it.
+func (r *Verified) Manifest() *suit.Manifest {
+	if r == nil {
+		return nil
+	}
+	return r.manifest
+}
+
+// Digest returns the authenticated SUIT_Digest of the manifest bstr. With
+// the sequence number it identifies the update; signature bytes never do
+// (ECDSA signatures are malleable).
+func (r *Verified) Digest() suit.Digest {
+	if r == nil {
+		return suit.Digest{}
+	}
+	return suit.Digest{Algorithm: r.digest.Algorithm, Value: bytes.Clone(r.digest.Value)}
+}
+
+// Sequence returns the manifest's sequence number.
+func (r *Verified) Sequence() uint64 {
+	if r == nil {
+		return 0
+	}
+	return r.sequence
+}
+
+// Identity returns the key the rollback store uses; see [Identity].
+func (r *Verified) Identity() string {
+	if r == nil {
+		return ""
+	}
+	return r.identity
+}
+
+// Signers returns the distinct trusted keys whose blocks verified and who
+// are authorised for every component of the manifest.
+func (r *Verified) Signers() []*Key {
+	if r == nil {
+		return nil
+	}
+	return slices.Clone(r.signers)
 }
 
 // ID returns the manifest digest as "<alg>:<hex>", e.g. "-16:6658ea56...".
 func (r *Verified) ID() string {
-	return fmt.Sprintf("%d:%s", r.Digest.Algorithm, hex.EncodeToString(r.Digest.Value))
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%s", r.digest.Algorithm, hex.EncodeToString(r.digest.Value))
 }
 
-// Verify is a shortcut for New(keys, opts...) followed by Verify(data).
-func Verify(data []byte, anchors []*Key, opts ...Option) (*Verified, error) {
-	v, err := New(anchors, opts...)
+// Verify is a shortcut for New(anchors, opts) followed by Verify(data).
+func Verify(data []byte, anchors []*Key, opts *Options) (*Verified, error) {
+	v, err := New(anchors, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +215,8 @@ func Verify(data []byte, anchors []*Key, opts ...Option) (*Verified, error) {
 //  7. every integrated payload ("#name" URI) the manifest needs outside a
 //     try-each is present;
 //  8. every component falls under the component prefixes of enough signers;
-//  9. the sequence number is not below WithMinSequence, and not lower than
-//     the stored one (equal with WithStrictSequence).
+//  9. the sequence number is not below Options.MinSequence, and not lower
+//     than the stored one (equal with Options.StrictSequence).
 //
 // The error matches one of the package's sentinels.
 func (v *Verifier) Verify(data []byte) (*Verified, error) {
@@ -225,14 +267,14 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		return nil, err
 	}
 	res := &Verified{
-		Envelope: env,
-		Manifest: m,
-		Digest:   a.Digest,
-		Sequence: m.SequenceNumber,
-		Identity: v.identity(m),
-		Signers:  signers,
+		envelope: env,
+		manifest: m,
+		digest:   a.Digest,
+		sequence: m.SequenceNumber,
+		identity: v.identity(m),
+		signers:  signers,
 	}
-	if err := v.checkRollback(res.Identity, res.Sequence); err != nil {
+	if err := v.checkRollback(res.identity, res.sequence); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -264,10 +306,10 @@ func (v *Verifier) Commit(r *Verified) error {
 	if v.store == nil {
 		return errors.New("verify: no rollback store to commit to")
 	}
-	if r == nil {
-		return errors.New("verify: nil result")
+	if r == nil || r.envelope == nil {
+		return errors.New("verify: nil or zero result")
 	}
-	return v.store.Commit(r.Identity, r.Sequence)
+	return v.store.Commit(r.identity, r.sequence)
 }
 
 func (v *Verifier) identity(m *suit.Manifest) string {
@@ -280,7 +322,7 @@ func (v *Verifier) identity(m *suit.Manifest) string {
 // CheckRollback applies the verifier's rollback rules (minimum, store,
 // strictness) to an identity and sequence number without verifying an
 // envelope and without changing the store, e.g. to refuse an old update
-// before downloading its payload. With WithoutRollbackCheckUnsafe and no
+// before downloading its payload. With NoRollbackCheckUnsafe and no
 // minimum it always returns nil.
 func (v *Verifier) CheckRollback(id string, seq uint64) error {
 	return v.checkRollback(id, seq)

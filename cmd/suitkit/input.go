@@ -68,9 +68,9 @@ func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 	k, perr := keys.ParseKey(data)
 	if mac {
 		if perr == nil && k.Secret != nil {
-			return verify.NewMACKey(k.Secret, verify.WithName(path))
+			return verify.NewMACKey(k.Secret, &verify.Binding{Name: path})
 		}
-		return verify.NewMACKey(data, verify.WithName(path))
+		return verify.NewMACKey(data, &verify.Binding{Name: path})
 	}
 	if perr != nil {
 		return nil, perr
@@ -78,9 +78,9 @@ func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 	if k.Secret != nil {
 		return nil, errors.New("a symmetric key: pass it with --mac-key")
 	}
-	opts := []verify.KeyOption{verify.WithName(path)}
+	b := &verify.Binding{Name: path}
 	if k.Algorithm != 0 {
-		opts = append(opts, verify.WithAlgorithms(k.Algorithm))
+		b.Algorithms = []keys.Algorithm{k.Algorithm}
 	}
-	return verify.NewKey(k.Public, opts...)
+	return verify.NewKey(k.Public, b)
 }

@@ -133,7 +133,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	if err != nil {
 		return nil, err
 	}
-	ver, err := verify.New(c.keys, verify.WithRollbackStore(store))
+	ver, err := verify.New(c.keys, &verify.Options{Store: store})
 	if err != nil {
 		return nil, err
 	}

@@ -45,13 +45,13 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var opts []verify.Option
+	opts := &verify.Options{}
 	if *minSeq != "" {
 		n, err := strconv.ParseUint(*minSeq, 10, 64)
 		if err != nil {
 			return usagef("verify: --min-sequence %q is not an unsigned integer", *minSeq)
 		}
-		opts = append(opts, verify.WithMinSequence(n))
+		opts.MinSequence = n
 	}
 	if *state != "" {
 		if _, err := os.Stat(*state); err != nil {
@@ -61,16 +61,13 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		opts = append(opts, verify.WithRollbackStore(store))
-		if *strict {
-			opts = append(opts, verify.WithStrictSequence())
-		}
+		opts.Store, opts.StrictSequence = store, *strict
 	} else {
 		// An inspection tool without device state: only --min-sequence
 		// (if given) guards against old manifests.
-		opts = append(opts, verify.WithoutRollbackCheckUnsafe())
+		opts.NoRollbackCheckUnsafe = true
 	}
-	v, err := verify.New(trust, opts...)
+	v, err := verify.New(trust, opts)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -86,11 +83,11 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		return rejected(err)
 	}
-	fmt.Fprintf(stdout, "manifest-digest: %s\n", hex.EncodeToString(res.Digest.Value))
-	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence)
-	fmt.Fprintf(stdout, "digest-algorithm: %d\n", res.Digest.Algorithm)
-	fmt.Fprintf(stdout, "identity: %s\n", res.Identity)
-	for _, k := range res.Signers {
+	fmt.Fprintf(stdout, "manifest-digest: %s\n", hex.EncodeToString(res.Digest().Value))
+	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence())
+	fmt.Fprintf(stdout, "digest-algorithm: %d\n", res.Digest().Algorithm)
+	fmt.Fprintf(stdout, "identity: %s\n", res.Identity())
+	for _, k := range res.Signers() {
 		fmt.Fprintf(stdout, "signed-by: %s\n", k.Name())
 	}
 	return nil

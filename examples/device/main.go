@@ -45,7 +45,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	anchor, err := verify.NewKey(k.Public)
+	anchor, err := verify.NewKey(k.Public, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	ver, err := verify.New([]*verify.Key{anchor}, verify.WithRollbackStore(store))
+	ver, err := verify.New([]*verify.Key{anchor}, &verify.Options{Store: store})
 	if err != nil {
 		log.Fatal(err)
 	}
