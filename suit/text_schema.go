@@ -245,19 +245,13 @@ var repPolicyBits = []string{
 }
 
 // digestAlgName returns the text-form name of a digest algorithm (the
-// names of names.go, e.g. "sha-256").
+// registry's name, e.g. "sha-256").
 func digestAlgName(alg int64) (string, bool) {
-	n, ok := digestNames[alg]
-	return n, ok
+	n := DigestAlgorithmName(alg)
+	return n, n != ""
 }
 
 // digestAlgByName resolves "sha-256" and the COSE-style "cose-alg-sha-256".
 func digestAlgByName(s string) (int64, bool) {
-	s = strings.TrimPrefix(s, "cose-alg-")
-	for k, v := range digestNames {
-		if v == s {
-			return k, true
-		}
-	}
-	return 0, false
+	return DigestAlgorithmByName(strings.TrimPrefix(s, "cose-alg-"))
 }

@@ -279,27 +279,37 @@ func TestFormatTextRejectsNonDeterministic(t *testing.T) {
 	}
 }
 
-// The text form's names must be the registry's names (names.go).
+// The text form's names must be the registry's names (names.go), both
+// ways: every registered key has its registry name in the schema, and the
+// schema knows no key the registry does not.
 func TestTextSchemaNamesMatchRegistry(t *testing.T) {
 	pairs := []struct {
+		what   string
 		schema *tmap
-		names  map[int64]string
+		name   func(int64) string
 	}{
-		{envelopeSchema, envelopeNames}, {manifestSchema, manifestNames}, {commonSchema, commonNames},
-		{commandSchema, commandNames}, {parameterSchema, parameterNames},
-		{textManifestSchema, textNames}, {textComponentSchema, textComponentNames},
+		{"envelope", envelopeSchema, EnvelopeKeyName}, {"manifest", manifestSchema, ManifestKeyName},
+		{"common", commonSchema, CommonKeyName}, {"command", commandSchema, CommandName},
+		{"parameter", parameterSchema, ParameterName}, {"text", textManifestSchema, TextKeyName},
+		{"text component", textComponentSchema, TextComponentKeyName},
 	}
 	for _, p := range pairs {
-		for k, n := range p.names {
+		registered := 0
+		for k := int64(-1024); k <= 1024; k++ {
+			n := p.name(k)
+			if n == "" {
+				continue
+			}
+			registered++
 			if got := p.schema.name(k); got != n {
-				t.Errorf("key %d: text form name %q, registry %q", k, got, n)
+				t.Errorf("%s key %d: text form name %q, registry %q", p.what, k, got, n)
 			}
 		}
-		if len(p.schema.byKey) != len(p.names) {
-			t.Errorf("schema has %d names, registry %d", len(p.schema.byKey), len(p.names))
+		if len(p.schema.byKey) != registered {
+			t.Errorf("%s: schema has %d names, registry %d", p.what, len(p.schema.byKey), registered)
 		}
 	}
-	if strings.Join(repPolicyBits, ",") != strings.Join(reportBitNames, ",") {
-		t.Errorf("reporting-policy bit names differ: %v vs %v", repPolicyBits, reportBitNames)
+	if got := ReportingPolicyNames(1<<len(repPolicyBits) - 1); strings.Join(repPolicyBits, ",") != strings.Join(got, ",") {
+		t.Errorf("reporting-policy bit names differ: %v vs %v", repPolicyBits, got)
 	}
 }

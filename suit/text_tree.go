@@ -138,7 +138,7 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 		if k, c, ok := v.single(); ok && k == tnCBORHex {
 			return "cbor " + c.s, true
 		}
-		if k, d, ok := v.single(); ok && k == tnSevered && parent == envelopeNames[EnvelopeManifest] {
+		if k, d, ok := v.single(); ok && k == tnSevered && parent == EnvelopeKeyName(EnvelopeManifest) {
 			if s, ok := treeScalar(d, "", ""); ok {
 				return "severed, digest " + s, true
 			}
