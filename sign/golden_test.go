@@ -12,6 +12,7 @@ import (
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/diag"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -50,7 +51,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		diag, err := suit.Diag(got, &suit.DiagOptions{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
+		diag, err := diag.Format(got, &diag.Options{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
 		if err != nil {
 			t.Fatal(err)
 		}

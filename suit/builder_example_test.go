@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/text"
 )
 
 // Build an unsigned envelope for one image fetched from a URI and booted,
@@ -30,7 +31,7 @@ func ExampleBuilder() {
 		return
 	}
 	data, _ := env.Encode()
-	tree, _ := suit.FormatText(data, suit.TextTree)
+	tree, _ := text.Format(data, text.Tree)
 	fmt.Print(string(tree))
 	// Output:
 	// SUIT envelope (tag 107)

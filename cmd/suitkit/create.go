@@ -10,6 +10,7 @@ import (
 
 	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/text"
 )
 
 func init() {
@@ -17,7 +18,7 @@ func init() {
 }
 
 // createMaxSpec caps the spec file; payloads come from referenced files,
-// which ParseText caps separately.
+// which text.Parse caps separately.
 const createMaxSpec = 16 << 20
 
 func runCreate(args []string, stdout, stderr io.Writer) error {
@@ -39,16 +40,16 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	if *in == "" || *out == "" {
 		return usagef("create: --in and --out are required")
 	}
-	var tf suit.TextFormat
+	var tf text.Syntax
 	f := strings.ToLower(*format)
 	if f == "" {
 		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(*in)), ".")
 	}
 	switch f {
 	case "json":
-		tf = suit.TextJSON
+		tf = text.JSON
 	case "yaml", "yml":
-		tf = suit.TextYAML
+		tf = text.YAML
 	default:
 		return usagef("create: cannot tell the spec format of %q: use a .json or .yaml file or --format", *in)
 	}
@@ -56,7 +57,7 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	env, err := suit.ParseText(spec, tf, &suit.TextOptions{Dir: filepath.Dir(*in)})
+	env, err := text.Parse(spec, tf, &text.Options{Dir: filepath.Dir(*in)})
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

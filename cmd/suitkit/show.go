@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/diag"
+	"github.com/suitkit/suitkit/suit/text"
 )
 
 func init() {
@@ -49,17 +51,17 @@ func runShow(args []string, stdout, stderr io.Writer) error {
 	var out []byte
 	switch *format {
 	case "diag":
-		s, err := suit.Diag(data, &suit.DiagOptions{Indent: "    ", EmbeddedCBOR: true, Annotate: true})
+		s, err := diag.Format(data, &diag.Options{Indent: "    ", EmbeddedCBOR: true, Annotate: true})
 		if err != nil {
 			return rejected(err)
 		}
 		out = []byte(s + "\n")
 	case "json":
-		out, err = suit.FormatText(data, suit.TextJSON)
+		out, err = text.Format(data, text.JSON)
 	case "yaml":
-		out, err = suit.FormatText(data, suit.TextYAML)
+		out, err = text.Format(data, text.YAML)
 	default:
-		out, err = suit.FormatText(data, suit.TextTree)
+		out, err = text.Format(data, text.Tree)
 		if err == nil {
 			out = append([]byte("# "+notVerifiedNote+"\n"), out...)
 		}

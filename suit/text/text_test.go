@@ -1,4 +1,4 @@
-package suit
+package text
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
 func ietfEnvelopes(t *testing.T) map[string][]byte {
@@ -35,17 +38,17 @@ func ietfEnvelopes(t *testing.T) map[string][]byte {
 
 func TestTextRoundTripIETFExamples(t *testing.T) {
 	for name, data := range ietfEnvelopes(t) {
-		for _, f := range []TextFormat{TextJSON, TextYAML} {
-			text, err := FormatText(data, f)
+		for _, f := range []Syntax{JSON, YAML} {
+			text, err := Format(data, f)
 			if err != nil {
-				t.Fatalf("%s: FormatText: %v", name, err)
+				t.Fatalf("%s: Format: %v", name, err)
 			}
 			if bytes.Contains(text, []byte(tnCBORHex)) {
 				t.Errorf("%s: text form fell back to cbor-hex:\n%s", name, text)
 			}
-			back, err := ParseText(text, f, nil)
+			back, err := Parse(text, f, nil)
 			if err != nil {
-				t.Fatalf("%s: ParseText: %v\n%s", name, err, text)
+				t.Fatalf("%s: Parse: %v\n%s", name, err, text)
 			}
 			if !bytes.Equal(back, data) {
 				t.Errorf("%s (format %d): round trip differs\n got %x\nwant %x\n%s", name, f, back, data, text)
@@ -56,7 +59,7 @@ func TestTextRoundTripIETFExamples(t *testing.T) {
 
 func TestTextUsesIETFNames(t *testing.T) {
 	data := ietfEnvelopes(t)["example-0.suit"]
-	text, err := FormatText(data, TextJSON)
+	text, err := Format(data, JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +82,7 @@ func TestTextUsesIETFNames(t *testing.T) {
 
 func TestTextSeveredElementsShownAsDigests(t *testing.T) {
 	data := ietfEnvelopes(t)["example-2.suit"]
-	text, err := FormatText(data, TextJSON)
+	text, err := Format(data, JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +109,11 @@ func TestTextKeepsUnknownKeysAndCustomCommands(t *testing.T) {
   },
   "42": 5
 }`
-	data, err := ParseText([]byte(spec), TextJSON, nil)
+	data, err := Parse([]byte(spec), JSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := FormatText(data, TextJSON)
+	text, err := Format(data, JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +122,7 @@ func TestTextKeepsUnknownKeysAndCustomCommands(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, text)
 		}
 	}
-	again, err := ParseText(text, TextJSON, nil)
+	again, err := Parse(text, JSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,17 +157,17 @@ suit-install:
 suit-integrated-payloads:
   "#fw.bin": {file: fw.bin}
 `
-	data, err := ParseText([]byte(spec), TextYAML, &TextOptions{Dir: dir})
+	data, err := Parse([]byte(spec), YAML, &Options{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := FormatText(data, TextJSON)
+	text, err := Format(data, JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
-	class := NewUUID5(vendor, []byte("LPC1768"))
-	dg, _ := ComputeDigest(AlgSHA256, fw)
+	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("arm.com"))
+	class := suit.NewUUID5(vendor, []byte("LPC1768"))
+	dg, _ := suit.ComputeDigest(suit.AlgSHA256, fw)
 	for _, want := range []string{vendor.String(), class.String(), `"suit-parameter-image-size": 800`,
 		`"` + hexString(dg.Value) + `"`, `"#fw.bin": "` + hexString(fw) + `"`} {
 		if !strings.Contains(string(text), want) {
@@ -172,27 +175,27 @@ suit-integrated-payloads:
 		}
 	}
 	// The severed install digest and the manifest digest were computed.
-	n, err := dnParse(data, 0)
+	n, err := cbornode.Parse(data, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := n.elems[0]
+	env := n.Elems[0]
 	var manifestItem, installItem, authContent []byte
-	for i := 0; i < len(env.elems); i += 2 {
-		switch v, _ := env.elems[i].int64(); v {
+	for i := 0; i < len(env.Elems); i += 2 {
+		switch v, _ := env.Elems[i].Int64(); v {
 		case 2:
-			authContent = env.elems[i+1].str
+			authContent = env.Elems[i+1].Str
 		case 3:
-			manifestItem = env.elems[i+1].raw
+			manifestItem = env.Elems[i+1].Raw
 		case 20:
-			installItem = env.elems[i+1].raw
+			installItem = env.Elems[i+1].Raw
 		}
 	}
-	md, _ := ComputeDigest(AlgSHA256, manifestItem)
+	md, _ := suit.ComputeDigest(suit.AlgSHA256, manifestItem)
 	if !bytes.Contains(authContent, md.Value) {
 		t.Errorf("authentication wrapper does not hold the manifest digest")
 	}
-	id, _ := ComputeDigest(AlgSHA256, installItem)
+	id, _ := suit.ComputeDigest(suit.AlgSHA256, installItem)
 	if !bytes.Contains(manifestItem, id.Value) {
 		t.Errorf("manifest does not hold the severed install digest")
 	}
@@ -210,12 +213,12 @@ func hexString(b []byte) string {
 func TestTextFileReferenceCannotEscapeDir(t *testing.T) {
 	dir := t.TempDir()
 	spec := `{"suit-integrated-payloads": {"#x": {"file": "../../../../etc/passwd"}}}`
-	_, err := ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir})
-	if !errors.Is(err, ErrInvalidText) {
-		t.Fatalf("err = %v, want ErrInvalidText", err)
+	_, err := Parse([]byte(spec), JSON, &Options{Dir: dir})
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 	spec = `{"suit-integrated-payloads": {"#x": {"file": "missing.bin"}}}`
-	_, err = ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir})
+	_, err = Parse([]byte(spec), JSON, &Options{Dir: dir})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing file: err = %v, want fs.ErrNotExist", err)
 	}
@@ -227,17 +230,17 @@ func TestTextFileReferenceSizeCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec := `{"suit-integrated-payloads": {"#x": {"file": "big.bin"}}}`
-	_, err := ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir, MaxFileSize: 1000})
-	if !errors.Is(err, ErrLimit) {
+	_, err := Parse([]byte(spec), JSON, &Options{Dir: dir, MaxFileSize: 1000})
+	if !errors.Is(err, suit.ErrLimit) {
 		t.Fatalf("err = %v, want ErrLimit", err)
 	}
 	// One file referenced many times counts every time.
 	spec = `{"suit-integrated-payloads": {"#a": {"file": "big.bin"}, "#b": {"file": "big.bin"}, "#c": {"file": "big.bin"}}}`
-	_, err = ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir, MaxTotalFileSize: 5000})
-	if !errors.Is(err, ErrLimit) {
+	_, err = Parse([]byte(spec), JSON, &Options{Dir: dir, MaxTotalFileSize: 5000})
+	if !errors.Is(err, suit.ErrLimit) {
 		t.Fatalf("repeated references: err = %v, want ErrLimit", err)
 	}
-	if _, err = ParseText([]byte(spec), TextJSON, &TextOptions{Dir: dir, MaxTotalFileSize: 6000}); err != nil {
+	if _, err = Parse([]byte(spec), JSON, &Options{Dir: dir, MaxTotalFileSize: 6000}); err != nil {
 		t.Fatalf("within the total cap: %v", err)
 	}
 }
@@ -260,21 +263,21 @@ func TestParseTextRejectsBadInput(t *testing.T) {
 		"severed no envelope": `{"suit-manifest": {"suit-install": {"suit-digest": {}}}}`,
 	}
 	for name, spec := range cases {
-		if _, err := ParseText([]byte(spec), TextJSON, nil); !errors.Is(err, ErrInvalidText) {
-			t.Errorf("%s: err = %v, want ErrInvalidText", name, err)
+		if _, err := Parse([]byte(spec), JSON, nil); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 		}
 	}
-	if _, err := ParseText([]byte("a: &x [1]\nb: *x\n"), TextYAML, nil); !errors.Is(err, ErrInvalidText) {
+	if _, err := Parse([]byte("a: &x [1]\nb: *x\n"), YAML, nil); !errors.Is(err, ErrInvalid) {
 		t.Errorf("YAML alias: err = %v", err)
 	}
 }
 
 func TestFormatTextRejectsNonDeterministic(t *testing.T) {
 	// {2: 0, 1: 0}: keys out of order.
-	if _, err := FormatText([]byte{0xa2, 0x02, 0x00, 0x01, 0x00}, TextJSON); !errors.Is(err, ErrNotDeterministic) {
+	if _, err := Format([]byte{0xa2, 0x02, 0x00, 0x01, 0x00}, JSON); !errors.Is(err, suit.ErrNotDeterministic) {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := FormatText([]byte{0x82, 0x01}, TextJSON); !errors.Is(err, ErrMalformed) {
+	if _, err := Format([]byte{0x82, 0x01}, JSON); !errors.Is(err, suit.ErrMalformed) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -285,13 +288,13 @@ func TestFormatTextRejectsNonDeterministic(t *testing.T) {
 func TestTextSchemaNamesMatchRegistry(t *testing.T) {
 	pairs := []struct {
 		what   string
-		schema *tmap
+		schema *schema.Map
 		name   func(int64) string
 	}{
-		{"envelope", envelopeSchema, EnvelopeKeyName}, {"manifest", manifestSchema, ManifestKeyName},
-		{"common", commonSchema, CommonKeyName}, {"command", commandSchema, CommandName},
-		{"parameter", parameterSchema, ParameterName}, {"text", textManifestSchema, TextKeyName},
-		{"text component", textComponentSchema, TextComponentKeyName},
+		{"envelope", schema.Envelope, suit.EnvelopeKeyName}, {"manifest", schema.Manifest, suit.ManifestKeyName},
+		{"common", schema.Common, suit.CommonKeyName}, {"command", schema.Command, suit.CommandName},
+		{"parameter", schema.Parameter, suit.ParameterName}, {"text", schema.TextManifest, suit.TextKeyName},
+		{"text component", schema.TextComponent, suit.TextComponentKeyName},
 	}
 	for _, p := range pairs {
 		registered := 0
@@ -301,15 +304,15 @@ func TestTextSchemaNamesMatchRegistry(t *testing.T) {
 				continue
 			}
 			registered++
-			if got := p.schema.name(k); got != n {
+			if got := p.schema.Name(k); got != n {
 				t.Errorf("%s key %d: text form name %q, registry %q", p.what, k, got, n)
 			}
 		}
-		if len(p.schema.byKey) != registered {
-			t.Errorf("%s: schema has %d names, registry %d", p.what, len(p.schema.byKey), registered)
+		if len(p.schema.ByKey) != registered {
+			t.Errorf("%s: schema has %d names, registry %d", p.what, len(p.schema.ByKey), registered)
 		}
 	}
-	if got := ReportingPolicyNames(1<<len(repPolicyBits) - 1); strings.Join(repPolicyBits, ",") != strings.Join(got, ",") {
-		t.Errorf("reporting-policy bit names differ: %v vs %v", repPolicyBits, got)
+	if got := suit.ReportingPolicyNames(1<<len(schema.ReportingPolicyBits) - 1); strings.Join(schema.ReportingPolicyBits, ",") != strings.Join(got, ",") {
+		t.Errorf("reporting-policy bit names differ: %v vs %v", schema.ReportingPolicyBits, got)
 	}
 }

@@ -1,4 +1,4 @@
-package suit
+package text
 
 import (
 	"bytes"

@@ -1,23 +1,29 @@
-package suit
+package text
 
 import (
 	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
 )
 
-// FuzzParseText: ParseText never panics; whatever it accepts is one
+// repoTestdata holds the project's golden envelopes, used as seeds.
+const repoTestdata = "../../testdata"
+
+// FuzzParse: Parse never panics; whatever it accepts is one
 // well-formed CBOR item, and formatting that and parsing it again gives the
-// same bytes. FormatText on arbitrary CBOR never panics either.
-func FuzzParseText(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
+// same bytes. Format on arbitrary CBOR never panics either.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(repoTestdata, "*.suit"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
-			if js, err := FormatText(b, TextJSON); err == nil {
+			if js, err := Format(b, JSON); err == nil {
 				f.Add(js, false)
 			}
-			if ym, err := FormatText(b, TextYAML); err == nil {
+			if ym, err := Format(b, YAML); err == nil {
 				f.Add(ym, true)
 			}
 		}
@@ -26,28 +32,28 @@ func FuzzParseText(f *testing.F) {
 	f.Add([]byte("suit-manifest: {suit-validate: [{suit-condition-image-match: 15}]}"), true)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, spec []byte, yaml bool) {
-		format := TextJSON
+		format := JSON
 		if yaml {
-			format = TextYAML
+			format = YAML
 		}
-		env, err := ParseText(spec, format, &TextOptions{Dir: dir, MaxFileSize: 1 << 10})
+		env, err := Parse(spec, format, &Options{Dir: dir, MaxFileSize: 1 << 10})
 		if err != nil {
 			if env != nil {
 				t.Fatal("error with a result")
 			}
 			// Arbitrary bytes through the other direction.
-			_, _ = FormatText(spec, TextJSON)
+			_, _ = Format(spec, JSON)
 			return
 		}
-		if _, err := dnParse(env, 0); err != nil {
+		if _, err := cbornode.Parse(env, 0); err != nil {
 			t.Fatalf("accepted spec built malformed CBOR: %v", err)
 		}
-		text, err := FormatText(env, TextJSON)
+		text, err := Format(env, JSON)
 		if err != nil {
 			// A spec may legitimately hold non-deterministic cbor-hex.
 			return
 		}
-		again, err := ParseText(text, TextJSON, nil)
+		again, err := Parse(text, JSON, nil)
 		if err != nil {
 			t.Fatalf("formatted output does not parse: %v\n%s", err, text)
 		}
@@ -57,12 +63,11 @@ func FuzzParseText(f *testing.F) {
 	})
 }
 
-// FuzzFormatText: for any input FormatText accepts (one deterministically
+// FuzzFormat: for any input Format accepts (one deterministically
 // encoded CBOR item), the JSON and YAML forms parse back to the same bytes.
-func FuzzFormatText(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
-	ietf, _ := filepath.Glob(filepath.Join("..", "..", "shared", "conformance", "ietf", "*.suit"))
-	files = append(files, ietf...)
+func FuzzFormat(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(repoTestdata, "*.suit"))
+	files = append(files, testshared.FindConformanceFiles()...)
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
@@ -72,19 +77,19 @@ func FuzzFormatText(f *testing.F) {
 		f.Add(h)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, format := range []TextFormat{TextJSON, TextYAML} {
-			text, err := FormatText(data, format)
+		for _, format := range []Syntax{JSON, YAML} {
+			text, err := Format(data, format)
 			if err != nil {
 				return
 			}
-			back, err := ParseText(text, format, nil)
+			back, err := Parse(text, format, nil)
 			if err != nil {
 				t.Fatalf("format %d: output does not parse: %v\n%s", format, err, text)
 			}
 			if !bytes.Equal(back, data) {
 				t.Fatalf("format %d: round trip differs\n got %x\nwant %x\n%s", format, back, data, text)
 			}
-			if _, err := FormatText(data, TextTree); err != nil {
+			if _, err := Format(data, Tree); err != nil {
 				t.Fatalf("tree: %v", err)
 			}
 		}

@@ -1,10 +1,12 @@
-package suit
+package text
 
 import (
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/suitkit/suitkit/suit"
 )
 
 // textFiles resolves the {"file": path} references of a text form. Paths
@@ -19,7 +21,7 @@ type textFiles struct {
 	cache    map[string][]byte
 }
 
-// Defaults for TextOptions: 64 MiB per referenced file, 256 MiB in all.
+// Defaults for Options: 64 MiB per referenced file, 256 MiB in all.
 const (
 	defaultMaxTextFile  = 64 << 20
 	defaultMaxTextTotal = 256 << 20
@@ -47,7 +49,7 @@ func (f *textFiles) read(name, path string) ([]byte, error) {
 	}
 	f.total += int64(len(b))
 	if f.total > f.maxTotal {
-		return nil, &TextError{Path: path, Detail: fmt.Sprintf("referenced files exceed %d bytes in all", f.maxTotal), Err: ErrLimit}
+		return nil, &Error{Path: path, Detail: fmt.Sprintf("referenced files exceed %d bytes in all", f.maxTotal), Err: suit.ErrLimit}
 	}
 	return b, nil
 }
@@ -64,21 +66,21 @@ func (f *textFiles) load(name, path string) ([]byte, error) {
 		}
 		r, err := os.OpenRoot(dir)
 		if err != nil {
-			return nil, &TextError{Path: path, Detail: "opening the spec directory", Err: err}
+			return nil, &Error{Path: path, Detail: "opening the spec directory", Err: err}
 		}
 		f.root = r
 	}
 	fh, err := f.root.Open(filepath.FromSlash(name))
 	if err != nil {
-		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q", name), Err: err}
+		return nil, &Error{Path: path, Detail: fmt.Sprintf("file %q", name), Err: err}
 	}
 	defer fh.Close()
 	b, err := io.ReadAll(io.LimitReader(fh, f.maxSize+1))
 	if err != nil {
-		return nil, &TextError{Path: path, Detail: fmt.Sprintf("reading %q", name), Err: err}
+		return nil, &Error{Path: path, Detail: fmt.Sprintf("reading %q", name), Err: err}
 	}
 	if int64(len(b)) > f.maxSize {
-		return nil, &TextError{Path: path, Detail: fmt.Sprintf("file %q is larger than %d bytes", name, f.maxSize), Err: ErrLimit}
+		return nil, &Error{Path: path, Detail: fmt.Sprintf("file %q is larger than %d bytes", name, f.maxSize), Err: suit.ErrLimit}
 	}
 	if f.cache == nil {
 		f.cache = map[string][]byte{}

@@ -1,17 +1,21 @@
-package suit
+package text
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
-// TextFormat selects a rendering of the structural text form.
+// Syntax selects a rendering of the structural text form.
 //
 // # The structural text form
 //
-// [FormatText] turns an envelope into JSON or YAML that names every element
-// with its IETF name, and [ParseText] turns such a document back into the
+// [Format] turns an envelope into JSON or YAML that names every element
+// with its IETF name, and [Parse] turns such a document back into the
 // envelope, byte for byte. The form (both directions use the same tables):
 //
 //   - The top level is an object: "suit-envelope-tagged" (tag 107, default
@@ -48,10 +52,10 @@ import (
 //     for a byte string holding CBOR; maps with integer keys as objects
 //     with decimal member names; {"tag": n, "value": item}.
 //   - Anything that does not fit is kept exactly: a byte string as the hex
-//     of its content, any other item as {"cbor-hex": encoding}. ParseText
+//     of its content, any other item as {"cbor-hex": encoding}. Parse
 //     accepts {"cbor-hex": ...} in any position.
 //
-// Authoring conveniences accepted by ParseText only:
+// Authoring conveniences accepted by Parse only:
 //
 //   - A UUID may be {"uuid5-dns": "example.com"} or
 //     {"uuid5": {"namespace": "dns"|"url"|"oid"|"x500"|uuid, "name": "..."}}.
@@ -64,35 +68,35 @@ import (
 //     envelope); a severed element's {"suit-digest": {}} is computed from
 //     the envelope's copy.
 //
-// Files are resolved in TextOptions.Dir and may not leave it.
-type TextFormat int
+// Files are resolved in Options.Dir and may not leave it.
+type Syntax int
 
 const (
-	// TextJSON is the JSON rendering of the structural text form.
-	TextJSON TextFormat = iota + 1
-	// TextYAML is the YAML rendering of the same tree.
-	TextYAML
-	// TextTree is an indented outline for people, with the same names,
-	// abbreviated values and summarised COSE blocks. [FormatText] only; it
+	// JSON is the JSON rendering of the structural text form.
+	JSON Syntax = iota + 1
+	// YAML is the YAML rendering of the same tree.
+	YAML
+	// Tree is an indented outline for people, with the same names,
+	// abbreviated values and summarised COSE blocks. [Format] only; it
 	// cannot be parsed back.
-	TextTree
+	Tree
 )
 
-// ErrInvalidText reports a text form that [ParseText] cannot convert.
-var ErrInvalidText = errors.New("suit: invalid text form")
+// ErrInvalid reports a text form that [Parse] cannot convert.
+var ErrInvalid = errors.New("suit: invalid text form")
 
-// TextError says where in a text form (a path of member names and [i]
-// indices) a problem is. It matches [ErrInvalidText], and Err when set (for
+// Error says where in a text form (a path of member names and [i]
+// indices) a problem is. It matches [ErrInvalid], and Err when set (for
 // example an fs error for a missing referenced file).
-type TextError struct {
+type Error struct {
 	Path   string
 	Detail string
 	Err    error
 }
 
 // Error implements error.
-func (e *TextError) Error() string {
-	msg := ErrInvalidText.Error()
+func (e *Error) Error() string {
+	msg := ErrInvalid.Error()
 	if e.Path != "" {
 		msg += " at " + e.Path
 	}
@@ -105,16 +109,16 @@ func (e *TextError) Error() string {
 	return msg
 }
 
-// Unwrap returns ErrInvalidText and the underlying error, if any.
-func (e *TextError) Unwrap() []error {
+// Unwrap returns ErrInvalid and the underlying error, if any.
+func (e *Error) Unwrap() []error {
 	if e.Err != nil {
-		return []error{ErrInvalidText, e.Err}
+		return []error{ErrInvalid, e.Err}
 	}
-	return []error{ErrInvalidText}
+	return []error{ErrInvalid}
 }
 
-// TextOptions configures [ParseText]. The zero value is usable.
-type TextOptions struct {
+// Options configures [Parse]. The zero value is usable.
+type Options struct {
 	// Dir is the directory in which {"file": ...} references are resolved;
 	// they cannot name anything outside it. Empty means the current
 	// directory.
@@ -128,63 +132,63 @@ type TextOptions struct {
 	MaxTotalFileSize int64
 }
 
-// textMaxDepth bounds the nesting that FormatText follows, counting
+// textMaxDepth bounds the nesting that Format follows, counting
 // bstr-wrapped layers.
 const textMaxDepth = 64
 
-// FormatText renders an encoded envelope (tagged or not) in the structural
+// Format renders an encoded envelope (tagged or not) in the structural
 // text form. The envelope must be one deterministically encoded CBOR item;
-// FormatText does not check signatures or SUIT semantics (decode it with
+// Format does not check signatures or SUIT semantics (decode it with
 // [Decode] first for that). Bstr-wrapped parts that are not valid
 // deterministic CBOR are shown as hex, so the output always converts back
 // to the same bytes.
-func FormatText(envelope []byte, f TextFormat) ([]byte, error) {
-	n, err := dnParse(envelope, textMaxDepth)
+func Format(envelope []byte, f Syntax) ([]byte, error) {
+	n, err := cbornode.Parse(envelope, textMaxDepth)
 	if err != nil {
 		return nil, err
 	}
-	if !dnCanonical(n) {
-		return nil, fmt.Errorf("%w: envelope is not deterministically encoded", ErrNotDeterministic)
+	if !cbornode.Canonical(n) {
+		return nil, fmt.Errorf("%w: envelope is not deterministically encoded", suit.ErrNotDeterministic)
 	}
 	o := &textOut{maxDepth: textMaxDepth}
 	t := o.envelope(n)
 	if t == nil {
-		t = o.raw(n, kAny)
+		t = o.raw(n, schema.Any)
 	}
 	return renderText(t, f)
 }
 
-func renderText(t *tnode, f TextFormat) ([]byte, error) {
+func renderText(t *tnode, f Syntax) ([]byte, error) {
 	switch f {
-	case TextJSON:
+	case JSON:
 		var buf bytes.Buffer
 		t.writeJSON(&buf, 0)
 		buf.WriteByte('\n')
 		return buf.Bytes(), nil
-	case TextYAML:
+	case YAML:
 		return writeYAMLText(t)
-	case TextTree:
+	case Tree:
 		return writeTree(t), nil
 	}
 	return nil, fmt.Errorf("suit: unknown text format %d", f)
 }
 
-// ParseText converts a text form (see the package documentation of the
+// Parse converts a text form (see the package documentation of the
 // structural text form above) to an encoded envelope. Errors match
-// [ErrInvalidText] and are *TextError values saying where.
-func ParseText(spec []byte, f TextFormat, opts *TextOptions) ([]byte, error) {
+// [ErrInvalid] and are *Error values saying where.
+func Parse(spec []byte, f Syntax, opts *Options) ([]byte, error) {
 	var t *tnode
 	var err error
 	switch f {
-	case TextJSON:
+	case JSON:
 		t, err = parseJSONText(spec)
-	case TextYAML:
+	case YAML:
 		t, err = parseYAMLText(spec)
 	default:
 		return nil, fmt.Errorf("suit: unknown text format %d", f)
 	}
 	if err != nil {
-		return nil, &TextError{Detail: err.Error()}
+		return nil, &Error{Detail: err.Error()}
 	}
 	files := &textFiles{maxSize: defaultMaxTextFile, maxTotal: defaultMaxTextTotal}
 	if opts != nil {

@@ -1,4 +1,4 @@
-package suit
+package text
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/diag"
 )
 
 // updateGolden regenerates the root testdata/ envelopes and their .diag
@@ -14,7 +17,7 @@ import (
 var updateGolden = flag.Bool("update", false, "regenerate ../testdata golden envelopes and .diag files")
 
 // goldenDir is the repository's root testdata directory.
-const goldenDir = "../testdata"
+const goldenDir = "../../testdata"
 
 func goldenPattern(n int, seed byte) []byte {
 	b := make([]byte, n)
@@ -24,9 +27,9 @@ func goldenPattern(n int, seed byte) []byte {
 	return b
 }
 
-func goldenIDs() (UUID, UUID) {
-	v := NewUUID5(NamespaceDNS, []byte("suitkit.example"))
-	return v, NewUUID5(v, []byte("golden-board"))
+func goldenIDs() (suit.UUID, suit.UUID) {
+	v := suit.NewUUID5(suit.NamespaceDNS, []byte("suitkit.example"))
+	return v, suit.NewUUID5(v, []byte("golden-board"))
 }
 
 // goldenTryEachSpec selects an image digest by slot, like the draft's
@@ -72,7 +75,7 @@ suit-manifest:
 func goldenCases(t *testing.T) map[string][]byte {
 	t.Helper()
 	v, c := goldenIDs()
-	build := func(b *Builder, imgs ...Image) []byte {
+	build := func(b *suit.Builder, imgs ...suit.Image) []byte {
 		t.Helper()
 		for _, img := range imgs {
 			img.VendorID, img.ClassID = v, c
@@ -87,25 +90,25 @@ func goldenCases(t *testing.T) map[string][]byte {
 		return out
 	}
 	out := map[string][]byte{}
-	out["single-image"] = build(NewBuilder(1), Image{Data: goldenPattern(1024, 1),
+	out["single-image"] = build(suit.NewBuilder(1), suit.Image{Data: goldenPattern(1024, 1),
 		URI: "https://updates.suitkit.example/fw-1.bin", Invoke: true})
-	out["multi-component"] = build(NewBuilder(2),
-		Image{Component: ComponentID{[]byte("boot")}, Data: goldenPattern(300, 2), URI: "https://updates.suitkit.example/boot.bin"},
-		Image{Component: ComponentID{[]byte("app"), []byte("main")}, Data: goldenPattern(700, 3), URI: "https://updates.suitkit.example/app.bin", Invoke: true},
-		Image{Component: ComponentID{[]byte("radio")}, Data: goldenPattern(200, 4), URI: "https://updates.suitkit.example/radio.bin"})
-	out["integrated-payload"] = build(NewBuilder(3), Image{Data: goldenPattern(256, 5), Integrated: "#fw.bin", Invoke: true})
-	sev := NewBuilder(4)
+	out["multi-component"] = build(suit.NewBuilder(2),
+		suit.Image{Component: suit.ComponentID{[]byte("boot")}, Data: goldenPattern(300, 2), URI: "https://updates.suitkit.example/boot.bin"},
+		suit.Image{Component: suit.ComponentID{[]byte("app"), []byte("main")}, Data: goldenPattern(700, 3), URI: "https://updates.suitkit.example/app.bin", Invoke: true},
+		suit.Image{Component: suit.ComponentID{[]byte("radio")}, Data: goldenPattern(200, 4), URI: "https://updates.suitkit.example/radio.bin"})
+	out["integrated-payload"] = build(suit.NewBuilder(3), suit.Image{Data: goldenPattern(256, 5), Integrated: "#fw.bin", Invoke: true})
+	sev := suit.NewBuilder(4)
 	sev.SeverText, sev.SeverInstall = true, true
 	sev.ReferenceURI = "https://updates.suitkit.example/manifests/4.suit"
 	sev.Description = "Golden envelope with severed install and text."
-	out["severed-text"] = build(sev, Image{Data: goldenPattern(512, 6), URI: "https://updates.suitkit.example/fw-4.bin",
-		Text: map[int64]string{TextVendorDomain: "suitkit.example", TextModelName: "golden-board", TextComponentVersion: "4.0.0"}})
+	out["severed-text"] = build(sev, suit.Image{Data: goldenPattern(512, 6), URI: "https://updates.suitkit.example/fw-4.bin",
+		Text: map[int64]string{suit.TextVendorDomain: "suitkit.example", suit.TextModelName: "golden-board", suit.TextComponentVersion: "4.0.0"}})
 
-	dA, _ := ComputeDigest(AlgSHA256, goldenPattern(512, 7))
-	dB, _ := ComputeDigest(AlgSHA256, goldenPattern(768, 8))
+	dA, _ := suit.ComputeDigest(suit.AlgSHA256, goldenPattern(512, 7))
+	dB, _ := suit.ComputeDigest(suit.AlgSHA256, goldenPattern(768, 8))
 	spec := bytes.ReplaceAll([]byte(goldenTryEachSpec), []byte("SLOT_A_DIGEST"), []byte(hex.EncodeToString(dA.Value)))
 	spec = bytes.ReplaceAll(spec, []byte("SLOT_B_DIGEST"), []byte(hex.EncodeToString(dB.Value)))
-	te, err := ParseText(spec, TextYAML, nil)
+	te, err := Parse(spec, YAML, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func goldenCases(t *testing.T) map[string][]byte {
 
 func goldenDiag(t *testing.T, data []byte) []byte {
 	t.Helper()
-	s, err := Diag(data, &DiagOptions{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
+	s, err := diag.Format(data, &diag.Options{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +150,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: the builder no longer produces the stored envelope (regenerate with -update if intended)", name)
 		}
-		env, err := Decode(got, nil)
+		env, err := suit.Decode(got, nil)
 		if err != nil {
 			t.Fatalf("%s: does not decode: %v", name, err)
 		}
@@ -162,12 +165,12 @@ func TestGoldenEnvelopes(t *testing.T) {
 		if !bytes.Equal(diag, goldenDiag(t, got)) {
 			t.Errorf("%s: %s does not match the envelope", name, diagPath)
 		}
-		for _, f := range []TextFormat{TextJSON, TextYAML} {
-			text, err := FormatText(got, f)
+		for _, f := range []Syntax{JSON, YAML} {
+			text, err := Format(got, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := ParseText(text, f, nil)
+			back, err := Parse(text, f, nil)
 			if err != nil || !bytes.Equal(back, got) {
 				t.Errorf("%s: text form round trip failed: %v", name, err)
 			}

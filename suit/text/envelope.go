@@ -1,25 +1,31 @@
-package suit
+package text
+
+import (
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
+)
 
 // This file reads the envelope-level parts of the structural text form:
 // the envelope object itself, the authentication wrapper and SUIT_Text.
 
 // textMap converts {lang: {manifest-level names..., "suit-text-components":
 // [{"suit-component-identifier": [...], component-level names...}]}}.
-func (r *textIn) textMap(t *tnode, path string) (*dnode, error) {
+func (r *textIn) textMap(t *tnode, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
 	if t.kind != tnObject {
 		return nil, textErrf(path, "suit-text is an object keyed by language tag")
 	}
-	m := dnMap()
+	m := cbornode.Map()
 	for i, lang := range t.keys {
 		p := joinPath(path, lang)
 		lo := t.elems[i]
 		if lo.kind != tnObject {
 			return nil, textErrf(p, "want an object")
 		}
-		lm := dnMap()
+		lm := cbornode.Map()
 		for j, name := range lo.keys {
 			q := joinPath(p, name)
 			if name == tnTextComps {
@@ -27,29 +33,29 @@ func (r *textIn) textMap(t *tnode, path string) (*dnode, error) {
 				if err != nil {
 					return nil, err
 				}
-				lm.elems = append(lm.elems, comps...)
+				lm.Elems = append(lm.Elems, comps...)
 				continue
 			}
-			f, ok := textManifestSchema.lookup(name)
+			f, ok := schema.TextManifest.Lookup(name)
 			if !ok {
 				return nil, textErrf(q, "unknown suit-text member")
 			}
-			v, err := r.value(lo.elems[j], f.kind, q)
+			v, err := r.value(lo.elems[j], f.Kind, q)
 			if err != nil {
 				return nil, err
 			}
-			lm.elems = append(lm.elems, dnInt(f.key), v)
+			lm.Elems = append(lm.Elems, cbornode.Int(f.Key), v)
 		}
-		m.elems = append(m.elems, dnText(lang), lm)
+		m.Elems = append(m.Elems, cbornode.Text(lang), lm)
 	}
 	return m, nil
 }
 
-func (r *textIn) textComponents(t *tnode, path string) ([]*dnode, error) {
+func (r *textIn) textComponents(t *tnode, path string) ([]*cbornode.Node, error) {
 	if t.kind != tnArray {
 		return nil, textErrf(path, "want an array of component texts")
 	}
-	var kv []*dnode
+	var kv []*cbornode.Node
 	for i, c := range t.elems {
 		p := idxPath(path, i)
 		if c.kind != tnObject {
@@ -69,7 +75,7 @@ func (r *textIn) textComponents(t *tnode, path string) ([]*dnode, error) {
 				rest.set(k, c.elems[j])
 			}
 		}
-		m, err := r.intMap(rest, textComponentSchema, p)
+		m, err := r.intMap(rest, schema.TextComponent, p)
 		if err != nil {
 			return nil, err
 		}
@@ -81,12 +87,12 @@ func (r *textIn) textComponents(t *tnode, path string) ([]*dnode, error) {
 // auth converts the authentication wrapper. manifestItem is the encoded
 // manifest bstr (head and content), over which a digest given without
 // bytes is computed.
-func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error) {
+func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
 	if t.kind == tnString {
-		return r.value(t, kAuthBstr, path)
+		return r.value(t, schema.AuthBstr, path)
 	}
 	if t.kind != tnObject {
 		return nil, textErrf(path, "want an object with %s and %s", tnAuthDigest, tnAuthBlocks)
@@ -96,7 +102,7 @@ func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error
 			return nil, textErrf(joinPath(path, k), "unknown authentication-wrapper member")
 		}
 	}
-	var digest *dnode
+	var digest *cbornode.Node
 	var err error
 	dp := joinPath(path, tnAuthDigest)
 	d, ok := t.get(tnAuthDigest)
@@ -106,7 +112,7 @@ func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error
 	}
 	switch {
 	case !ok:
-		digest, err = digestItem(AlgSHA256, manifestItem, dp)
+		digest, err = digestItem(suit.AlgSHA256, manifestItem, dp)
 	case d.kind == tnObject && !hasMember(d, tnDigestBytes) && !hasMember(d, tnCBORHex) && !hasMember(d, tnFile):
 		var alg int64
 		if alg, err = r.digestAlg(d, dp); err == nil {
@@ -114,19 +120,19 @@ func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error
 		}
 	case d.kind == tnString:
 		b, herr := textHex(d, dp)
-		digest, err = dnBytes(b), herr
+		digest, err = cbornode.Bytes(b), herr
 	default:
 		digest, err = r.digest(d, dp)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if digest.major != 2 {
+	if digest.Major != 2 {
 		if digest, err = wrapItem(digest, dp); err != nil {
 			return nil, err
 		}
 	}
-	arr := dnArray(digest)
+	arr := cbornode.Array(digest)
 	if b, ok := t.get(tnAuthBlocks); ok {
 		bp := joinPath(path, tnAuthBlocks)
 		if b.kind != tnArray {
@@ -137,14 +143,14 @@ func (r *textIn) auth(t *tnode, manifestItem []byte, path string) (*dnode, error
 				if err != nil {
 					return nil, err
 				}
-				arr.elems = append(arr.elems, n)
+				arr.Elems = append(arr.Elems, n)
 				continue
 			}
-			blk, err := r.value(e, kCBORBstr, idxPath(bp, i))
+			blk, err := r.value(e, schema.CBORBstr, idxPath(bp, i))
 			if err != nil {
 				return nil, err
 			}
-			arr.elems = append(arr.elems, blk)
+			arr.Elems = append(arr.Elems, blk)
 		}
 	}
 	return wrapItem(arr, path)
@@ -158,24 +164,24 @@ func (r *textIn) envelope(t *tnode) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		return n.raw, nil
+		return n.Raw, nil
 	}
 	if t.kind != tnObject {
 		return nil, textErrf("", "the envelope is an object")
 	}
 	if k, v, ok := t.single(); ok && k == tnBareManifest {
-		m, err := r.intMap(v, manifestSchema, k)
+		m, err := r.intMap(v, schema.Manifest, k)
 		if err != nil {
 			return nil, err
 		}
-		out, err := dnTag(1070, m).bytes()
+		out, err := cbornode.Tag(1070, m).EncodeBytes()
 		if err != nil {
 			return nil, textErrf(k, "%v", err)
 		}
 		return out, nil
 	}
 	tagged := true
-	m := dnMap()
+	m := cbornode.Map()
 	var manifestT, authT *tnode
 	authGiven := false
 	// Pass 1: everything except the manifest and the authentication
@@ -194,19 +200,19 @@ func (r *textIn) envelope(t *tnode) ([]byte, error) {
 				return nil, textErrf(name, "want an object keyed by URI fragment")
 			}
 			for j, k := range v.keys {
-				b, err := r.value(v.elems[j], kBytes, joinPath(name, k))
+				b, err := r.value(v.elems[j], schema.Bytes, joinPath(name, k))
 				if err != nil {
 					return nil, err
 				}
-				m.elems = append(m.elems, dnText(k), b)
+				m.Elems = append(m.Elems, cbornode.Text(k), b)
 			}
 			continue
 		}
-		f, ok := envelopeSchema.lookup(name)
+		f, ok := schema.Envelope.Lookup(name)
 		if !ok {
 			return nil, textErrf(name, "unknown envelope member")
 		}
-		switch f.key {
+		switch f.Key {
 		case 2:
 			authT, authGiven = v, true
 			continue
@@ -214,49 +220,49 @@ func (r *textIn) envelope(t *tnode) ([]byte, error) {
 			manifestT = v
 			continue
 		}
-		item, err := r.value(v, f.kind, name)
+		item, err := r.value(v, f.Kind, name)
 		if err != nil {
 			return nil, err
 		}
-		enc, err := item.bytes()
+		enc, err := item.EncodeBytes()
 		if err != nil {
 			return nil, textErrf(name, "%v", err)
 		}
-		r.severed[f.key] = enc
-		m.elems = append(m.elems, dnInt(f.key), item)
+		r.severed[f.Key] = enc
+		m.Elems = append(m.Elems, cbornode.Int(f.Key), item)
 	}
 	if manifestT != nil {
-		mi, err := r.value(manifestT, kManifestBstr, envelopeSchema.name(3))
+		mi, err := r.value(manifestT, schema.ManifestBstr, schema.Envelope.Name(3))
 		if err != nil {
 			return nil, err
 		}
-		m.elems = append(m.elems, dnUint(3), mi)
+		m.Elems = append(m.Elems, cbornode.Uint(3), mi)
 		if !authGiven || authT.kind != tnNull {
 			if authT == nil {
 				authT = tObj()
 			}
-			enc, err := mi.bytes()
+			enc, err := mi.EncodeBytes()
 			if err != nil {
 				return nil, textErrf("suit-manifest", "%v", err)
 			}
-			ai, err := r.auth(authT, enc, envelopeSchema.name(2))
+			ai, err := r.auth(authT, enc, schema.Envelope.Name(2))
 			if err != nil {
 				return nil, err
 			}
-			m.elems = append(m.elems, dnUint(2), ai)
+			m.Elems = append(m.Elems, cbornode.Uint(2), ai)
 		}
 	} else if authGiven && authT.kind != tnNull {
-		ai, err := r.auth(authT, nil, envelopeSchema.name(2))
+		ai, err := r.auth(authT, nil, schema.Envelope.Name(2))
 		if err != nil {
 			return nil, err
 		}
-		m.elems = append(m.elems, dnUint(2), ai)
+		m.Elems = append(m.Elems, cbornode.Uint(2), ai)
 	}
-	var top *dnode = m
+	var top *cbornode.Node = m
 	if tagged {
-		top = dnTag(107, m)
+		top = cbornode.Tag(107, m)
 	}
-	out, err := top.bytes()
+	out, err := top.EncodeBytes()
 	if err != nil {
 		return nil, textErrf("", "%v", err)
 	}

@@ -1,10 +1,13 @@
-package suit
+package text
 
 import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
 // textIn converts the structural text form back to CBOR items. Values that
@@ -18,7 +21,7 @@ type textIn struct {
 }
 
 func textErrf(path, format string, a ...any) error {
-	return &TextError{Path: path, Detail: fmt.Sprintf(format, a...)}
+	return &Error{Path: path, Detail: fmt.Sprintf(format, a...)}
 }
 
 func joinPath(path, seg string) string {
@@ -34,7 +37,7 @@ func joinPath(path, seg string) string {
 func idxPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // number parses a number literal into a CBOR integer.
-func textNumber(t *tnode, path string) (*dnode, error) {
+func textNumber(t *tnode, path string) (*cbornode.Node, error) {
 	if t.kind != tnNumber {
 		return nil, textErrf(path, "want an integer, got %s", t.kind)
 	}
@@ -43,20 +46,20 @@ func textNumber(t *tnode, path string) (*dnode, error) {
 		mag, err := strconv.ParseUint(s[1:], 10, 64)
 		if err != nil || mag == 0 {
 			if s == "-0" {
-				return dnUint(0), nil
+				return cbornode.Uint(0), nil
 			}
 			if s[1:] == "18446744073709551616" {
-				return &dnode{major: 1, arg: ^uint64(0)}, nil
+				return &cbornode.Node{Major: 1, Arg: ^uint64(0)}, nil
 			}
 			return nil, textErrf(path, "invalid integer %q", s)
 		}
-		return &dnode{major: 1, arg: mag - 1}, nil
+		return &cbornode.Node{Major: 1, Arg: mag - 1}, nil
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
 		return nil, textErrf(path, "invalid integer %q", s)
 	}
-	return dnUint(v), nil
+	return cbornode.Uint(v), nil
 }
 
 func textHex(t *tnode, path string) ([]byte, error) {
@@ -71,7 +74,7 @@ func textHex(t *tnode, path string) ([]byte, error) {
 }
 
 // rawEscape returns the item of a {"cbor-hex": ...} object, or nil.
-func (r *textIn) rawEscape(t *tnode, path string) (*dnode, bool, error) {
+func (r *textIn) rawEscape(t *tnode, path string) (*cbornode.Node, bool, error) {
 	k, v, ok := t.single()
 	if !ok || k != tnCBORHex {
 		return nil, false, nil
@@ -80,7 +83,7 @@ func (r *textIn) rawEscape(t *tnode, path string) (*dnode, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
-	n, err := dnParse(b, 0)
+	n, err := cbornode.Parse(b, 0)
 	if err != nil {
 		return nil, true, textErrf(path, "cbor-hex: %v", err)
 	}
@@ -88,30 +91,30 @@ func (r *textIn) rawEscape(t *tnode, path string) (*dnode, bool, error) {
 }
 
 // wrap encodes an item and returns it as a bstr item.
-func wrapItem(n *dnode, path string) (*dnode, error) {
-	b, err := n.bytes()
+func wrapItem(n *cbornode.Node, path string) (*cbornode.Node, error) {
+	b, err := n.EncodeBytes()
 	if err != nil {
 		return nil, textErrf(path, "%v", err)
 	}
-	return dnBytes(b), nil
+	return cbornode.Bytes(b), nil
 }
 
-func (r *textIn) value(t *tnode, k tkind, path string) (*dnode, error) {
+func (r *textIn) value(t *tnode, k schema.Kind, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
-	if bstrKind(k) && k != kUUID && k != kBytes && t.kind == tnString {
+	if schema.IsBstr(k) && k != schema.UUID && k != schema.Bytes && t.kind == tnString {
 		// A bstr-wrapped element given as the hex of its content.
 		b, err := textHex(t, path)
 		if err != nil {
 			return nil, err
 		}
-		return dnBytes(b), nil
+		return cbornode.Bytes(b), nil
 	}
 	switch k {
-	case kAny:
+	case schema.Any:
 		return r.generic(t, path)
-	case kCBORBstr:
+	case schema.CBORBstr:
 		k, v, ok := t.single()
 		if !ok || k != tnGenCBOR {
 			return nil, textErrf(path, "want {%q: item} or the hex of the content", tnGenCBOR)
@@ -121,192 +124,192 @@ func (r *textIn) value(t *tnode, k tkind, path string) (*dnode, error) {
 			return nil, err
 		}
 		return wrapItem(inner, path)
-	case kUint, kInt:
+	case schema.Uint, schema.Int:
 		n, err := textNumber(t, path)
-		if err == nil && k == kUint && n.major != 0 {
+		if err == nil && k == schema.Uint && n.Major != 0 {
 			return nil, textErrf(path, "want an unsigned integer, got %s", t.s)
 		}
 		return n, err
-	case kText:
+	case schema.Text:
 		if t.kind != tnString {
 			return nil, textErrf(path, "want a string, got %s", t.kind)
 		}
-		return dnText(t.s), nil
-	case kBytes:
+		return cbornode.Text(t.s), nil
+	case schema.Bytes:
 		if t.kind == tnObject {
 			b, err := r.files.fromSpec(t, path)
 			if err != nil {
 				return nil, err
 			}
-			return dnBytes(b), nil
+			return cbornode.Bytes(b), nil
 		}
 		b, err := textHex(t, path)
 		if err != nil {
 			return nil, err
 		}
-		return dnBytes(b), nil
-	case kBool:
+		return cbornode.Bytes(b), nil
+	case schema.Bool:
 		if t.kind != tnBool {
 			return nil, textErrf(path, "want true or false, got %s", t.kind)
 		}
-		return dnBool(t.b), nil
-	case kUUID:
+		return cbornode.Bool(t.b), nil
+	case schema.UUID:
 		return r.uuid(t, path)
-	case kDigest:
+	case schema.Digest:
 		return r.digest(t, path)
-	case kDigestBstr:
+	case schema.DigestBstr:
 		d, err := r.digest(t, path)
 		if err != nil {
 			return nil, err
 		}
 		return wrapItem(d, path)
-	case kComponentID:
+	case schema.ComponentID:
 		return r.componentID(t, path)
-	case kComponents:
+	case schema.Components:
 		if t.kind != tnArray {
 			return nil, textErrf(path, "want an array of component identifiers")
 		}
-		a := dnArray()
+		a := cbornode.Array()
 		for i, e := range t.elems {
 			c, err := r.componentID(e, idxPath(path, i))
 			if err != nil {
 				return nil, err
 			}
-			a.elems = append(a.elems, c)
+			a.Elems = append(a.Elems, c)
 		}
 		return a, nil
-	case kSeqBstr:
+	case schema.SeqBstr:
 		s, err := r.sequence(t, path)
 		if err != nil {
 			return nil, err
 		}
 		return wrapItem(s, path)
-	case kTextBstr:
+	case schema.TextBstr:
 		m, err := r.textMap(t, path)
 		if err != nil {
 			return nil, err
 		}
 		return wrapItem(m, path)
-	case kCommonBstr, kManifestBstr:
-		schema := commonSchema
-		if k == kManifestBstr {
-			schema = manifestSchema
+	case schema.CommonBstr, schema.ManifestBstr:
+		sm := schema.Common
+		if k == schema.ManifestBstr {
+			sm = schema.Manifest
 		}
-		m, err := r.intMap(t, schema, path)
+		m, err := r.intMap(t, sm, path)
 		if err != nil {
 			return nil, err
 		}
 		return wrapItem(m, path)
-	case kParams:
-		return r.intMap(t, parameterSchema, path)
-	case kRepPolicy:
+	case schema.Params:
+		return r.intMap(t, schema.Parameter, path)
+	case schema.RepPolicy:
 		return r.repPolicy(t, path)
-	case kIndexArg:
+	case schema.IndexArg:
 		return r.indexArg(t, path)
-	case kTryEach:
+	case schema.TryEach:
 		return r.tryEach(t, path)
-	case kOverrideMultiple, kCopyParams:
+	case schema.OverrideMultiple, schema.CopyParams:
 		return r.indexedMap(t, k, path)
 	}
 	return nil, textErrf(path, "value of this kind must be given with its parent")
 }
 
-func (r *textIn) componentID(t *tnode, path string) (*dnode, error) {
+func (r *textIn) componentID(t *tnode, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
 	if t.kind != tnArray {
 		return nil, textErrf(path, "a component identifier is an array of hex strings")
 	}
-	a := dnArray()
+	a := cbornode.Array()
 	for i, e := range t.elems {
 		b, err := textHex(e, idxPath(path, i))
 		if err != nil {
 			return nil, err
 		}
-		a.elems = append(a.elems, dnBytes(b))
+		a.Elems = append(a.Elems, cbornode.Bytes(b))
 	}
 	return a, nil
 }
 
 // intMap converts an object whose members are named by schema.
-func (r *textIn) intMap(t *tnode, schema *tmap, path string) (*dnode, error) {
+func (r *textIn) intMap(t *tnode, sm *schema.Map, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
 	if t.kind != tnObject {
 		return nil, textErrf(path, "want an object, got %s", t.kind)
 	}
-	m := dnMap()
+	m := cbornode.Map()
 	for i, name := range t.keys {
-		f, ok := schema.lookup(name)
+		f, ok := sm.Lookup(name)
 		p := joinPath(path, name)
 		if !ok {
 			return nil, textErrf(p, "unknown member name (not an IETF name nor a number)")
 		}
-		v, err := r.member(t.elems[i], f, schema, p)
+		v, err := r.member(t.elems[i], f, sm, p)
 		if err != nil {
 			return nil, err
 		}
-		m.elems = append(m.elems, dnInt(f.key), v)
+		m.Elems = append(m.Elems, cbornode.Int(f.Key), v)
 	}
 	return m, nil
 }
 
 // member converts one map member, handling the members whose conversion
 // depends on the key: severable elements and file-derived image sizes.
-func (r *textIn) member(t *tnode, f tfield, schema *tmap, path string) (*dnode, error) {
-	switch f.kind {
-	case kSeverableSeq, kSeverableText, kSeverableBytes:
+func (r *textIn) member(t *tnode, f schema.Field, sm *schema.Map, path string) (*cbornode.Node, error) {
+	switch f.Kind {
+	case schema.SeverableSeq, schema.SeverableText, schema.SeverableBytes:
 		if k, d, ok := t.single(); ok && k == tnSevered {
-			return r.severedDigest(d, f.key, joinPath(path, tnSevered))
+			return r.severedDigest(d, f.Key, joinPath(path, tnSevered))
 		}
-		inner := map[tkind]tkind{kSeverableSeq: kSeqBstr, kSeverableText: kTextBstr, kSeverableBytes: kCBORBstr}[f.kind]
+		inner := map[schema.Kind]schema.Kind{schema.SeverableSeq: schema.SeqBstr, schema.SeverableText: schema.TextBstr, schema.SeverableBytes: schema.CBORBstr}[f.Kind]
 		return r.value(t, inner, path)
 	}
-	if schema == parameterSchema && f.key == 14 && t.kind == tnObject {
+	if sm == schema.Parameter && f.Key == 14 && t.kind == tnObject {
 		if _, ok := t.get(tnFile); ok {
 			b, err := r.files.fromSpec(t, path)
 			if err != nil {
 				return nil, err
 			}
-			return dnUint(uint64(len(b))), nil
+			return cbornode.Uint(uint64(len(b))), nil
 		}
 	}
-	return r.value(t, f.kind, path)
+	return r.value(t, f.Kind, path)
 }
 
 // sequence converts an array of one-member objects to a command sequence.
-func (r *textIn) sequence(t *tnode, path string) (*dnode, error) {
+func (r *textIn) sequence(t *tnode, path string) (*cbornode.Node, error) {
 	if n, ok, err := r.rawEscape(t, path); ok {
 		return n, err
 	}
 	if t.kind != tnArray {
 		return nil, textErrf(path, "a command sequence is an array of one-member objects")
 	}
-	seq := dnArray()
+	seq := cbornode.Array()
 	for i, c := range t.elems {
 		p := idxPath(path, i)
 		name, arg, ok := c.single()
 		if !ok {
 			return nil, textErrf(p, "a command is an object with exactly one member")
 		}
-		f, ok := commandSchema.lookup(name)
+		f, ok := schema.Command.Lookup(name)
 		if !ok {
 			return nil, textErrf(p, "unknown command %q", name)
 		}
-		a, err := r.value(arg, f.kind, joinPath(p, name))
+		a, err := r.value(arg, f.Kind, joinPath(p, name))
 		if err != nil {
 			return nil, err
 		}
-		seq.elems = append(seq.elems, dnInt(f.key), a)
+		seq.Elems = append(seq.Elems, cbornode.Int(f.Key), a)
 	}
 	return seq, nil
 }
 
-func (r *textIn) repPolicy(t *tnode, path string) (*dnode, error) {
+func (r *textIn) repPolicy(t *tnode, path string) (*cbornode.Node, error) {
 	if t.kind == tnNumber {
-		return r.value(t, kUint, path)
+		return r.value(t, schema.Uint, path)
 	}
 	if t.kind != tnArray {
 		return nil, textErrf(path, "a reporting policy is an array of bit names or an integer")
@@ -315,87 +318,87 @@ func (r *textIn) repPolicy(t *tnode, path string) (*dnode, error) {
 next:
 	for i, e := range t.elems {
 		if e.kind == tnString {
-			for bit, name := range repPolicyBits {
+			for bit, name := range schema.ReportingPolicyBits {
 				if e.s == name {
 					v |= 1 << bit
 					continue next
 				}
 			}
 		}
-		return nil, textErrf(idxPath(path, i), "unknown reporting-policy bit (want one of %s)", strings.Join(repPolicyBits, ", "))
+		return nil, textErrf(idxPath(path, i), "unknown reporting-policy bit (want one of %s)", strings.Join(schema.ReportingPolicyBits, ", "))
 	}
-	return dnUint(v), nil
+	return cbornode.Uint(v), nil
 }
 
-func (r *textIn) indexArg(t *tnode, path string) (*dnode, error) {
+func (r *textIn) indexArg(t *tnode, path string) (*cbornode.Node, error) {
 	switch t.kind {
 	case tnNumber:
-		return r.value(t, kUint, path)
+		return r.value(t, schema.Uint, path)
 	case tnBool:
-		return dnBool(t.b), nil
+		return cbornode.Bool(t.b), nil
 	case tnArray:
-		a := dnArray()
+		a := cbornode.Array()
 		for i, e := range t.elems {
-			n, err := r.value(e, kUint, idxPath(path, i))
+			n, err := r.value(e, schema.Uint, idxPath(path, i))
 			if err != nil {
 				return nil, err
 			}
-			a.elems = append(a.elems, n)
+			a.Elems = append(a.Elems, n)
 		}
 		return a, nil
 	}
 	return nil, textErrf(path, "a component index is an integer, true or an array of integers")
 }
 
-func (r *textIn) tryEach(t *tnode, path string) (*dnode, error) {
+func (r *textIn) tryEach(t *tnode, path string) (*cbornode.Node, error) {
 	if t.kind != tnArray {
 		return nil, textErrf(path, "try-each takes an array of command sequences")
 	}
-	a := dnArray()
+	a := cbornode.Array()
 	for i, e := range t.elems {
 		if e.kind == tnNull {
-			a.elems = append(a.elems, dnNull())
+			a.Elems = append(a.Elems, cbornode.Null())
 			continue
 		}
-		s, err := r.value(e, kSeqBstr, idxPath(path, i))
+		s, err := r.value(e, schema.SeqBstr, idxPath(path, i))
 		if err != nil {
 			return nil, err
 		}
-		a.elems = append(a.elems, s)
+		a.Elems = append(a.Elems, s)
 	}
 	return a, nil
 }
 
-func (r *textIn) indexedMap(t *tnode, k tkind, path string) (*dnode, error) {
+func (r *textIn) indexedMap(t *tnode, k schema.Kind, path string) (*cbornode.Node, error) {
 	if t.kind != tnObject {
 		return nil, textErrf(path, "want an object keyed by component index")
 	}
-	m := dnMap()
+	m := cbornode.Map()
 	for i, key := range t.keys {
 		p := joinPath(path, key)
 		idx, err := strconv.ParseUint(key, 10, 64)
 		if err != nil {
 			return nil, textErrf(p, "key must be a component index")
 		}
-		var v *dnode
-		if k == kOverrideMultiple {
-			v, err = r.value(t.elems[i], kParams, p)
+		var v *cbornode.Node
+		if k == schema.OverrideMultiple {
+			v, err = r.value(t.elems[i], schema.Params, p)
 		} else {
 			v, err = r.paramKeys(t.elems[i], p)
 		}
 		if err != nil {
 			return nil, err
 		}
-		m.elems = append(m.elems, dnUint(idx), v)
+		m.Elems = append(m.Elems, cbornode.Uint(idx), v)
 	}
 	return m, nil
 }
 
-func (r *textIn) paramKeys(t *tnode, path string) (*dnode, error) {
+func (r *textIn) paramKeys(t *tnode, path string) (*cbornode.Node, error) {
 	if t.kind != tnArray {
 		return nil, textErrf(path, "want an array of parameter names")
 	}
-	a := dnArray()
+	a := cbornode.Array()
 	for i, e := range t.elems {
 		name := e.s
 		if e.kind == tnNumber {
@@ -403,11 +406,11 @@ func (r *textIn) paramKeys(t *tnode, path string) (*dnode, error) {
 		} else if e.kind != tnString {
 			return nil, textErrf(idxPath(path, i), "want a parameter name")
 		}
-		f, ok := parameterSchema.lookup(name)
+		f, ok := schema.Parameter.Lookup(name)
 		if !ok {
 			return nil, textErrf(idxPath(path, i), "unknown parameter %q", name)
 		}
-		a.elems = append(a.elems, dnInt(f.key))
+		a.Elems = append(a.Elems, cbornode.Int(f.Key))
 	}
 	return a, nil
 }

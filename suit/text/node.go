@@ -1,4 +1,4 @@
-package suit
+package text
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
 )
 
 // tnode is one value of the structural text form: an ordered tree that
@@ -86,7 +88,7 @@ func (t *tnode) writeJSON(w *bytes.Buffer, level int) {
 	case tnNumber:
 		w.WriteString(t.s)
 	case tnString:
-		w.WriteString(diagQuote([]byte(t.s)))
+		w.WriteString(cbornode.Quote([]byte(t.s)))
 	case tnArray, tnObject:
 		open, close := byte('['), byte(']')
 		if t.kind == tnObject {
@@ -99,7 +101,7 @@ func (t *tnode) writeJSON(w *bytes.Buffer, level int) {
 		}
 		if t.kind == tnObject && len(t.elems) == 1 && t.elems[0].inline() {
 			w.WriteByte('{')
-			w.WriteString(diagQuote([]byte(t.keys[0])))
+			w.WriteString(cbornode.Quote([]byte(t.keys[0])))
 			w.WriteString(": ")
 			t.elems[0].writeJSON(w, level)
 			w.WriteByte('}')
@@ -124,7 +126,7 @@ func (t *tnode) writeJSON(w *bytes.Buffer, level int) {
 			w.WriteByte('\n')
 			w.WriteString(strings.Repeat("  ", level+1))
 			if t.kind == tnObject {
-				w.WriteString(diagQuote([]byte(t.keys[i])))
+				w.WriteString(cbornode.Quote([]byte(t.keys[i])))
 				w.WriteString(": ")
 			}
 			e.writeJSON(w, level+1)

@@ -1,4 +1,4 @@
-package suit
+package diag
 
 import (
 	"encoding/hex"
@@ -6,10 +6,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
-// DiagOptions controls [Diag].
-type DiagOptions struct {
+// Options controls [Format].
+type Options struct {
 	// Indent, when not empty, puts every array element and map entry on its
 	// own line, indented by this string per level. Empty means one line.
 	Indent string
@@ -30,25 +33,25 @@ type DiagOptions struct {
 	MaxDepth int
 }
 
-// Diag renders one CBOR data item in the diagnostic notation of RFC 8949
+// Format renders one CBOR data item in the diagnostic notation of RFC 8949
 // section 8 (with the extended notation <<...>> for embedded CBOR when
 // opts.EmbeddedCBOR is set). data must hold exactly one well-formed item
-// with definite lengths; otherwise Diag returns an error that wraps the
-// walker's malformed-CBOR error. opts may be nil. Diag never panics.
-func Diag(data []byte, opts *DiagOptions) (string, error) {
-	var o DiagOptions
+// with definite lengths; otherwise Format returns an error that wraps the
+// walker's malformed-CBOR error. opts may be nil. Format never panics.
+func Format(data []byte, opts *Options) (string, error) {
+	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if o.MaxDepth <= 0 {
-		o.MaxDepth = dnDefaultDepth
+		o.MaxDepth = cbornode.DefaultDepth
 	}
-	n, err := dnParse(data, o.MaxDepth)
+	n, err := cbornode.Parse(data, o.MaxDepth)
 	if err != nil {
 		return "", fmt.Errorf("diag: %w", err)
 	}
 	p := &diagPrinter{opts: o}
-	top := kAny
+	top := schema.Any
 	if o.Annotate {
 		top = kEnvelopeD
 	}
@@ -57,7 +60,7 @@ func Diag(data []byte, opts *DiagOptions) (string, error) {
 }
 
 type diagPrinter struct {
-	opts DiagOptions
+	opts Options
 	b    strings.Builder
 }
 
@@ -82,33 +85,33 @@ func (p *diagPrinter) sep() {
 // item prints n; level is the nesting level used for depth accounting and
 // indentation, and k the SUIT kind expected here (kAny when unknown or
 // when not annotating).
-func (p *diagPrinter) item(n *dnode, level int, k tkind) {
-	if n.major == 4 && (k == kSeverableSeq || k == kSeverableText || k == kSeverableBytes) {
-		k = kDigest // a severed element: its digest
+func (p *diagPrinter) item(n *cbornode.Node, level int, k schema.Kind) {
+	if n.Major == 4 && (k == schema.SeverableSeq || k == schema.SeverableText || k == schema.SeverableBytes) {
+		k = schema.Digest // a severed element: its digest
 	}
-	switch n.major {
+	switch n.Major {
 	case 0:
-		p.b.WriteString(strconv.FormatUint(n.arg, 10))
+		p.b.WriteString(strconv.FormatUint(n.Arg, 10))
 	case 1:
-		p.b.WriteString(diagNegative(n.arg))
+		p.b.WriteString(cbornode.NegativeString(n.Arg))
 	case 2:
 		p.bstr(n, level, k)
 	case 3:
-		p.b.WriteString(diagQuote(n.str))
+		p.b.WriteString(cbornode.Quote(n.Str))
 	case 4:
-		p.array(n.elems, level, k)
+		p.array(n.Elems, level, k)
 	case 5:
-		p.mapItem(n.elems, level, k)
+		p.mapItem(n.Elems, level, k)
 	case 6:
-		p.b.WriteString(strconv.FormatUint(n.arg, 10))
+		p.b.WriteString(strconv.FormatUint(n.Arg, 10))
 		p.b.WriteByte('(')
-		inner := kAny
-		if k == kEnvelopeD && n.arg == 107 {
+		inner := schema.Any
+		if k == kEnvelopeD && n.Arg == 107 {
 			inner = kEnvelopeD
-		} else if k == kEnvelopeD && n.arg == 1070 {
+		} else if k == kEnvelopeD && n.Arg == 1070 {
 			inner = kManifestD
 		}
-		p.item(n.elems[0], level, inner)
+		p.item(n.Elems[0], level, inner)
 		p.b.WriteByte(')')
 	case 7:
 		p.b.WriteString(diagSimple(n))
@@ -118,7 +121,7 @@ func (p *diagPrinter) item(n *dnode, level int, k tkind) {
 	}
 }
 
-func (p *diagPrinter) array(elems []*dnode, level int, k tkind) {
+func (p *diagPrinter) array(elems []*cbornode.Node, level int, k schema.Kind) {
 	p.b.WriteByte('[')
 	if len(elems) == 0 {
 		p.b.WriteByte(']')
@@ -133,17 +136,17 @@ func (p *diagPrinter) array(elems []*dnode, level int, k tkind) {
 		if pairs {
 			// A command: "/ name / id, argument" on one line.
 			p.newline(level + 1)
-			id, _ := elems[i].int64()
-			p.comment(commandSchema.byKey, id, elems[i])
-			p.item(elems[i], level+1, kAny)
+			id, _ := elems[i].Int64()
+			p.comment(schema.Command.ByKey, id, elems[i])
+			p.item(elems[i], level+1, schema.Any)
 			p.sep()
 			if p.opts.Indent != "" {
 				p.b.WriteByte(' ')
 			}
 			i++
-			ek = kAny
-			if p.opts.Annotate && elems[i-1].isInt() {
-				ek = commandSchema.kind(id)
+			ek = schema.Any
+			if p.opts.Annotate && elems[i-1].IsInt() {
+				ek = schema.Command.Kind(id)
 			}
 			p.item(elems[i], level+1, ek)
 			continue
@@ -155,29 +158,29 @@ func (p *diagPrinter) array(elems []*dnode, level int, k tkind) {
 	p.b.WriteByte(']')
 }
 
-func (p *diagPrinter) mapItem(elems []*dnode, level int, k tkind) {
+func (p *diagPrinter) mapItem(elems []*cbornode.Node, level int, k schema.Kind) {
 	p.b.WriteByte('{')
 	if len(elems) == 0 {
 		p.b.WriteByte('}')
 		return
 	}
-	schema := diagMapSchema(k)
+	names := diagMapSchema(k)
 	for i := 0; i+1 < len(elems); i += 2 {
 		if i > 0 {
 			p.sep()
 		}
 		p.newline(level + 1)
-		key, vk := elems[i], kAny
-		if schema != nil {
-			if id, ok := key.int64(); ok {
-				p.comment(schema.byKey, id, key)
-				vk = schema.kind(id)
+		key, vk := elems[i], schema.Any
+		if names != nil {
+			if id, ok := key.Int64(); ok {
+				p.comment(names.ByKey, id, key)
+				vk = names.Kind(id)
 			}
 		}
 		if p.opts.Annotate {
 			vk = diagValueKind(k, key, vk)
 		}
-		p.item(key, level+1, kAny)
+		p.item(key, level+1, schema.Any)
 		p.b.WriteString(": ")
 		p.item(elems[i+1], level+1, vk)
 	}
@@ -186,18 +189,18 @@ func (p *diagPrinter) mapItem(elems []*dnode, level int, k tkind) {
 }
 
 // comment writes "/ name / " for a known key when annotating.
-func (p *diagPrinter) comment(names map[int64]tfield, id int64, key *dnode) {
-	if !p.opts.Annotate || !key.isInt() {
+func (p *diagPrinter) comment(names map[int64]schema.Field, id int64, key *cbornode.Node) {
+	if !p.opts.Annotate || !key.IsInt() {
 		return
 	}
 	if f, ok := names[id]; ok {
-		p.b.WriteString("/ " + f.name + " / ")
+		p.b.WriteString("/ " + f.Name + " / ")
 	}
 }
 
-func (p *diagPrinter) bstr(n *dnode, level int, k tkind) {
-	if p.opts.EmbeddedCBOR && len(n.str) > 0 {
-		if item := diagEmbedded(n.str, p.opts.MaxDepth-level-1); item != nil {
+func (p *diagPrinter) bstr(n *cbornode.Node, level int, k schema.Kind) {
+	if p.opts.EmbeddedCBOR && len(n.Str) > 0 {
+		if item := diagEmbedded(n.Str, p.opts.MaxDepth-level-1); item != nil {
 			p.b.WriteString("<< ")
 			p.item(item, level, diagBstrInner(k))
 			p.b.WriteString(" >>")
@@ -205,35 +208,28 @@ func (p *diagPrinter) bstr(n *dnode, level int, k tkind) {
 		}
 	}
 	p.b.WriteString("h'")
-	p.b.WriteString(hex.EncodeToString(n.str))
+	p.b.WriteString(hex.EncodeToString(n.Str))
 	p.b.WriteByte('\'')
 }
 
 // diagEmbedded returns the item embedded in a byte string when the content
 // is exactly one well-formed array, map or tag; otherwise nil.
-func diagEmbedded(content []byte, depth int) *dnode {
+func diagEmbedded(content []byte, depth int) *cbornode.Node {
 	if depth <= 0 || len(content) == 0 {
 		return nil
 	}
 	if m := content[0] >> 5; m != 4 && m != 5 && m != 6 {
 		return nil
 	}
-	n, err := dnParse(content, depth)
+	n, err := cbornode.Parse(content, depth)
 	if err != nil {
 		return nil
 	}
 	return n
 }
 
-func diagNegative(arg uint64) string {
-	if arg == math.MaxUint64 {
-		return "-18446744073709551616"
-	}
-	return "-" + strconv.FormatUint(arg+1, 10)
-}
-
-func diagSimple(n *dnode) string {
-	switch n.ai {
+func diagSimple(n *cbornode.Node) string {
+	switch n.AI {
 	case 20:
 		return "false"
 	case 21:
@@ -243,13 +239,13 @@ func diagSimple(n *dnode) string {
 	case 23:
 		return "undefined"
 	case 25:
-		return diagFloat(halfToFloat(uint16(n.arg)))
+		return diagFloat(halfToFloat(uint16(n.Arg)))
 	case 26:
-		return diagFloat(float64(math.Float32frombits(uint32(n.arg))))
+		return diagFloat(float64(math.Float32frombits(uint32(n.Arg))))
 	case 27:
-		return diagFloat(math.Float64frombits(n.arg))
+		return diagFloat(math.Float64frombits(n.Arg))
 	}
-	return "simple(" + strconv.FormatUint(n.arg, 10) + ")"
+	return "simple(" + strconv.FormatUint(n.Arg, 10) + ")"
 }
 
 func diagFloat(f float64) string {
@@ -286,32 +282,4 @@ func halfToFloat(h uint16) float64 {
 		return math.NaN()
 	}
 	return sign * math.Ldexp(1+frac/1024, exp-15)
-}
-
-// diagQuote writes a text string as a JSON-style quoted string.
-func diagQuote(s []byte) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range string(s) {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 || r == 0x7f {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -1,10 +1,13 @@
-package suit
+package text
 
 import (
 	"bytes"
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/diag"
 )
 
 // Round trips of the text form at its edges: CBOR outside the schema,
@@ -33,14 +36,14 @@ func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
     "78": {"tag": 112, "value": {"bstr": "2b0601"}}
   }
 }`
-	data, err := ParseText([]byte(spec), TextJSON, nil)
+	data, err := Parse([]byte(spec), JSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Decode(data, nil); err != nil {
+	if _, err := suit.Decode(data, nil); err != nil {
 		t.Fatalf("built envelope does not decode: %v", err)
 	}
-	text, err := FormatText(data, TextJSON)
+	text, err := Format(data, JSON)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +54,7 @@ func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
 			t.Errorf("missing %s in\n%s", want, text)
 		}
 	}
-	back, err := ParseText(text, TextJSON, nil)
+	back, err := Parse(text, JSON, nil)
 	if err != nil || !bytes.Equal(back, data) {
 		t.Fatalf("generic form does not round-trip: %v", err)
 	}
@@ -59,41 +62,41 @@ func TestTextGenericFormForUnschemedCBOR(t *testing.T) {
 
 func TestTextTreeSummarisesCOSEBlocks(t *testing.T) {
 	data := ietfEnvelopes(t)["example-0.suit"]
-	tree, err := FormatText(data, TextTree)
+	tree, err := Format(data, Tree)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(tree), "[0]: COSE_Sign1, ES256, 74 bytes (not verified)") {
 		t.Fatalf("no COSE summary in\n%s", tree)
 	}
-	if _, err := ParseText(tree, TextTree, nil); err == nil {
+	if _, err := Parse(tree, Tree, nil); err == nil {
 		t.Fatal("the tree outline was accepted as input")
 	}
 }
 
 func TestTextBareManifestTag1070(t *testing.T) {
-	env, err := Decode(ietfEnvelopes(t)["example-0.suit"], nil)
+	env, err := suit.Decode(ietfEnvelopes(t)["example-0.suit"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bare := append([]byte{0xd9, 0x04, 0x2e}, env.ManifestBytes...)
-	if _, err := Decode(bare, nil); err != nil {
+	if _, err := suit.Decode(bare, nil); err != nil {
 		t.Skipf("decoder does not take tag 1070: %v", err)
 	}
-	for _, f := range []TextFormat{TextJSON, TextYAML} {
-		text, err := FormatText(bare, f)
+	for _, f := range []Syntax{JSON, YAML} {
+		text, err := Format(bare, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(string(text), tnBareManifest) || strings.Contains(string(text), tnCBORHex) {
 			t.Fatalf("bare manifest not shown structurally:\n%s", text)
 		}
-		back, err := ParseText(text, f, nil)
+		back, err := Parse(text, f, nil)
 		if err != nil || !bytes.Equal(back, bare) {
 			t.Fatalf("bare manifest round trip: %v", err)
 		}
 	}
-	d, err := Diag(bare, &DiagOptions{EmbeddedCBOR: true, Annotate: true})
+	d, err := diag.Format(bare, &diag.Options{EmbeddedCBOR: true, Annotate: true})
 	if err != nil || !strings.Contains(d, "1070({/ suit-manifest-version / 1: 1") {
 		t.Fatalf("diag: %v %s", err, d)
 	}
@@ -102,21 +105,21 @@ func TestTextBareManifestTag1070(t *testing.T) {
 func TestTextYAMLKeepsAwkwardStrings(t *testing.T) {
 	for _, s := range []string{"line1\nline2  \n", "\ttab\n", "a\r\nb", " leading", "\n\nx", "x\n\n\n", "null", "0x10",
 		"- a", "#x", ": y", "yes", "~", "", "\u2028sep", "x\x00y", "é\n", "12", "-1", "1e3", "'q'", "\"dq\"", "a\n b\n  c"} {
-		b := NewBuilder(1)
+		b := suit.NewBuilder(1)
 		b.Description = s
-		if err := b.AddImage(Image{Data: []byte{1}}); err != nil {
+		if err := b.AddImage(suit.Image{Data: []byte{1}}); err != nil {
 			t.Fatal(err)
 		}
 		data, err := b.BuildBytes()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range []TextFormat{TextJSON, TextYAML} {
-			text, err := FormatText(data, f)
+		for _, f := range []Syntax{JSON, YAML} {
+			text, err := Format(data, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := ParseText(text, f, nil)
+			back, err := Parse(text, f, nil)
 			if err != nil || !bytes.Equal(back, data) {
 				t.Errorf("format %d, description %q: round trip failed (%v)\n%s", f, s, err, text)
 			}
@@ -149,7 +152,7 @@ suit-manifest:
   suit-invoke:
     - suit-directive-invoke: [suit-send-record-on-failure]
 `
-	got, err := ParseText([]byte(spec), TextYAML, nil)
+	got, err := Parse([]byte(spec), YAML, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +173,12 @@ func TestTextExtremeIntegersRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range []TextFormat{TextJSON, TextYAML} {
-			text, err := FormatText(data, f)
+		for _, f := range []Syntax{JSON, YAML} {
+			text, err := Format(data, f)
 			if err != nil {
 				t.Fatalf("%s: %v", h, err)
 			}
-			back, err := ParseText(text, f, nil)
+			back, err := Parse(text, f, nil)
 			if err != nil || !bytes.Equal(back, data) {
 				t.Errorf("%s format %d: round trip failed: %v\n%s", h, f, err, text)
 			}
@@ -184,9 +187,9 @@ func TestTextExtremeIntegersRoundTrip(t *testing.T) {
 }
 
 func TestTextYAMLKeepsAwkwardKeys(t *testing.T) {
-	b := NewBuilder(1)
+	b := suit.NewBuilder(1)
 	for i, name := range []string{"#<<", "#x: y", "#- z", "#null"} {
-		if err := b.AddImage(Image{Data: []byte{byte(i)}, Integrated: name}); err != nil {
+		if err := b.AddImage(suit.Image{Data: []byte{byte(i)}, Integrated: name}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,7 +198,7 @@ func TestTextYAMLKeepsAwkwardKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Also the bare keys, which a builder would refuse.
-	env, err := Decode(data, nil)
+	env, err := suit.Decode(data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,12 +209,12 @@ func TestTextYAMLKeepsAwkwardKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []TextFormat{TextJSON, TextYAML} {
-		text, err := FormatText(data, f)
+	for _, f := range []Syntax{JSON, YAML} {
+		text, err := Format(data, f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := ParseText(text, f, nil)
+		back, err := Parse(text, f, nil)
 		if err != nil || !bytes.Equal(back, data) {
 			t.Errorf("format %d: round trip failed: %v\n%s", f, err, text)
 		}

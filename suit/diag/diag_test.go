@@ -1,4 +1,4 @@
-package suit
+package diag
 
 import (
 	"encoding/hex"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
 )
 
 // diagNormalise drops /comments/ and whitespace outside quoted strings, so
@@ -65,7 +67,7 @@ func TestDiagMatchesDraftNotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, annotate := range []bool{false, true} {
-			got, err := Diag(data, &DiagOptions{Indent: "    ", EmbeddedCBOR: true, Annotate: annotate})
+			got, err := Format(data, &Options{Indent: "    ", EmbeddedCBOR: true, Annotate: annotate})
 			if err != nil {
 				t.Fatalf("%s: %v", suitFile, err)
 			}
@@ -96,9 +98,9 @@ func TestDiagSingleLineForms(t *testing.T) {
 	}
 	for _, c := range cases {
 		data, _ := hex.DecodeString(c.hex)
-		got, err := Diag(data, nil)
+		got, err := Format(data, nil)
 		if err != nil || got != c.want {
-			t.Errorf("Diag(%s) = %q, %v; want %q", c.hex, got, err, c.want)
+			t.Errorf("Format(%s) = %q, %v; want %q", c.hex, got, err, c.want)
 		}
 	}
 }
@@ -107,7 +109,7 @@ func TestDiagEmbeddedOnlyForStructures(t *testing.T) {
 	// h'00' would parse as the integer 0 but must stay a byte string;
 	// h'8201 02' is an array and is shown embedded.
 	data, _ := hex.DecodeString("82410043820102")
-	got, err := Diag(data, &DiagOptions{EmbeddedCBOR: true})
+	got, err := Format(data, &Options{EmbeddedCBOR: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +122,8 @@ func TestDiagRejectsMalformedWithoutPanic(t *testing.T) {
 	for _, h := range []string{"", "18", "5f", "9f01ff", "62c328", "8201", "0000", "1c", "f801",
 		"9b00000000ffffffff", "bb00000000ffffffff", "7b00000000ffffffff"} {
 		data, _ := hex.DecodeString(h)
-		if _, err := Diag(data, nil); !errors.Is(err, ErrMalformed) {
-			t.Errorf("Diag(%s) err = %v, want malformed", h, err)
+		if _, err := Format(data, nil); !errors.Is(err, suit.ErrMalformed) {
+			t.Errorf("Format(%s) err = %v, want malformed", h, err)
 		}
 	}
 }
@@ -133,40 +135,40 @@ func TestDiagDepthBoundCountsEmbeddedLayers(t *testing.T) {
 		inner = append(cbor.AppendHead(nil, 2, uint64(len(inner)+1)), append(cbor.AppendHead(nil, 4, 1), inner...)...)
 		inner = append(cbor.AppendHead(nil, 4, 1), inner...)
 	}
-	got, err := Diag(inner, &DiagOptions{EmbeddedCBOR: true, MaxDepth: 20})
+	got, err := Format(inner, &Options{EmbeddedCBOR: true, MaxDepth: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Count(got, "<<") > 10 {
 		t.Fatalf("embedded layers not bounded: %d", strings.Count(got, "<<"))
 	}
-	if _, err := Diag(inner, &DiagOptions{MaxDepth: 1}); !errors.Is(err, ErrMalformed) {
+	if _, err := Format(inner, &Options{MaxDepth: 1}); !errors.Is(err, suit.ErrMalformed) {
 		t.Fatalf("depth 1 accepted a nested array: %v", err)
 	}
 }
 
-func FuzzDiag(f *testing.F) {
+func FuzzFormat(f *testing.F) {
 	// a2 30 30 10 42 3830: a byte string at a SUIT key (16) holding a
 	// non-container item once made annotated output differ.
 	for _, h := range []string{"00", "a201020304", "d86b80", "43820102", "f97c00", "a2303010423830"} {
 		b, _ := hex.DecodeString(h)
 		f.Add(b)
 	}
-	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.suit"))
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "*.suit"))
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := Diag(data, &DiagOptions{EmbeddedCBOR: true, Indent: " "})
+		s, err := Format(data, &Options{EmbeddedCBOR: true, Indent: " "})
 		if err != nil {
 			if s != "" {
 				t.Fatal("error with output")
 			}
 			return
 		}
-		a, err := Diag(data, &DiagOptions{EmbeddedCBOR: true, Indent: " ", Annotate: true})
+		a, err := Format(data, &Options{EmbeddedCBOR: true, Indent: " ", Annotate: true})
 		if err != nil {
 			t.Fatalf("annotating failed where plain output worked: %v", err)
 		}
@@ -175,11 +177,11 @@ func FuzzDiag(f *testing.F) {
 			t.Fatalf("annotated output differs beyond comments:\n%s\n%s", a, s)
 		}
 		// Property: every accepted item re-encodes to its own bytes.
-		n, err := dnParse(data, 0)
+		n, err := cbornode.Parse(data, 0)
 		if err != nil {
-			t.Fatalf("Diag accepted what dnParse rejects: %v", err)
+			t.Fatalf("Format accepted what cbornode.Parse rejects: %v", err)
 		}
-		if b, err := n.bytes(); err != nil || string(b) != string(data) {
+		if b, err := n.EncodeBytes(); err != nil || string(b) != string(data) {
 			t.Fatalf("raw re-encode differs")
 		}
 	})
@@ -190,7 +192,7 @@ func TestDiagAnnotatesSUITNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Diag(data, &DiagOptions{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
+	got, err := Format(data, &Options{Indent: "  ", EmbeddedCBOR: true, Annotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,13 @@
-package suit
+package text
 
 import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
 // writeTree renders the text-form tree as an indented outline for people:
@@ -105,7 +109,7 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 				return fmt.Sprintf("%s... (%d bytes)", v.s[:64], len(v.s)/2), true
 			}
 			if strings.Contains(v.s, "\n") {
-				return diagQuote([]byte(firstLine(v.s))) + " ...", true
+				return cbornode.Quote([]byte(firstLine(v.s))) + " ...", true
 			}
 		}
 		return v.s, true
@@ -125,8 +129,8 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 		}
 		if parent == tnAuthBlocks {
 			r := &textIn{files: &textFiles{}}
-			if n, err := r.value(v, kCBORBstr, ""); err == nil && n.major == 2 {
-				return coseSummary(hex.EncodeToString(n.str)), true
+			if n, err := r.value(v, schema.CBORBstr, ""); err == nil && n.Major == 2 {
+				return coseSummary(hex.EncodeToString(n.Str)), true
 			}
 		}
 		alg, okA := v.get(tnDigestAlg)
@@ -138,7 +142,7 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 		if k, c, ok := v.single(); ok && k == tnCBORHex {
 			return "cbor " + c.s, true
 		}
-		if k, d, ok := v.single(); ok && k == tnSevered && parent == EnvelopeKeyName(EnvelopeManifest) {
+		if k, d, ok := v.single(); ok && k == tnSevered && parent == suit.EnvelopeKeyName(suit.EnvelopeManifest) {
 			if s, ok := treeScalar(d, "", ""); ok {
 				return "severed, digest " + s, true
 			}
@@ -169,20 +173,20 @@ func coseSummary(h string) string {
 		return h
 	}
 	size := fmt.Sprintf("%d bytes", len(b))
-	n, err := dnParse(b, 16)
-	if err != nil || n.major != 6 {
+	n, err := cbornode.Parse(b, 16)
+	if err != nil || n.Major != 6 {
 		return "not a tagged COSE structure, " + size
 	}
-	name, ok := coseTagNames[n.arg]
+	name, ok := coseTagNames[n.Arg]
 	if !ok {
-		name = fmt.Sprintf("tag %d", n.arg)
+		name = fmt.Sprintf("tag %d", n.Arg)
 	}
 	alg := "alg not in protected header"
-	if a := n.elems[0]; a.major == 4 && len(a.elems) > 0 && a.elems[0].major == 2 {
-		if p, err := dnParse(a.elems[0].str, 8); err == nil && p.major == 5 {
-			for i := 0; i+1 < len(p.elems); i += 2 {
-				if k, ok := p.elems[i].int64(); ok && k == 1 {
-					if v, ok := p.elems[i+1].int64(); ok {
+	if a := n.Elems[0]; a.Major == 4 && len(a.Elems) > 0 && a.Elems[0].Major == 2 {
+		if p, err := cbornode.Parse(a.Elems[0].Str, 8); err == nil && p.Major == 5 {
+			for i := 0; i+1 < len(p.Elems); i += 2 {
+				if k, ok := p.Elems[i].Int64(); ok && k == 1 {
+					if v, ok := p.Elems[i+1].Int64(); ok {
 						alg = fmt.Sprintf("alg %d", v)
 						if an, ok := coseAlgNames[v]; ok {
 							alg = an

@@ -1,15 +1,16 @@
-package suit_test
+package text_test
 
 import (
 	"bytes"
 	"fmt"
 
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/suit/text"
 )
 
 // Write a manifest in YAML with IETF names, build the envelope, and read it
 // back as JSON.
-func ExampleParseText() {
+func ExampleParse() {
 	spec := []byte(`
 suit-manifest:
   suit-manifest-version: 1
@@ -27,7 +28,7 @@ suit-manifest:
   suit-validate:
     - suit-condition-image-match: 15
 `)
-	env, err := suit.ParseText(spec, suit.TextYAML, nil)
+	env, err := text.Parse(spec, text.YAML, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,8 +37,8 @@ suit-manifest:
 		fmt.Println(err)
 		return
 	}
-	js, _ := suit.FormatText(env, suit.TextJSON)
-	back, _ := suit.ParseText(js, suit.TextJSON, nil)
+	js, _ := text.Format(env, text.JSON)
+	back, _ := text.Parse(js, text.JSON, nil)
 	fmt.Println(bytes.Equal(back, env))
 	start := bytes.Index(js, []byte(`"suit-validate"`))
 	fmt.Print(string(js[start:]))

@@ -1,8 +1,11 @@
-package suit
+package text
 
 import (
 	"encoding/hex"
 	"strconv"
+
+	"github.com/suitkit/suitkit/suit/internal/cbornode"
+	"github.com/suitkit/suitkit/suit/internal/schema"
 )
 
 // The generic part of the text form, for CBOR the SUIT schema does not
@@ -27,66 +30,66 @@ const (
 )
 
 // generic converts any item; depth counts nesting across embedded layers.
-func (o *textOut) generic(n *dnode, depth int) *tnode {
+func (o *textOut) generic(n *cbornode.Node, depth int) *tnode {
 	if depth < o.maxDepth {
 		switch {
-		case n.isInt():
+		case n.IsInt():
 			return intText(n)
-		case n.major == 3:
-			return tStr(string(n.str))
-		case n.isBool():
-			return tBool(n.ai == 21)
-		case n.isNull():
+		case n.Major == 3:
+			return tStr(string(n.Str))
+		case n.IsBool():
+			return tBool(n.AI == 21)
+		case n.IsNull():
 			return tNull()
-		case n.major == 2:
-			if len(n.str) > 0 && n.str[0]>>5 >= 4 && n.str[0]>>5 <= 6 {
-				if inner := o.embedded(n.str, depth+1); inner != nil {
+		case n.Major == 2:
+			if len(n.Str) > 0 && n.Str[0]>>5 >= 4 && n.Str[0]>>5 <= 6 {
+				if inner := o.embedded(n.Str, depth+1); inner != nil {
 					return tObj().set(tnGenCBOR, o.generic(inner, depth+1))
 				}
 			}
-			return tObj().set(tnGenBstr, tStr(hex.EncodeToString(n.str)))
-		case n.major == 4:
+			return tObj().set(tnGenBstr, tStr(hex.EncodeToString(n.Str)))
+		case n.Major == 4:
 			a := tArr()
-			for _, e := range n.elems {
+			for _, e := range n.Elems {
 				a.elems = append(a.elems, o.generic(e, depth+1))
 			}
 			return a
-		case n.major == 5:
+		case n.Major == 5:
 			obj := tObj()
-			for i := 0; i < len(n.elems); i += 2 {
-				k, ok := n.elems[i].int64()
+			for i := 0; i < len(n.Elems); i += 2 {
+				k, ok := n.Elems[i].Int64()
 				if !ok {
-					return o.raw(n, kAny)
+					return o.raw(n, schema.Any)
 				}
-				obj.set(strconv.FormatInt(k, 10), o.generic(n.elems[i+1], depth+1))
+				obj.set(strconv.FormatInt(k, 10), o.generic(n.Elems[i+1], depth+1))
 			}
 			return obj
-		case n.major == 6:
-			return tObj().set(tnGenTag, tNum(strconv.FormatUint(n.arg, 10))).set(tnGenValue, o.generic(n.elems[0], depth+1))
+		case n.Major == 6:
+			return tObj().set(tnGenTag, tNum(strconv.FormatUint(n.Arg, 10))).set(tnGenValue, o.generic(n.Elems[0], depth+1))
 		}
 	}
-	return o.raw(n, kAny)
+	return o.raw(n, schema.Any)
 }
 
 // generic converts the generic form back.
-func (r *textIn) generic(t *tnode, path string) (*dnode, error) {
+func (r *textIn) generic(t *tnode, path string) (*cbornode.Node, error) {
 	switch t.kind {
 	case tnNumber:
 		return textNumber(t, path)
 	case tnString:
-		return dnText(t.s), nil
+		return cbornode.Text(t.s), nil
 	case tnBool:
-		return dnBool(t.b), nil
+		return cbornode.Bool(t.b), nil
 	case tnNull:
-		return dnNull(), nil
+		return cbornode.Null(), nil
 	case tnArray:
-		a := dnArray()
+		a := cbornode.Array()
 		for i, e := range t.elems {
 			n, err := r.generic(e, idxPath(path, i))
 			if err != nil {
 				return nil, err
 			}
-			a.elems = append(a.elems, n)
+			a.Elems = append(a.Elems, n)
 		}
 		return a, nil
 	}
@@ -100,7 +103,7 @@ func (r *textIn) generic(t *tnode, path string) (*dnode, error) {
 			if err != nil {
 				return nil, err
 			}
-			return dnBytes(b), nil
+			return cbornode.Bytes(b), nil
 		case tnGenCBOR:
 			inner, err := r.generic(v, joinPath(path, k))
 			if err != nil {
@@ -115,16 +118,16 @@ func (r *textIn) generic(t *tnode, path string) (*dnode, error) {
 			return nil, textErrf(path, "a tag is {%q: number, %q: item}", tnGenTag, tnGenValue)
 		}
 		tn, err := textNumber(tag, joinPath(path, tnGenTag))
-		if err != nil || tn.major != 0 {
+		if err != nil || tn.Major != 0 {
 			return nil, textErrf(joinPath(path, tnGenTag), "a tag number is an unsigned integer")
 		}
 		c, err := r.generic(v, joinPath(path, tnGenValue))
 		if err != nil {
 			return nil, err
 		}
-		return dnTag(tn.arg, c), nil
+		return cbornode.Tag(tn.Arg, c), nil
 	}
-	m := dnMap()
+	m := cbornode.Map()
 	for i, k := range t.keys {
 		key, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
@@ -134,7 +137,7 @@ func (r *textIn) generic(t *tnode, path string) (*dnode, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.elems = append(m.elems, dnInt(key), v)
+		m.Elems = append(m.Elems, cbornode.Int(key), v)
 	}
 	return m, nil
 }
