@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/suit/text"
 )
@@ -21,7 +21,7 @@ func init() {
 // which text.Parse caps separately.
 const createMaxSpec = 16 << 20
 
-func runCreate(args []string, stdout, stderr io.Writer) error {
+func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("create", stderr)
 	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (the structural text form)")
 	out := fset.String("out", "", "output envelope file")
@@ -68,7 +68,7 @@ func runCreate(args []string, stdout, stderr io.Writer) error {
 	if _, err := suit.Decode(env, nil); err != nil {
 		return rejected(fmt.Errorf("the spec builds an invalid envelope: %w", err))
 	}
-	if err := atomicfile.WriteFile(*out, env, 0o600); err != nil {
+	if err := writeFile(ctx, *out, env, 0o600, true); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(env))

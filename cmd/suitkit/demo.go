@@ -12,7 +12,6 @@ import (
 
 	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/host"
-	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -31,8 +30,10 @@ var (
 	demoClass  = suit.NewUUID5(demoVendor, []byte("demo-board-v1"))
 )
 
-// demo is one run: where it writes and what it prints.
+// demo is one run: where it writes and what it prints. A cancelled ctx
+// stops it at its next write or install.
 type demo struct {
+	ctx  context.Context
 	dir  string
 	out  io.Writer
 	step int
@@ -51,13 +52,16 @@ func (d *demo) notef(format string, a ...any) {
 func (d *demo) path(name string) string { return filepath.Join(d.dir, name) }
 
 func (d *demo) write(name string, data []byte) error {
+	if d.ctx.Err() != nil {
+		return context.Cause(d.ctx)
+	}
 	if err := os.MkdirAll(filepath.Dir(d.path(name)), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(d.path(name), data, 0o644)
+	return writeFile(d.ctx, d.path(name), data, 0o644, true)
 }
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", stderr)
 	dir := fs.String("dir", "", "work directory to create and keep (default: a temporary directory, removed at exit)")
 	pos, err := parseFlags(fs, args)
@@ -67,7 +71,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 0 {
 		return usagef("demo: unexpected arguments %q", pos)
 	}
-	d := &demo{out: stdout}
+	d := &demo{ctx: ctx, out: stdout}
 	if *dir == "" {
 		tmp, err := os.MkdirTemp("", "suitkit-demo-")
 		if err != nil {
@@ -186,11 +190,11 @@ func (d *demo) run() error {
 	dev.keys = []*verify.Key{anchor}
 	d.stepf("device: install v1.suit on a fresh device (device/, identity in device/device.json)")
 	d.notef("same as: suitkit process --key keys/signing.pub.pem --device device v1.suit")
-	d.expectOK(dev.install(context.Background(), envV1))
+	d.expectOK(dev.install(d.ctx, envV1))
 	d.checkImage(dev.dir, v1, "v1")
 
 	d.stepf("device: install v2-delta.suit")
-	d.expectOK(dev.install(context.Background(), envV2))
+	d.expectOK(dev.install(d.ctx, envV2))
 	d.checkImage(dev.dir, v2, "v2")
 
 	// 7. Attacks.
@@ -264,7 +268,7 @@ func (d *demo) expectOK(rep *process.Report, err error) {
 }
 
 func (d *demo) expectReject(dev deviceConfig, env []byte, want error, still []byte) {
-	_, err := dev.install(context.Background(), env)
+	_, err := dev.install(d.ctx, env)
 	switch {
 	case err == nil:
 		d.notef("UNEXPECTED: the device accepted it")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,7 +9,6 @@ import (
 	"runtime/debug"
 
 	"github.com/suitkit/suitkit/delta"
-	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 func init() {
@@ -22,7 +22,7 @@ const (
 	diffGCPercent = 40
 )
 
-func runDiff(args []string, stdout, stderr io.Writer) error {
+func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("diff", stderr)
 	format := fs.String("format", "suitkit", "patch format: suitkit (streamable, with digests) or bsdiff40 (classic bsdiff 4.x, for bspatch)")
 	fast := fs.Bool("fast", false, "suitkit format: skip the slow LZMA trials (faster, somewhat larger patch)")
@@ -76,7 +76,9 @@ func runDiff(args []string, stdout, stderr io.Writer) error {
 	// The differ reports no progress of its own: show elapsed time and the
 	// patch bytes written so far.
 	bar := startProgress(stderr, fmt.Sprintf("diffing %s:", mib(int64(len(newB)))), 0, int64(max(len(oldB), len(newB))))
-	err = atomicfile.WriteFunc(pos[2], 0o644, func(w io.Writer) error {
+	// delta.Diff does not observe ctx: on a signal writeOutput returns
+	// at once and drops the temporary file while the differ still runs.
+	err = writeOutput(ctx, pos[2], 0o644, true, func(w io.Writer) error {
 		return write(progressWriter{w: w, p: bar}, oldB, newB)
 	})
 	bar.finish()

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 )
@@ -18,7 +16,7 @@ func init() {
 	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519) or an HMAC-256 secret", run: runKeygen})
 }
 
-func runKeygen(args []string, stdout, stderr io.Writer) error {
+func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("keygen", stderr)
 	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA or HMAC-256")
 	out := fset.String("out", "", "private key (or HMAC secret) file to write, mode 0600")
@@ -86,12 +84,12 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := signWriteFile(*out, priv, 0o600, *force); err != nil {
+	if err := writeFile(ctx, *out, priv, 0o600, *force); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s key %s (%s)\n", alg, *out, keygenDescribe(f, alg, true))
 	if *pub != "" {
-		if err := signWriteFile(*pub, public, 0o644, *force); err != nil {
+		if err := writeFile(ctx, *pub, public, 0o644, *force); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote public key %s (%s)\n", *pub, keygenDescribe(f, alg, false))
@@ -109,24 +107,4 @@ func keygenDescribe(format string, alg keys.Algorithm, private bool) string {
 		return "PEM PKCS#8"
 	}
 	return "PEM PKIX"
-}
-
-// signWriteFile writes data to name, mode perm, atomically (see
-// internal/atomicfile). Unless overwrite is set an existing file is never
-// replaced: the new file is hard-linked into place, not renamed.
-func signWriteFile(name string, data []byte, perm fs.FileMode, overwrite bool) error {
-	f, err := atomicfile.Create(name, perm, &atomicfile.Options{NoReplace: !overwrite})
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Abort()
-		return err
-	}
-	if err := f.Commit(); errors.Is(err, fs.ErrExist) && !overwrite {
-		return fmt.Errorf("%s exists; use --force to overwrite it", name)
-	} else if err != nil {
-		return err
-	}
-	return nil
 }

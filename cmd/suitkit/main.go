@@ -3,11 +3,14 @@
 // directory-backed device.
 //
 // Exit status: 0 on success, 1 when the input is rejected (malformed,
-// unauthentic, rolled back, over a limit), 2 for usage or I/O errors.
+// unauthentic, rolled back, over a limit), 2 for usage or I/O errors, 130
+// when interrupted by SIGINT and 143 by SIGTERM (no output file is then
+// left half-written, nor any temporary file).
 // A rejection prints one line "suitkit: <reason>" on standard error.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,8 +24,10 @@ type command struct {
 	name    string
 	summary string
 	// run executes the command. Errors wrapped with rejected exit 1, errors
-	// wrapped with usage or any other error exit 2.
-	run func(args []string, stdout, stderr io.Writer) error
+	// wrapped with usage or any other error exit 2. ctx is cancelled when
+	// the process receives SIGINT or SIGTERM: the command then stops its
+	// work, writes no output and returns promptly.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]*command{}
@@ -68,11 +73,16 @@ func exitCode(err error) int {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(runInterruptible(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process: tests call it directly.
+// run is main without the process and its signals: tests call it directly.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext runs one command line under ctx.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stderr)
 		if len(args) == 0 {
@@ -86,7 +96,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printUsage(stderr)
 		return 2
 	}
-	err := c.run(args[1:], stdout, stderr)
+	err := c.run(ctx, args[1:], stdout, stderr)
+	var intr *interrupted
+	if err != nil && errors.As(context.Cause(ctx), &intr) {
+		// Whatever the command was doing when the signal came, it
+		// stopped because of it: say so, not what failed on the way.
+		fmt.Fprintf(stderr, "suitkit: %s: %s\n", args[0], intr)
+		return intr.exitCode()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "suitkit: %s\n", oneLine(err.Error()))
 	}
@@ -114,5 +131,5 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nexit status: 0 success, 1 input rejected, 2 usage or I/O error")
+	fmt.Fprintln(w, "\nexit status: 0 success, 1 input rejected, 2 usage or I/O error, 130/143 interrupted by SIGINT/SIGTERM")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,14 +12,13 @@ import (
 	"runtime/debug"
 
 	"github.com/suitkit/suitkit/delta"
-	"github.com/suitkit/suitkit/internal/atomicfile"
 )
 
 func init() {
 	register(&command{name: "patch", summary: "apply a delta patch (suitkit or BSDIFF40) to an old image", run: runPatch})
 }
 
-func runPatch(args []string, stdout, stderr io.Writer) error {
+func runPatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("patch", stderr)
 	maxMem := fs.Int64("max-memory", 0, "cap on the applier's working memory in bytes (0: the library default, 16 MiB)")
 	maxNew := fs.Int64("max-new-size", 0, "cap on the new image's size in bytes (0: the library default, 1 GiB)")
@@ -98,7 +98,8 @@ func runPatch(args []string, stdout, stderr io.Writer) error {
 	}
 
 	bar := startProgress(stderr, "patching", newSize, max(oldSize, newSize))
-	err = atomicfile.WriteFunc(newPath, 0o644, func(w io.Writer) error {
+	// The applier stops at its next write once ctx is cancelled.
+	err = writeOutput(ctx, newPath, 0o644, true, func(w io.Writer) error {
 		return apply(progressWriter{w: w, p: bar})
 	})
 	bar.finish()

@@ -27,7 +27,7 @@ const processStateFile = "rollback.state"
 // processMaxEnvelope caps the envelope file read by process.
 const processMaxEnvelope = 256 << 20
 
-func runProcess(args []string, stdout, stderr io.Writer) error {
+func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("process", stderr)
 	var keys, macKeys multiFlag
 	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
@@ -85,7 +85,7 @@ func runProcess(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.fileRoot = filepath.Dir(pos[0])
-	rep, err := cfg.install(context.Background(), data)
+	rep, err := cfg.install(ctx, data)
 	if rep != nil {
 		fmt.Fprint(stdout, rep.String())
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,7 @@ func init() {
 // attach --element reads: the element's bstr content.
 const severElementExt = ".cbor"
 
-func runSever(args []string, stdout, stderr io.Writer) error {
+func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("sever", stderr)
 	var elements multiFlag
 	fset.Var(&elements, "element", "element to act on: install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all (default: every inline member at least as large as its digest); repeatable")
@@ -93,7 +94,7 @@ func runSever(args []string, stdout, stderr io.Writer) error {
 		for _, k := range removed {
 			if *detach != "" {
 				name := filepath.Join(*detach, suit.ElementName(k)+severElementExt)
-				if err := signWriteFile(name, content[k], 0o644, true); err != nil {
+				if err := writeFile(ctx, name, content[k], 0o644, true); err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "stripped %s -> %s\n", suit.ElementName(k), name)
@@ -102,10 +103,10 @@ func runSever(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	return severStore(env, *out, stdout)
+	return severStore(ctx, env, *out, stdout)
 }
 
-func runAttach(args []string, stdout, stderr io.Writer) error {
+func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("attach", stderr)
 	var elements, payloads multiFlag
 	fset.Var(&elements, "element", "NAME=FILE: attach severed element NAME (install, text, ...) from FILE (its bstr content, as sever --detach-dir writes it); repeatable")
@@ -193,7 +194,7 @@ func runAttach(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "added integrated payload %s (%d bytes)\n", it.name, len(data))
 	}
-	return severStore(env, *out, stdout)
+	return severStore(ctx, env, *out, stdout)
 }
 
 func severParseElements(names []string) ([]int64, error) {
@@ -226,12 +227,12 @@ func severLoad(name string) (*suit.Envelope, error) {
 	return env, nil
 }
 
-func severStore(env *suit.Envelope, name string, stdout io.Writer) error {
+func severStore(ctx context.Context, env *suit.Envelope, name string, stdout io.Writer) error {
 	enc, err := env.Encode()
 	if err != nil {
 		return rejected(err)
 	}
-	if err := signWriteFile(name, enc, 0o644, true); err != nil {
+	if err := writeFile(ctx, name, enc, 0o644, true); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", name, len(enc))

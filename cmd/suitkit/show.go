@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +23,7 @@ const showMaxInput = 32<<20 + 1
 
 const notVerifiedNote = "signatures NOT verified (show only decodes; use suitkit verify)"
 
-func runShow(args []string, stdout, stderr io.Writer) error {
+func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("show", stderr)
 	format := fset.String("format", "tree", "output format: tree, diag, json or yaml")
 	fset.Usage = func() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,7 @@ func init() {
 	register(&command{name: "sign", summary: "add one authentication block per key to an envelope", run: runSign})
 }
 
-func runSign(args []string, stdout, stderr io.Writer) error {
+func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("sign", stderr)
 	var keyFiles, macKeys multiFlag
 	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
@@ -116,7 +117,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return rejected(err)
 	}
-	if err := signWriteFile(*out, enc, 0o644, true); err != nil {
+	if err := writeFile(ctx, *out, enc, 0o644, true); err != nil {
 		return err
 	}
 	d := env.Authentication.Digest

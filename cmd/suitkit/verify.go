@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,7 +17,7 @@ func init() {
 	register(&command{name: "verify", summary: "check an envelope's signatures, digests and sequence number", run: runVerify})
 }
 
-func runVerify(args []string, stdout, stderr io.Writer) error {
+func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("verify", stderr)
 	var keys, macKeys multiFlag
 	fset.Var(&keys, "key", "trusted public key, PEM (PKIX) or COSE_Key (a COSE_Key's alg binds the key to it); repeatable")

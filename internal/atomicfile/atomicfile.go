@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // ErrDone is returned by a write or commit after [File.Commit] or
@@ -29,12 +30,20 @@ type Options struct {
 func TempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
 
 // File is a replacement of one file in progress. Write the new content,
-// then call Commit to put it in place or Abort to drop it.
+// then call Commit to put it in place or Abort (or Close) to drop it.
+//
+// Abort and Close may be called from another goroutine while a Write or
+// Commit is in progress (a signal handler stopping a program, for
+// example): the calls are serialised, so either Commit finishes first and
+// the target holds the whole new content, or Abort does and the target is
+// left as it was; a half-written target is impossible either way.
 type File struct {
+	mu        sync.Mutex // held by Write, Commit and Abort
 	f         *os.File
 	path      string
 	noReplace bool
 	done      bool
+	group     *Group // nil unless made by Group.Create
 }
 
 // Create starts replacing path. The temporary file is created in path's
@@ -64,6 +73,8 @@ func (t *File) Name() string { return t.f.Name() }
 
 // Write appends p to the new content.
 func (t *File) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.done {
 		return 0, ErrDone
 	}
@@ -73,7 +84,15 @@ func (t *File) Write(p []byte) (int, error) {
 // Commit makes the written content the target's: fsync, close, rename (or
 // link, with NoReplace), fsync the directory. The temporary file is gone
 // afterwards whether or not Commit succeeds.
-func (t *File) Commit() (err error) {
+func (t *File) Commit() error {
+	t.mu.Lock()
+	err := t.commit()
+	t.mu.Unlock()
+	t.group.forget(t)
+	return err
+}
+
+func (t *File) commit() (err error) {
 	if t.done {
 		return ErrDone
 	}
@@ -104,12 +123,26 @@ func (t *File) Commit() (err error) {
 // Abort drops the written content and removes the temporary file; the
 // target is left as it was. It does nothing after Commit or Abort.
 func (t *File) Abort() error {
+	_, err := t.abort()
+	t.group.forget(t)
+	return err
+}
+
+// Close is Abort: it makes "defer f.Close()" drop the temporary file on
+// every path that does not reach Commit. After Commit it does nothing.
+func (t *File) Close() error { return t.Abort() }
+
+// abort aborts t unless it is already committed or aborted, and reports
+// whether it did.
+func (t *File) abort() (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.done {
-		return nil
+		return false, nil
 	}
 	t.done = true
 	t.f.Close()
-	return os.Remove(t.f.Name())
+	return true, os.Remove(t.f.Name())
 }
 
 // WriteFile replaces path with data, mode perm, atomically.
