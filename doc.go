@@ -5,7 +5,13 @@
 // The module is split by role:
 //
 //   - [github.com/suitkit/suitkit/suit]: the SUIT model, a strict
-//     deterministic-CBOR codec, a JSON/YAML text form and a builder.
+//     deterministic-CBOR codec and the envelope operations (sever, strip,
+//     attach, integrated payloads); what a device needs and no more.
+//   - [github.com/suitkit/suitkit/suit/text] and
+//     [github.com/suitkit/suitkit/suit/diag]: the JSON/YAML text form and
+//     the diagnostic notation, for tools and people.
+//   - [github.com/suitkit/suitkit/build]: a builder for common manifests
+//     and delta updates (manifest and patch made together).
 //   - [github.com/suitkit/suitkit/sign]: COSE_Sign1, COSE_Sign and COSE_Mac0
 //     authentication blocks with detached payloads; keys as PEM and COSE_Key.
 //   - [github.com/suitkit/suitkit/verify]: verification in the order the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/keys"
@@ -86,17 +87,17 @@ func TestImageMatchWithEveryDigestAlgorithm(t *testing.T) {
 	}
 }
 
-// TestBuilderMultiImageProcessedEndToEnd: envelopes from suit.Builder with
+// TestBuilderMultiImageProcessedEndToEnd: envelopes from build.Builder with
 // two images, signed by sign, verified by verify, run by the processor.
 func TestBuilderMultiImageProcessedEndToEnd(t *testing.T) {
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
 	class := suit.NewUUID5(vendor, []byte("two-cores"))
 	app, radio := firmware(11, 3000), firmware(12, 2000)
-	b := suit.NewBuilder(4)
-	if err := b.AddImage(suit.Image{Component: suit.ComponentID{[]byte("app")}, VendorID: vendor, ClassID: class, Data: app, Integrated: "#app"}); err != nil {
+	b := build.New(4)
+	if err := b.AddImage(build.Image{Component: suit.ComponentID{[]byte("app")}, VendorID: vendor, ClassID: class, Data: app, Integrated: "#app"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.AddImage(suit.Image{Component: suit.ComponentID{[]byte("radio")}, VendorID: vendor, ClassID: class, Data: radio, Integrated: "#radio"}); err != nil {
+	if err := b.AddImage(build.Image{Component: suit.ComponentID{[]byte("radio")}, VendorID: vendor, ClassID: class, Data: radio, Integrated: "#radio"}); err != nil {
 		t.Fatal(err)
 	}
 	env, err := b.Build()

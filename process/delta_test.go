@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -32,7 +33,7 @@ func mutate(img []byte, seed uint64) []byte {
 
 func deltaEnvelope(t testing.TB, k testKey, seqNo uint64, oldImg, newImg []byte) ([]byte, *suit.Manifest, []byte) {
 	t.Helper()
-	u := &suit.DeltaUpdate{Sequence: seqNo}
+	u := &build.DeltaUpdate{Sequence: seqNo}
 	copy(u.VendorID[:], testVendor)
 	copy(u.ClassID[:], testClass)
 	env, patch, err := u.Build(oldImg, newImg)
@@ -138,7 +139,7 @@ func TestDeltaPatchTamperedInEnvelope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Integrated[suit.DefaultPatchURI] = otherPatch
+	e.Integrated[build.DefaultPatchURI] = otherPatch
 	tampered, err := e.Encode()
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@
 // private-use directive, -257 suitkit-directive-apply-delta (argument: a
 // reporting policy): the current component's new content is
 // delta.Apply(its present content, the content of the component named by
-// source-component). suit.DeltaUpdate builds such a manifest together with
+// source-component). build.DeltaUpdate builds such a manifest together with
 // the patch. Its install sequence is a try-each whose first alternative
 // recognises the new image already in place (so a re-run after a power
 // loss succeeds) and whose second

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -19,8 +20,8 @@ func Example() {
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
 	class := suit.NewUUID5(vendor, []byte("board-1"))
 	firmware := []byte("firmware image v1")
-	b := suit.NewBuilder(1)
-	b.AddImage(suit.Image{VendorID: vendor, ClassID: class, Data: firmware, Integrated: "#fw.bin"})
+	b := build.New(1)
+	b.AddImage(build.Image{VendorID: vendor, ClassID: class, Data: firmware, Integrated: "#fw.bin"})
 	env, _ := b.Build()
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(key, keys.Ed25519)
@@ -64,7 +65,7 @@ func ExampleProcessor_Update() {
 	v2 := []byte("firmware v2: the quick brown fox jumps over the lazy cat")
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
 	class := suit.NewUUID5(vendor, []byte("board-1"))
-	du := &suit.DeltaUpdate{VendorID: vendor, ClassID: class, Sequence: 2}
+	du := &build.DeltaUpdate{VendorID: vendor, ClassID: class, Sequence: 2}
 	env, _, _ := du.Build(v1, v2)
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(key, keys.Ed25519)

@@ -56,7 +56,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkGolden(t, map[string][]byte{g.name + ".suit": got})
-		// The .diag is for readers; it follows suit.Diag's formatting, so
+		// The .diag is for readers; it follows diag.Format's formatting, so
 		// it is rewritten with -update but not compared.
 		if *update {
 			if err := os.WriteFile(filepath.Join("testdata", g.name+".diag"), []byte(diag+"\n"), 0o644); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -16,8 +17,8 @@ import (
 // signedUpdate builds and signs an envelope with the given sequence number.
 func signedUpdate(priv *ecdsa.PrivateKey, seq uint64) []byte {
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
-	b := suit.NewBuilder(seq)
-	b.AddImage(suit.Image{
+	b := build.New(seq)
+	b.AddImage(build.Image{
 		VendorID: vendor,
 		ClassID:  suit.NewUUID5(vendor, []byte("sensor-board-v2")),
 		Data:     []byte("firmware image"),

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/keys"
@@ -154,8 +155,8 @@ func (d *demo) run() error {
 
 	// 4. v1 envelope: full image.
 	d.stepf("build server: build and sign the v1 envelope (full image, sequence number 1)")
-	b := suit.NewBuilder(1)
-	if err := b.AddImage(suit.Image{VendorID: demoVendor, ClassID: demoClass, Data: v1, Integrated: "#firmware.bin"}); err != nil {
+	b := build.New(1)
+	if err := b.AddImage(build.Image{VendorID: demoVendor, ClassID: demoClass, Data: v1, Integrated: "#firmware.bin"}); err != nil {
 		return err
 	}
 	envV1, err := d.sealBuilt(b, signer, "v1.suit")
@@ -165,7 +166,7 @@ func (d *demo) run() error {
 
 	// 5. v2 envelope: delta.
 	d.stepf("build server: build and sign the v2 envelope (delta patch, sequence number 2)")
-	du := &suit.DeltaUpdate{VendorID: demoVendor, ClassID: demoClass, Sequence: 2}
+	du := &build.DeltaUpdate{VendorID: demoVendor, ClassID: demoClass, Sequence: 2}
 	env, _, err := du.Build(v1, v2)
 	if err != nil {
 		return err
@@ -220,8 +221,8 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	b3 := suit.NewBuilder(3)
-	if err := b3.AddImage(suit.Image{VendorID: demoVendor, ClassID: demoClass, Data: demoFirmware(64<<10, 666), Integrated: "#firmware.bin"}); err != nil {
+	b3 := build.New(3)
+	if err := b3.AddImage(build.Image{VendorID: demoVendor, ClassID: demoClass, Data: demoFirmware(64<<10, 666), Integrated: "#firmware.bin"}); err != nil {
 		return err
 	}
 	evil, err := d.sealBuilt(b3, evilSigner, "attacks/unknown-key.suit")
@@ -232,7 +233,7 @@ func (d *demo) run() error {
 	return nil
 }
 
-func (d *demo) sealBuilt(b *suit.Builder, s *sign.Signer, name string) ([]byte, error) {
+func (d *demo) sealBuilt(b *build.Builder, s *sign.Signer, name string) ([]byte, error) {
 	env, err := b.Build()
 	if err != nil {
 		return nil, err

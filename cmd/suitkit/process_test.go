@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
@@ -111,8 +112,8 @@ func TestProcessCommandWithMACKey(t *testing.T) {
 	keyP := filepath.Join(dir, "hmac.key")
 	os.WriteFile(keyP, secret, 0o600)
 	fw := demoFirmware(4096, 5)
-	b := suit.NewBuilder(1)
-	if err := b.AddImage(suit.Image{VendorID: demoVendor, ClassID: demoClass, Data: fw, Integrated: "#fw"}); err != nil {
+	b := build.New(1)
+	if err := b.AddImage(build.Image{VendorID: demoVendor, ClassID: demoClass, Data: fw, Integrated: "#fw"}); err != nil {
 		t.Fatal(err)
 	}
 	env, err := b.Build()

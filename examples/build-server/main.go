@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -48,8 +49,8 @@ func main() {
 	signer := loadOrMakeKey(*out)
 
 	// A full-image envelope: the image travels inside it as "#firmware.bin".
-	b := suit.NewBuilder(*seq)
-	if err := b.AddImage(suit.Image{VendorID: vendor, ClassID: class, Data: newImg, Integrated: "#firmware.bin"}); err != nil {
+	b := build.New(*seq)
+	if err := b.AddImage(build.Image{VendorID: vendor, ClassID: class, Data: newImg, Integrated: "#firmware.bin"}); err != nil {
 		log.Fatal(err)
 	}
 	env, err := b.Build()
@@ -61,7 +62,7 @@ func main() {
 	// A delta envelope: the patch from the old image, with the old image's
 	// digest as an authenticated precondition.
 	if oldImg != nil {
-		du := &suit.DeltaUpdate{VendorID: vendor, ClassID: class, Sequence: *seq}
+		du := &build.DeltaUpdate{VendorID: vendor, ClassID: class, Sequence: *seq}
 		denv, patch, err := du.Build(oldImg, newImg)
 		if err != nil {
 			log.Fatal(err)

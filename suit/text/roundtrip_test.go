@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/suit/diag"
 )
@@ -105,9 +106,9 @@ func TestTextBareManifestTag1070(t *testing.T) {
 func TestTextYAMLKeepsAwkwardStrings(t *testing.T) {
 	for _, s := range []string{"line1\nline2  \n", "\ttab\n", "a\r\nb", " leading", "\n\nx", "x\n\n\n", "null", "0x10",
 		"- a", "#x", ": y", "yes", "~", "", "\u2028sep", "x\x00y", "é\n", "12", "-1", "1e3", "'q'", "\"dq\"", "a\n b\n  c"} {
-		b := suit.NewBuilder(1)
+		b := build.New(1)
 		b.Description = s
-		if err := b.AddImage(suit.Image{Data: []byte{1}}); err != nil {
+		if err := b.AddImage(build.Image{Data: []byte{1}}); err != nil {
 			t.Fatal(err)
 		}
 		data, err := b.BuildBytes()
@@ -187,9 +188,9 @@ func TestTextExtremeIntegersRoundTrip(t *testing.T) {
 }
 
 func TestTextYAMLKeepsAwkwardKeys(t *testing.T) {
-	b := suit.NewBuilder(1)
+	b := build.New(1)
 	for i, name := range []string{"#<<", "#x: y", "#- z", "#null"} {
-		if err := b.AddImage(suit.Image{Data: []byte{byte(i)}, Integrated: name}); err != nil {
+		if err := b.AddImage(build.Image{Data: []byte{byte(i)}, Integrated: name}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -139,7 +139,7 @@ const textMaxDepth = 64
 // Format renders an encoded envelope (tagged or not) in the structural
 // text form. The envelope must be one deterministically encoded CBOR item;
 // Format does not check signatures or SUIT semantics (decode it with
-// [Decode] first for that). Bstr-wrapped parts that are not valid
+// [suit.Decode] first for that). Bstr-wrapped parts that are not valid
 // deterministic CBOR are shown as hex, so the output always converts back
 // to the same bytes.
 func Format(envelope []byte, f Syntax) ([]byte, error) {

@@ -1,8 +1,9 @@
-package suit_test
+package build_test
 
 import (
 	"fmt"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/suit/text"
 )
@@ -13,8 +14,8 @@ func ExampleBuilder() {
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
 	class := suit.NewUUID5(vendor, []byte("sensor-board-v2"))
 
-	b := suit.NewBuilder(7)
-	err := b.AddImage(suit.Image{
+	b := build.New(7)
+	err := b.AddImage(build.Image{
 		VendorID: vendor,
 		ClassID:  class,
 		Data:     []byte("firmware image, version 7"),
@@ -66,8 +67,8 @@ func ExampleBuilder() {
 func ExampleBuilder_multiComponent() {
 	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
 	class := suit.NewUUID5(vendor, []byte("gateway"))
-	b := suit.NewBuilder(1)
-	for _, img := range []suit.Image{
+	b := build.New(1)
+	for _, img := range []build.Image{
 		{Component: suit.ComponentID{[]byte("boot")}, Data: []byte("bootloader"), URI: "https://example.com/boot.bin"},
 		{Component: suit.ComponentID{[]byte("app")}, Data: []byte("application"), Integrated: "#app.bin", Invoke: true},
 	} {

@@ -1,4 +1,4 @@
-package text
+package build
 
 import (
 	"bytes"
@@ -10,14 +10,15 @@ import (
 
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/suit/diag"
+	"github.com/suitkit/suitkit/suit/text"
 )
 
 // updateGolden regenerates the root testdata/ envelopes and their .diag
-// files: go test ./suit -run Golden -update
+// files: go test ./build -run Golden -update
 var updateGolden = flag.Bool("update", false, "regenerate ../testdata golden envelopes and .diag files")
 
 // goldenDir is the repository's root testdata directory.
-const goldenDir = "../../testdata"
+const goldenDir = "../testdata"
 
 func goldenPattern(n int, seed byte) []byte {
 	b := make([]byte, n)
@@ -75,7 +76,7 @@ suit-manifest:
 func goldenCases(t *testing.T) map[string][]byte {
 	t.Helper()
 	v, c := goldenIDs()
-	build := func(b *suit.Builder, imgs ...suit.Image) []byte {
+	mk := func(b *Builder, imgs ...Image) []byte {
 		t.Helper()
 		for _, img := range imgs {
 			img.VendorID, img.ClassID = v, c
@@ -90,25 +91,25 @@ func goldenCases(t *testing.T) map[string][]byte {
 		return out
 	}
 	out := map[string][]byte{}
-	out["single-image"] = build(suit.NewBuilder(1), suit.Image{Data: goldenPattern(1024, 1),
+	out["single-image"] = mk(New(1), Image{Data: goldenPattern(1024, 1),
 		URI: "https://updates.suitkit.example/fw-1.bin", Invoke: true})
-	out["multi-component"] = build(suit.NewBuilder(2),
-		suit.Image{Component: suit.ComponentID{[]byte("boot")}, Data: goldenPattern(300, 2), URI: "https://updates.suitkit.example/boot.bin"},
-		suit.Image{Component: suit.ComponentID{[]byte("app"), []byte("main")}, Data: goldenPattern(700, 3), URI: "https://updates.suitkit.example/app.bin", Invoke: true},
-		suit.Image{Component: suit.ComponentID{[]byte("radio")}, Data: goldenPattern(200, 4), URI: "https://updates.suitkit.example/radio.bin"})
-	out["integrated-payload"] = build(suit.NewBuilder(3), suit.Image{Data: goldenPattern(256, 5), Integrated: "#fw.bin", Invoke: true})
-	sev := suit.NewBuilder(4)
+	out["multi-component"] = mk(New(2),
+		Image{Component: suit.ComponentID{[]byte("boot")}, Data: goldenPattern(300, 2), URI: "https://updates.suitkit.example/boot.bin"},
+		Image{Component: suit.ComponentID{[]byte("app"), []byte("main")}, Data: goldenPattern(700, 3), URI: "https://updates.suitkit.example/app.bin", Invoke: true},
+		Image{Component: suit.ComponentID{[]byte("radio")}, Data: goldenPattern(200, 4), URI: "https://updates.suitkit.example/radio.bin"})
+	out["integrated-payload"] = mk(New(3), Image{Data: goldenPattern(256, 5), Integrated: "#fw.bin", Invoke: true})
+	sev := New(4)
 	sev.SeverText, sev.SeverInstall = true, true
 	sev.ReferenceURI = "https://updates.suitkit.example/manifests/4.suit"
 	sev.Description = "Golden envelope with severed install and text."
-	out["severed-text"] = build(sev, suit.Image{Data: goldenPattern(512, 6), URI: "https://updates.suitkit.example/fw-4.bin",
+	out["severed-text"] = mk(sev, Image{Data: goldenPattern(512, 6), URI: "https://updates.suitkit.example/fw-4.bin",
 		Text: map[int64]string{suit.TextVendorDomain: "suitkit.example", suit.TextModelName: "golden-board", suit.TextComponentVersion: "4.0.0"}})
 
 	dA, _ := suit.ComputeDigest(suit.AlgSHA256, goldenPattern(512, 7))
 	dB, _ := suit.ComputeDigest(suit.AlgSHA256, goldenPattern(768, 8))
 	spec := bytes.ReplaceAll([]byte(goldenTryEachSpec), []byte("SLOT_A_DIGEST"), []byte(hex.EncodeToString(dA.Value)))
 	spec = bytes.ReplaceAll(spec, []byte("SLOT_B_DIGEST"), []byte(hex.EncodeToString(dB.Value)))
-	te, err := Parse(spec, YAML, nil)
+	te, err := text.Parse(spec, text.YAML, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestGoldenEnvelopes(t *testing.T) {
 		}
 		got, err := os.ReadFile(suitPath)
 		if err != nil {
-			t.Fatalf("%v (run go test ./suit -run Golden -update)", err)
+			t.Fatalf("%v (run go test ./build -run Golden -update)", err)
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: the builder no longer produces the stored envelope (regenerate with -update if intended)", name)
@@ -158,19 +159,19 @@ func TestGoldenEnvelopes(t *testing.T) {
 		if err != nil || !bytes.Equal(re, got) {
 			t.Errorf("%s: decode/encode is not byte-exact: %v", name, err)
 		}
-		diag, err := os.ReadFile(diagPath)
+		wantDiag, err := os.ReadFile(diagPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(diag, goldenDiag(t, got)) {
+		if !bytes.Equal(wantDiag, goldenDiag(t, got)) {
 			t.Errorf("%s: %s does not match the envelope", name, diagPath)
 		}
-		for _, f := range []Syntax{JSON, YAML} {
-			text, err := Format(got, f)
+		for _, f := range []text.Syntax{text.JSON, text.YAML} {
+			form, err := text.Format(got, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			back, err := Parse(text, f, nil)
+			back, err := text.Parse(form, f, nil)
 			if err != nil || !bytes.Equal(back, got) {
 				t.Errorf("%s: text form round trip failed: %v", name, err)
 			}

@@ -1,16 +1,17 @@
-package suit
+package build
 
 import (
 	"bytes"
 	"testing"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/suit"
 )
 
 func TestDeltaUpdateBuildsPatchAndManifestTogether(t *testing.T) {
 	old := bytes.Repeat([]byte("old firmware block "), 500)
 	newImg := append(bytes.Clone(old[:4000]), append([]byte("inserted code"), old[4000:]...)...)
-	u := &DeltaUpdate{VendorID: NewUUID5(NamespaceDNS, []byte("example.com")), ClassID: NewUUID5(NamespaceDNS, []byte("class")), Sequence: 7}
+	u := &DeltaUpdate{VendorID: suit.NewUUID5(suit.NamespaceDNS, []byte("example.com")), ClassID: suit.NewUUID5(suit.NamespaceDNS, []byte("class")), Sequence: 7}
 	env, patch, err := u.Build(old, newImg)
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +25,7 @@ func TestDeltaUpdateBuildsPatchAndManifestTogether(t *testing.T) {
 		t.Fatal("patch not integrated")
 	}
 	// The manifest decodes strictly from its own encoding.
-	m, err := DecodeManifestBytes(env.ManifestBytes, nil)
+	m, err := suit.DecodeManifestBytes(env.ManifestBytes, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +40,11 @@ func TestDeltaUpdateBuildsPatchAndManifestTogether(t *testing.T) {
 	alt := m.Install.Sequence.Commands[1].TryEach[1].Commands
 	order := []int64{}
 	for _, c := range alt {
-		if c.ID == ConditionImageMatch || c.ID == DirectiveFetch || c.ID == DirectiveApplyDelta {
+		if c.ID == suit.ConditionImageMatch || c.ID == suit.DirectiveFetch || c.ID == suit.DirectiveApplyDelta {
 			order = append(order, c.ID)
 		}
 	}
-	want := []int64{ConditionImageMatch, DirectiveFetch, ConditionImageMatch, DirectiveApplyDelta, ConditionImageMatch}
+	want := []int64{suit.ConditionImageMatch, suit.DirectiveFetch, suit.ConditionImageMatch, suit.DirectiveApplyDelta, suit.ConditionImageMatch}
 	if len(order) != len(want) {
 		t.Fatalf("patching alternative runs %v", order)
 	}

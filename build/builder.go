@@ -1,9 +1,11 @@
-package suit
+package build
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit"
 )
 
 // Image describes one component for a [Builder]: what the device must hold
@@ -11,17 +13,17 @@ import (
 type Image struct {
 	// Component is the component identifier. Nil selects [h'NN'] where NN
 	// is the component index (00, 01, ...).
-	Component ComponentID
+	Component suit.ComponentID
 
 	// VendorID and ClassID are checked by the shared sequence
 	// (condition-vendor-identifier / class-identifier). The zero UUID
-	// omits the check; the draft recommends both, derived with NewUUID5.
-	VendorID, ClassID UUID
+	// omits the check; the draft recommends both, derived with suit.NewUUID5.
+	VendorID, ClassID suit.UUID
 
 	// Data is the image. When set, its digest and size are computed.
 	// Otherwise Digest and Size must be given.
 	Data   []byte
-	Digest *Digest
+	Digest *suit.Digest
 	Size   uint64
 	// DigestAlgorithm hashes Data; zero selects SHA-256.
 	DigestAlgorithm int64
@@ -43,7 +45,7 @@ type Image struct {
 	// URI and Integrated of the Image are then unused.
 	Slots []Slot
 
-	// Text holds component text (keys TextVendorName, TextModelName,
+	// Text holds component text (keys suit.TextVendorName, TextModelName,
 	// TextVendorDomain, TextModelInfo, TextComponentDescription,
 	// TextComponentVersion, ...), written in Builder.TextLanguage.
 	Text map[int64]string
@@ -51,9 +53,9 @@ type Image struct {
 
 // Slot is one alternative of an [Image] that may live in several slots.
 type Slot struct {
-	Slot   uint64  // the value of suit-parameter-component-slot
-	Data   []byte  // the image for this slot (digest and size computed)
-	Digest *Digest // otherwise its digest and size
+	Slot   uint64       // the value of suit-parameter-component-slot
+	Data   []byte       // the image for this slot (digest and size computed)
+	Digest *suit.Digest // otherwise its digest and size
 	Size   uint64
 	URI    string // where install fetches it from; empty for none
 }
@@ -102,29 +104,28 @@ type Builder struct {
 // builderComponent holds the commands generated for one component, per
 // sequence, without the set-component-index that Build adds.
 type builderComponent struct {
-	id   ComponentID
-	seqs map[int64][]Command // keyed by CommonSharedSequence or a Manifest* key
+	id   suit.ComponentID
+	seqs map[int64][]suit.Command // keyed by CommonSharedSequence or a Manifest* key
 	text map[int64]string
 }
 
 // builderSequences is the order in which Build assembles the sequences.
-var builderSequences = []int64{ManifestPayloadFetch, ManifestInstall, ManifestValidate, ManifestLoad, ManifestInvoke}
+var builderSequences = []int64{suit.ManifestPayloadFetch, suit.ManifestInstall, suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
 
 // sharedKey marks the shared sequence in builderComponent.seqs; it is the
 // manifest key of suit-common.
-const sharedKey = ManifestCommon
+const sharedKey = suit.ManifestCommon
 
-// ErrBuild reports an image or builder setting that cannot be turned into a
+// ErrInvalid reports an image or builder setting that cannot be turned into a
 // valid manifest.
-var ErrBuild = errors.New("suit: cannot build manifest")
+var ErrInvalid = errors.New("suit: cannot build manifest")
 
-// NewBuilder returns a Builder for a manifest with the given sequence
-// number.
-func NewBuilder(sequenceNumber uint64) *Builder {
+// New returns a Builder for a manifest with the given sequence number.
+func New(sequenceNumber uint64) *Builder {
 	return &Builder{SequenceNumber: sequenceNumber}
 }
 
-// AddImage adds one component. It returns an error wrapping ErrBuild when
+// AddImage adds one component. It returns an error wrapping ErrInvalid when
 // the image is incomplete (no data and no digest, integrated without data,
 // a component identifier used twice); Build then fails with the same error.
 func (b *Builder) AddImage(img Image) error {
@@ -148,27 +149,27 @@ func (b *Builder) fail(err error) error {
 
 // addComponent appends a component and returns its index. A nil id
 // selects [h'NN'].
-func (b *Builder) addComponent(id ComponentID) (int, error) {
+func (b *Builder) addComponent(id suit.ComponentID) (int, error) {
 	idx := len(b.components)
 	if id == nil {
 		if idx > 255 {
-			return 0, fmt.Errorf("%w: too many components for default identifiers", ErrBuild)
+			return 0, fmt.Errorf("%w: too many components for default identifiers", ErrInvalid)
 		}
-		id = ComponentID{{byte(idx)}}
+		id = suit.ComponentID{{byte(idx)}}
 	}
 	for _, c := range b.components {
 		if c.id.Equal(id) {
-			return 0, fmt.Errorf("%w: component %s added twice", ErrBuild, id)
+			return 0, fmt.Errorf("%w: component %s added twice", ErrInvalid, id)
 		}
 	}
-	b.components = append(b.components, builderComponent{id: id.Clone(), seqs: map[int64][]Command{}})
+	b.components = append(b.components, builderComponent{id: id.Clone(), seqs: map[int64][]suit.Command{}})
 	return idx, nil
 }
 
 // addIntegrated carries data in the envelope under key (a "#name" URI).
 func (b *Builder) addIntegrated(key string, data []byte) error {
 	if _, dup := b.integrated[key]; dup {
-		return fmt.Errorf("%w: integrated payload %q added twice", ErrBuild, key)
+		return fmt.Errorf("%w: integrated payload %q added twice", ErrInvalid, key)
 	}
 	if b.integrated == nil {
 		b.integrated = map[string][]byte{}
@@ -179,7 +180,7 @@ func (b *Builder) addIntegrated(key string, data []byte) error {
 
 // appendCommands adds commands for component idx to a sequence (sharedKey
 // or a Manifest* sequence key).
-func (b *Builder) appendCommands(idx int, seq int64, cmds ...Command) {
+func (b *Builder) appendCommands(idx int, seq int64, cmds ...suit.Command) {
 	c := &b.components[idx]
 	c.seqs[seq] = append(c.seqs[seq], cmds...)
 }
@@ -187,31 +188,31 @@ func (b *Builder) appendCommands(idx int, seq int64, cmds ...Command) {
 // reportAll and reportFailure are the reporting policies the draft's
 // examples use for conditions and for directives.
 const (
-	reportAll     = ReportSendRecordOnSuccess | ReportSendRecordOnFailure | ReportSendSysinfoOnSuccess | ReportSendSysinfoOnFailure
-	reportFailure = ReportSendRecordOnFailure
+	reportAll     = suit.ReportSendRecordOnSuccess | suit.ReportSendRecordOnFailure | suit.ReportSendSysinfoOnSuccess | suit.ReportSendSysinfoOnFailure
+	reportFailure = suit.ReportSendRecordOnFailure
 )
 
-func condition(id int64) Command { return Command{ID: id, ReportingPolicy: reportAll} }
-func directive(id int64) Command { return Command{ID: id, ReportingPolicy: reportFailure} }
-func override(ps ...Parameter) Command {
-	return Command{ID: DirectiveOverrideParameters, Params: ps}
+func condition(id int64) suit.Command { return suit.Command{ID: id, ReportingPolicy: reportAll} }
+func directive(id int64) suit.Command { return suit.Command{ID: id, ReportingPolicy: reportFailure} }
+func override(ps ...suit.Parameter) suit.Command {
+	return suit.Command{ID: suit.DirectiveOverrideParameters, Params: ps}
 }
 
 // imageDigest returns the image's digest and size.
-func imageDigest(img *Image) (Digest, uint64, error) {
+func imageDigest(img *Image) (suit.Digest, uint64, error) {
 	if img.Data != nil {
 		alg := img.DigestAlgorithm
 		if alg == 0 {
-			alg = AlgSHA256
+			alg = suit.AlgSHA256
 		}
-		d, err := ComputeDigest(alg, img.Data)
+		d, err := suit.ComputeDigest(alg, img.Data)
 		if err != nil {
-			return Digest{}, 0, fmt.Errorf("%w: %v", ErrBuild, err)
+			return suit.Digest{}, 0, fmt.Errorf("%w: %v", ErrInvalid, err)
 		}
 		return d, uint64(len(img.Data)), nil
 	}
 	if img.Digest == nil || len(img.Digest.Value) == 0 {
-		return Digest{}, 0, fmt.Errorf("%w: image needs Data or Digest", ErrBuild)
+		return suit.Digest{}, 0, fmt.Errorf("%w: image needs Data or Digest", ErrInvalid)
 	}
 	return *img.Digest, img.Size, nil
 }
@@ -228,39 +229,39 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 	if err != nil {
 		return err
 	}
-	var ps Parameters
-	if img.VendorID != (UUID{}) {
-		ps = append(ps, ParamBytes(ParamVendorIdentifier, img.VendorID.Bytes()))
+	var ps suit.Parameters
+	if img.VendorID != (suit.UUID{}) {
+		ps = append(ps, suit.ParamBytes(suit.ParamVendorIdentifier, img.VendorID.Bytes()))
 	}
-	if img.ClassID != (UUID{}) {
-		ps = append(ps, ParamBytes(ParamClassIdentifier, img.ClassID.Bytes()))
+	if img.ClassID != (suit.UUID{}) {
+		ps = append(ps, suit.ParamBytes(suit.ParamClassIdentifier, img.ClassID.Bytes()))
 	}
-	dp, err := ParamDigest(ParamImageDigest, d)
+	dp, err := suit.ParamDigest(suit.ParamImageDigest, d)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBuild, err)
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	ps = append(ps, dp, ParamUint(ParamImageSize, size))
+	ps = append(ps, dp, suit.ParamUint(suit.ParamImageSize, size))
 	b.appendCommands(idx, sharedKey, override(ps...))
-	if img.VendorID != (UUID{}) {
-		b.appendCommands(idx, sharedKey, condition(ConditionVendorIdentifier))
+	if img.VendorID != (suit.UUID{}) {
+		b.appendCommands(idx, sharedKey, condition(suit.ConditionVendorIdentifier))
 	}
-	if img.ClassID != (UUID{}) {
-		b.appendCommands(idx, sharedKey, condition(ConditionClassIdentifier))
+	if img.ClassID != (suit.UUID{}) {
+		b.appendCommands(idx, sharedKey, condition(suit.ConditionClassIdentifier))
 	}
 
 	uri := img.URI
 	if img.Integrated != "" {
 		if img.URI != "" {
-			return fmt.Errorf("%w: image has both URI and Integrated", ErrBuild)
+			return fmt.Errorf("%w: image has both URI and Integrated", ErrInvalid)
 		}
 		if img.Data == nil {
-			return fmt.Errorf("%w: integrated image %q without Data", ErrBuild, img.Integrated)
+			return fmt.Errorf("%w: integrated image %q without Data", ErrInvalid, img.Integrated)
 		}
 		if !strings.HasPrefix(img.Integrated, "#") {
-			return fmt.Errorf("%w: integrated payload key %q must start with '#'", ErrBuild, img.Integrated)
+			return fmt.Errorf("%w: integrated payload key %q must start with '#'", ErrInvalid, img.Integrated)
 		}
 		if _, dup := b.integrated[img.Integrated]; dup {
-			return fmt.Errorf("%w: integrated payload %q added twice", ErrBuild, img.Integrated)
+			return fmt.Errorf("%w: integrated payload %q added twice", ErrInvalid, img.Integrated)
 		}
 		uri = img.Integrated
 	}
@@ -270,10 +271,10 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 		}
 	}
 	if uri != "" {
-		b.appendCommands(idx, ManifestInstall,
-			override(ParamText(ParamURI, uri)),
-			directive(DirectiveFetch),
-			condition(ConditionImageMatch))
+		b.appendCommands(idx, suit.ManifestInstall,
+			override(suit.ParamText(suit.ParamURI, uri)),
+			directive(suit.DirectiveFetch),
+			condition(suit.ConditionImageMatch))
 	}
 	b.finishImage(idx, img)
 	return nil
@@ -282,9 +283,9 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 // finishImage adds what every image gets whatever its install commands:
 // the image check in validate, the invoke if asked, and its text.
 func (b *Builder) finishImage(idx int, img *Image) {
-	b.appendCommands(idx, ManifestValidate, condition(ConditionImageMatch))
+	b.appendCommands(idx, suit.ManifestValidate, condition(suit.ConditionImageMatch))
 	if img.Invoke {
-		b.appendCommands(idx, ManifestInvoke, directive(DirectiveInvoke))
+		b.appendCommands(idx, suit.ManifestInvoke, directive(suit.DirectiveInvoke))
 	}
 	if len(img.Text) > 0 {
 		b.components[idx].text = img.Text

@@ -1,4 +1,4 @@
-package suit
+package build
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/suit"
 )
 
 // DefaultPatchURI is the integrated-payload key of a delta patch carried in
@@ -45,14 +46,14 @@ const patchComponentSuffix = "suitkit-patch"
 type DeltaUpdate struct {
 	// VendorID and ClassID are checked by the shared sequence; both are
 	// required.
-	VendorID, ClassID UUID
+	VendorID, ClassID suit.UUID
 	// Sequence is the manifest sequence number.
 	Sequence uint64
 	// Component is the target; nil means [h'00'].
-	Component ComponentID
+	Component suit.ComponentID
 	// PatchComponent holds the patch while it is applied; nil means
 	// Component followed by "suitkit-patch".
-	PatchComponent ComponentID
+	PatchComponent suit.ComponentID
 	// PatchURI is where the device fetches the patch; "" means the patch
 	// is integrated in the envelope under DefaultPatchURI.
 	PatchURI string
@@ -64,7 +65,7 @@ type DeltaUpdate struct {
 // holding the delta manifest (ManifestBytes and Manifest set; the patch in
 // Integrated unless PatchURI is set) and the patch. Sign the envelope with
 // sign.Envelope before shipping it.
-func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*Envelope, []byte, error) {
+func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, error) {
 	var buf bytes.Buffer
 	if err := delta.Diff(oldImage, newImage, &buf, u.Options); err != nil {
 		return nil, nil, fmt.Errorf("suit: delta update: %w", err)
@@ -78,7 +79,7 @@ func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*Envelope, []byte, error
 	if err != nil {
 		return nil, nil, err
 	}
-	env := &Envelope{Tagged: true, ManifestBytes: mb, Manifest: m}
+	env := &suit.Envelope{Tagged: true, ManifestBytes: mb, Manifest: m}
 	if u.PatchURI == "" {
 		env.Integrated = map[string][]byte{DefaultPatchURI: patch}
 	}
@@ -87,13 +88,13 @@ func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*Envelope, []byte, error
 
 // Manifest returns the delta manifest for a patch already made from
 // oldImage to newImage.
-func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, error) {
-	if u.VendorID == (UUID{}) || u.ClassID == (UUID{}) {
+func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*suit.Manifest, error) {
+	if u.VendorID == (suit.UUID{}) || u.ClassID == (suit.UUID{}) {
 		return nil, errors.New("suit: delta update: VendorID and ClassID are required (a delta must only reach the devices it was made for)")
 	}
 	target := u.Component
 	if target == nil {
-		target = ComponentID{{0x00}}
+		target = suit.ComponentID{{0x00}}
 	}
 	tmp := u.PatchComponent
 	if tmp == nil {
@@ -106,16 +107,16 @@ func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, err
 	if uri == "" {
 		uri = DefaultPatchURI
 	}
-	image := func(data []byte) (Parameters, error) {
-		d, err := ComputeDigest(AlgSHA256, data)
+	image := func(data []byte) (suit.Parameters, error) {
+		d, err := suit.ComputeDigest(suit.AlgSHA256, data)
 		if err != nil {
 			return nil, err
 		}
-		p, err := ParamDigest(ParamImageDigest, d)
+		p, err := suit.ParamDigest(suit.ParamImageDigest, d)
 		if err != nil {
 			return nil, err
 		}
-		return Parameters{p, ParamUint(ParamImageSize, uint64(len(data)))}, nil
+		return suit.Parameters{p, suit.ParamUint(suit.ParamImageSize, uint64(len(data)))}, nil
 	}
 	oldP, err := image(oldImage)
 	if err != nil {
@@ -129,39 +130,41 @@ func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*Manifest, err
 	if err != nil {
 		return nil, err
 	}
-	idx := func(i uint64) Command {
-		return Command{ID: DirectiveSetComponentIndex, Index: ComponentIndex{Index: i}}
+	idx := func(i uint64) suit.Command {
+		return suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{Index: i}}
 	}
-	over := func(ps ...Parameter) Command { return Command{ID: DirectiveOverrideParameters, Params: ps} }
-	cmd := func(id int64, policy uint64) Command { return Command{ID: id, ReportingPolicy: policy} }
+	over := func(ps ...suit.Parameter) suit.Command {
+		return suit.Command{ID: suit.DirectiveOverrideParameters, Params: ps}
+	}
+	cmd := func(id int64, policy uint64) suit.Command { return suit.Command{ID: id, ReportingPolicy: policy} }
 	const all, onFail = 15, 2
 
-	alreadyDone := CommandSequence{Commands: []Command{over(newP...), cmd(ConditionImageMatch, all)}}
-	patchIt := CommandSequence{Commands: []Command{
-		over(oldP...), cmd(ConditionImageMatch, all),
+	alreadyDone := suit.CommandSequence{Commands: []suit.Command{over(newP...), cmd(suit.ConditionImageMatch, all)}}
+	patchIt := suit.CommandSequence{Commands: []suit.Command{
+		over(oldP...), cmd(suit.ConditionImageMatch, all),
 		idx(1),
-		over(append(append(Parameters{}, patchP[0], patchP[1]), ParamText(ParamURI, uri))...),
-		cmd(DirectiveFetch, onFail), cmd(ConditionImageMatch, all),
+		over(append(append(suit.Parameters{}, patchP[0], patchP[1]), suit.ParamText(suit.ParamURI, uri))...),
+		cmd(suit.DirectiveFetch, onFail), cmd(suit.ConditionImageMatch, all),
 		idx(0),
-		over(newP[0], newP[1], ParamUint(ParamSourceComponent, 1)),
-		cmd(DirectiveApplyDelta, onFail), cmd(ConditionImageMatch, all),
+		over(newP[0], newP[1], suit.ParamUint(suit.ParamSourceComponent, 1)),
+		cmd(suit.DirectiveApplyDelta, onFail), cmd(suit.ConditionImageMatch, all),
 	}}
-	return &Manifest{
+	return &suit.Manifest{
 		Version:        1,
 		SequenceNumber: u.Sequence,
-		Common: &Common{
-			Components: []ComponentID{target, tmp},
-			SharedSequence: &CommandSequence{Commands: []Command{
+		Common: &suit.Common{
+			Components: []suit.ComponentID{target, tmp},
+			SharedSequence: &suit.CommandSequence{Commands: []suit.Command{
 				idx(0),
-				over(ParamBytes(ParamVendorIdentifier, u.VendorID[:]), ParamBytes(ParamClassIdentifier, u.ClassID[:])),
-				cmd(ConditionVendorIdentifier, all), cmd(ConditionClassIdentifier, all),
+				over(suit.ParamBytes(suit.ParamVendorIdentifier, u.VendorID[:]), suit.ParamBytes(suit.ParamClassIdentifier, u.ClassID[:])),
+				cmd(suit.ConditionVendorIdentifier, all), cmd(suit.ConditionClassIdentifier, all),
 			}},
 		},
-		Install: &SeverableSequence{Sequence: &CommandSequence{Commands: []Command{
+		Install: &suit.SeverableSequence{Sequence: &suit.CommandSequence{Commands: []suit.Command{
 			idx(0),
-			{ID: DirectiveTryEach, TryEach: []CommandSequence{alreadyDone, patchIt}},
-			idx(1), cmd(DirectiveUnlink, onFail),
+			{ID: suit.DirectiveTryEach, TryEach: []suit.CommandSequence{alreadyDone, patchIt}},
+			idx(1), cmd(suit.DirectiveUnlink, onFail),
 		}}},
-		Validate: &CommandSequence{Commands: []Command{idx(0), over(newP...), cmd(ConditionImageMatch, all)}},
+		Validate: &suit.CommandSequence{Commands: []suit.Command{idx(0), over(newP...), cmd(suit.ConditionImageMatch, all)}},
 	}, nil
 }

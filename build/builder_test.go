@@ -1,4 +1,4 @@
-package suit
+package build
 
 import (
 	"bytes"
@@ -9,18 +9,19 @@ import (
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/suit"
 )
 
-func testVendorClass() (UUID, UUID) {
-	v := NewUUID5(NamespaceDNS, []byte("example.com"))
-	return v, NewUUID5(v, []byte("board-a"))
+func testVendorClass() (suit.UUID, suit.UUID) {
+	v := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
+	return v, suit.NewUUID5(v, []byte("board-a"))
 }
 
 func TestBuilderMultiComponentSequencesStartWithSetComponentIndex(t *testing.T) {
 	v, c := testVendorClass()
-	b := NewBuilder(3)
+	b := New(3)
 	for i, name := range []string{"boot", "app"} {
-		err := b.AddImage(Image{Component: ComponentID{[]byte(name)}, VendorID: v, ClassID: c,
+		err := b.AddImage(Image{Component: suit.ComponentID{[]byte(name)}, VendorID: v, ClassID: c,
 			Data: bytes.Repeat([]byte{byte(i + 1)}, 100*(i+1)), URI: "https://example.com/" + name, Invoke: i == 0})
 		if err != nil {
 			t.Fatal(err)
@@ -34,20 +35,20 @@ func TestBuilderMultiComponentSequencesStartWithSetComponentIndex(t *testing.T) 
 	if len(m.Common.Components) != 2 {
 		t.Fatalf("components = %v", m.Common.Components)
 	}
-	seqs := map[string]*CommandSequence{"shared": m.Common.SharedSequence, "install": m.Install.Sequence,
+	seqs := map[string]*suit.CommandSequence{"shared": m.Common.SharedSequence, "install": m.Install.Sequence,
 		"validate": m.Validate, "invoke": m.Invoke}
 	for name, s := range seqs {
 		if s == nil || len(s.Commands) == 0 {
 			t.Fatalf("%s sequence missing", name)
 		}
-		if s.Commands[0].ID != DirectiveSetComponentIndex {
+		if s.Commands[0].ID != suit.DirectiveSetComponentIndex {
 			t.Errorf("%s does not start with set-component-index: %d", name, s.Commands[0].ID)
 		}
 	}
 	// The install sequence fetches each component after selecting it.
 	var selected []uint64
 	for _, cmd := range m.Install.Sequence.Commands {
-		if cmd.ID == DirectiveSetComponentIndex {
+		if cmd.ID == suit.DirectiveSetComponentIndex {
 			selected = append(selected, cmd.Index.Index)
 		}
 	}
@@ -55,15 +56,15 @@ func TestBuilderMultiComponentSequencesStartWithSetComponentIndex(t *testing.T) 
 		t.Errorf("install selects %v", selected)
 	}
 	// The vendor and class parameters are checked.
-	if p, ok := m.SharedParameter(1, ParamVendorIdentifier); !ok || !bytes.Equal(mustBytes(t, p), v[:]) {
+	if p, ok := m.SharedParameter(1, suit.ParamVendorIdentifier); !ok || !bytes.Equal(mustBytes(t, p), v[:]) {
 		t.Errorf("vendor id of component 1 not set")
 	}
-	if p, ok := m.SharedParameter(1, ParamImageSize); !ok || mustUint(t, p) != 200 {
+	if p, ok := m.SharedParameter(1, suit.ParamImageSize); !ok || mustUint(t, p) != 200 {
 		t.Errorf("image size of component 1 not 200")
 	}
 }
 
-func mustBytes(t *testing.T, p Parameter) []byte {
+func mustBytes(t *testing.T, p suit.Parameter) []byte {
 	t.Helper()
 	b, err := p.Bytes()
 	if err != nil {
@@ -72,7 +73,7 @@ func mustBytes(t *testing.T, p Parameter) []byte {
 	return b
 }
 
-func mustUint(t *testing.T, p Parameter) uint64 {
+func mustUint(t *testing.T, p suit.Parameter) uint64 {
 	t.Helper()
 	v, err := p.Uint()
 	if err != nil {
@@ -83,7 +84,7 @@ func mustUint(t *testing.T, p Parameter) uint64 {
 
 func TestBuilderSingleImageHasNoSetComponentIndex(t *testing.T) {
 	v, c := testVendorClass()
-	b := NewBuilder(1)
+	b := New(1)
 	if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: []byte("fw"), URI: "coap://x/fw"}); err != nil {
 		t.Fatal(err)
 	}
@@ -92,17 +93,17 @@ func TestBuilderSingleImageHasNoSetComponentIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, cmd := range env.Manifest.Common.SharedSequence.Commands {
-		if cmd.ID == DirectiveSetComponentIndex {
+		if cmd.ID == suit.DirectiveSetComponentIndex {
 			t.Fatal("single-component manifest selects a component")
 		}
 	}
-	if got := env.Manifest.Common.Components[0]; !got.Equal(ComponentID{{0}}) {
+	if got := env.Manifest.Common.Components[0]; !got.Equal(suit.ComponentID{{0}}) {
 		t.Errorf("default component id = %s", got)
 	}
 	if env.Authentication == nil || len(env.Authentication.Blocks) != 0 {
 		t.Fatalf("want an unsigned wrapper with just the digest")
 	}
-	if !env.Authentication.Digest.Matches(BstrItem(env.ManifestBytes)) {
+	if !env.Authentication.Digest.Matches(suit.BstrItem(env.ManifestBytes)) {
 		t.Fatal("authentication digest does not match the manifest bstr")
 	}
 }
@@ -110,11 +111,11 @@ func TestBuilderSingleImageHasNoSetComponentIndex(t *testing.T) {
 func TestBuilderIntegratedPayloadAndSeveredElements(t *testing.T) {
 	v, c := testVendorClass()
 	fw := bytes.Repeat([]byte("X"), 1000)
-	b := NewBuilder(9)
+	b := New(9)
 	b.SeverInstall, b.SeverText = true, true
 	b.Description = "integrated and severed"
 	if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: fw, Integrated: "#fw.bin",
-		Text: map[int64]string{TextVendorDomain: "example.com"}}); err != nil {
+		Text: map[int64]string{suit.TextVendorDomain: "example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	env, err := b.Build()
@@ -127,14 +128,14 @@ func TestBuilderIntegratedPayloadAndSeveredElements(t *testing.T) {
 	if !env.Manifest.Install.Severed() || !env.Manifest.Text.Severed() {
 		t.Fatal("install and text are not severed")
 	}
-	if !env.Manifest.Install.Digest.Matches(BstrItem(env.Severed[EnvelopeInstall])) {
+	if !env.Manifest.Install.Digest.Matches(suit.BstrItem(env.Severed[suit.EnvelopeInstall])) {
 		t.Fatal("severed install digest mismatch")
 	}
-	if !env.Manifest.Text.Digest.Matches(BstrItem(env.Severed[EnvelopeText])) {
+	if !env.Manifest.Text.Digest.Matches(suit.BstrItem(env.Severed[suit.EnvelopeText])) {
 		t.Fatal("severed text digest mismatch")
 	}
 	// The image digest the manifest sets is the digest of the payload.
-	p, ok := env.Manifest.SharedParameter(0, ParamImageDigest)
+	p, ok := env.Manifest.SharedParameter(0, suit.ParamImageDigest)
 	if !ok {
 		t.Fatal("no image digest")
 	}
@@ -147,11 +148,11 @@ func TestBuilderIntegratedPayloadAndSeveredElements(t *testing.T) {
 func TestBuilderIsDeterministic(t *testing.T) {
 	build := func() []byte {
 		v, c := testVendorClass()
-		b := NewBuilder(5)
+		b := New(5)
 		b.Description = "same"
 		for i := 0; i < 3; i++ {
 			if err := b.AddImage(Image{VendorID: v, ClassID: c, Data: []byte{byte(i)}, Integrated: "#p" + string(rune('a'+i)),
-				Text: map[int64]string{TextModelName: "m", TextVendorName: "v"}}); err != nil {
+				Text: map[int64]string{suit.TextModelName: "m", suit.TextVendorName: "v"}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -167,7 +168,7 @@ func TestBuilderIsDeterministic(t *testing.T) {
 			t.Fatal("two builds differ")
 		}
 	}
-	env, err := Decode(a, nil)
+	env, err := suit.Decode(a, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,26 +181,26 @@ func TestBuilderIsDeterministic(t *testing.T) {
 func TestBuilderRejectsIncompleteImages(t *testing.T) {
 	cases := map[string]Image{
 		"no data or digest":       {URI: "x"},
-		"integrated without data": {Digest: &Digest{Algorithm: AlgSHA256, Value: make([]byte, 32)}, Integrated: "#a"},
+		"integrated without data": {Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: make([]byte, 32)}, Integrated: "#a"},
 		"integrated without #":    {Data: []byte{1}, Integrated: "a"},
 		"uri and integrated":      {Data: []byte{1}, Integrated: "#a", URI: "http://x"},
 		"unknown digest alg":      {Data: []byte{1}, DigestAlgorithm: 99},
 	}
 	for name, img := range cases {
-		b := NewBuilder(0)
-		if err := b.AddImage(img); !errors.Is(err, ErrBuild) {
+		b := New(0)
+		if err := b.AddImage(img); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: AddImage err = %v", name, err)
 		}
-		if _, err := b.Build(); !errors.Is(err, ErrBuild) {
+		if _, err := b.Build(); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: Build err = %v", name, err)
 		}
 	}
-	b := NewBuilder(0)
+	b := New(0)
 	_ = b.AddImage(Image{Data: []byte{1}})
-	if err := b.AddImage(Image{Component: ComponentID{{0}}, Data: []byte{2}}); !errors.Is(err, ErrBuild) {
+	if err := b.AddImage(Image{Component: suit.ComponentID{{0}}, Data: []byte{2}}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("duplicate component: %v", err)
 	}
-	if _, err := NewBuilder(0).Build(); !errors.Is(err, ErrBuild) {
+	if _, err := New(0).Build(); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty builder: %v", err)
 	}
 }
@@ -209,12 +210,12 @@ func TestBuilderRejectsIncompleteImages(t *testing.T) {
 // for byte.
 func TestBuilderReproducesDraftExamples(t *testing.T) {
 	dir := testshared.ConformanceDir(t)
-	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
-	class := NewUUID5(vendor, []byte("suit"))
+	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("arm.com"))
+	class := suit.NewUUID5(vendor, []byte("suit"))
 	digestA, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
 	digestB, _ := hex.DecodeString("0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff")
-	imgA := Image{VendorID: vendor, ClassID: class, Digest: &Digest{Algorithm: AlgSHA256, Value: digestA}, Size: 34768}
-	imgB := Image{Digest: &Digest{Algorithm: AlgSHA256, Value: digestB}, Size: 76834}
+	imgA := Image{VendorID: vendor, ClassID: class, Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: digestA}, Size: 34768}
+	imgB := Image{Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: digestB}, Size: 76834}
 	with := func(img Image, f func(*Image)) Image { f(&img); return img }
 	cases := []struct {
 		file   string
@@ -233,7 +234,7 @@ func TestBuilderReproducesDraftExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := NewBuilder(c.seq)
+		b := New(c.seq)
 		for _, img := range c.images {
 			if err := b.AddImage(img); err != nil {
 				t.Fatal(err)
@@ -256,24 +257,24 @@ func TestBuilderReproducesDraftExample2Severed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := Decode(want, nil)
+	ref, err := suit.Decode(want, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	lang := ref.Manifest.Text.Text.Languages[0]
-	desc, _ := lang.Lookup(TextManifestDescription)
-	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
+	desc, _ := lang.Lookup(suit.TextManifestDescription)
+	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("arm.com"))
 	digest, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
-	b := NewBuilder(2)
+	b := New(2)
 	b.ReferenceURI = "https://git.io/JJYoj"
 	b.Description = desc
 	b.SeverInstall, b.SeverText = true, true
-	err = b.AddImage(Image{VendorID: vendor, ClassID: NewUUID5(vendor, []byte("suit")),
-		Digest: &Digest{Algorithm: AlgSHA256, Value: digest}, Size: 34768,
+	err = b.AddImage(Image{VendorID: vendor, ClassID: suit.NewUUID5(vendor, []byte("suit")),
+		Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: digest}, Size: 34768,
 		URI: "http://example.com/very/long/path/to/file/file.bin", Invoke: true,
 		Text: map[int64]string{
-			TextVendorDomain:         "arm.com",
-			TextComponentDescription: "This component is a demonstration. The digest is a sample pattern, not a real one.",
+			suit.TextVendorDomain:         "arm.com",
+			suit.TextComponentDescription: "This component is a demonstration. The digest is a sample pattern, not a real one.",
 		}})
 	if err != nil {
 		t.Fatal(err)
@@ -293,13 +294,13 @@ func TestBuilderReproducesDraftExample3Slots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vendor := NewUUID5(NamespaceDNS, []byte("arm.com"))
+	vendor := suit.NewUUID5(suit.NamespaceDNS, []byte("arm.com"))
 	digestA, _ := hex.DecodeString("00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210")
 	digestB, _ := hex.DecodeString("0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff")
-	b := NewBuilder(3)
-	err = b.AddImage(Image{VendorID: vendor, ClassID: NewUUID5(vendor, []byte("suit")), Slots: []Slot{
-		{Slot: 0, Digest: &Digest{Algorithm: AlgSHA256, Value: digestA}, Size: 34768, URI: "http://example.com/file1.bin"},
-		{Slot: 1, Digest: &Digest{Algorithm: AlgSHA256, Value: digestB}, Size: 76834, URI: "http://example.com/file2.bin"},
+	b := New(3)
+	err = b.AddImage(Image{VendorID: vendor, ClassID: suit.NewUUID5(vendor, []byte("suit")), Slots: []Slot{
+		{Slot: 0, Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: digestA}, Size: 34768, URI: "http://example.com/file1.bin"},
+		{Slot: 1, Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: digestB}, Size: 76834, URI: "http://example.com/file2.bin"},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -314,14 +315,14 @@ func TestBuilderReproducesDraftExample3Slots(t *testing.T) {
 }
 
 func TestBuilderRejectsBadSlots(t *testing.T) {
-	d := &Digest{Algorithm: AlgSHA256, Value: make([]byte, 32)}
+	d := &suit.Digest{Algorithm: suit.AlgSHA256, Value: make([]byte, 32)}
 	for name, slots := range map[string][]Slot{
 		"one slot":       {{Slot: 0, Digest: d}},
 		"duplicate slot": {{Slot: 0, Digest: d}, {Slot: 0, Digest: d}},
 		"some URIs":      {{Slot: 0, Digest: d, URI: "x"}, {Slot: 1, Digest: d}},
 		"no digest":      {{Slot: 0, Digest: d}, {Slot: 1}},
 	} {
-		if err := NewBuilder(0).AddImage(Image{Slots: slots}); !errors.Is(err, ErrBuild) {
+		if err := New(0).AddImage(Image{Slots: slots}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
