@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
-	"github.com/suitkit/suitkit/suit"
 )
 
 // buildSuitkit builds the CLI into a temporary directory, for the tests
@@ -229,8 +229,8 @@ func TestProcessInterruptedDuringFetch(t *testing.T) {
 	if err := os.WriteFile(pubP, pub, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := suit.NewBuilder(7)
-	if err := b.AddImage(suit.Image{VendorID: demoVendor, ClassID: demoClass, Data: img, URI: srv.URL + "/fw.bin"}); err != nil {
+	b := build.New(7)
+	if err := b.AddImage(build.Image{VendorID: demoVendor, ClassID: demoClass, Data: img, URI: srv.URL + "/fw.bin"}); err != nil {
 		t.Fatal(err)
 	}
 	env, err := b.Build()
