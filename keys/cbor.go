@@ -10,9 +10,6 @@ var (
 	// keyDecMode parses untrusted COSE_Key files: no duplicate keys, no
 	// indefinite lengths, no tags, small containers.
 	keyDecMode cbor.DecMode
-	// sniffDecMode only recognises what a file is meant to be (see
-	// coseKeyType); it is lenient about everything ParseCOSEKey rejects.
-	sniffDecMode cbor.DecMode
 )
 
 func init() {
@@ -34,15 +31,6 @@ func init() {
 		IntDec:           cbor.IntDecConvertSignedOrFail,
 		BignumTag:        cbor.BignumTagForbidden,
 		UTF8:             cbor.UTF8RejectInvalid,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	sniffDecMode, err = cbor.DecOptions{
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  4,
-		MaxArrayElements: 16,
-		MaxMapPairs:      16,
 	}.DecMode()
 	if err != nil {
 		panic(err)

@@ -45,6 +45,10 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, present := m[cose.KeyAlg]; present && alg == 0 {
+		// 0 is reserved; taking it for "no alg" would lift the restriction.
+		return nil, &AlgorithmError{Algorithm: 0, Reason: "COSE_Key alg 0 is reserved"}
+	}
 	k.Algorithm = Algorithm(alg)
 	if raw, ok := m[cose.KeyOps]; ok {
 		var ops []any

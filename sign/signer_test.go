@@ -418,3 +418,22 @@ func TestBlocksMatchGoCOSE(t *testing.T) {
 		t.Errorf("COSE_Sign:\n got %x\nwant %x", got, want)
 	}
 }
+
+// TestNewMACerRefusesKeyFiles (issue 9 item 2): on main (9d84ca8) NewMACer
+// took a public key PEM (over 32 bytes) as an HMAC secret.
+func TestNewMACerRefusesKeyFiles(t *testing.T) {
+	k, _ := keys.GenerateKey(keys.Ed25519)
+	pubPEM, _ := k.MarshalPublicPEM()
+	pubCOSE, _ := k.MarshalCOSEKey()
+	for name, data := range map[string][]byte{"public PEM": pubPEM, "OKP COSE_Key": pubCOSE} {
+		if s, err := NewMACer(data, nil); s != nil || !errors.Is(err, keys.ErrKeyType) {
+			t.Errorf("%s as an HMAC secret: %v", name, err)
+		}
+	}
+	if _, err := NewMACer(bytes.Repeat([]byte{1}, 31), nil); !errors.Is(err, keys.ErrWeakSecret) {
+		t.Errorf("31-byte secret: %v", err)
+	}
+	if _, err := ForKey(k, keys.HMAC256); !errors.Is(err, keys.ErrAlgorithm) {
+		t.Errorf("an Ed25519 key asked to MAC: %v", err)
+	}
+}

@@ -87,11 +87,15 @@ func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 }
 
 // NewMACKey returns a trust anchor for an HMAC secret bound as b says
-// (nil: HMAC 256/256 only). The secret is the raw key bytes; load key
-// files with keys.ParseMACKey.
+// (nil: HMAC 256/256 only). The secret is the raw key bytes, at least
+// keys.MinMACKeySize (32) long; bytes that are a key of another kind (a
+// PEM or DER public key, a COSE_Key file) are refused, because a public
+// key used as a MAC secret lets anyone forge: the error matches
+// keys.ErrKeyType or keys.ErrWeakSecret (see keys.CheckMACSecret). Load
+// key files with keys.ParseMACKey.
 func NewMACKey(secret []byte, b *Binding) (*Key, error) {
-	if len(secret) < 16 {
-		return nil, errors.New("verify: HMAC key shorter than 16 bytes")
+	if err := keys.CheckMACSecret(secret); err != nil {
+		return nil, err
 	}
 	k := &Key{secret: bytes.Clone(secret)}
 	// Domain-separated so the identifier reveals nothing usable about the secret.

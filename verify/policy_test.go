@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -77,5 +78,32 @@ func TestKeyDefaultAlgorithms(t *testing.T) {
 	a, b := ietfKey(t), ietfKey(t)
 	if a.Fingerprint() != b.Fingerprint() {
 		t.Error("fingerprint differs for the same key")
+	}
+}
+
+// TestNewMACKeyRefusesKeyFiles (issue 9 item 2): on main (9d84ca8)
+// NewMACKey took any 16 bytes as a secret, a public key PEM included, so
+// a device configured that way accepted MACs anyone with the public key
+// could make. Key files of any kind and secrets shorter than 32 bytes are
+// refused, with keys.ErrKeyType or keys.ErrWeakSecret.
+func TestNewMACKeyRefusesKeyFiles(t *testing.T) {
+	k, _ := keys.GenerateKey(keys.ES256)
+	pubPEM, _ := k.MarshalPublicPEM()
+	privPEM, _ := k.MarshalPEM()
+	pubCOSE, _ := k.MarshalCOSEKey()
+	sym, _ := keys.GenerateKey(keys.HMAC256)
+	symCOSE, _ := sym.MarshalCOSEKey()
+	for name, data := range map[string][]byte{"public PEM": pubPEM, "private PEM": privPEM, "EC2 COSE_Key": pubCOSE, "symmetric COSE_Key file": symCOSE} {
+		if key, err := NewMACKey(data, nil); key != nil || !errors.Is(err, keys.ErrKeyType) {
+			t.Errorf("%s as an HMAC secret: %v", name, err)
+		}
+	}
+	for _, n := range []int{16, 31} {
+		if _, err := NewMACKey(bytes.Repeat([]byte{0x42}, n), nil); !errors.Is(err, keys.ErrWeakSecret) {
+			t.Errorf("%d-byte secret: %v", n, err)
+		}
+	}
+	if _, err := NewMACKey(sym.Secret, nil); err != nil {
+		t.Fatalf("a generated secret: %v", err)
 	}
 }

@@ -60,22 +60,30 @@ func loadTrustKeys(cmd string, keys, macKeys []string) ([]*verify.Key, error) {
 // COSE_Key public key (a private key file is accepted too: only its public
 // half is used; a COSE_Key's alg binds the key to that algorithm), or for
 // mac an HMAC secret as a symmetric COSE_Key or the raw bytes of the file.
+// The kinds are kept apart: a public or private key file is never taken
+// as a MAC secret (anyone holding the public key could forge), and a file
+// that is not a key file is not taken for a public key.
 func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 	data, err := readFileMax(path, keys.MaxKeyFileSize)
 	if err != nil {
 		return nil, err
 	}
-	k, perr := keys.ParseKey(data)
 	if mac {
-		if perr == nil && k.Secret != nil {
-			return verify.NewMACKey(k.Secret, &verify.Binding{Name: path})
+		k, err := keys.ParseMACKey(data)
+		if err != nil {
+			return nil, macKeyError(err)
 		}
-		return verify.NewMACKey(data, &verify.Binding{Name: path})
+		b := &verify.Binding{Name: path}
+		if k.Algorithm != 0 {
+			b.Algorithms = []keys.Algorithm{k.Algorithm}
+		}
+		return verify.NewMACKey(k.Secret, b)
 	}
-	if perr != nil {
-		return nil, perr
+	k, err := keys.ParseKey(data)
+	if err != nil {
+		return nil, keyFileError(err)
 	}
-	if k.Secret != nil {
+	if k.IsSymmetric() {
 		return nil, errors.New("a symmetric key: pass it with --mac-key")
 	}
 	b := &verify.Binding{Name: path}
@@ -83,4 +91,22 @@ func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 		b.Algorithms = []keys.Algorithm{k.Algorithm}
 	}
 	return verify.NewKey(k.Public, b)
+}
+
+// keyFileError explains a --key file that keys.ParseKey refused; one that
+// is neither PEM nor a COSE_Key is most likely a raw HMAC secret.
+func keyFileError(err error) error {
+	if errors.Is(err, keys.ErrKeyType) {
+		return fmt.Errorf("%w; a raw HMAC secret is passed with --mac-key", err)
+	}
+	return err
+}
+
+// macKeyError explains a --mac-key file that keys.ParseMACKey refused; one
+// of the wrong kind is an asymmetric key, which belongs to --key.
+func macKeyError(err error) error {
+	if errors.Is(err, keys.ErrKeyType) {
+		return fmt.Errorf("%w; an asymmetric key is passed with --key", err)
+	}
+	return err
 }

@@ -19,7 +19,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fset := newFlagSet("sign", stderr)
 	var keyFiles, macKeys multiFlag
 	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
-	fset.Var(&macKeys, "mac-key", "raw HMAC-256 secret file (32 to 1024 bytes); repeatable, one COSE_Mac0 block each")
+	fset.Var(&macKeys, "mac-key", "HMAC-256 secret file, raw (32 to 1024 bytes) or a symmetric COSE_Key; repeatable, one COSE_Mac0 block each")
 	algName := fset.String("alg", "", "signature algorithm for every --key (default: the COSE_Key's alg, else ES256/ES384/ES512 by curve, Ed25519 (-19) for Ed25519 keys)")
 	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
 	in := fset.String("in", "", "envelope to sign")
@@ -58,7 +58,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		k, err := keys.ParseKey(data)
 		if err != nil {
-			return rejected(fmt.Errorf("%s: %w", name, err))
+			return rejected(fmt.Errorf("%s: %w", name, keyFileError(err)))
 		}
 		if !k.IsPrivate() {
 			return usagef("sign: %s is a public key; signing needs the private key", name)
@@ -77,12 +77,24 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	for _, name := range macKeys {
-		secret, err := readFileMax(name, keys.MaxMACKeySize)
+		data, err := readFileMax(name, keys.MaxKeyFileSize)
 		if err != nil {
 			return err
 		}
-		s, err := sign.NewMACer(secret, nil)
+		k, err := keys.ParseMACKey(data)
+		if errors.Is(err, keys.ErrKeyType) {
+			// A public or private key is not a shared secret: signing
+			// with it as one would let anyone holding it forge.
+			return usagef("sign: --mac-key %s: %v", name, macKeyError(err))
+		}
 		if err != nil {
+			return rejected(fmt.Errorf("%s: %w", name, err))
+		}
+		s, err := sign.ForKey(k, keys.HMAC256)
+		if err != nil {
+			if errors.Is(err, keys.ErrAlgorithm) {
+				return usagef("sign: --mac-key %s: %v", name, err)
+			}
 			return rejected(fmt.Errorf("%s: %w", name, err))
 		}
 		macers = append(macers, s)
