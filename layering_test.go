@@ -1,0 +1,90 @@
+package suitkit
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// deviceRule names a package a device build links and the import paths
+// that must never be in its import closure.
+type deviceRule struct {
+	pkg       string
+	forbidden []string
+}
+
+// hostOnly are packages that only build tools, servers and the CLI need: text
+// forms, the builder, the differ, network clients and the signing side.
+var hostOnly = []string{
+	"go.yaml.in/yaml/v3",
+	"encoding/json",
+	"net/http",
+	"github.com/suitkit/suitkit/suit/text",
+	"github.com/suitkit/suitkit/suit/diag",
+	"github.com/suitkit/suitkit/build",
+	"github.com/suitkit/suitkit/sign",
+	"github.com/suitkit/suitkit/fetch",
+	"github.com/suitkit/suitkit/host",
+}
+
+// patchOnly is what applying a delta patch needs and verification does not.
+var patchOnly = []string{
+	"github.com/suitkit/suitkit/delta",
+	"github.com/klauspost/compress/zstd",
+	"github.com/ulikunitz/xz/lzma",
+	"compress/bzip2",
+}
+
+// TestDeviceImportClosure keeps the device side small: what verifies a
+// manifest, and the engine that processes one, must not pull in a YAML or
+// JSON parser, diagnostic notation, the builder, the signer or an HTTP
+// client (their init functions would run on the device, and a security
+// review of verification would have to cover them). Verification does not
+// apply patches, so it does not link the patch decoders either.
+func TestDeviceImportClosure(t *testing.T) {
+	rules := []deviceRule{
+		{"github.com/suitkit/suitkit/suit", append(append([]string{}, hostOnly...), patchOnly...)},
+		{"github.com/suitkit/suitkit/keys", append(append([]string{}, hostOnly...), patchOnly...)},
+		{"github.com/suitkit/suitkit/verify", append(append([]string{}, hostOnly...), patchOnly...)},
+		{"github.com/suitkit/suitkit/process", hostOnly},
+	}
+	for _, r := range rules {
+		deps := goListDeps(t, r.pkg)
+		for _, f := range r.forbidden {
+			if deps[f] {
+				t.Errorf("%s imports %s (directly or indirectly); a device build must not", r.pkg, f)
+			}
+		}
+	}
+}
+
+// TestHostAdaptersStayOutOfEachOther checks that the directory device does
+// not drag in the HTTP fetcher: an agent that only installs from local files
+// should not link net/http.
+func TestHostAdaptersStayOutOfEachOther(t *testing.T) {
+	deps := goListDeps(t, "github.com/suitkit/suitkit/host")
+	for _, f := range []string{"net/http", "github.com/suitkit/suitkit/fetch", "go.yaml.in/yaml/v3"} {
+		if deps[f] {
+			t.Errorf("host imports %s", f)
+		}
+	}
+}
+
+func goListDeps(t *testing.T, pkg string) map[string]bool {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pkg).Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, ee.Stderr)
+		}
+		t.Skipf("go tool not available: %v", err)
+	}
+	deps := make(map[string]bool)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		deps[line] = true
+	}
+	if !deps[pkg] {
+		t.Fatalf("go list -deps %s did not list the package itself", pkg)
+	}
+	return deps
+}
