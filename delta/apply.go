@@ -40,7 +40,7 @@ func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *
 	if h.ApplyMemory > lim.maxMemory() {
 		return limitErr(-1, "patch needs %d bytes of memory, limit is %d", h.ApplyMemory, lim.maxMemory())
 	}
-	a := &applier{h: h, pr: pr, old: old, oldBuf: make([]byte, ioChunk)}
+	a := &applier{h: h, pr: pr, old: newOldWindow(old, h.OldSize, ioChunk)}
 	if err := a.checkOld(); err != nil {
 		return err
 	}
@@ -78,9 +78,9 @@ type applier struct {
 	h      *Header
 	pr     *patchReader
 	dec    *decoders
-	old    io.ReaderAt
-	oldBuf []byte
+	old    *oldWindow // the old image, a window of it cached
 	oldPos int64
+	addEnd int64 // old position where the last add run ended
 	out    *outWriter
 	arena  []byte // decoded streams of the current block
 	comp   []byte // compressed bytes of one stream
@@ -89,30 +89,21 @@ type applier struct {
 // checkOld hashes the old image and compares it with the header.
 func (a *applier) checkOld() error {
 	hs := sha256.New()
+	buf := a.old.buf
 	for off := int64(0); off < a.h.OldSize; {
-		n := int(min(int64(len(a.oldBuf)), a.h.OldSize-off))
-		if err := readFullAt(a.old, a.oldBuf[:n], off); err != nil {
+		n := int(min(int64(len(buf)), a.h.OldSize-off))
+		if err := readFullAt(a.old.r, buf[:n], off); err != nil {
 			return err
 		}
-		hs.Write(a.oldBuf[:n])
+		hs.Write(buf[:n])
 		off += int64(n)
 	}
+	a.old.invalidate()
 	var sum [sha256.Size]byte
 	if !bytes.Equal(hs.Sum(sum[:0]), a.h.OldDigest[:]) {
 		return fmt.Errorf("%w: SHA-256 of the old image differs from the patch's", ErrOldImageMismatch)
 	}
 	return nil
-}
-
-func readFullAt(r io.ReaderAt, b []byte, off int64) error {
-	n, err := r.ReadAt(b, off)
-	if n == len(b) {
-		return nil
-	}
-	if err == nil || err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return fmt.Errorf("delta: reading old image at %d: %w", off, err)
 }
 
 // readBlockHeader reads and validates one block header.
@@ -378,8 +369,14 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 		if int64(cp) > int64(len(extra)) {
 			return bad("record %d copies %d bytes, extra stream has %d", i, cp, len(extra))
 		}
-		if err := a.addRun(int64(add), d); err != nil {
-			return err
+		if add > 0 {
+			if add < minJumpAdd && a.oldPos != a.addEnd && i != b.records-1 {
+				return bad("record %d jumps to old position %d for an add of %d bytes (at least %d unless last in its block)", i, a.oldPos, add, minJumpAdd)
+			}
+			if err := a.addRun(int64(add), d); err != nil {
+				return err
+			}
+			a.addEnd = a.oldPos
 		}
 		if err := a.out.write(extra[:cp]); err != nil {
 			return err
@@ -399,25 +396,43 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	return nil
 }
 
-// addRun writes old[oldPos:oldPos+n] + diff bytes.
+// addRun writes old[oldPos:oldPos+n] + diff bytes: the old bytes are
+// copied from the cached window into the output buffer and the diff is
+// added there, in chunks that end on word boundaries inside the run.
 func (a *applier) addRun(n int64, d diffSource) error {
-	runStart := a.out.total()
+	o := a.out
+	if n > o.limit-o.total() {
+		return malformed(-1, "output would exceed the declared %d bytes", o.limit)
+	}
+	runStart := o.total()
 	runEnd := runStart + n
 	for n > 0 {
-		pos := a.out.total()
-		k := min(n, int64(len(a.oldBuf)))
+		room := int64(cap(o.buf) - len(o.buf))
+		if room < min(n, 4) {
+			if err := o.flush(); err != nil {
+				return err
+			}
+			room = int64(cap(o.buf))
+		}
+		pos := o.total()
+		k := min(n, room, int64(len(a.old.buf)))
 		if k < n {
 			k -= (pos + k) & 3 // chunks end on word boundaries inside a run
 		}
-		chunk := a.oldBuf[:k]
-		if err := readFullAt(a.old, chunk, a.oldPos); err != nil {
+		src, err := a.old.get(a.oldPos, int(k))
+		if err != nil {
 			return err
 		}
+		chunk := o.buf[len(o.buf):][:k]
+		copy(chunk, src)
 		if err := d.apply(chunk, pos, runStart, runEnd); err != nil {
 			return &PatchError{Offset: a.pr.off, What: err.Error(), Err: ErrMalformed}
 		}
-		if err := a.out.write(chunk); err != nil {
-			return err
+		o.buf = o.buf[:len(o.buf)+int(k)]
+		if len(o.buf) == cap(o.buf) {
+			if err := o.flush(); err != nil {
+				return err
+			}
 		}
 		a.oldPos += k
 		n -= k

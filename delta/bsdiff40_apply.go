@@ -51,13 +51,30 @@ func ApplyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSiz
 // for), plus its input buffer.
 const bsDecoderMemory = 900_000*4 + 4<<10
 
-// bsFixedMemory is the applier's own buffers.
+// bsFixedMemory is the applier's own buffers (old-image window, output
+// buffer) and small state.
 const bsFixedMemory = 2*bsChunk + 64<<10
 
-// bsMaxIdle is the most consecutive zero-progress records accepted. bsdiff
-// never writes one; this package's differ may start with one seek-only
-// record.
-const bsMaxIdle = 16
+// bsMaxIdle is the most consecutive zero-progress records accepted
+// (Debian's bsdiff writes a few: 18 in 615 KB for micropython-esp8266;
+// this package's differ may start with one seek-only record). In all, a
+// patch may have bsMaxIdle of them plus one per bsIdleSpacing output
+// bytes, so idle records cannot multiply the records per output byte
+// (each costs a ctrl read and checks).
+const (
+	bsMaxIdle     = 16
+	bsIdleSpacing = 64
+)
+
+// BSDIFF40 has no rule like our format's minJumpAdd, and bsdiff writes
+// short add runs after a seek (66 of under 8 bytes in 615 KB for
+// micropython-esp8266). Each may cost a read of the old image, so a patch
+// may have bsMaxShortJumps of them plus one per bsShortJumpSpacing output
+// bytes; more is ErrLimit.
+const (
+	bsMaxShortJumps    = 1024
+	bsShortJumpSpacing = 64
+)
 
 // bsLimitsFrom derives the BSDIFF40 caps from lim.
 func bsLimitsFrom(lim *Limits) (*bsLimits, error) {
@@ -88,8 +105,11 @@ type bsApplier struct {
 	ctrl, diff, extra io.Reader
 	out               io.Writer
 	lim               *bsLimits
-	oldPos, newPos    int64
-	obuf, dbuf        []byte
+	oldPos, newPos    int64 // newPos counts bytes made, buffered or written
+	addEnd            int64 // old position where the last add run ended
+	shortJumps        int64 // add runs shorter than minJumpAdd that started elsewhere
+	win               *oldWindow
+	obuf              []byte // output not yet written to out
 	recBuf            []byte
 }
 
@@ -117,9 +137,9 @@ func applyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSiz
 	extraOff := bsHeaderSize + h.ctrlLen + h.diffLen
 	a := &bsApplier{
 		old: old, oldSize: oldSize, newSize: h.newSize, out: out, lim: lim,
-		ctrl:  bzip2.NewReader(bufio.NewReader(io.NewSectionReader(patch, bsHeaderSize, h.ctrlLen))),
-		diff:  bzip2.NewReader(bufio.NewReader(io.NewSectionReader(patch, bsHeaderSize+h.ctrlLen, h.diffLen))),
-		extra: bzip2.NewReader(bufio.NewReader(io.NewSectionReader(patch, extraOff, patchSize-extraOff))),
+		ctrl:  bsStream(bufio.NewReader(io.NewSectionReader(patch, bsHeaderSize, h.ctrlLen))),
+		diff:  bsStream(bufio.NewReader(io.NewSectionReader(patch, bsHeaderSize+h.ctrlLen, h.diffLen))),
+		extra: bsStream(bufio.NewReader(io.NewSectionReader(patch, extraOff, patchSize-extraOff))),
 	}
 	return a.run()
 }
@@ -158,20 +178,30 @@ func applyBSDIFF40(old io.ReaderAt, oldSize int64, patch io.Reader, out io.Write
 	b := blocks.Bytes()
 	a := &bsApplier{
 		old: old, oldSize: oldSize, newSize: h.newSize, out: out, lim: lim,
-		ctrl:  bzip2.NewReader(bytes.NewReader(b[:h.ctrlLen])),
-		diff:  bzip2.NewReader(bytes.NewReader(b[h.ctrlLen:])),
-		extra: bzip2.NewReader(bufio.NewReader(patch)),
+		ctrl:  bsStream(bytes.NewReader(b[:h.ctrlLen])),
+		diff:  bsStream(bytes.NewReader(b[h.ctrlLen:])),
+		extra: bsStream(bufio.NewReader(patch)),
 	}
 	return a.run()
 }
 
+// bsStream decompresses one bzip2 stream of a patch, buffered so that the
+// applier's small reads (a 24-byte record, a 1-byte add) do not each pay
+// for a call into the decompressor.
+func bsStream(r io.Reader) io.Reader {
+	return bufio.NewReaderSize(bzip2.NewReader(r), bsStreamBuffer)
+}
+
+// bsStreamBuffer is the read buffer of each decompressed stream.
+const bsStreamBuffer = 4 << 10
+
 // run executes the ctrl records until the new image is complete, then checks
 // that all three streams end there (which also verifies their last CRCs).
 func (a *bsApplier) run() (int64, error) {
-	a.obuf = make([]byte, bsChunk)
-	a.dbuf = make([]byte, bsChunk)
+	a.win = newOldWindow(a.old, a.oldSize, bsChunk)
+	a.obuf = make([]byte, 0, bsChunk)
 	a.recBuf = make([]byte, bsRecordSize)
-	idle := 0
+	idle, idleTotal := 0, int64(0)
 	for a.newPos < a.newSize {
 		r, err := a.nextRecord()
 		if err != nil {
@@ -179,14 +209,28 @@ func (a *bsApplier) run() (int64, error) {
 		}
 		if r.add == 0 && r.copy == 0 {
 			idle++
+			idleTotal++
 			if idle > a.lim.maxIdle {
 				return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "more than %d consecutive records produce no output", a.lim.maxIdle)
+			}
+			if idleTotal > int64(a.lim.maxIdle)+a.newPos/bsIdleSpacing {
+				return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "%d records produce no output, more than %d plus one per %d output bytes", idleTotal, a.lim.maxIdle, bsIdleSpacing)
 			}
 		} else {
 			idle = 0
 		}
+		if r.add > 0 && r.add < minJumpAdd && a.oldPos != a.addEnd {
+			a.shortJumps++
+			if a.shortJumps > bsMaxShortJumps+a.newPos/bsShortJumpSpacing {
+				return a.newPos, bsErrorf(ErrLimit, -1, a.newPos, "%d add runs of under %d bytes after a seek, more than %d plus one per %d output bytes",
+					a.shortJumps, minJumpAdd, bsMaxShortJumps, bsShortJumpSpacing)
+			}
+		}
 		if err := a.doAdd(r.add); err != nil {
 			return a.newPos, err
+		}
+		if r.add > 0 {
+			a.addEnd = a.oldPos
 		}
 		if err := a.doCopy(r.copy); err != nil {
 			return a.newPos, err
@@ -197,6 +241,9 @@ func (a *bsApplier) run() (int64, error) {
 			return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "seek %d from old offset %d leaves the %d-byte old image", r.seek, a.oldPos, a.oldSize)
 		}
 		a.oldPos += r.seek
+	}
+	if err := a.flush(); err != nil {
+		return a.newPos, err
 	}
 	for _, s := range []struct {
 		name string
@@ -229,53 +276,78 @@ func (a *bsApplier) nextRecord() (control, error) {
 	return r, nil
 }
 
-// doAdd writes n bytes of old[oldPos:]+diff.
+// doAdd makes n bytes of old[oldPos:]+diff: the diff bytes are read into
+// the output buffer and the old bytes, from the cached window, added there.
 func (a *bsApplier) doAdd(n int64) error {
 	for n > 0 {
-		c := int(min(n, bsChunk))
-		ob, db := a.obuf[:c], a.dbuf[:c]
-		if _, err := bsReadFullAt(a.old, ob, a.oldPos); err != nil {
+		db, err := a.reserve(n)
+		if err != nil {
 			return err
 		}
 		if _, err := io.ReadFull(a.diff, db); err != nil {
 			return a.streamErr("diff", err)
 		}
+		ob, err := a.win.get(a.oldPos, len(db))
+		if err != nil {
+			return err
+		}
 		for i := range db {
 			db[i] += ob[i]
 		}
-		if err := a.write(db); err != nil {
-			return err
-		}
-		a.oldPos += int64(c)
-		n -= int64(c)
+		a.commit(len(db))
+		a.oldPos += int64(len(db))
+		n -= int64(len(db))
 	}
 	return nil
 }
 
-// doCopy writes n bytes of the extra stream.
+// doCopy makes n bytes of the extra stream.
 func (a *bsApplier) doCopy(n int64) error {
 	for n > 0 {
-		c := int(min(n, bsChunk))
-		db := a.dbuf[:c]
+		db, err := a.reserve(n)
+		if err != nil {
+			return err
+		}
 		if _, err := io.ReadFull(a.extra, db); err != nil {
 			return a.streamErr("extra", err)
 		}
-		if err := a.write(db); err != nil {
-			return err
-		}
-		n -= int64(c)
+		a.commit(len(db))
+		n -= int64(len(db))
 	}
 	return nil
 }
 
-func (a *bsApplier) write(b []byte) error {
-	n, err := a.out.Write(b)
-	a.newPos += int64(n)
-	if err == nil && n != len(b) {
+// reserve returns the free part of the output buffer, at most n bytes
+// (flushing it first when full); commit then takes k bytes of it as
+// output. Buffering makes a record of one byte cost no write call.
+func (a *bsApplier) reserve(n int64) ([]byte, error) {
+	if len(a.obuf) == cap(a.obuf) {
+		if err := a.flush(); err != nil {
+			return nil, err
+		}
+	}
+	free := a.obuf[len(a.obuf):cap(a.obuf)]
+	return free[:min(n, int64(len(free)))], nil
+}
+
+func (a *bsApplier) commit(k int) {
+	a.obuf = a.obuf[:len(a.obuf)+k]
+	a.newPos += int64(k)
+}
+
+// flush writes the buffered output to out.
+func (a *bsApplier) flush() error {
+	if len(a.obuf) == 0 {
+		return nil
+	}
+	at := a.newPos - int64(len(a.obuf))
+	n, err := a.out.Write(a.obuf)
+	if err == nil && n != len(a.obuf) {
 		err = io.ErrShortWrite
 	}
+	a.obuf = a.obuf[:0]
 	if err != nil {
-		return fmt.Errorf("delta: writing the new image at offset %d: %w", a.newPos, err)
+		return fmt.Errorf("delta: writing the new image at offset %d: %w", at+int64(n), err)
 	}
 	return nil
 }

@@ -87,6 +87,40 @@ func toRecords(ctrl []control) []record {
 	return recs
 }
 
+// minJumpAdd is the shortest add run allowed to start away from where the
+// previous add run ended (a jump in the old image), except in a block's
+// last record. Each jump may cost the applier a read of the old image (a
+// syscall when it is a file); this bounds them to one per minJumpAdd
+// output bytes, so no patch buys more than a small constant of CPU per
+// output byte (a few KB of records "seek -1, add 1" cost 16 s for 10 MB
+// before). The differ's matches are at least minSeedLen long, so it
+// rarely has a shorter jumping add; boundJumps turns one into literals.
+const minJumpAdd = 8
+
+// boundJumps rewrites the records so that every add run that jumps is at
+// least minJumpAdd bytes long: a shorter one becomes literal (copy) bytes
+// and the old position it would have advanced moves into the next seek.
+func boundJumps(recs []record) []record {
+	var o, addEnd, carry int64
+	for i := range recs {
+		r := &recs[i]
+		r.seek += carry
+		carry = 0
+		o += r.seek
+		if r.add == 0 {
+			continue
+		}
+		if r.add < minJumpAdd && o != addEnd {
+			r.copy += r.add
+			carry, r.add = r.add, 0
+			continue
+		}
+		o += r.add
+		addEnd = o
+	}
+	return recs
+}
+
 // encodedBlock is one block's header and compressed streams.
 type encodedBlock struct {
 	hdr     blockHeader
@@ -171,7 +205,7 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 		bb = newBlockBuilder(budget, b.start+b.newLen, cm.signed)
 	}
 	var o, n int64
-	for _, r := range toRecords(ctrl) {
+	for _, r := range boundJumps(toRecords(ctrl)) {
 		seek := r.seek
 		o += seek
 		add, cp := r.add, r.copy

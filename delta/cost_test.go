@@ -1,0 +1,366 @@
+package delta
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// The cost of applying a patch must be bounded by a small constant per
+// output byte plus per patch byte, whatever its records (issue 9 item 12).
+// These patches are the worst cases found: a few KB of compressed control
+// records that each make one output byte.
+
+// zstdRecordsPatch writes a patch of nrec records in blocks of up to
+// perBlock records, the control streams zstd-compressed (the records are
+// periodic, so they compress to almost nothing), diff and extra streams
+// empty (records only add). rec(i) gives record i.
+func zstdRecordsPatch(t testing.TB, old, new []byte, nrec, perBlock int, rec func(i int) rawRecord) []byte {
+	t.Helper()
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithSingleSegment(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var blocks []byte
+	var mem int64 = fixedApplyMemory
+	for i := 0; i < nrec; {
+		n := min(perBlock, nrec-i)
+		var ctrl []byte
+		var newLen uint64
+		for k := 0; k < n; k++ {
+			ctrl = binary.AppendVarint(ctrl, rec(i+k).seek)
+			newLen += rec(i + k).add
+		}
+		for k := 0; k < n; k++ {
+			ctrl = binary.AppendUvarint(ctrl, rec(i+k).add)
+		}
+		for k := 0; k < n; k++ {
+			ctrl = binary.AppendUvarint(ctrl, rec(i+k).copy)
+		}
+		comp := enc.EncodeAll(ctrl, nil)
+		blocks = binary.AppendUvarint(blocks, newLen)
+		blocks = binary.AppendUvarint(blocks, uint64(n))
+		blocks = append(blocks, 0, byte(CodecZstd))
+		blocks = binary.AppendUvarint(blocks, uint64(len(ctrl)))
+		blocks = binary.AppendUvarint(blocks, uint64(len(comp)))
+		blocks = append(blocks, 0, 0, 0)
+		blocks = append(blocks, comp...)
+		mem = max(mem, int64(len(ctrl)+len(comp))+fixedApplyMemory)
+		i += n
+	}
+	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd,
+		OldSize: int64(len(old)), NewSize: int64(len(new)), ApplyMemory: mem}
+	h.OldDigest, h.NewDigest = sha256.Sum256(old), sha256.Sum256(new)
+	return append(h.appendTo(nil), blocks...)
+}
+
+// seekBackPatch is the issue's case: against a 1-byte old image, records
+// "seek -1, add 1, copy 0" make n bytes.
+func seekBackPatch(t testing.TB, n int) (old, new, patch []byte) {
+	old = []byte{'A'}
+	new = bytes.Repeat(old, n)
+	patch = zstdRecordsPatch(t, old, new, n, 1<<20, func(i int) rawRecord {
+		if i == 0 {
+			return rawRecord{add: 1}
+		}
+		return rawRecord{seek: -1, add: 1}
+	})
+	return old, new, patch
+}
+
+// jumpPatch alternates add runs of jumpAdd bytes between old offsets 0
+// and len(old)/2, so no window of the old image smaller than half of it
+// serves two records in a row.
+func jumpPatch(t testing.TB, oldSize, n, jumpAdd int) (old, new, patch []byte) {
+	old = make([]byte, oldSize)
+	for i := range old {
+		old[i] = byte(i*7 + i>>8)
+	}
+	j := int64(oldSize / 2)
+	new = make([]byte, n)
+	a := int64(jumpAdd)
+	for i := range new {
+		r := int64(i) / a
+		new[i] = old[(r%2)*j+int64(i)%a]
+	}
+	patch = zstdRecordsPatch(t, old, new, n/jumpAdd, 1<<20, func(i int) rawRecord {
+		switch {
+		case i == 0:
+			return rawRecord{add: uint64(a)}
+		case i%2 == 1:
+			return rawRecord{seek: j - a, add: uint64(a)}
+		}
+		return rawRecord{seek: -j - a, add: uint64(a)}
+	})
+	return old, new, patch
+}
+
+// sequentialPatch makes n bytes with one record "add 1" per byte,
+// reading old sequentially: the most records per output byte a patch may
+// have without jumping.
+func sequentialPatch(t testing.TB, n int) (old, new, patch []byte) {
+	old = make([]byte, n)
+	for i := range old {
+		old[i] = byte(i*13 + i>>9)
+	}
+	return old, old, zstdRecordsPatch(t, old, old, n, 1<<20, func(int) rawRecord { return rawRecord{add: 1} })
+}
+
+// countingReaderAt counts ReadAt calls (each one a pread for a file).
+type countingReaderAt struct {
+	r     io.ReaderAt
+	calls int
+}
+
+func (c *countingReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	c.calls++
+	return c.r.ReadAt(b, off)
+}
+
+// countingWriteCalls counts Write calls (each one a write syscall for a
+// file).
+type countingWriteCalls struct {
+	bytes.Buffer
+	calls int
+}
+
+func (c *countingWriteCalls) Write(b []byte) (int, error) {
+	c.calls++
+	return c.Buffer.Write(b)
+}
+
+// bsSeekBackPatch is the BSDIFF40 form of seekBackPatch: records (add 1,
+// copy 0, seek -1) against a 1-byte old image, idle records of (0, 0, 0)
+// between them.
+func bsSeekBackPatch(t testing.TB, n, idle int) (old, new, patch []byte) {
+	old = []byte{'A'}
+	new = bytes.Repeat(old, n)
+	recs := make([]control, 0, n*(1+idle))
+	for range n {
+		for range idle {
+			recs = append(recs, control{})
+		}
+		recs = append(recs, control{add: 1, seek: -1})
+	}
+	diff := make([]byte, n)
+	return old, new, bsRaw{newSize: int64(n), recs: recs, diff: diff}.build(t)
+}
+
+// applyCost applies patch with the old image in a file (as the CLI does)
+// and returns the nanoseconds per output byte.
+func benchApplyCost(b *testing.B, old, new, patch []byte, bsdiff bool) {
+	b.Helper()
+	f, err := os.CreateTemp(b.TempDir(), "old")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(old); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(new)))
+	start := time.Now()
+	for b.Loop() {
+		var err error
+		if bsdiff {
+			err = ApplyBSDIFF40(f, int64(len(old)), bytes.NewReader(patch), io.Discard, nil)
+		} else {
+			err = Apply(f, int64(len(old)), bytes.NewReader(patch), io.Discard, nil)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N)/float64(len(new)), "ns/out-byte")
+	b.ReportMetric(float64(len(patch)), "patch-bytes")
+}
+
+// BenchmarkApplyCost compares the cost per output byte of a real patch
+// with the worst cases above (see BENCHMARKS.md).
+func BenchmarkApplyCost(b *testing.B) {
+	const n = 1 << 20
+	b.Run("real-esp8266", func(b *testing.B) {
+		old, new := loadPair(b, "micropython-esp8266")
+		var p bytes.Buffer
+		if err := Diff(old, new, &p, nil); err != nil {
+			b.Fatal(err)
+		}
+		benchApplyCost(b, old, new, p.Bytes(), false)
+	})
+	b.Run("real-esp8266-bsdiff40", func(b *testing.B) {
+		old, new := loadPair(b, "micropython-esp8266")
+		var p bytes.Buffer
+		if err := WriteBSDIFF40(&p, old, new); err != nil {
+			b.Fatal(err)
+		}
+		benchApplyCost(b, old, new, p.Bytes(), true)
+	})
+	b.Run("sequential-1", func(b *testing.B) {
+		old, new, p := sequentialPatch(b, n)
+		benchApplyCost(b, old, new, p, false)
+	})
+	b.Run("jump-8", func(b *testing.B) {
+		old, new, p := jumpPatch(b, 1<<20, n, minJumpAdd)
+		benchApplyCost(b, old, new, p, false)
+	})
+	b.Run("bsdiff40-sequential-1", func(b *testing.B) {
+		old := make([]byte, n)
+		recs := make([]control, n)
+		for i := range recs {
+			old[i], recs[i] = byte(i*13+i>>9), control{add: 1}
+		}
+		p := bsRaw{newSize: n, recs: recs, diff: make([]byte, n)}.build(b)
+		benchApplyCost(b, old, old, p, true)
+	})
+	b.Run("bsdiff40-jump-8", func(b *testing.B) {
+		old, new, _ := jumpPatch(b, 1<<20, n, minJumpAdd)
+		j, a := int64(len(old)/2), int64(minJumpAdd)
+		recs := make([]control, n/minJumpAdd)
+		for i := range recs {
+			recs[i] = control{add: a, seek: j - a}
+			if i%2 == 1 {
+				recs[i].seek = -j - a
+			}
+		}
+		diff := make([]byte, n)
+		for i := range diff {
+			r := int64(i) / a
+			diff[i] = new[i] - old[(r%2)*j+int64(i)%a]
+		}
+		p := bsRaw{newSize: n, recs: recs, diff: diff}.build(b)
+		benchApplyCost(b, old, new, p, true)
+	})
+
+}
+
+// TestApplyCostBoundedPerOutputByte: the issue's patch (records "seek -1,
+// add 1" against a 1-byte image) is rejected; a patch with one record per
+// output byte reads the old image once per window and writes once per
+// buffer; a patch that jumps between distant old offsets reads the old
+// image at most once per minJumpAdd output bytes, and a shorter jumping
+// add is malformed.
+func TestApplyCostBoundedPerOutputByte(t *testing.T) {
+	old, _, p := seekBackPatch(t, 64<<10)
+	start := time.Now()
+	mustReject(t, old, p, ErrMalformed)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("rejecting took %v", d)
+	}
+
+	const n = 256 << 10
+	apply := func(old, new, patch []byte) (reads, writes int) {
+		t.Helper()
+		r := &countingReaderAt{r: bytes.NewReader(old)}
+		var w countingWriteCalls
+		if err := Apply(r, int64(len(old)), bytes.NewReader(patch), &w, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(w.Bytes(), new) {
+			t.Fatal("output differs")
+		}
+		return r.calls, w.calls
+	}
+	hashReads := func(old []byte) int { return (len(old) + ioChunk - 1) / ioChunk }
+	old, new, p := sequentialPatch(t, n)
+	reads, writes := apply(old, new, p)
+	if reads > 2*hashReads(old)+2 || writes > n/ioChunk+2 {
+		t.Errorf("one record per byte: %d reads of old, %d writes for %d bytes", reads, writes, n)
+	}
+	old, new, p = jumpPatch(t, 1<<20, n, minJumpAdd)
+	reads, writes = apply(old, new, p)
+	if reads > hashReads(old)+n/minJumpAdd+2 || writes > n/ioChunk+2 {
+		t.Errorf("jumping adds of %d bytes: %d reads of old, %d writes for %d bytes", minJumpAdd, reads, writes, n)
+	}
+	t.Logf("jumps of %d bytes: %d reads of old for %d output bytes", minJumpAdd, reads-hashReads(old), n)
+	old, _, p = jumpPatch(t, 1<<20, n, minJumpAdd-1)
+	mustReject(t, old, p, ErrMalformed)
+}
+
+// boundJumps turns add runs shorter than minJumpAdd that jump into
+// literals, keeping every other record's old positions; the differ's
+// patches then always pass the applier's rule.
+func TestDiffBoundsShortJumps(t *testing.T) {
+	recs := []record{
+		{seek: 0, add: 3, copy: 1},   // starts where the (empty) previous run ended: kept
+		{seek: 100, add: 5, copy: 2}, // jumps, short: becomes literals
+		{seek: -50, add: 9},          // jumps, long enough: kept, its seek absorbs the 5
+		{seek: 0, add: 2, copy: 4},   // continues: kept
+		{seek: 7, add: 7},            // short jump: literals
+	}
+	positions := func(rs []record) (starts []int64, out int64) {
+		var o int64
+		for _, r := range rs {
+			o += r.seek
+			if r.add > 0 {
+				starts = append(starts, o)
+			}
+			o += r.add
+			out += r.add + r.copy
+		}
+		return starts, out
+	}
+	_, wantOut := positions(recs)
+	got := boundJumps(append([]record(nil), recs...))
+	want := []record{{0, 3, 1}, {100, 0, 7}, {-45, 9, 0}, {0, 2, 4}, {7, 0, 7}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("boundJumps = %v, want %v", got, want)
+	}
+	if starts, out := positions(got); out != wantOut || !slices.Equal(starts, []int64{0, 58, 67}) {
+		t.Fatalf("add runs start at %v, output %d (want %d)", starts, out, wantOut)
+	}
+}
+
+// TestBSDIFF40ApplyCostBounded: a BSDIFF40 patch of one-byte records
+// reads the old image once per window and writes once per buffer; the
+// issue's patches (records "add 1, seek -1" against a 1-byte image, with
+// or without 16 idle records each) and add runs of 1 byte alternating
+// between distant offsets are refused once past the allowance.
+func TestBSDIFF40ApplyCostBounded(t *testing.T) {
+	const n = 64 << 10
+	old := make([]byte, n)
+	for i := range old {
+		old[i] = byte(i * 13)
+	}
+	recs := make([]control, n)
+	for i := range recs {
+		recs[i] = control{add: 1}
+	}
+	p := bsRaw{newSize: n, recs: recs, diff: make([]byte, n)}.build(t)
+	r := &countingReaderAt{r: bytes.NewReader(old)}
+	var w countingWriteCalls
+	if err := ApplyBSDIFF40(r, int64(len(old)), bytes.NewReader(p), &w, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(w.Bytes(), old) {
+		t.Fatal("output differs")
+	}
+	if r.calls > n/bsChunk+2 || w.calls > n/bsChunk+2 {
+		t.Errorf("%d reads of old, %d writes for %d one-byte records", r.calls, w.calls, n)
+	}
+	one, _, p := bsSeekBackPatch(t, n, 0)
+	expectRejected(t, one, p, testBSLimits(), ErrLimit)
+	_, _, p = bsSeekBackPatch(t, 4096, bsMaxIdle)
+	expectRejected(t, one, p, testBSLimits(), ErrMalformed)
+
+	// Add runs of 1 byte alternating between two distant old offsets.
+	big := make([]byte, 1<<20)
+	recs = recs[:0]
+	k := int64(len(big) / 2)
+	for i := range 4096 {
+		if i%2 == 0 {
+			recs = append(recs, control{add: 1, seek: k - 1})
+		} else {
+			recs = append(recs, control{add: 1, seek: -k - 1})
+		}
+	}
+	p = bsRaw{newSize: int64(len(recs)), recs: recs, diff: make([]byte, len(recs))}.build(t)
+	expectRejected(t, big, p, testBSLimits(), ErrLimit)
+}
