@@ -219,8 +219,20 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	if m := b.memory(); m > a.h.ApplyMemory {
 		return nil, limitErr(start, "block needs %d bytes of memory, header declared %d", m, a.h.ApplyMemory)
 	}
-	if b.rawLen[streamExtra] > b.newLen {
+	// A stream longer than its block can use would be decoded and then
+	// rejected: check first, so decoding costs at most a constant per
+	// output byte (a record is three varints, a non-zero diff byte one
+	// value and at most one gap varint).
+	const vl = binary.MaxVarintLen64
+	switch {
+	case b.rawLen[streamExtra] > b.newLen:
 		return nil, malformed(start, "extra stream longer than the block output")
+	case b.rawLen[streamValues] > b.newLen:
+		return nil, malformed(start, "values stream longer than the block output")
+	case (b.rawLen[streamGaps]+vl-1)/vl > b.newLen:
+		return nil, malformed(start, "gaps stream longer than the block output can use")
+	case (b.rawLen[streamCtrl]+3*vl-1)/(3*vl) > b.records:
+		return nil, malformed(start, "control stream longer than %d records can use", b.records)
 	}
 	return &b, nil
 }

@@ -48,8 +48,9 @@ func ApplyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSiz
 
 // bsDecoderMemory is what one compress/bzip2 decoder may allocate: a
 // 900 kB block of 4-byte entries (level 9, the worst case a stream can ask
-// for), plus its input buffer.
-const bsDecoderMemory = 900_000*4 + 4<<10
+// for), its input buffer and a block's Huffman tables and selectors
+// (measured: about 60 KB), and this package's read buffer after it.
+const bsDecoderMemory = 900_000*4 + 4<<10 + 64<<10 + bsStreamBuffer
 
 // bsFixedMemory is the applier's own buffers (old-image window, output
 // buffer) and small state.
@@ -166,16 +167,16 @@ func applyBSDIFF40(old io.ReaderAt, oldSize int64, patch io.Reader, out io.Write
 		return 0, bsErrorf(ErrLimit, -1, -1, "ctrl+diff blocks of %d+%d bytes exceed the buffer limit %d (apply from an io.ReaderAt instead)",
 			h.ctrlLen, h.diffLen, lim.maxBuffered)
 	}
-	// Grow the buffer as bytes arrive rather than trusting the declared size.
-	var blocks bytes.Buffer
-	n, err := io.CopyN(&blocks, patch, h.ctrlLen+h.diffLen)
-	if err != nil {
-		if errors.Is(err, io.EOF) {
+	// The declared size is capped by maxBuffered (MaxMemory less the
+	// decoders and buffers), so one exact allocation keeps the promise;
+	// growing a buffer as bytes arrive could hold up to three times it.
+	b := make([]byte, h.ctrlLen+h.diffLen)
+	if n, err := io.ReadFull(patch, b); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return 0, bsErrorf(ErrMalformed, -1, -1, "patch ends after %d of %d ctrl+diff bytes", n, h.ctrlLen+h.diffLen)
 		}
 		return 0, err
 	}
-	b := blocks.Bytes()
 	a := &bsApplier{
 		old: old, oldSize: oldSize, newSize: h.newSize, out: out, lim: lim,
 		ctrl:  bsStream(bytes.NewReader(b[:h.ctrlLen])),

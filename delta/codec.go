@@ -185,6 +185,7 @@ func newDecoders(maxBlock int64) (*decoders, error) {
 	d, err := zstd.NewReader(nil,
 		zstd.WithDecoderConcurrency(1),
 		zstd.WithDecoderLowmem(true),
+		zstd.WithDecodeAllCapLimit(true),
 		zstd.WithDecoderMaxMemory(uint64(maxBlock)),
 		zstd.WithDecoderMaxWindow(uint64(max(maxBlock, zstd.MinWindowSize))))
 	if err != nil {
@@ -197,8 +198,11 @@ func (d *decoders) close() { d.zstd.Close() }
 
 // decode decompresses comp into dst, which has exactly the declared
 // decoded length. Any other decoded length, trailing compressed bytes or
-// codec error is ErrMalformed; the decoders never produce more than
-// len(dst)+1 bytes (decompression bombs stop there).
+// codec error is ErrMalformed. Each decoder is limited by this stream's
+// declared length, not by the block's or the header's memory: zstd
+// decodes into dst and stops at its capacity (WithDecodeAllCapLimit),
+// LZMA2's dictionary is derived from len(dst) and it is read up to
+// len(dst)+1 bytes, so a decompression bomb allocates nothing past them.
 func (d *decoders) decode(c Codec, comp, dst []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -363,4 +364,34 @@ func TestBSDIFF40ApplyCostBounded(t *testing.T) {
 	}
 	p = bsRaw{newSize: int64(len(recs)), recs: recs, diff: make([]byte, len(recs))}.build(t)
 	expectRejected(t, big, p, testBSLimits(), ErrLimit)
+}
+
+// A stream longer than its block can use (more values than output bytes,
+// more gap bytes than 10 per output byte, more control bytes than three
+// varints per record) is refused from the block header, before it is
+// read or decoded: decoding then costs at most a constant per output
+// byte, whatever the compression ratio.
+func TestApplyRejectsStreamLongerThanBlockCanUse(t *testing.T) {
+	one := []rawRecord{{copy: 1}}
+	for _, b := range []craftBlock{
+		{newLen: 1, records: one, extra: []byte("x"), values: []byte{1, 2}},
+		{newLen: 1, records: one, extra: []byte("x"), gaps: make([]byte, 11)},
+		{newLen: 1, records: one, extra: []byte("xy")},
+	} {
+		err := mustReject(t, atkOld, craftPatch(atkOld, []byte("x"), b), ErrMalformed)
+		if !strings.Contains(err.Error(), "longer than") {
+			t.Errorf("error %q does not say which stream is too long", err)
+		}
+	}
+	// Control bytes beyond three varints per record.
+	p := craftPatch(atkOld, []byte("x"), craftBlock{newLen: 1, records: one, extra: []byte("x")})
+	h, _ := ReadHeader(bytes.NewReader(p))
+	hdrLen := len(h.appendTo(nil))
+	bad := append(bytes.Clone(p[:hdrLen]), 1, 1, 0, 0, 31, 0, 0, 1) // 1 byte, 1 record, stored; lengths 31, 0, 0, 1
+	bad = append(bad, make([]byte, 31)...)
+	bad = append(bad, 'x')
+	err := mustReject(t, atkOld, bad, ErrMalformed)
+	if !strings.Contains(err.Error(), "control stream longer") {
+		t.Errorf("error %q does not say the control stream is too long", err)
+	}
 }

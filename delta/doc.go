@@ -91,7 +91,12 @@
 // position += seek (it must stay inside old); new += old[pos:pos+add] +
 // diff bytes (bytewise mod 256), old position += add; new += the next copy
 // bytes of the extra stream. Every record must make progress (add+copy >
-// 0); the old position carries over from block to block.
+// 0); the old position carries over from block to block. An add run that
+// starts anywhere but where the previous add run ended (the start of old
+// before the first) must add at least 8 bytes, unless its record is the
+// last of its block: a patch then cannot make the applier read the old
+// image more than once per 8 output bytes (Diff turns a shorter jumping
+// add into literal bytes; it never found one on the bench firmware).
 //
 // The diff bytes of a block are sparse. Byte coding: the gaps stream has,
 // for each non-zero diff byte, a varint count of the zero diff bytes before
@@ -164,7 +169,12 @@
 // the declared size, never at what the compressed data would produce),
 // unused or missing stream bytes and trailing data all return an error
 // matching [ErrMalformed], [ErrLimit] or [ErrUnsupported]. Apply never
-// writes more than the declared size. The new image's SHA-256 is checked
+// writes more than the declared size. Its CPU time is bounded by a small
+// constant per output byte plus per patch byte, whatever the records: the
+// old image is read through a cached window, output is buffered, jumping
+// add runs are at least 8 bytes, and every decoded stream length is
+// checked against what the block's output can use before it is decoded
+// (BENCHMARKS.md gives the worst case found next to a real patch). The new image's SHA-256 is checked
 // at the end ([ErrDigestMismatch]): output written before an error must be
 // discarded, which is why a device writes it to a staging slot. A SUIT
 // manifest should still carry and check both digests itself

@@ -5,13 +5,20 @@ package delta
 type Limits struct {
 	// MaxMemory caps the working memory a patch may ask for
 	// (Header.ApplyMemory): decoded streams, compressed buffer and
-	// decoder dictionary of one block, plus fixed I/O buffers. The
-	// applier never allocates more than this for patch data, whatever the
-	// patch declares. Zero means DefaultMaxMemory.
+	// decoder dictionary of one block, plus fixed I/O buffers. Apply
+	// never allocates more than this, whatever the patch declares: every
+	// decoder is limited by its own stream's declared length (a stream
+	// that decodes to more stops there, ErrLimit), and a block by the
+	// memory it declares. For BSDIFF40 it must hold three bzip2 decoders
+	// (about 11 MB) plus, for ApplyBSDIFF40, the buffered ctrl and diff
+	// blocks. Zero means DefaultMaxMemory.
 	MaxMemory int64
 
-	// MaxNewSize caps the size of the new image. Zero means
-	// DefaultMaxNewSize.
+	// MaxNewSize caps the size of the new image: a patch that declares a
+	// larger one is refused (ErrLimit) before anything is read from the
+	// old image or written. When the caller knows the size of the result
+	// (a SUIT image-size, the size of the slot it writes to), it should
+	// pass that here. Zero means DefaultMaxNewSize.
 	MaxNewSize int64
 }
 
