@@ -84,7 +84,7 @@ func (r *run) componentMatches(ci uint64) (bool, error) {
 	if d == nil {
 		return false, condFail(ErrParameterUnset, "image digest parameter not set")
 	}
-	h, err := newHasher(d.Algorithm)
+	h, err := suit.NewHasher(d.Algorithm)
 	if err != nil {
 		return false, condFail(ErrUnsupported, "%v", err)
 	}
@@ -103,7 +103,7 @@ func (r *run) componentMatches(ci uint64) (bool, error) {
 	if _, err := io.Copy(h, &ctxReader{ctx: r.ctx, r: io.NewSectionReader(c, 0, n)}); err != nil {
 		return false, wrapErr(ErrOperation, err, "read "+r.comps[ci].String())
 	}
-	return digestEqual(h.Sum(), d.Value), nil
+	return digestEqual(h.Digest().Value, d.Value), nil
 }
 
 // componentSlot implements component-slot: the storage's slot for the

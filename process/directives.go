@@ -28,9 +28,9 @@ func (r *run) stage(ci uint64, src io.Reader) error {
 		}
 		max = int64(*size)
 	}
-	var h hasher
+	var h *suit.Hasher
 	if d != nil {
-		if h, err = newHasher(d.Algorithm); err != nil {
+		if h, err = suit.NewHasher(d.Algorithm); err != nil {
 			return errf(ErrUnsupported, "%v", err)
 		}
 	}
@@ -54,7 +54,7 @@ func (r *run) stage(ci uint64, src io.Reader) error {
 		st.Discard()
 		return errf(ErrDigestMismatch, "payload for %s is %d bytes, image-size is %d", r.comps[ci], n, *size)
 	}
-	if h != nil && !digestEqual(h.Sum(), d.Value) {
+	if h != nil && !digestEqual(h.Digest().Value, d.Value) {
 		st.Discard()
 		return errf(ErrDigestMismatch, "payload for %s does not match its image digest", r.comps[ci])
 	}

@@ -29,38 +29,110 @@ type Digest struct {
 	Extensions [][]byte
 }
 
+// digestAlg is everything suitkit knows about one SUIT digest algorithm:
+// the one table every package reads (through DigestSize, ComputeDigest,
+// Digest.Matches and NewHasher), so a new algorithm is added in one place.
+type digestAlg struct {
+	size int
+	// sum appends the digest of data to dst without allocating a hash.
+	sum func(dst, data []byte) []byte
+	// newHash starts a streaming hash (fixed-output algorithms).
+	newHash func() hash.Hash
+	// newXOF starts a streaming extendable-output function (SHAKE).
+	newXOF func() *sha3.SHAKE
+}
+
+// lookupDigestAlg returns the table entry of a supported algorithm.
+func lookupDigestAlg(alg int64) (digestAlg, bool) {
+	switch alg {
+	case AlgSHA256:
+		return digestAlg{size: 32, newHash: sha256.New, sum: func(dst, data []byte) []byte {
+			s := sha256.Sum256(data)
+			return append(dst, s[:]...)
+		}}, true
+	case AlgSHA384:
+		return digestAlg{size: 48, newHash: sha512.New384, sum: func(dst, data []byte) []byte {
+			s := sha512.Sum384(data)
+			return append(dst, s[:]...)
+		}}, true
+	case AlgSHA512:
+		return digestAlg{size: 64, newHash: sha512.New, sum: func(dst, data []byte) []byte {
+			s := sha512.Sum512(data)
+			return append(dst, s[:]...)
+		}}, true
+	case AlgSHAKE128:
+		return digestAlg{size: 32, newXOF: sha3.NewSHAKE128, sum: func(dst, data []byte) []byte {
+			return append(dst, sha3.SumSHAKE128(data, 32)...)
+		}}, true
+	case AlgSHAKE256:
+		return digestAlg{size: 64, newXOF: sha3.NewSHAKE256, sum: func(dst, data []byte) []byte {
+			return append(dst, sha3.SumSHAKE256(data, 64)...)
+		}}, true
+	}
+	return digestAlg{}, false
+}
+
 // DigestSize returns the output size in bytes of a supported digest
 // algorithm, or 0 if the algorithm is not supported.
 func DigestSize(alg int64) int {
-	switch alg {
-	case AlgSHA256, AlgSHAKE128:
-		return 32
-	case AlgSHA384:
-		return 48
-	case AlgSHA512, AlgSHAKE256:
-		return 64
-	}
-	return 0
+	a, _ := lookupDigestAlg(alg)
+	return a.size
 }
 
 // hashInto computes alg over data, appending to dst.
 func hashInto(dst []byte, alg int64, data []byte) ([]byte, bool) {
-	switch alg {
-	case AlgSHA256:
-		s := sha256.Sum256(data)
-		return append(dst, s[:]...), true
-	case AlgSHA384:
-		s := sha512.Sum384(data)
-		return append(dst, s[:]...), true
-	case AlgSHA512:
-		s := sha512.Sum512(data)
-		return append(dst, s[:]...), true
-	case AlgSHAKE128:
-		return append(dst, sha3.SumSHAKE128(data, 32)...), true
-	case AlgSHAKE256:
-		return append(dst, sha3.SumSHAKE256(data, 64)...), true
+	a, ok := lookupDigestAlg(alg)
+	if !ok {
+		return dst, false
 	}
-	return dst, false
+	return a.sum(dst, data), true
+}
+
+// Hasher computes a SUIT digest over data written to it in pieces, for
+// payloads too large to hold in memory. Make one with NewHasher.
+type Hasher struct {
+	alg  int64
+	size int
+	h    hash.Hash
+	x    *sha3.SHAKE
+}
+
+// NewHasher starts a streaming digest with the COSE digest algorithm alg
+// (the algorithms of ComputeDigest). An unknown algorithm gives an error
+// matching ErrUnsupported.
+func NewHasher(alg int64) (*Hasher, error) {
+	a, ok := lookupDigestAlg(alg)
+	if !ok {
+		return nil, fmt.Errorf("%w: digest algorithm %d", ErrUnsupported, alg)
+	}
+	h := &Hasher{alg: alg, size: a.size}
+	if a.newHash != nil {
+		h.h = a.newHash()
+	} else {
+		h.x = a.newXOF()
+	}
+	return h, nil
+}
+
+// Write adds p to the digest. It never returns an error.
+func (h *Hasher) Write(p []byte) (int, error) {
+	if h.h != nil {
+		return h.h.Write(p)
+	}
+	return h.x.Write(p)
+}
+
+// Digest returns the digest of everything written so far. Call it once:
+// for the SHAKE algorithms it finishes the computation.
+func (h *Hasher) Digest() Digest {
+	d := Digest{Algorithm: h.alg}
+	if h.h != nil {
+		d.Value = h.h.Sum(nil)
+	} else {
+		d.Value = make([]byte, h.size)
+		h.x.Read(d.Value)
+	}
+	return d
 }
 
 // ComputeDigest hashes data with the COSE digest algorithm alg: SHA-256
@@ -96,19 +168,12 @@ func (d Digest) MatchesBstr(content []byte) bool {
 	if len(content) <= smallItem-9 {
 		return d.matchesSmallBstr(content)
 	}
-	var h hash.Hash
-	switch d.Algorithm {
-	case AlgSHA256:
-		h = sha256.New()
-	case AlgSHA384:
-		h = sha512.New384()
-	case AlgSHA512:
-		h = sha512.New()
-	case AlgSHAKE128, AlgSHAKE256:
-		return d.Matches(BstrItem(content))
-	default:
-		return false
+	a, ok := lookupDigestAlg(d.Algorithm)
+	if !ok || a.newHash == nil {
+		// Unknown (false) or SHAKE, which has no cheap streaming Sum here.
+		return ok && d.Matches(BstrItem(content))
 	}
+	h := a.newHash()
 	var head [smallItem]byte
 	n := bstrHead(&head, len(content))
 	h.Write(head[:n])
