@@ -59,7 +59,7 @@ func (r *run) applyDelta(ci uint64) error {
 		case errors.Is(aerr, delta.ErrLimit):
 			return wrapErr(ErrLimit, aerr, "apply-delta")
 		case errors.Is(aerr, delta.ErrOldImageMismatch), errors.Is(aerr, delta.ErrDigestMismatch):
-			return wrapErr(ErrDigestMismatch, aerr, "apply-delta")
+			return wrapErr(ErrPayloadMismatch, aerr, "apply-delta")
 		case errors.Is(aerr, delta.ErrMalformed), errors.Is(aerr, delta.ErrUnsupported):
 			return wrapErr(ErrOperation, aerr, "apply-delta")
 		}

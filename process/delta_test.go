@@ -147,8 +147,8 @@ func TestDeltaPatchTamperedInEnvelope(t *testing.T) {
 	flash := testdevice.New()
 	flash.Set(comp0, v1)
 	_, err = newDevice(t, flash, k, process.Platform{}, nil).install(tampered)
-	if !errors.Is(err, process.ErrDigestMismatch) {
-		t.Fatalf("err = %v, want ErrDigestMismatch", err)
+	if !errors.Is(err, process.ErrPayloadMismatch) {
+		t.Fatalf("err = %v, want ErrPayloadMismatch", err)
 	}
 	if got, _ := flash.Get(comp0); !bytes.Equal(got, v1) {
 		t.Fatal("image changed")

@@ -52,11 +52,11 @@ func (r *run) stage(ci uint64, src io.Reader) error {
 	}
 	if size != nil && uint64(n) != *size {
 		st.Discard()
-		return errf(ErrDigestMismatch, "payload for %s is %d bytes, image-size is %d", r.comps[ci], n, *size)
+		return errf(ErrPayloadMismatch, "payload for %s is %d bytes, image-size is %d", r.comps[ci], n, *size)
 	}
 	if h != nil && !digestEqual(h.Digest().Value, d.Value) {
 		st.Discard()
-		return errf(ErrDigestMismatch, "payload for %s does not match its image digest", r.comps[ci])
+		return errf(ErrPayloadMismatch, "payload for %s does not match its image digest", r.comps[ci])
 	}
 	if err := st.Commit(); err != nil {
 		return wrapErr(ErrOperation, err, "commit "+r.comps[ci].String())

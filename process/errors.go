@@ -24,10 +24,10 @@ var (
 	// ErrOperation: a directive's operation failed (fetch, write, copy,
 	// swap, invoke, storage I/O, a digest mismatch while staging).
 	ErrOperation = errors.New("process: operation failed")
-	// ErrDigestMismatch: content fetched, copied, written or patched into
+	// ErrPayloadMismatch: content fetched, copied, written or patched into
 	// a component does not have the image digest or image-size the
 	// manifest sets for it; the component was left unchanged.
-	ErrDigestMismatch = errors.New("process: payload digest mismatch")
+	ErrPayloadMismatch = errors.New("process: payload digest mismatch")
 	// ErrNoContent: a component has no content.
 	ErrNoContent = errors.New("process: component has no content")
 	// ErrMissingSequence: a procedure needs a sequence that was severed and

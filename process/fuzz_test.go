@@ -11,7 +11,7 @@ import (
 )
 
 var sentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset, ErrComponent, ErrLimit,
-	ErrOperation, ErrDigestMismatch, ErrNoContent, ErrMissingSequence, ErrManifest}
+	ErrOperation, ErrPayloadMismatch, ErrNoContent, ErrMissingSequence, ErrManifest}
 
 // FuzzProcessManifest runs the Update and Invoke procedures of arbitrary
 // manifests that suit decodes, on an in-memory device. Property: no panic,

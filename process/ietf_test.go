@@ -89,12 +89,12 @@ func TestIETFExamplesProcessed(t *testing.T) {
 		uris []string
 	}{
 		{"example-0.suit", process.ErrConditionFailed, nil},
-		{"example-1.suit", process.ErrDigestMismatch, []string{"http://example.com/file.bin"}},
-		{"example-2.suit", process.ErrDigestMismatch, []string{"http://example.com/very/long/path/to/file/file.bin"}},
+		{"example-1.suit", process.ErrPayloadMismatch, []string{"http://example.com/file.bin"}},
+		{"example-2.suit", process.ErrPayloadMismatch, []string{"http://example.com/very/long/path/to/file/file.bin"}},
 		{"example-2-severed.suit", process.ErrMissingSequence, nil},
-		{"example-3.suit", process.ErrDigestMismatch, []string{"http://example.com/file1.bin"}},
-		{"example-4.suit", process.ErrDigestMismatch, []string{"http://example.com/file.bin"}},
-		{"example-5.suit", process.ErrDigestMismatch, []string{"http://example.com/file1.bin"}},
+		{"example-3.suit", process.ErrPayloadMismatch, []string{"http://example.com/file1.bin"}},
+		{"example-4.suit", process.ErrPayloadMismatch, []string{"http://example.com/file.bin"}},
+		{"example-5.suit", process.ErrPayloadMismatch, []string{"http://example.com/file1.bin"}},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -143,7 +143,7 @@ func TestIETFExample3SelectsImageBySlot(t *testing.T) {
 	id := process.Identity{VendorID: mustUUID(t, "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe"), ClassID: mustUUID(t, "1492af14-2569-5e48-bf42-9b2d51f2ab45")}
 	d := newIETFDevice(t, id, 1)
 	d.fetcher.content = make([]byte, 76834)
-	if _, err := d.proc.Update(context.Background(), v); !errors.Is(err, process.ErrDigestMismatch) {
+	if _, err := d.proc.Update(context.Background(), v); !errors.Is(err, process.ErrPayloadMismatch) {
 		t.Fatalf("err = %v", err)
 	}
 	if !equalStrings(d.fetcher.asked, []string{"http://example.com/file2.bin"}) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -118,7 +119,7 @@ func ReasonOf(err error) Reason {
 		return ReasonCOSEUnsupported
 	case errors.Is(err, verify.ErrUnauthorizedComponent):
 		return ReasonComponentUnauthorised
-	case errors.Is(err, verify.ErrDigestMismatch), errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
+	case errors.Is(err, suit.ErrDigestMismatch), errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
 		return ReasonUnauthorised
 	case errors.Is(err, ErrUnsupported):
 		return ReasonCommandUnsupported

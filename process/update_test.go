@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/fxamacker/cbor/v2"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/internal/testdevice"
@@ -133,8 +134,8 @@ func TestMixAndMatchComponentDigest(t *testing.T) {
 	d := newDevice(t, flash, k, process.Platform{}, nil)
 	mixed := seal(t, k, fullImage(t, 5, fwA), map[string][]byte{"#fw": fwB})
 	_, err := d.install(mixed)
-	if !errors.Is(err, process.ErrDigestMismatch) {
-		t.Fatalf("err = %v, want ErrDigestMismatch", err)
+	if !errors.Is(err, process.ErrPayloadMismatch) {
+		t.Fatalf("err = %v, want ErrPayloadMismatch", err)
 	}
 	if got, _ := flash.Get(comp0); string(got) != "factory image" {
 		t.Fatal("mismatched payload reached the component")
@@ -142,8 +143,8 @@ func TestMixAndMatchComponentDigest(t *testing.T) {
 	// Two components: payloads crossed between them.
 	m := twoComponents(t, 6, fwA, fwB)
 	crossed := seal(t, k, m, map[string][]byte{"#a": fwB, "#b": fwA})
-	if _, err := d.install(crossed); !errors.Is(err, process.ErrDigestMismatch) {
-		t.Fatalf("crossed payloads: %v, want ErrDigestMismatch", err)
+	if _, err := d.install(crossed); !errors.Is(err, process.ErrPayloadMismatch) {
+		t.Fatalf("crossed payloads: %v, want ErrPayloadMismatch", err)
 	}
 	if _, ok := flash.Get(comp1); ok {
 		t.Fatal("component 1 written from a crossed bundle")

@@ -25,7 +25,7 @@
 //	EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error // append one COSE_Sign block
 //	SignBytes(data []byte, signers ...*Signer) ([]byte, error)   // suit.Decode + Envelope + Encode
 //
-// Errors: [keys.ErrKey], [keys.ErrAlgorithm], [ErrDigestMismatch],
+// Errors: [keys.ErrKey], [keys.ErrAlgorithm], [suit.ErrDigestMismatch],
 // [ErrEnvelope]; typed [*keys.KeyError], [*keys.AlgorithmError],
 // [*DigestMismatchError] match them with errors.Is.
 //
@@ -39,7 +39,7 @@
 // Signers MUST check the digest before signing (TOCTOU, manifest draft
 // "Signers ... MUST verify the SUIT_Digest"): [Envelope] recomputes the
 // SUIT_Digest over the encoded manifest bstr (head included) and refuses
-// with [ErrDigestMismatch] if the wrapper holds a different one. It never
+// with [suit.ErrDigestMismatch] if the wrapper holds a different one. It never
 // signs a digest it did not recompute from the bytes being distributed.
 //
 // Severing changes the manifest, so it must happen before signing:

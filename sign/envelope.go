@@ -16,7 +16,7 @@ import (
 // digest of the manifest bstr. If it has one, its SUIT_Digest is decoded and
 // recomputed over suit.BstrItem(env.ManifestBytes) first (the TOCTOU rule:
 // a signer verifies the digest before signing); a mismatch or an
-// unsupported digest algorithm gives [ErrDigestMismatch] and env is left
+// unsupported digest algorithm gives [suit.ErrDigestMismatch] and env is left
 // unchanged. Existing blocks are kept. When env.ManifestBytes is nil and
 // env.Manifest is set (an envelope built in code), ManifestBytes is set to
 // env.Manifest.Encode().
@@ -121,13 +121,13 @@ func checkedDigest(env *suit.Envelope) ([]byte, *suit.Authentication, error) {
 	if db == nil {
 		var err error
 		if db, err = old.Digest.Encode(); err != nil {
-			return nil, nil, fmt.Errorf("%w: authentication wrapper digest: %w", ErrDigestMismatch, err)
+			return nil, nil, fmt.Errorf("%w: authentication wrapper digest: %w", suit.ErrDigestMismatch, err)
 		}
 	}
 	// Decode exactly the bytes that will be signed, not the struct field.
 	d, err := suit.DecodeDigest(db, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: authentication wrapper digest does not decode: %w", ErrDigestMismatch, err)
+		return nil, nil, fmt.Errorf("%w: authentication wrapper digest does not decode: %w", suit.ErrDigestMismatch, err)
 	}
 	if suit.DigestSize(d.Algorithm) == 0 {
 		return nil, nil, &DigestMismatchError{Algorithm: d.Algorithm, Got: d.Value}

@@ -96,7 +96,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		env.ManifestBytes = mb
 		err := Envelope(env, s)
 		var dm *DigestMismatchError
-		if !errors.Is(err, ErrDigestMismatch) || !errors.As(err, &dm) {
+		if !errors.Is(err, suit.ErrDigestMismatch) || !errors.As(err, &dm) {
 			t.Fatalf("err = %v", err)
 		}
 		if len(env.Authentication.Blocks) != 0 {
@@ -109,7 +109,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		d := suit.Digest{Algorithm: suit.AlgSHA256, Value: sum[:]}
 		db, _ := d.Encode()
 		env.Authentication = &suit.Authentication{DigestBytes: db, Digest: d}
-		if err := Envelope(env, s); !errors.Is(err, ErrDigestMismatch) {
+		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -117,7 +117,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		env := parseIETF(t, "example-0-unsigned.suit")
 		env.Authentication.DigestBytes = bytes.Clone(env.Authentication.DigestBytes)
 		env.Authentication.DigestBytes[10] ^= 0xff // what would be signed
-		if err := Envelope(env, s); !errors.Is(err, ErrDigestMismatch) {
+		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -126,14 +126,14 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		d := suit.Digest{Algorithm: 1, Value: make([]byte, 32)}
 		db, _ := d.Encode()
 		env.Authentication = &suit.Authentication{DigestBytes: db, Digest: d}
-		if err := Envelope(env, s); !errors.Is(err, ErrDigestMismatch) {
+		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("garbage digest bytes", func(t *testing.T) {
 		env := parseIETF(t, "example-0-unsigned.suit")
 		env.Authentication.DigestBytes = []byte{0x82, 0x2f}
-		if err := Envelope(env, s); !errors.Is(err, ErrDigestMismatch) {
+		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})

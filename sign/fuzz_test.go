@@ -36,7 +36,7 @@ func FuzzSignBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := SignBytes(data, s)
 		if err != nil {
-			if out != nil || (!errors.Is(err, ErrEnvelope) && !errors.Is(err, ErrDigestMismatch)) {
+			if out != nil || (!errors.Is(err, ErrEnvelope) && !errors.Is(err, suit.ErrDigestMismatch)) {
 				t.Fatalf("untyped error or output with error: %v", err)
 			}
 			return

@@ -30,8 +30,14 @@ var (
 	// handle, such as an unknown digest algorithm.
 	ErrUnsupported = errors.New("suit: unsupported")
 
-	// ErrDigestMismatch reports that a severed element present in the
-	// envelope does not match the digest the manifest holds for it.
+	// ErrDigestMismatch reports that a bstr-wrapped member of an envelope
+	// does not match the SUIT_Digest that covers it: the manifest against
+	// the authentication wrapper's digest (found by sign and verify), or a
+	// severed element against the digest the manifest holds for it. It is
+	// the one sentinel for envelope integrity across the module; content
+	// installed on a device (process.ErrPayloadMismatch) and the output of
+	// a patch (delta.ErrDigestMismatch) have their own, because they mean
+	// something else.
 	ErrDigestMismatch = errors.New("suit: digest mismatch")
 
 	// ErrMissing reports that an element is absent, for example a severed

@@ -14,6 +14,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
+	"github.com/suitkit/suitkit/suit"
 )
 
 // TestDigestOnlyWrapper (threats A1): no authentication wrapper, a wrapper
@@ -54,8 +55,8 @@ func TestTamperedManifest(t *testing.T) {
 		t.Fatalf("untampered: %v", err)
 	}
 	evil, _ := testManifest{seq: 8}.encode(t)
-	if _, err := v.Verify(envelope(t, d, [][]byte{blk}, evil, nil)); !errors.Is(err, ErrDigestMismatch) {
-		t.Fatalf("manifest swapped under the signature: got %v, want ErrDigestMismatch", err)
+	if _, err := v.Verify(envelope(t, d, [][]byte{blk}, evil, nil)); !errors.Is(err, suit.ErrDigestMismatch) {
+		t.Fatalf("manifest swapped under the signature: got %v, want suit.ErrDigestMismatch", err)
 	}
 	var de *DigestError
 	_, err := v.Verify(envelope(t, d, [][]byte{blk}, evil, nil))
@@ -77,8 +78,8 @@ func TestDigestOverContentOnly(t *testing.T) {
 	sum := sha256.Sum256(man)
 	d := enc(t, []any{-16, sum[:]})
 	env := envelope(t, d, [][]byte{signer{alg: int64(keys.ES256), ec: ietfPrivate(t)}.block(t, d, nil, nil)}, man, nil)
-	if _, err := v.Verify(env); !errors.Is(err, ErrDigestMismatch) {
-		t.Fatalf("got %v, want ErrDigestMismatch", err)
+	if _, err := v.Verify(env); !errors.Is(err, suit.ErrDigestMismatch) {
+		t.Fatalf("got %v, want suit.ErrDigestMismatch", err)
 	}
 }
 

@@ -26,7 +26,7 @@
 //
 // Errors match the sentinels in errors.go with errors.Is:
 // [ErrUnauthenticated], [ErrMalformed] (also matching the suit codec's
-// sentinels), [ErrDigestMismatch], [ErrUnsupportedAlgorithm],
+// sentinels), [suit.ErrDigestMismatch], [ErrUnsupportedAlgorithm],
 // [ErrUnsupportedHeader], [ErrSeveredMismatch], [ErrMissingPayload],
 // [ErrUnauthorizedComponent], [ErrRollback], [ErrStoreCorrupt]. Typed
 // errors ([AuthError], [RollbackError], [DigestError], ...) carry detail.

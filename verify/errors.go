@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/suitkit/suitkit/suit"
 )
 
 // Sentinel errors. Every error returned by this package matches at least one
@@ -15,9 +17,6 @@ var (
 	// ErrMalformed: the envelope or a COSE block is not well formed. Errors
 	// from the suit codec are wrapped, so suit.ErrMalformed matches too.
 	ErrMalformed = errors.New("verify: malformed")
-	// ErrDigestMismatch: the authenticated SUIT_Digest does not match the
-	// manifest bstr as received.
-	ErrDigestMismatch = errors.New("verify: manifest digest mismatch")
 	// ErrUnsupportedAlgorithm: a digest, signature or MAC algorithm this
 	// package does not implement or does not allow, or one a key is not
 	// bound to.
@@ -108,7 +107,7 @@ func (e *AuthError) Unwrap() []error { return e.Blocks }
 func (e *AuthError) Is(target error) bool { return target == ErrUnauthenticated }
 
 // DigestError is returned when a digest does not match. It matches
-// [ErrDigestMismatch] for the manifest and [ErrSeveredMismatch] for a
+// [suit.ErrDigestMismatch] for the manifest and [ErrSeveredMismatch] for a
 // severable element.
 type DigestError struct {
 	What      string // "manifest", "suit-install (20)", ...
@@ -132,13 +131,14 @@ func (e *DigestError) Error() string {
 // Unwrap returns the underlying codec error, if any.
 func (e *DigestError) Unwrap() error { return e.Err }
 
-// Is reports whether target is ErrDigestMismatch (manifest) or
-// ErrSeveredMismatch (severable element).
+// Is reports whether target is [suit.ErrDigestMismatch] (the one sentinel
+// for an envelope member that does not match the digest covering it) or,
+// for a severable element, also [ErrSeveredMismatch].
 func (e *DigestError) Is(target error) bool {
-	if e.severed {
-		return target == ErrSeveredMismatch
+	if e.severed && target == ErrSeveredMismatch {
+		return true
 	}
-	return target == ErrDigestMismatch
+	return target == suit.ErrDigestMismatch
 }
 
 // AlgorithmError names an algorithm that is not supported or not allowed.

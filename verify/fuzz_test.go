@@ -38,7 +38,7 @@ func FuzzVerify(f *testing.F) {
 	}
 	key := ietfKey(f)
 	v := mustVerifier(f, []*Key{key}, nil)
-	sentinels := []error{ErrUnauthenticated, ErrMalformed, ErrDigestMismatch, ErrUnsupportedAlgorithm,
+	sentinels := []error{ErrUnauthenticated, ErrMalformed, suit.ErrDigestMismatch, ErrUnsupportedAlgorithm,
 		ErrUnsupportedHeader, ErrSeveredMismatch, ErrMissingPayload, ErrUnauthorizedComponent, ErrRollback}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		orig := bytes.Clone(data)

@@ -96,7 +96,7 @@ func TestBitFlipSweep(t *testing.T) {
 }
 
 func sentinelOf(err error) string {
-	for _, s := range []error{ErrUnauthenticated, ErrDigestMismatch, ErrSeveredMismatch, ErrUnsupportedAlgorithm, ErrMalformed, ErrMissingPayload} {
+	for _, s := range []error{ErrUnauthenticated, suit.ErrDigestMismatch, ErrSeveredMismatch, ErrUnsupportedAlgorithm, ErrMalformed, ErrMissingPayload} {
 		if errors.Is(err, s) {
 			return s.Error()
 		}

@@ -210,7 +210,7 @@ func (d *demo) run() error {
 	if err := d.write("attacks/v2-tampered.suit", tampered); err != nil {
 		return err
 	}
-	d.expectReject(dev, tampered, verify.ErrDigestMismatch, v2)
+	d.expectReject(dev, tampered, suit.ErrDigestMismatch, v2)
 
 	d.stepf("attacker: sign a new firmware (sequence number 3) with a key the device does not trust")
 	evilKey, err := keys.GenerateKey(keys.ES256)

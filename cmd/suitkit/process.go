@@ -99,7 +99,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // storage or network operation is an I/O error (2), everything else means
 // the envelope was rejected (1).
 func processExit(err error) error {
-	if errors.Is(err, process.ErrOperation) && !errors.Is(err, process.ErrDigestMismatch) {
+	if errors.Is(err, process.ErrOperation) && !errors.Is(err, process.ErrPayloadMismatch) {
 		return err
 	}
 	if errors.Is(err, verify.ErrStoreCorrupt) {

@@ -86,7 +86,7 @@ func main() {
 		case errors.Is(err, verify.ErrRollback):
 			fmt.Println("rejected: older than what is installed")
 			failed = true
-		case errors.Is(err, verify.ErrUnauthenticated), errors.Is(err, verify.ErrDigestMismatch):
+		case errors.Is(err, verify.ErrUnauthenticated), errors.Is(err, suit.ErrDigestMismatch):
 			fmt.Println("rejected: not signed by the trusted key")
 			failed = true
 		default:
