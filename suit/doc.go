@@ -4,6 +4,14 @@
 // trust-domains, update-management and firmware-encryption companion
 // drafts.
 //
+// It holds what a device needs and no more: the model, the codec, digests,
+// UUIDs, the IETF names and the envelope operations. The JSON/YAML text
+// form (package suit/text), the diagnostic notation (suit/diag) and the
+// builder (package build) serve tools and people and live apart, so that
+// the import closure of verification and processing holds no text parser,
+// printer, differ or compressor, and a review of the device side does not
+// have to read them.
+//
 // # Model
 //
 // An [Envelope] holds the [Authentication] wrapper (the manifest [Digest]
@@ -14,7 +22,9 @@
 // dependencies), the unseverable sequences (validate, load, invoke,
 // uninstall) and the severable members ([SeverableSequence],
 // [SeverableText], [SeverableBytes]), each either inline or severed (only a
-// [Digest] in the manifest). A [CommandSequence] is the flat
+// [Digest] in the manifest); [Manifest.Severable] is the one place that
+// maps a manifest key to its severable member, so code that treats them
+// alike does not switch over the fields. A [CommandSequence] is the flat
 // [id, arg, id, arg, ...] array as a slice of [Command]; the argument lives
 // in the field named by [CommandArgKind]: a reporting policy, a
 // [ComponentIndex], [Parameters], try-each alternatives, a nested sequence,
