@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/suitkit/suitkit/internal/atomicfile"
+	"github.com/suitkit/suitkit/internal/lockfile"
 	"github.com/suitkit/suitkit/process"
 )
 
@@ -22,38 +24,85 @@ const (
 	swapTempName = ".swap-tmp"
 )
 
-// DirStorage is a process.Storage where each component is a file in one directory,
-// named by ComponentFileName. Every change is safe against power loss: new
-// content is written to a temporary file, synced, renamed over the
-// component's file and the directory is synced; a swap is journaled and
-// finished (or found complete) by OpenDirStorage after a crash.
+// DirStorage is a process.Storage where each component is a file in one
+// directory, named by ComponentFileName. Every change is safe against power
+// loss: new content is written to a temporary file, synced, renamed over
+// the component's file and the directory is synced; a swap is journaled and
+// finished (or found complete) after a crash.
+//
+// The device lock (Lock) is an exclusive flock on the file .device.lock in
+// the directory, so runs in different processes, and different DirStorage
+// values in one process, exclude each other; the kernel releases it when
+// its holder dies. Whoever takes it first finishes an interrupted swap and
+// removes the staging files (.stage-*) an interrupted run left: while the
+// lock is held nobody else writes any. Stage, Swap and Unlink do not take
+// the lock themselves; callers other than the processor that change a
+// directory other runs may use must hold it.
 type DirStorage struct {
 	dir string
 }
 
-// OpenDirStorage opens (creating it if needed) a directory device's storage.
-// It completes an interrupted swap and removes staging files left by an
-// interrupted write.
+// LockFile is the name of the device lock file in a DirStorage directory.
+const LockFile = ".device.lock"
+
+// OpenDirStorage opens (creating it if needed) a directory device's
+// storage. When no run holds the device lock, it takes it briefly to
+// finish an interrupted swap and remove staging files left by an
+// interrupted write; when a run holds it, it leaves the directory alone
+// (that run did the recovery, and its staging files are live).
 func OpenDirStorage(dir string) (*DirStorage, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	d := &DirStorage{dir: dir}
-	if err := d.recoverSwap(); err != nil {
-		return nil, err
+	unlock, err := lockfile.TryLock(d.lockPath())
+	if errors.Is(err, lockfile.ErrHeld) {
+		return d, nil
 	}
-	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
+	if err := d.recover(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Lock implements process.Storage: it takes the device lock, waiting as
+// long as ctx allows, and then recovers from an interrupted run.
+func (d *DirStorage) Lock(ctx context.Context) (func(), error) {
+	unlock, err := lockfile.Lock(ctx, d.lockPath())
+	if err != nil {
+		return nil, err
+	}
+	if err := d.recover(); err != nil {
+		unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
+func (d *DirStorage) lockPath() string { return filepath.Join(d.dir, LockFile) }
+
+// recover finishes an interrupted swap and removes stale staging files.
+// The caller holds the device lock.
+func (d *DirStorage) recover() error {
+	if err := d.recoverSwap(); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(d.dir)
+	if err != nil {
+		return err
+	}
 	for _, e := range ents {
 		if strings.HasPrefix(e.Name(), stagePrefix) {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return nil, err
+			if err := os.Remove(filepath.Join(d.dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
 			}
 		}
 	}
-	return d, nil
+	return nil
 }
 
 // Dir returns the directory.

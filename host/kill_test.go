@@ -3,6 +3,7 @@ package host
 import (
 	"bytes"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
@@ -37,8 +38,24 @@ func TestDirStorageSurvivesSIGKILL(t *testing.T) {
 		dir := t.TempDir()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestDirStorageSurvivesSIGKILL$")
 		cmd.Env = append(os.Environ(), "SUITKIT_KILL_CHILD_DIR="+dir)
+		progress, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
+		}
+		if i == 3 {
+			// The last run is killed only after the child reported its
+			// first commit, so that a slow machine (-race, a loaded CI
+			// runner) still tests a kill between two committed images.
+			first := make(chan struct{})
+			go func() { progress.Read(make([]byte, 1)); close(first) }()
+			select {
+			case <-first:
+			case <-time.After(2 * time.Minute):
+			}
+			delay = time.Duration(rand.Int64N(int64(50 * time.Millisecond)))
 		}
 		time.Sleep(delay)
 		cmd.Process.Kill()

@@ -58,6 +58,10 @@ func (r *run) stage(ci uint64, src io.Reader) error {
 		st.Discard()
 		return errf(ErrPayloadMismatch, "payload for %s does not match its image digest", r.comps[ci])
 	}
+	if err := r.beforeCommit(); err != nil {
+		st.Discard()
+		return err
+	}
 	if err := st.Commit(); err != nil {
 		return wrapErr(ErrOperation, err, "commit "+r.comps[ci].String())
 	}
@@ -167,6 +171,9 @@ func (r *run) swap(ci uint64) error {
 	if err != nil {
 		return err
 	}
+	if err := r.beforeCommit(); err != nil {
+		return err
+	}
 	if err := r.p.pf.Storage.Swap(r.comps[ci], r.comps[src]); err != nil {
 		return wrapErr(ErrOperation, err, "swap "+r.comps[ci].String()+" and "+r.comps[src].String())
 	}
@@ -175,6 +182,9 @@ func (r *run) swap(ci uint64) error {
 
 // unlink implements unlink: remove ci's content.
 func (r *run) unlink(ci uint64) error {
+	if err := r.beforeCommit(); err != nil {
+		return err
+	}
 	if err := r.p.pf.Storage.Unlink(r.comps[ci]); err != nil {
 		return wrapErr(ErrOperation, err, "unlink "+r.comps[ci].String())
 	}

@@ -76,7 +76,11 @@
 // an interrupted, oversized or mismatching payload leaves the component as
 // it was. [Storage] implementations switch staged content atomically
 // (host.DirStorage: temporary file, fsync, rename, directory fsync; swaps
-// are journaled). A fetch reads at most image-size+1 bytes (or
+// are journaled). One update runs at a time: the processor holds the
+// device lock (Storage.Lock) from verification to the last commit and
+// repeats the anti-rollback check under it before committing any
+// component, so a concurrent run cannot interleave an older image with a
+// newer state (ErrLocked, ErrSuperseded). A fetch reads at most image-size+1 bytes (or
 // Limits.MaxImageSize+1). The directory device names files by a reversible
 // hex encoding of the component identifier, so a manifest cannot address a
 // file outside the device directory; fetch.URIFetcher refuses file:// URIs

@@ -36,6 +36,16 @@ var (
 	// ErrManifest: the manifest breaks a processing rule (bad version,
 	// custom command in the shared sequence, malformed argument, ...).
 	ErrManifest = errors.New("process: invalid manifest")
+	// ErrLocked: the device's update lock (Storage.Lock) could not be
+	// taken: another run held it until the context ended. Nothing was
+	// verified or changed.
+	ErrLocked = errors.New("process: device locked by another update")
+	// ErrSuperseded: the anti-rollback check, repeated under the device
+	// lock just before a component was to be committed, failed: an update
+	// with a higher sequence number was committed after this manifest was
+	// verified. The error also matches verify.ErrRollback; the component
+	// was left unchanged.
+	ErrSuperseded = errors.New("process: superseded by a newer update")
 )
 
 // CommandError says which command failed: the manifest section (manifest

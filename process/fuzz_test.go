@@ -49,7 +49,7 @@ func FuzzProcessManifest(f *testing.F) {
 		}
 		env := &suit.Envelope{Integrated: map[string][]byte{"#fw": []byte("payload")}}
 		for _, proc := range []procedure{updateProcedure, invokeProcedure} {
-			rep, err := p.runManifest(context.Background(), env, m, suit.Digest{Algorithm: suit.AlgSHA256}, proc)
+			rep, err := p.runManifest(context.Background(), env, m, suit.Digest{Algorithm: suit.AlgSHA256}, proc, nil)
 			if rep == nil {
 				t.Fatal("nil report")
 			}

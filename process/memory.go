@@ -2,13 +2,17 @@ package process
 
 import (
 	"bytes"
+	"context"
 	"sync"
+
+	"github.com/suitkit/suitkit/internal/ctxlock"
 )
 
 // MemoryStorage is a Storage held in memory, for tests, simulators and
 // devices that keep components in RAM. The zero value is empty and ready to
 // use; it is safe for concurrent use.
 type MemoryStorage struct {
+	lock  ctxlock.Mutex
 	mu    sync.Mutex
 	data  map[string][]byte
 	slots map[string]uint64
@@ -40,6 +44,11 @@ func (m *MemoryStorage) SetSlot(id [][]byte, slot uint64) {
 		m.slots = map[string]uint64{}
 	}
 	m.slots[idKey(id)] = slot
+}
+
+// Lock implements Storage: one holder at a time among the users of m.
+func (m *MemoryStorage) Lock(ctx context.Context) (func(), error) {
+	return m.lock.Lock(ctx)
 }
 
 // Open implements Storage.

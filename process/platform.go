@@ -33,7 +33,26 @@ type Staging interface {
 // SUIT component identifier, a list of byte strings. Implementations must be
 // safe against power loss: Staging.Commit, Swap and Unlink each either happen
 // completely or not at all (or resume on the next start).
+//
+// One update at a time: the processor takes Lock before it verifies
+// (Install) or runs (Update, Invoke) a manifest and releases it after the
+// last commit, of a component or of the sequence number. While it holds
+// the lock it also repeats the anti-rollback check before every commit.
 type Storage interface {
+	// Lock takes the device's update lock and returns the function that
+	// releases it. Implementations must:
+	//   - make it exclusive across everything that may update the device
+	//     (goroutines, and processes when the storage is shared with
+	//     them): a second caller waits until the holder releases it;
+	//   - stop waiting when ctx is done and return an error matching
+	//     ctx.Err();
+	//   - free the lock when its holder dies (a file lock does), or be able
+	//     to recover it, so that a crashed run cannot lock a device forever;
+	//   - let the release function be called more than once.
+	// The moment the lock is taken is the safe place to clean up after an
+	// interrupted run (stale staging areas, an unfinished swap): a run
+	// that holds the lock is the only one that stages, swaps or unlinks.
+	Lock(ctx context.Context) (unlock func(), err error)
 	// Open returns the component's present content. A component that has
 	// no content yet returns an error matching ErrNoContent.
 	Open(id [][]byte) (Content, error)

@@ -88,7 +88,10 @@ func (p procedure) sections() [3]int64 {
 
 // runManifest runs a procedure of a manifest whose envelope has been
 // authenticated. It is the single place every public entry point ends in.
-func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure) (*Report, error) {
+//
+// recheck, when not nil, repeats the anti-rollback check; it runs before
+// every commit to storage.
+func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure, recheck func() error) (*Report, error) {
 	rep := &Report{DigestAlg: dig.Algorithm, Digest: dig.Value}
 	if p == nil || p.pf.Storage == nil {
 		rep.Err = errf(ErrOperation, "processor has no storage (make it with New)")
@@ -102,7 +105,7 @@ func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit
 	if m.ReferenceURI != nil {
 		rep.ReferenceURI = *m.ReferenceURI
 	}
-	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep}
+	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep, recheck: recheck}
 	err := r.procedure(proc)
 	rep.Err = err
 	return rep, err
@@ -122,6 +125,21 @@ type run struct {
 	soft    bool
 	strict  bool
 	steps   int
+	recheck func() error
+}
+
+// beforeCommit runs just before anything is committed to storage: it
+// repeats the anti-rollback check under the device lock, so that a
+// manifest verified before a newer update was committed cannot overwrite
+// that update's content.
+func (r *run) beforeCommit() error {
+	if r.recheck == nil {
+		return nil
+	}
+	if err := r.recheck(); err != nil {
+		return fmt.Errorf("%w: %w", ErrSuperseded, err)
+	}
+	return nil
 }
 
 func (r *run) procedure(proc procedure) error {

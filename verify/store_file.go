@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/suitkit/suitkit/internal/atomicfile"
+	"github.com/suitkit/suitkit/internal/lockfile"
 )
 
 // File format of a [FileStore] (text, one record per line, "\n" endings):
@@ -94,7 +96,7 @@ func (s *FileStore) Sequence(id string) (uint64, bool, error) {
 // updates and atomically replaces the file. A corrupt file is not
 // overwritten: Commit fails with an error matching [ErrStoreCorrupt].
 func (s *FileStore) Commit(id string, seq uint64) error {
-	unlock, err := lockFile(s.path + ".lock")
+	unlock, err := lockfile.Lock(context.Background(), s.path+".lock")
 	if err != nil {
 		return &StoreError{Path: s.path, Err: err}
 	}

@@ -123,6 +123,7 @@ type Verified struct {
 	sequence uint64
 	identity string
 	signers  []*Key
+	verifier *Verifier // the Verifier that made this result, for Recheck
 }
 
 // Envelope returns the parsed envelope, with its Manifest set. Callers must
@@ -273,6 +274,7 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		sequence: m.SequenceNumber,
 		identity: v.identity(m),
 		signers:  signers,
+		verifier: v,
 	}
 	if err := v.checkRollback(res.identity, res.sequence); err != nil {
 		return nil, err

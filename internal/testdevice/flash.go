@@ -14,10 +14,12 @@ package testdevice
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"sync"
 
+	"github.com/suitkit/suitkit/internal/ctxlock"
 	"github.com/suitkit/suitkit/process"
 )
 
@@ -31,6 +33,7 @@ var ErrPowerLoss = errors.New("testdevice: simulated power loss")
 
 // Flash is the fake device. The zero value is not usable; call New.
 type Flash struct {
+	lock      ctxlock.Mutex
 	mu        sync.Mutex
 	content   map[string][]byte
 	slots     map[string]uint64
@@ -48,6 +51,10 @@ type Flash struct {
 func New() *Flash {
 	return &Flash{content: map[string][]byte{}, slots: map[string]uint64{}, counters: map[string]uint64{}}
 }
+
+// Lock implements process.Storage: one run at a time. Taking the lock is
+// not a flash operation (it cannot fail by power loss).
+func (f *Flash) Lock(ctx context.Context) (func(), error) { return f.lock.Lock(ctx) }
 
 // Set installs content for id without counting an operation (factory
 // programming).
