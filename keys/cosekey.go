@@ -6,8 +6,9 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"fmt"
+	"slices"
 
-	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/cose"
 )
 
@@ -24,8 +25,8 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	if len(data) > MaxKeyFileSize {
 		return nil, keyErr("COSE_Key", fmt.Sprintf("larger than %d bytes", MaxKeyFileSize), nil)
 	}
-	var m map[int64]cbor.RawMessage
-	if err := keyDecMode.Unmarshal(data, &m); err != nil {
+	m, err := decodeLabelMap(data, strictKey)
+	if err != nil {
 		return nil, keyErr("COSE_Key", "not a CBOR map with integer labels", err)
 	}
 	kty, err := keyInt(m, cose.KeyKty, true)
@@ -51,9 +52,8 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	}
 	k.Algorithm = Algorithm(alg)
 	if raw, ok := m[cose.KeyOps]; ok {
-		var ops []any
-		if err := keyDecMode.Unmarshal(raw, &ops); err != nil || len(ops) == 0 {
-			return nil, keyErr("COSE_Key", "key_ops must be a non-empty array", err)
+		if major, _, n, _, err := cbor.ReadHead(raw); err != nil || major != cbor.Array || n == 0 {
+			return nil, keyErr("COSE_Key", "key_ops must be a non-empty array", nil)
 		}
 	}
 	if raw, ok := m[cose.KeyBaseIV]; ok {
@@ -100,7 +100,7 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	return k, nil
 }
 
-func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
+func parseEC2(m map[int64][]byte, k *Key) error {
 	crv, err := keyInt(m, cose.KeyCrv, true)
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func parseEC2(m map[int64]cbor.RawMessage, k *Key) error {
 	return nil
 }
 
-func parseOKP(m map[int64]cbor.RawMessage, k *Key) error {
+func parseOKP(m map[int64][]byte, k *Key) error {
 	crv, err := keyInt(m, cose.KeyCrv, true)
 	if err != nil {
 		return err
@@ -202,7 +202,7 @@ func parseOKP(m map[int64]cbor.RawMessage, k *Key) error {
 }
 
 // keyInt reads an integer label; text values are rejected.
-func keyInt(m map[int64]cbor.RawMessage, label int64, required bool) (int64, error) {
+func keyInt(m map[int64][]byte, label int64, required bool) (int64, error) {
 	raw, ok := m[label]
 	if !ok {
 		if required {
@@ -210,29 +210,29 @@ func keyInt(m map[int64]cbor.RawMessage, label int64, required bool) (int64, err
 		}
 		return 0, nil
 	}
-	if len(raw) == 0 || (raw[0]>>5 != 0 && raw[0]>>5 != 1) {
+	if len(raw) == 0 || (raw[0]>>5 != cbor.Uint && raw[0]>>5 != cbor.Nint) {
 		return 0, keyErr("COSE_Key", fmt.Sprintf("label %d must be an integer", label), nil)
 	}
-	var v int64
-	if err := keyDecMode.Unmarshal(raw, &v); err != nil {
-		return 0, keyErr("COSE_Key", fmt.Sprintf("label %d out of range", label), err)
+	v, ok := readInt64(raw)
+	if !ok {
+		return 0, keyErr("COSE_Key", fmt.Sprintf("label %d out of range", label), nil)
 	}
 	return v, nil
 }
 
-// bstr decodes a byte string (major type 2 only).
-func bstr(raw cbor.RawMessage, what string) ([]byte, error) {
+// bstr returns the content of a byte string value (major type 2 only).
+func bstr(raw []byte, what string) ([]byte, error) {
 	if len(raw) == 0 {
 		return nil, keyErr("COSE_Key", "missing "+what, nil)
 	}
-	if raw[0]>>5 != 2 {
+	major, _, n, hl, err := cbor.ReadHead(raw)
+	if err != nil || major != cbor.Bytes {
 		return nil, keyErr("COSE_Key", what+" must be a byte string", nil)
 	}
-	var b []byte
-	if err := keyDecMode.Unmarshal(raw, &b); err != nil {
-		return nil, keyErr("COSE_Key", "bad "+what, err)
+	if uint64(len(raw)-hl) != n {
+		return nil, keyErr("COSE_Key", "bad "+what, nil)
 	}
-	return b, nil
+	return bytes.Clone(raw[hl:]), nil
 }
 
 // MarshalCOSEKey encodes k as a deterministic COSE_Key: EC2 (x, y and d
@@ -242,29 +242,29 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 	if k == nil {
 		return nil, keyErr("COSE_Key", "nil key", nil)
 	}
-	m := map[int64]any{}
+	m := map[int64][]byte{}
 	if k.KeyID != nil {
-		m[cose.KeyKid] = k.KeyID
+		m[cose.KeyKid] = cose.AppendBstr(nil, k.KeyID)
 	}
 	if k.Algorithm != 0 {
-		m[cose.KeyAlg] = int64(k.Algorithm)
+		m[cose.KeyAlg] = cose.AppendInt(nil, int64(k.Algorithm))
 	}
 	switch pub := k.Public.(type) {
 	case nil:
 		if len(k.Secret) == 0 {
 			return nil, keyErr("COSE_Key", "empty key", nil)
 		}
-		m[cose.KeyKty] = cose.KtySymmetric
-		m[cose.KeyCrv] = k.Secret
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtySymmetric)
+		m[cose.KeyCrv] = cose.AppendBstr(nil, k.Secret)
 	case *ecdsa.PublicKey:
-		m[cose.KeyKty] = cose.KtyEC2
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtyEC2)
 		switch pub.Curve {
 		case elliptic.P256():
-			m[cose.KeyCrv] = cose.CrvP256
+			m[cose.KeyCrv] = cose.AppendInt(nil, cose.CrvP256)
 		case elliptic.P384():
-			m[cose.KeyCrv] = cose.CrvP384
+			m[cose.KeyCrv] = cose.AppendInt(nil, cose.CrvP384)
 		case elliptic.P521():
-			m[cose.KeyCrv] = cose.CrvP521
+			m[cose.KeyCrv] = cose.AppendInt(nil, cose.CrvP521)
 		default:
 			return nil, keyErr("COSE_Key", "unsupported curve "+curveName(pub), nil)
 		}
@@ -273,7 +273,7 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			return nil, keyErr("COSE_Key", "bad public key", err)
 		}
 		size := (len(point) - 1) / 2
-		m[cose.KeyX], m[cose.KeyY] = point[1:1+size], point[1+size:]
+		m[cose.KeyX], m[cose.KeyY] = cose.AppendBstr(nil, point[1:1+size]), cose.AppendBstr(nil, point[1+size:])
 		if k.Signer != nil {
 			priv, ok := k.Signer.(*ecdsa.PrivateKey)
 			if !ok {
@@ -283,21 +283,37 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			if err != nil {
 				return nil, keyErr("COSE_Key", "bad private key", err)
 			}
-			m[cose.KeyD] = d
+			m[cose.KeyD] = cose.AppendBstr(nil, d)
 		}
 	case ed25519.PublicKey:
-		m[cose.KeyKty] = cose.KtyOKP
-		m[cose.KeyCrv] = cose.CrvEd25519
-		m[cose.KeyX] = []byte(pub)
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtyOKP)
+		m[cose.KeyCrv] = cose.AppendInt(nil, cose.CrvEd25519)
+		m[cose.KeyX] = cose.AppendBstr(nil, pub)
 		if k.Signer != nil {
 			priv, ok := k.Signer.(ed25519.PrivateKey)
 			if !ok {
 				return nil, keyErr("COSE_Key", fmt.Sprintf("cannot export private key of type %T", k.Signer), nil)
 			}
-			m[cose.KeyD] = priv.Seed()
+			m[cose.KeyD] = cose.AppendBstr(nil, priv.Seed())
 		}
 	default:
 		return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported public key type %T", pub), nil)
 	}
-	return encMode.Marshal(m)
+	return encodeLabelMap(m), nil
+}
+
+// encodeLabelMap writes m as a deterministic CBOR map (RFC 8949 section
+// 4.2.1: keys sorted by their encoding).
+func encodeLabelMap(m map[int64][]byte) []byte {
+	type pair struct{ k, v []byte }
+	pairs := make([]pair, 0, len(m))
+	for label, v := range m {
+		pairs = append(pairs, pair{cose.AppendInt(nil, label), v})
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return bytes.Compare(a.k, b.k) })
+	out := cbor.AppendHead(nil, cbor.Map, uint64(len(pairs)))
+	for _, p := range pairs {
+		out = append(append(out, p.k...), p.v...)
+	}
+	return out
 }

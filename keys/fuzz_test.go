@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+	icbor "github.com/suitkit/suitkit/internal/cbor"
 )
 
 // keySeeds returns valid keys of every type in both encodings.
@@ -128,4 +131,79 @@ func FuzzParseMACKey(f *testing.F) {
 			t.Fatalf("returned a secret CheckMACSecret refuses: %v", err)
 		}
 	})
+}
+
+// refDecMode is the fxamacker/cbor configuration ParseCOSEKey used before
+// it got its own reader: the reference for FuzzCOSEKeyReaderAgrees.
+var refDecMode = func() cbor.DecMode {
+	m, err := cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsForbidden,
+		MaxNestedLevels:  4,
+		MaxArrayElements: 16,
+		MaxMapPairs:      16,
+		IntDec:           cbor.IntDecConvertSignedOrFail,
+		BignumTag:        cbor.BignumTagForbidden,
+		UTF8:             cbor.UTF8RejectInvalid,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
+// FuzzCOSEKeyReaderAgrees: the package's COSE_Key map reader accepts what
+// the fxamacker/cbor configuration it replaced accepted, with the same
+// labels and value bytes, for maps whose labels are CBOR integers (the old
+// decoder also converted simple values used as labels; no valid COSE_Key
+// has one, and the new reader refuses them). The reverse does not hold
+// exactly: the old decoder counted nesting a level differently.
+func FuzzCOSEKeyReaderAgrees(f *testing.F) {
+	cose, _ := keySeeds(f)
+	for _, s := range cose {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ref map[int64]cbor.RawMessage
+		if refDecMode.Unmarshal(data, &ref) != nil || ref == nil {
+			return
+		}
+		if !integerLabels(data) {
+			return
+		}
+		got, err := decodeLabelMap(data, strictKey)
+		if err != nil {
+			t.Fatalf("reference accepts %x, ours: %v", data, err)
+		}
+		if len(got) != len(ref) {
+			t.Fatalf("%d labels, reference %d", len(got), len(ref))
+		}
+		for l, v := range ref {
+			if !bytes.Equal(got[l], v) {
+				t.Fatalf("label %d: %x, reference %x", l, got[l], v)
+			}
+		}
+	})
+}
+
+// integerLabels reports whether every label of the map in data is encoded
+// as a CBOR integer (major type 0 or 1).
+func integerLabels(data []byte) bool {
+	_, _, n, off, err := icbor.ReadHead(data)
+	if err != nil {
+		return false
+	}
+	for range n {
+		if off >= len(data) || data[off]>>5 > icbor.Nint {
+			return false
+		}
+		if off, err = sniff.skipItem(data, off, 1); err != nil {
+			return false
+		}
+		if off, err = sniff.skipItem(data, off, 1); err != nil {
+			return false
+		}
+	}
+	return true
 }

@@ -16,8 +16,19 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
 	"github.com/suitkit/suitkit/internal/testshared"
 )
+
+// testEnc is fxamacker/cbor in core deterministic mode: an encoder
+// independent of the package's own, for building test COSE_Keys.
+var testEnc = func() cbor.EncMode {
+	m, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
 
 func ietfKey(t testing.TB) *Key {
 	t.Helper()
@@ -207,7 +218,7 @@ func TestMalformedCOSEKeyRejected(t *testing.T) {
 	offCurve := append([]byte{}, x...)
 	offCurve[0] ^= 1
 	enc := func(m map[any]any) []byte {
-		b, err := encMode.Marshal(m)
+		b, err := testEnc.Marshal(m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,5 +343,34 @@ func TestAlgorithmKeyFit(t *testing.T) {
 	}
 	if s := Algorithm(-1 << 63).String(); s != "alg(-9223372036854775808)" {
 		t.Errorf("String of MinInt64 = %q", s)
+	}
+}
+
+// TestMarshalCOSEKeyMatchesIndependentEncoder: the package's own COSE_Key
+// writer gives exactly the deterministic encoding fxamacker/cbor gives for
+// the same map (what MarshalCOSEKey produced before it stopped using that
+// library), so key files stay byte-identical.
+func TestMarshalCOSEKeyMatchesIndependentEncoder(t *testing.T) {
+	for _, alg := range Algorithms() {
+		k, _ := GenerateKey(alg)
+		k.KeyID = []byte("kid-1")
+		forms := []*Key{k}
+		if po, err := k.PublicOnly(); err == nil {
+			forms = append(forms, po)
+		}
+		for _, f := range forms {
+			got, err := f.MarshalCOSEKey()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[int64]any
+			if err := cbor.Unmarshal(got, &m); err != nil {
+				t.Fatalf("%v: our COSE_Key does not decode: %v", alg, err)
+			}
+			want, _ := testEnc.Marshal(m)
+			if !bytes.Equal(got, want) {
+				t.Errorf("%v private=%v:\n got %x\nwant %x", alg, f.IsPrivate(), got, want)
+			}
+		}
 	}
 }

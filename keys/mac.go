@@ -97,21 +97,21 @@ func asymmetricForm(data []byte) string {
 // coseKeyType returns the kty of data when data is one complete,
 // well-formed CBOR map in which some label 1 (kty) holds 1 (OKP), 2 (EC2),
 // 3 (RSA) or 4 (Symmetric): a file meant as a COSE_Key, whatever else is
-// wrong with it (duplicate or out-of-range labels included). Random secret
-// bytes have this form with a probability of about 1e-9 (32 bytes).
+// wrong with it (duplicate or out-of-range labels, tags included). Random
+// secret bytes have this form with a probability of about 1e-9 (32 bytes).
 func coseKeyType(data []byte) (int64, bool) {
 	major, _, n, hl, err := cbor.ReadHead(data)
-	if err != nil || major != cbor.Map || n > 64 {
+	if err != nil || major != cbor.Map || n > uint64(sniff.maxItems) {
 		return 0, false
 	}
 	off, kty := hl, int64(0)
 	for range n {
 		key := off
-		if off = skipItem(data, off, 0); off < 0 {
+		if off, err = sniff.skipItem(data, off, 1); err != nil {
 			return 0, false
 		}
 		val := off
-		if off = skipItem(data, off, 0); off < 0 {
+		if off, err = sniff.skipItem(data, off, 1); err != nil {
 			return 0, false
 		}
 		if val-key == 1 && data[key] == cose.KeyKty && off-val == 1 && data[val] >= cose.KtyOKP && data[val] <= cose.KtySymmetric {
@@ -122,45 +122,4 @@ func coseKeyType(data []byte) (int64, bool) {
 		return 0, false
 	}
 	return kty, true
-}
-
-// skipItem returns the offset just past the well-formed definite-length
-// CBOR item at b[off:], or -1.
-func skipItem(b []byte, off, depth int) int {
-	if depth > 8 || off >= len(b) {
-		return -1
-	}
-	major, ai, arg, hl, err := cbor.ReadHead(b[off:])
-	if err != nil {
-		return -1
-	}
-	off += hl
-	switch major {
-	case cbor.Bytes, cbor.Text:
-		if arg > uint64(len(b)-off) {
-			return -1
-		}
-		return off + int(arg)
-	case cbor.Array, cbor.Map:
-		items := arg
-		if major == cbor.Map {
-			items *= 2
-		}
-		if arg > uint64(len(b)-off) {
-			return -1
-		}
-		for range items {
-			if off = skipItem(b, off, depth+1); off < 0 {
-				return -1
-			}
-		}
-		return off
-	case cbor.Tag:
-		return skipItem(b, off, depth+1)
-	case cbor.Simple:
-		if ai == cbor.AI1Byte && arg < 32 {
-			return -1 // not well formed (RFC 8949 section 3.3)
-		}
-	}
-	return off // integers, simple values, floats
 }
