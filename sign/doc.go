@@ -5,25 +5,14 @@
 // envelope without cryptography; they are in package suit (suit.Sever,
 // suit.Strip, suit.Attach, suit.AddPayload).
 //
-// # API summary
-//
-// Keys and algorithms live in package keys; [ForKey] makes a Signer from a
-// parsed [keys.Key], [Algorithms] lists the algorithms this package signs
-// with.
-//
-// Blocks (payload = the encoded SUIT_Digest = suit.Authentication.DigestBytes):
-//
-//	NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error)
-//	NewMACer(secret, kid []byte) (*Signer, error)               // HMAC 256/256, COSE_Mac0
-//	(*Signer).Block(payload []byte) ([]byte, error)             // tagged COSE_Sign1 (18) or COSE_Mac0 (17)
-//	MultiBlock(payload []byte, signers ...*Signer) ([]byte, error) // one COSE_Sign (98), one signature per signer
-//	HMAC256Tag(secret, protected, payload []byte) ([]byte, error)  // the COSE_Mac0 tag, for verifiers
-//
-// Envelopes (package suit types):
-//
-//	Envelope(env *suit.Envelope, signers ...*Signer) error      // check/compute digest, append one block per signer
-//	EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error // append one COSE_Sign block
-//	SignBytes(data []byte, signers ...*Signer) ([]byte, error)   // suit.Decode + Envelope + Encode
+// A [Signer] makes one authentication block over the detached payload,
+// the encoded SUIT_Digest: a COSE_Sign1 for a signature algorithm, a
+// COSE_Mac0 for HMAC 256/256; [MultiBlock] puts several signatures in one
+// COSE_Sign. [Envelope] and [SignBytes] sign a whole envelope, checking the
+// digest first. Keys and algorithms come from package keys ([ForKey] makes
+// a Signer from a parsed key); the to-be-signed bytes come from
+// internal/cose, the same code verify checks them with, so the two cannot
+// drift apart.
 //
 // Errors: [keys.ErrKey], [keys.ErrAlgorithm], [suit.ErrDigestMismatch],
 // [ErrEnvelope]; typed [*keys.KeyError], [*keys.AlgorithmError],
