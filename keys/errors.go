@@ -36,8 +36,8 @@ var (
 // of [ErrKeyType] and [ErrWeakSecret].
 type KeyError struct {
 	Format string // "PEM", "COSE_Key", "HMAC", "key file", "public", "crypto.Signer"
-	Reason string
-	Err    error // underlying error or class sentinel, may be nil
+	Reason string // what was wrong, in words
+	Err    error  // underlying error or class sentinel, may be nil
 }
 
 // Error implements error.
@@ -62,8 +62,8 @@ func keyErr(format, reason string, err error) error {
 // AlgorithmError reports an unknown algorithm or one that does not fit the
 // key or the use. It matches [ErrAlgorithm].
 type AlgorithmError struct {
-	Algorithm Algorithm
-	Reason    string
+	Algorithm Algorithm // the algorithm refused (0 when a name did not parse)
+	Reason    string    // why, in words
 }
 
 // Error implements error.
