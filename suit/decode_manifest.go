@@ -99,23 +99,20 @@ func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *
 				m.Uninstall = &s
 			}
 		}
-	case ManifestCoswid, ManifestDependencyResolution, ManifestPayloadFetch, ManifestCandidateVerification, ManifestInstall, ManifestText:
-		var s SeverableMember
-		switch key {
-		case ManifestCoswid:
-			s, err = d.severableBytes(depth)
-		case ManifestText:
-			s, err = d.severableText(depth)
-		default:
-			s, err = d.severableSequence(depth)
-		}
-		if err == nil {
-			m.setSeverable(key, s)
-		}
 	default:
-		var v []byte
-		if v, err = d.skip(depth); err == nil {
-			m.Extensions = append(m.Extensions, RawEntry{k, v})
+		// A severable member, decoded into its field, or an extension.
+		switch seq, text, raw := m.severableField(key); {
+		case seq != nil:
+			*seq, err = d.severableSequence(depth)
+		case text != nil:
+			*text, err = d.severableText(depth)
+		case raw != nil:
+			*raw, err = d.severableBytes(depth)
+		default:
+			var v []byte
+			if v, err = d.skip(depth); err == nil {
+				m.Extensions = append(m.Extensions, RawEntry{k, v})
+			}
 		}
 	}
 	return err

@@ -90,23 +90,11 @@ func (m *Manifest) Severable(key int64) SeverableMember {
 	return nil
 }
 
-// setSeverable stores s as m's member with key; s must be of the type
-// [Manifest.Severable] returns for key.
-func (m *Manifest) setSeverable(key int64, s SeverableMember) {
-	switch seq, text, raw := m.severableField(key); {
-	case seq != nil:
-		*seq = s.(*SeverableSequence)
-	case text != nil:
-		*text = s.(*SeverableText)
-	case raw != nil:
-		*raw = s.(*SeverableBytes)
-	}
-}
-
 // severableField returns a pointer to the field of m that holds the
 // severable member with key; exactly one result is non-nil for a
 // severable key, none for any other key. It is the only place that
-// knows which field holds which key.
+// knows which field holds which key: the decoder fills the fields through
+// it, everything else reads them through Severable.
 func (m *Manifest) severableField(key int64) (**SeverableSequence, **SeverableText, **SeverableBytes) {
 	switch key {
 	case ManifestCoswid:

@@ -106,8 +106,8 @@ func checkIntegrated(env *suit.Envelope, m *suit.Manifest) error {
 		seqs = append(seqs, m.Common.SharedSequence)
 	}
 	seqs = append(seqs, m.Validate, m.Load, m.Invoke, m.Uninstall)
-	for _, s := range []*suit.SeverableSequence{m.DependencyResolution, m.PayloadFetch, m.CandidateVerification, m.Install} {
-		if s != nil {
+	for _, k := range suit.SeverableKeys() {
+		if s, ok := m.Severable(k).(*suit.SeverableSequence); ok {
 			seqs = append(seqs, s.Sequence)
 		}
 	}
