@@ -14,14 +14,14 @@ const componentPrefix = "comp"
 // maxFileNameLen bounds the file name of a component (file systems allow 255).
 const maxFileNameLen = 200
 
-// ComponentFileName returns the file name a directory device uses for a
+// componentFileName returns the file name a directory device uses for a
 // component: "comp" followed by ".<hex>" for each byte string of the
 // identifier, e.g. [h'00'] is "comp.00" and ['usr','bin'] is
 // "comp.757372.62696e". The encoding is reversible (see
-// ParseComponentFileName) and never contains a path separator or "..", so a
+// parseComponentFileName) and never contains a path separator or "..", so a
 // manifest cannot name a file outside the device directory. Identifiers whose
 // name would exceed 200 bytes are rejected with an error matching process.ErrComponent.
-func ComponentFileName(id [][]byte) (string, error) {
+func componentFileName(id [][]byte) (string, error) {
 	n := len(componentPrefix)
 	for _, s := range id {
 		n += 1 + 2*len(s)
@@ -39,9 +39,9 @@ func ComponentFileName(id [][]byte) (string, error) {
 	return b.String(), nil
 }
 
-// ParseComponentFileName reverses ComponentFileName. It reports false for a
-// name that ComponentFileName cannot have produced.
-func ParseComponentFileName(name string) ([][]byte, bool) {
+// parseComponentFileName reverses componentFileName. It reports false for a
+// name that componentFileName cannot have produced.
+func parseComponentFileName(name string) ([][]byte, bool) {
 	if len(name) > maxFileNameLen || !strings.HasPrefix(name, componentPrefix) {
 		return nil, false
 	}

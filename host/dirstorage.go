@@ -25,7 +25,11 @@ const (
 )
 
 // DirStorage is a process.Storage where each component is a file in one
-// directory, named by ComponentFileName. Every change is safe against power
+// directory, named "comp" followed by ".<hex>" for each byte string of its
+// identifier: [h'00'] is DIR/comp.00, ['usr','bin'] DIR/comp.757372.62696e
+// (see Path). The name is reversible and never a path, so a manifest cannot
+// address a file outside the directory; an identifier whose name would
+// exceed 200 bytes is refused (process.ErrComponent). Every change is safe against power
 // loss: new content is written to a temporary file, synced, renamed over
 // the component's file and the directory is synced; a swap is journaled and
 // finished (or found complete) after a crash.
@@ -110,7 +114,7 @@ func (d *DirStorage) Dir() string { return d.dir }
 
 // Path returns the file that holds a component.
 func (d *DirStorage) Path(id [][]byte) (string, error) {
-	name, err := ComponentFileName(id)
+	name, err := componentFileName(id)
 	if err != nil {
 		return "", err
 	}
@@ -126,14 +130,14 @@ func (d *DirStorage) Components() ([][][]byte, error) {
 	}
 	var names []string
 	for _, e := range ents {
-		if _, ok := ParseComponentFileName(e.Name()); ok && e.Type().IsRegular() {
+		if _, ok := parseComponentFileName(e.Name()); ok && e.Type().IsRegular() {
 			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names)
 	out := make([][][]byte, 0, len(names))
 	for _, n := range names {
-		id, _ := ParseComponentFileName(n)
+		id, _ := parseComponentFileName(n)
 		out = append(out, id)
 	}
 	return out, nil
@@ -285,10 +289,10 @@ func (d *DirStorage) recoverSwap() error {
 	if err := json.Unmarshal(js, &st); err != nil || st.Marker != "v1" {
 		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
-	if _, ok := ParseComponentFileName(st.A); !ok {
+	if _, ok := parseComponentFileName(st.A); !ok {
 		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
-	if _, ok := ParseComponentFileName(st.B); !ok {
+	if _, ok := parseComponentFileName(st.B); !ok {
 		return errf(process.ErrOperation, "corrupt swap journal %s", jp)
 	}
 	pa, pb := filepath.Join(d.dir, st.A), filepath.Join(d.dir, st.B)

@@ -54,7 +54,7 @@ func TestComponentFileNameRoundTripAndNoTraversal(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, id := range ids {
-		name, err := ComponentFileName(id)
+		name, err := componentFileName(id)
 		if err != nil {
 			t.Fatalf("%q: %v", id, err)
 		}
@@ -68,17 +68,17 @@ func TestComponentFileNameRoundTripAndNoTraversal(t *testing.T) {
 			t.Errorf("%q: name %q not unique", id, name)
 		}
 		seen[name] = true
-		back, ok := ParseComponentFileName(name)
+		back, ok := parseComponentFileName(name)
 		if !ok || !slices.EqualFunc(back, id, bytes.Equal) {
 			t.Errorf("%q: round trip gave %q, %v", id, back, ok)
 		}
 	}
-	if _, err := ComponentFileName([][]byte{make([]byte, 200)}); !errors.Is(err, process.ErrComponent) {
+	if _, err := componentFileName([][]byte{make([]byte, 200)}); !errors.Is(err, process.ErrComponent) {
 		t.Errorf("long id: %v, want process.ErrComponent", err)
 	}
 	for _, bad := range []string{"comp.0", "comp.ZZ", "comp.AB", "compx", "device.json", ".stage-1"} {
-		if _, ok := ParseComponentFileName(bad); ok {
-			t.Errorf("ParseComponentFileName(%q) accepted", bad)
+		if _, ok := parseComponentFileName(bad); ok {
+			t.Errorf("parseComponentFileName(%q) accepted", bad)
 		}
 	}
 }
