@@ -76,6 +76,9 @@ func OpenDirStorage(dir string) (*DirStorage, error) {
 // Lock implements process.Storage: it takes the device lock, waiting as
 // long as ctx allows, and then recovers from an interrupted run.
 func (d *DirStorage) Lock(ctx context.Context) (func(), error) {
+	if err := d.opened(); err != nil {
+		return nil, err
+	}
 	unlock, err := lockfile.Lock(ctx, d.lockPath())
 	if err != nil {
 		return nil, err
@@ -88,6 +91,15 @@ func (d *DirStorage) Lock(ctx context.Context) (func(), error) {
 }
 
 func (d *DirStorage) lockPath() string { return filepath.Join(d.dir, LockFile) }
+
+// opened refuses a zero DirStorage, whose empty directory would silently
+// mean the working directory.
+func (d *DirStorage) opened() error {
+	if d == nil || d.dir == "" {
+		return errf(process.ErrOperation, "DirStorage not opened (use OpenDirStorage)")
+	}
+	return nil
+}
 
 // recover finishes an interrupted swap and removes stale staging files.
 // The caller holds the device lock.
@@ -114,6 +126,9 @@ func (d *DirStorage) Dir() string { return d.dir }
 
 // Path returns the file that holds a component.
 func (d *DirStorage) Path(id [][]byte) (string, error) {
+	if err := d.opened(); err != nil {
+		return "", err
+	}
 	name, err := componentFileName(id)
 	if err != nil {
 		return "", err
@@ -124,6 +139,9 @@ func (d *DirStorage) Path(id [][]byte) (string, error) {
 // Components lists the identifiers of the components that have content,
 // sorted by file name.
 func (d *DirStorage) Components() ([][][]byte, error) {
+	if err := d.opened(); err != nil {
+		return nil, err
+	}
 	ents, err := os.ReadDir(d.dir)
 	if err != nil {
 		return nil, err

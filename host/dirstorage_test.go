@@ -224,3 +224,32 @@ func mustUUID(s string) []byte {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestZeroDirStorageRefusesWork: a DirStorage not made by OpenDirStorage
+// has no directory; it must not fall back to the working directory.
+func TestZeroDirStorageRefusesWork(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var d DirStorage
+	id := [][]byte{{0}}
+	if _, err := d.Lock(t.Context()); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Lock: %v", err)
+	}
+	if _, err := d.Stage(id); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Stage: %v", err)
+	}
+	if _, err := d.Open(id); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Open: %v", err)
+	}
+	if err := d.Unlink(id); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Unlink: %v", err)
+	}
+	if err := d.Swap(id, [][]byte{{1}}); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Swap: %v", err)
+	}
+	if _, err := d.Components(); !errors.Is(err, process.ErrOperation) {
+		t.Errorf("Components: %v", err)
+	}
+	if ents, _ := os.ReadDir("."); len(ents) != 0 {
+		t.Errorf("the working directory got %d entries", len(ents))
+	}
+}
