@@ -17,7 +17,9 @@ func init() {
 	register(&command{name: "create", summary: "build an envelope from a JSON or YAML spec (the show --format json form)", run: runCreate})
 }
 
-// createMaxSpec caps the spec file; payloads come from referenced files,
+// createMaxSpec caps the spec file, or three times --max-envelope-size
+// when that is larger (the text form of an envelope, hex payloads
+// included, is about twice its size); payloads come from referenced files,
 // which text.Parse caps separately.
 const createMaxSpec = 16 << 20
 
@@ -26,6 +28,9 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (the structural text form)")
 	out := fset.String("out", "", "output envelope file")
 	format := fset.String("format", "", "spec format json or yaml (default: from the --in extension)")
+	limFlags := addDecodeLimits(fset)
+	maxFile := sizeFlag(fset, "max-file-size", "largest file a spec may reference with {\"file\": ...} (`SIZE`; default 64MiB)")
+	maxFiles := sizeFlag(fset, "max-total-file-size", "bytes read from referenced files over the whole spec (`SIZE`; default 256MiB)")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit create --in SPEC.json|SPEC.yaml --out FILE")
 		fset.PrintDefaults()
@@ -53,11 +58,15 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usagef("create: cannot tell the spec format of %q: use a .json or .yaml file or --format", *in)
 	}
-	spec, err := readFileMax(*in, createMaxSpec)
+	lim, err := limFlags.limits("create")
 	if err != nil {
 		return err
 	}
-	env, err := text.Parse(spec, tf, &text.Options{Dir: filepath.Dir(*in)})
+	spec, err := readFileMax(*in, max(createMaxSpec, 3*maxEnvelope(lim)))
+	if err != nil {
+		return err
+	}
+	env, err := text.Parse(spec, tf, &text.Options{Dir: filepath.Dir(*in), MaxFileSize: *maxFile, MaxTotalFileSize: *maxFiles})
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -65,7 +74,7 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return rejected(err)
 	}
-	if _, err := suit.Decode(env, nil); err != nil {
+	if _, err := suit.Decode(env, lim); err != nil {
 		return rejected(fmt.Errorf("the spec builds an invalid envelope: %w", err))
 	}
 	if err := writeFile(ctx, *out, env, 0o600, true); err != nil {

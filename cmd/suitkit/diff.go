@@ -26,9 +26,9 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("diff", stderr)
 	format := fs.String("format", "suitkit", "patch format: suitkit (streamable, with digests) or bsdiff40 (classic bsdiff 4.x, for bspatch)")
 	fast := fs.Bool("fast", false, "suitkit format: skip the slow LZMA trials (faster, somewhat larger patch)")
-	blockMem := fs.Int("block-memory", 0, "suitkit format: apply-memory budget per block in bytes (0: the library default)")
+	blockMem := sizeFlag(fs, "block-memory", "suitkit format: apply-memory budget per block, e.g. 4MiB (`SIZE`; default 2MiB, at least 1MiB); `suitkit patch` needs --max-memory above 16MiB")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory N] OLD NEW PATCH")
+		fmt.Fprintln(stderr, "usage: suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory SIZE] OLD NEW PATCH")
 		fmt.Fprintln(stderr, "\nWrites PATCH (atomically) so that `suitkit patch OLD PATCH NEW` rebuilds NEW.")
 		fs.PrintDefaults()
 	}
@@ -40,13 +40,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return usagef("diff: want OLD NEW PATCH, got %d arguments", len(pos))
 	}
-	if *blockMem < 0 {
-		return usagef("diff: --block-memory must not be negative")
+	if *blockMem > 1<<30 {
+		return usagef("diff: --block-memory: at most %s", formatSize(1<<30))
 	}
 	var write func(w io.Writer, old, new []byte) error
 	switch *format {
 	case "suitkit":
-		opts := &delta.DiffOptions{BlockMemory: *blockMem, FastCompression: *fast}
+		opts := &delta.DiffOptions{BlockMemory: int(*blockMem), FastCompression: *fast}
 		write = func(w io.Writer, old, new []byte) error { return delta.Diff(old, new, w, opts) }
 	case "bsdiff40":
 		if *fast || *blockMem != 0 {

@@ -20,10 +20,10 @@ func init() {
 
 func runPatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("patch", stderr)
-	maxMem := fs.Int64("max-memory", 0, "cap on the applier's working memory in bytes (0: the library default, 16 MiB)")
-	maxNew := fs.Int64("max-new-size", 0, "cap on the new image's size in bytes (0: the library default, 1 GiB)")
+	maxMem := sizeFlag(fs, "max-memory", "cap on the applier's working memory, e.g. 32MiB (`SIZE`; default 16MiB)")
+	maxNew := sizeFlag(fs, "max-new-size", "cap on the new image's size, e.g. 4GiB (`SIZE`; default 1GiB)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit patch [--max-memory N] [--max-new-size N] OLD PATCH NEW")
+		fmt.Fprintln(stderr, "usage: suitkit patch [--max-memory SIZE] [--max-new-size SIZE] OLD PATCH NEW")
 		fmt.Fprintln(stderr, "\nApplies PATCH to OLD and writes NEW atomically (NEW is left untouched when the")
 		fmt.Fprintln(stderr, "patch is rejected). The patch format, suitkit or classic BSDIFF40, is detected")
 		fmt.Fprintln(stderr, "from its magic. suitkit patches check OLD's and NEW's SHA-256; BSDIFF40 patches")
@@ -37,9 +37,6 @@ func runPatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(pos) != 3 {
 		fs.Usage()
 		return usagef("patch: want OLD PATCH NEW, got %d arguments", len(pos))
-	}
-	if *maxMem < 0 || *maxNew < 0 {
-		return usagef("patch: --max-memory and --max-new-size must not be negative")
 	}
 	lim := &delta.Limits{MaxMemory: *maxMem, MaxNewSize: *maxNew}
 	oldPath, patchPath, newPath := pos[0], pos[1], pos[2]

@@ -24,9 +24,6 @@ func init() {
 // device directory.
 const processStateFile = "rollback.state"
 
-// processMaxEnvelope caps the envelope file read by process.
-const processMaxEnvelope = 256 << 20
-
 func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("process", stderr)
 	var keys, macKeys multiFlag
@@ -37,6 +34,8 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	vendor := fs.String("vendor-id", "", "device vendor UUID (overrides DIR/device.json)")
 	class := fs.String("class-id", "", "device class UUID (overrides DIR/device.json)")
 	devID := fs.String("device-id", "", "device identifier UUID (overrides DIR/device.json)")
+	limFlags := addDecodeLimits(fs)
+	maxImage := sizeFlag(fs, "max-image-size", "largest image fetched, copied or patched when the manifest gives no image size (`SIZE`; default 256MiB)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
 		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
@@ -59,6 +58,12 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("process: at least one --key or --mac-key is required")
 	}
 	cfg := deviceConfig{dir: *device, state: *state}
+	if cfg.limits, err = limFlags.limits("process"); err != nil {
+		return err
+	}
+	// --max-components and --max-sequence-depth also say what this device
+	// supports; unset, the processor keeps its own defaults.
+	cfg.procLimits = &process.Limits{MaxComponents: int(limFlags.components), MaxDepth: int(limFlags.seqDepth), MaxImageSize: *maxImage}
 	if cfg.keys, err = loadTrustKeys("process", keys, macKeys); err != nil {
 		return err
 	}
@@ -80,7 +85,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		*f.dst = u.Bytes()
 	}
-	data, err := readFileMax(pos[0], processMaxEnvelope)
+	data, err := readFileMax(pos[0], maxEnvelope(cfg.limits))
 	if err != nil {
 		return err
 	}
@@ -116,6 +121,10 @@ type deviceConfig struct {
 	keys     []*verify.Key
 	identity process.Identity
 	fileRoot string // file:// URIs resolve here; "" refuses them
+	// limits and procLimits are the decoder's and the processor's
+	// limits; nil means the defaults.
+	limits     *suit.Limits
+	procLimits *process.Limits
 }
 
 // install verifies data, runs the update procedure on the device and
@@ -133,7 +142,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	if err != nil {
 		return nil, err
 	}
-	ver, err := verify.New(c.keys, &verify.Options{Store: store})
+	ver, err := verify.New(c.keys, &verify.Options{Store: store, Limits: c.limits})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +150,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 		Identity: c.identity,
 		Storage:  storage,
 		Fetcher:  &fetch.URIFetcher{FileRoot: c.fileRoot},
-	}, nil)
+	}, c.procLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	detach := fset.String("detach-dir", "", "write each removed element to DIR/<name>"+severElementExt+" (implies --strip)")
 	drop := fset.Bool("drop-signatures", false, "allow severing an inline member of a signed envelope; its now-invalid signatures are removed")
 	digestAlg := fset.String("digest-alg", "sha256", "digest algorithm for new SUIT_Digests: sha256, sha384 or sha512")
+	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit sever --in FILE --out FILE [--element NAME ...] [--strip] [--detach-dir DIR] [--drop-signatures] [--digest-alg sha256|sha384|sha512]")
 		fmt.Fprintln(stderr, "Severs the selected inline members (author side, before signing: the manifest keeps their digests and")
@@ -51,6 +52,10 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	lim, err := limFlags.limits("sever")
+	if err != nil {
+		return err
+	}
 	var alg int64
 	switch strings.ToLower(*digestAlg) {
 	case "sha256", "sha-256":
@@ -62,7 +67,7 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	default:
 		return usagef("sever: --digest-alg must be sha256, sha384 or sha512")
 	}
-	env, err := severLoad(*in)
+	env, err := severLoad(*in, lim)
 	if err != nil {
 		return err
 	}
@@ -114,6 +119,7 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	from := fset.String("from", "", "take every severed element this envelope carries that the input lacks (e.g. the unstripped original)")
 	in := fset.String("in", "", "input envelope")
 	out := fset.String("out", "", "output envelope")
+	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit attach --in FILE --out FILE [--from ENVELOPE] [--element NAME=FILE ...] [--payload #NAME=FILE ...]")
 		fmt.Fprintln(stderr, "Each element is checked against the digest the manifest holds for it; signatures are unaffected.")
@@ -153,16 +159,20 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		adds = append(adds, item{name: name, file: file})
 	}
-	env, err := severLoad(*in)
+	lim, err := limFlags.limits("attach")
+	if err != nil {
+		return err
+	}
+	env, err := severLoad(*in, lim)
 	if err != nil {
 		return err
 	}
 	if *from != "" {
-		data, err := readFileMax(*from, suit.DefaultMaxEnvelopeSize)
+		data, err := readFileMax(*from, maxEnvelope(lim))
 		if err != nil {
 			return err
 		}
-		src, err := suit.Parse(data, nil)
+		src, err := suit.Parse(data, lim)
 		if err != nil {
 			return rejected(fmt.Errorf("%s: %w", *from, err))
 		}
@@ -175,7 +185,7 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	for _, it := range items {
-		content, err := readFileMax(it.file, suit.DefaultMaxEnvelopeSize)
+		content, err := readFileMax(it.file, maxEnvelope(lim))
 		if err != nil {
 			return err
 		}
@@ -185,7 +195,7 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "attached %s from %s\n", suit.ElementName(it.key), it.file)
 	}
 	for _, it := range adds {
-		data, err := readFileMax(it.file, suit.DefaultMaxEnvelopeSize)
+		data, err := readFileMax(it.file, maxEnvelope(lim))
 		if err != nil {
 			return err
 		}
@@ -215,12 +225,12 @@ func severParseElements(names []string) ([]int64, error) {
 }
 
 // severLoad reads and strictly decodes an envelope, manifest included.
-func severLoad(name string) (*suit.Envelope, error) {
-	data, err := readFileMax(name, suit.DefaultMaxEnvelopeSize)
+func severLoad(name string, lim *suit.Limits) (*suit.Envelope, error) {
+	data, err := readFileMax(name, maxEnvelope(lim))
 	if err != nil {
 		return nil, err
 	}
-	env, err := suit.Decode(data, nil)
+	env, err := suit.Decode(data, lim)
 	if err != nil {
 		return nil, rejected(fmt.Errorf("%s: %w", name, err))
 	}

@@ -16,16 +16,12 @@ func init() {
 	register(&command{name: "show", summary: "decode an envelope strictly and print it (signatures not verified)", run: runShow})
 }
 
-// showMaxInput caps how much of the input file show reads: the decoder's
-// default envelope limit plus one byte, so an oversized file is rejected by
-// the decoder (exit 1) without reading all of it.
-const showMaxInput = 32<<20 + 1
-
 const notVerifiedNote = "signatures NOT verified (show only decodes; use suitkit verify)"
 
 func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("show", stderr)
 	format := fset.String("format", "tree", "output format: tree, diag, json or yaml")
+	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit show [--format tree|diag|json|yaml] FILE")
 		fset.PrintDefaults()
@@ -42,11 +38,17 @@ func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return usagef("show: unknown --format %q (want tree, diag, json or yaml)", *format)
 	}
-	data, err := showReadInput(pos[0], showMaxInput)
+	lim, err := limFlags.limits("show")
 	if err != nil {
 		return err
 	}
-	if _, err := suit.Decode(data, nil); err != nil {
+	// The envelope limit plus one byte: an oversized file is rejected
+	// (exit 1) without reading all of it.
+	data, err := showReadInput(pos[0], maxEnvelope(lim)+1)
+	if err != nil {
+		return err
+	}
+	if _, err := suit.Decode(data, lim); err != nil {
 		return rejected(err)
 	}
 	var out []byte

@@ -24,6 +24,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
 	in := fset.String("in", "", "envelope to sign")
 	out := fset.String("out", "", "signed envelope to write")
+	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit sign --key KEY [--key KEY ...] [--mac-key SECRET ...] [--alg ALG] [--cose-sign] --in FILE --out FILE")
 		fset.PrintDefaults()
@@ -43,6 +44,10 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *coseSign && len(keyFiles) == 0 {
 		return usagef("sign: --cose-sign needs at least one signature --key")
+	}
+	lim, err := limFlags.limits("sign")
+	if err != nil {
+		return err
 	}
 	var alg keys.Algorithm
 	if *algName != "" {
@@ -102,11 +107,11 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *coseSign && len(signers) == 0 {
 		return usagef("sign: --cose-sign needs at least one signature --key")
 	}
-	data, err := readFileMax(*in, suit.DefaultMaxEnvelopeSize)
+	data, err := readFileMax(*in, maxEnvelope(lim))
 	if err != nil {
 		return err
 	}
-	env, err := suit.Decode(data, nil)
+	env, err := suit.Decode(data, lim)
 	if err != nil {
 		return rejected(fmt.Errorf("%s: %w", *in, err))
 	}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -25,6 +24,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	minSeq := fset.String("min-sequence", "", "reject sequence numbers below `N`")
 	state := fset.String("state", "", "existing anti-rollback state `FILE` to check against (read only, never changed)")
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
+	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE] [--strict-sequence] FILE")
 		fset.PrintDefaults()
@@ -46,7 +46,11 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	opts := &verify.Options{}
+	lim, err := limFlags.limits("verify")
+	if err != nil {
+		return err
+	}
+	opts := &verify.Options{Limits: lim}
 	if *minSeq != "" {
 		n, err := strconv.ParseUint(*minSeq, 10, 64)
 		if err != nil {
@@ -72,7 +76,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return usagef("%v", err)
 	}
-	data, err := readFileMax(pos[0], suit.DefaultMaxEnvelopeSize)
+	data, err := readFileMax(pos[0], maxEnvelope(lim))
 	if err != nil {
 		return err
 	}
