@@ -181,7 +181,7 @@ func inlineMember(m *Manifest, k int64) (content []byte, severed, present bool, 
 	case !mem.HasContent():
 		return nil, false, false, nil
 	}
-	if content, err = mem.Content(); err != nil {
+	if content, err = mem.content(); err != nil {
 		return nil, false, false, fmt.Errorf("%w: encoding %s: %w", ErrEnvelope, ElementName(k), err)
 	}
 	return content, false, true, nil

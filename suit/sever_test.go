@@ -315,3 +315,12 @@ func TestSeverableMapsKeysToFields(t *testing.T) {
 		}
 	}
 }
+
+// The accessors are safe on absent members, like Severed.
+func TestSeverableAccessorsOnNil(t *testing.T) {
+	var m Manifest
+	if m.Install.SeveredDigest() != nil || m.Install.HasContent() || m.Text.SeveredDigest() != nil ||
+		m.Text.HasContent() || m.Coswid.SeveredDigest() != nil || m.Coswid.HasContent() {
+		t.Fatal("nil member reports a digest or content")
+	}
+}

@@ -61,11 +61,10 @@ type SeverableMember interface {
 	// or severed and resolved from the envelope's copy after its digest
 	// matched.
 	HasContent() bool
-	// Content returns the member's exact bstr content: the received bytes
+	// content returns the member's exact bstr content: the received bytes
 	// for a decoded member, the deterministic encoding for one built in
 	// code; nil when the content is not present.
-	Content() ([]byte, error)
-
+	content() ([]byte, error)
 	setDigest(d *Digest)
 	dropContent()
 	// encodeMember returns the manifest's value for the member: the
@@ -113,14 +112,19 @@ func (m *Manifest) severableField(key int64) (**SeverableSequence, **SeverableTe
 	return nil, nil, nil
 }
 
-// SeveredDigest returns the digest of a severed sequence, nil when inline.
-func (s *SeverableSequence) SeveredDigest() *Digest { return s.Digest }
+// SeveredDigest returns the digest of a severed sequence, nil when inline
+// or absent.
+func (s *SeverableSequence) SeveredDigest() *Digest {
+	if s == nil {
+		return nil
+	}
+	return s.Digest
+}
 
 // HasContent reports whether the command sequence is present.
-func (s *SeverableSequence) HasContent() bool { return s.Sequence != nil }
+func (s *SeverableSequence) HasContent() bool { return s != nil && s.Sequence != nil }
 
-// Content returns the sequence's exact bstr content, nil when absent.
-func (s *SeverableSequence) Content() ([]byte, error) {
+func (s *SeverableSequence) content() ([]byte, error) {
 	switch {
 	case s.Sequence == nil:
 		return nil, nil
@@ -144,14 +148,19 @@ func (s *SeverableSequence) encodeMember() ([]byte, error) {
 	return nil, fmt.Errorf("%w: severable member with neither digest nor sequence", ErrMissing)
 }
 
-// SeveredDigest returns the digest of severed text, nil when inline.
-func (s *SeverableText) SeveredDigest() *Digest { return s.Digest }
+// SeveredDigest returns the digest of severed text, nil when inline or
+// absent.
+func (s *SeverableText) SeveredDigest() *Digest {
+	if s == nil {
+		return nil
+	}
+	return s.Digest
+}
 
 // HasContent reports whether the text is present.
-func (s *SeverableText) HasContent() bool { return s.Text != nil }
+func (s *SeverableText) HasContent() bool { return s != nil && s.Text != nil }
 
-// Content returns the text's exact bstr content, nil when absent.
-func (s *SeverableText) Content() ([]byte, error) {
+func (s *SeverableText) content() ([]byte, error) {
 	switch {
 	case s.Text == nil:
 		return nil, nil
@@ -175,14 +184,19 @@ func (s *SeverableText) encodeMember() ([]byte, error) {
 	return nil, fmt.Errorf("%w: text member with neither digest nor text", ErrMissing)
 }
 
-// SeveredDigest returns the digest of a severed member, nil when inline.
-func (s *SeverableBytes) SeveredDigest() *Digest { return s.Digest }
+// SeveredDigest returns the digest of a severed member, nil when inline or
+// absent.
+func (s *SeverableBytes) SeveredDigest() *Digest {
+	if s == nil {
+		return nil
+	}
+	return s.Digest
+}
 
 // HasContent reports whether the content is present.
-func (s *SeverableBytes) HasContent() bool { return s.Raw != nil }
+func (s *SeverableBytes) HasContent() bool { return s != nil && s.Raw != nil }
 
-// Content returns the exact bstr content, nil when absent.
-func (s *SeverableBytes) Content() ([]byte, error) { return s.Raw, nil }
+func (s *SeverableBytes) content() ([]byte, error) { return s.Raw, nil }
 
 func (s *SeverableBytes) setDigest(d *Digest) { s.Digest = d }
 func (s *SeverableBytes) dropContent()        { s.Raw = nil }
