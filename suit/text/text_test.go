@@ -245,7 +245,7 @@ func TestTextFileReferenceSizeCapped(t *testing.T) {
 	}
 }
 
-func TestParseTextRejectsBadInput(t *testing.T) {
+func TestParseRejectsBadInput(t *testing.T) {
 	cases := map[string]string{
 		"duplicate member":    `{"suit-manifest": {}, "suit-manifest": {}}`,
 		"unknown member":      `{"suit-manifesto": {}}`,
@@ -272,7 +272,7 @@ func TestParseTextRejectsBadInput(t *testing.T) {
 	}
 }
 
-func TestFormatTextRejectsNonDeterministic(t *testing.T) {
+func TestFormatRejectsNonDeterministic(t *testing.T) {
 	// {2: 0, 1: 0}: keys out of order.
 	if _, err := Format([]byte{0xa2, 0x02, 0x00, 0x01, 0x00}, JSON); !errors.Is(err, suit.ErrNotDeterministic) {
 		t.Fatalf("err = %v", err)
