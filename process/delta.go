@@ -47,7 +47,7 @@ func (r *run) applyDelta(ci uint64) error {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := delta.Apply(old, old.Size(), io.NewSectionReader(patch, 0, patch.Size()), pw, &delta.Limits{MaxNewSize: max})
+		err := delta.Apply(old, old.Size(), io.NewSectionReader(patch, 0, patch.Size()), pw, &delta.Limits{MaxMemory: r.p.lim.MaxPatchMemory, MaxNewSize: max})
 		pw.CloseWithError(err)
 		done <- err
 	}()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -23,6 +24,11 @@ type Limits struct {
 	// MaxCommands bounds the commands executed in one procedure, counting
 	// each repetition per component (default 65536).
 	MaxCommands int
+	// MaxPatchMemory caps the working memory a delta patch may ask for
+	// (delta.Limits.MaxMemory; default delta.DefaultMaxMemory, 16 MiB). A
+	// patch made with a larger block budget (delta.DiffOptions.BlockMemory)
+	// needs it raised.
+	MaxPatchMemory int64
 }
 
 const (
@@ -33,7 +39,8 @@ const (
 )
 
 func (l *Limits) resolve() Limits {
-	out := Limits{defaultMaxComponents, defaultMaxDepth, defaultMaxImageSize, defaultMaxCommands}
+	out := Limits{MaxComponents: defaultMaxComponents, MaxDepth: defaultMaxDepth, MaxImageSize: defaultMaxImageSize,
+		MaxCommands: defaultMaxCommands, MaxPatchMemory: delta.DefaultMaxMemory}
 	if l == nil {
 		return out
 	}
@@ -48,6 +55,9 @@ func (l *Limits) resolve() Limits {
 	}
 	if l.MaxCommands > 0 {
 		out.MaxCommands = l.MaxCommands
+	}
+	if l.MaxPatchMemory > 0 {
+		out.MaxPatchMemory = l.MaxPatchMemory
 	}
 	return out
 }

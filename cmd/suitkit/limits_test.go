@@ -62,6 +62,7 @@ func TestLimitFlagBadValueIsUsageError(t *testing.T) {
 		{"create", "--in", "spec.json", "--out", "o", "--max-total-file-size", "-5"},
 		{"process", "--key", "k.pem", "--device", "d", "--max-image-size", "1.5G", env},
 		{"process", "--key", "k.pem", "--device", "d", "--max-sequence-depth", "65", env},
+		{"process", "--key", "k.pem", "--device", "d", "--max-patch-memory", "16 MiBs", env},
 		{"diff", "--block-memory", "2x", "a", "b", "c"},
 		{"diff", "--block-memory", "2GiB", "a", "b", "c"},
 		{"patch", "--max-memory", "-1", "a", "b", "c"},
@@ -319,8 +320,9 @@ func TestMaxEnvelopeSizeOnEveryCommand(t *testing.T) {
 
 // TestProcessDeviceLimitFlags: issue 9 item 7. The processor's own limits
 // (components the device supports, default 16; the largest image, default
-// 256 MiB) are reachable from `process`: at the limit the update installs,
-// one over it is rejected (exit 1) and nothing is installed.
+// 256 MiB; a delta patch's working memory, default 16 MiB) are reachable
+// from `process`: at the limit the update installs, one over it is
+// rejected (exit 1) and nothing is installed.
 func TestProcessDeviceLimitFlags(t *testing.T) {
 	dir := t.TempDir()
 	key, err := keys.GenerateKey(keys.ES256)
@@ -368,11 +370,41 @@ func TestProcessDeviceLimitFlags(t *testing.T) {
 		seventeen = append(seventeen, []byte(fmt.Sprintf("component %d", i)))
 	}
 	many := envelope("many.suit", seventeen...)
+	// A delta update v1 -> v2 for a device holding v1 (comp.00).
+	v1 := bytes.Repeat([]byte("version one "), 5000)
+	v2 := append(bytes.Clone(v1[:30000]), []byte("version two")...)
+	v2 = append(v2, v1[30000:]...)
+	du := &build.DeltaUpdate{VendorID: demoVendor, ClassID: demoClass, Sequence: 2}
+	denv, dpatch, err := du.Build(v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sign.Envelope(denv, s); err != nil {
+		t.Fatal(err)
+	}
+	dpath := filepath.Join(dir, "delta.suit")
+	if enc, err := denv.Encode(); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(dpath, enc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := delta.ReadHeader(bytes.NewReader(dpatch))
+	if err != nil {
+		t.Fatal(err)
+	}
 	big := envelope("big.suit", bytes.Repeat([]byte{7}, 100_000))
 	n := 0
 	process := func(env string, flags ...string) (int, string, string) {
 		n++
 		dev := filepath.Join(dir, fmt.Sprintf("dev%d", n))
+		if env == dpath {
+			if err := os.MkdirAll(dev, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dev, "comp.00"), v1, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		args := append([]string{"process", "--key", pub, "--device", dev, "--vendor-id", demoVendor.String(), "--class-id", demoClass.String()}, flags...)
 		code, _, errOut := runSuitkit(append(args, env)...)
 		return code, errOut, dev
@@ -388,6 +420,8 @@ func TestProcessDeviceLimitFlags(t *testing.T) {
 		{"17 components, --max-components 17", many, []string{"--max-components", "17"}, 0},
 		{"100000-byte image, --max-image-size 99999", big, []string{"--max-image-size", "99999"}, 1},
 		{"100000-byte image, --max-image-size 100000", big, []string{"--max-image-size", "100000"}, 0},
+		{"delta patch, --max-patch-memory one below its need", dpath, []string{"--max-patch-memory", strconv.FormatInt(h.ApplyMemory-1, 10)}, 1},
+		{"delta patch, --max-patch-memory at its need", dpath, []string{"--max-patch-memory", strconv.FormatInt(h.ApplyMemory, 10)}, 0},
 	} {
 		code, errOut, dev := process(tc.env, tc.flags...)
 		if code != tc.want {
@@ -399,7 +433,7 @@ func TestProcessDeviceLimitFlags(t *testing.T) {
 			}
 			ents, _ := os.ReadDir(dev)
 			for _, e := range ents {
-				if strings.HasPrefix(e.Name(), "comp.") || strings.HasPrefix(e.Name(), ".stage") {
+				if strings.HasPrefix(e.Name(), "comp.") && tc.env != dpath || strings.HasPrefix(e.Name(), ".stage") {
 					t.Errorf("%s: the device holds %s after a rejected update", tc.name, e.Name())
 				}
 			}

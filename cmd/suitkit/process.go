@@ -36,6 +36,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	devID := fs.String("device-id", "", "device identifier UUID (overrides DIR/device.json)")
 	limFlags := addDecodeLimits(fs)
 	maxImage := sizeFlag(fs, "max-image-size", "largest image fetched, copied or patched when the manifest gives no image size (`SIZE`; default 256MiB)")
+	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
 		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
@@ -63,7 +64,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	// --max-components and --max-sequence-depth also say what this device
 	// supports; unset, the processor keeps its own defaults.
-	cfg.procLimits = &process.Limits{MaxComponents: int(limFlags.components), MaxDepth: int(limFlags.seqDepth), MaxImageSize: *maxImage}
+	cfg.procLimits = &process.Limits{MaxComponents: int(limFlags.components), MaxDepth: int(limFlags.seqDepth), MaxImageSize: *maxImage, MaxPatchMemory: *maxPatchMem}
 	if cfg.keys, err = loadTrustKeys("process", keys, macKeys); err != nil {
 		return err
 	}
