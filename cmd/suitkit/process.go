@@ -108,8 +108,8 @@ func processExit(err error) error {
 	if errors.Is(err, process.ErrOperation) && !errors.Is(err, process.ErrPayloadMismatch) {
 		return err
 	}
-	if errors.Is(err, verify.ErrStoreCorrupt) {
-		return err
+	if errors.Is(err, verify.ErrStoreCorrupt) || errors.Is(err, process.ErrLocked) {
+		return err // the device, not the envelope, is the problem
 	}
 	return rejected(err)
 }
