@@ -131,15 +131,15 @@ func addDecodeLimits(fs *flag.FlagSet) *decodeLimits {
 		what string
 		def  int
 	}{
-		{&l.components, "max-components", "components in a manifest", suit.DefaultMaxComponents},
-		{&l.commands, "max-commands", "commands in one command sequence", suit.DefaultMaxCommands},
-		{&l.seqDepth, "max-sequence-depth", "nesting of command sequences (try-each, run-sequence)", suit.DefaultMaxSequenceDepth},
-		{&l.depth, "max-depth", "CBOR nesting depth", suit.DefaultMaxDepth},
-		{&l.elements, "max-elements", "elements of one CBOR array or map", suit.DefaultMaxElements},
-		{&l.authBlocks, "max-auth-blocks", "signature and MAC blocks", suit.DefaultMaxAuthBlocks},
-		{&l.integrated, "max-integrated", "integrated payloads", suit.DefaultMaxIntegrated},
+		{&l.components, "max-components", "the components of a manifest", suit.DefaultMaxComponents},
+		{&l.commands, "max-commands", "the commands of one command sequence", suit.DefaultMaxCommands},
+		{&l.seqDepth, "max-sequence-depth", "the nesting of command sequences (try-each, run-sequence)", suit.DefaultMaxSequenceDepth},
+		{&l.depth, "max-depth", "the CBOR nesting depth", suit.DefaultMaxDepth},
+		{&l.elements, "max-elements", "the elements of one CBOR array or map", suit.DefaultMaxElements},
+		{&l.authBlocks, "max-auth-blocks", "the signature and MAC blocks", suit.DefaultMaxAuthBlocks},
+		{&l.integrated, "max-integrated", "the integrated payloads", suit.DefaultMaxIntegrated},
 	} {
-		fs.Var(countValue{c.p}, c.name, fmt.Sprintf("most %s accepted (`N`; default %d)", c.what, c.def))
+		fs.Var(countValue{c.p}, c.name, fmt.Sprintf("limit on %s (`N`; default %d)", c.what, c.def))
 	}
 	return l
 }

@@ -480,3 +480,33 @@ func TestPatchLimitFlagsAtLimitAndOver(t *testing.T) {
 		t.Error("patch did not rebuild NEW")
 	}
 }
+
+// TestCreateFileLimitFlagsAtLimitAndOver: issue 9 item 7. create reads a
+// referenced file of exactly --max-file-size bytes (and as many bytes in
+// all as --max-total-file-size) and refuses one byte more (exit 1).
+func TestCreateFileLimitFlagsAtLimitAndOver(t *testing.T) {
+	dir := t.TempDir()
+	code, spec, errOut := runSuitkit("show", "--format", "json", filepath.Join("..", "..", "testdata", "integrated-payload.suit"))
+	if code != 0 {
+		t.Fatal(errOut)
+	}
+	i := strings.Index(spec, `"#fw.bin": "`) + len(`"#fw.bin": `)
+	j := i + 1 + strings.IndexByte(spec[i+1:], '"')
+	spec = spec[:i] + `{"file": "fw.bin"}` + spec[j+1:]
+	specP := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(specP, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fw.bin"), make([]byte, 3000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.suit")
+	for _, flag := range []string{"--max-file-size", "--max-total-file-size"} {
+		if code, _, errOut := runSuitkit("create", flag, "2999", "--in", specP, "--out", out); code != 1 || !strings.Contains(errOut, "limit") {
+			t.Errorf("%s 2999 for a 3000-byte file: exit %d, %q; want 1, a limit error", flag, code, errOut)
+		}
+		if code, _, errOut := runSuitkit("create", flag, "3000", "--in", specP, "--out", out); code != 0 {
+			t.Errorf("%s 3000 for a 3000-byte file: exit %d: %s", flag, code, errOut)
+		}
+	}
+}
