@@ -72,8 +72,15 @@ func GenerateKey(alg Algorithm) (*Key, error) {
 	switch {
 	case info.mac:
 		secret := make([]byte, max(MinMACKeySize, info.hash.Size()))
-		if _, err := rand.Read(secret); err != nil {
-			return nil, err
+		for {
+			if _, err := rand.Read(secret); err != nil {
+				return nil, err
+			}
+			// Redraw the rare secret that spells a key file of another
+			// kind, so that a generated secret is never misread.
+			if CheckMACSecret(secret) == nil {
+				break
+			}
 		}
 		return &Key{Secret: secret, Algorithm: alg}, nil
 	case info.edDSA:
@@ -104,10 +111,20 @@ func ParseKey(data []byte) (*Key, error) {
 	if looksPEM(data) {
 		return ParsePEM(data)
 	}
+	notKeyFile := keyErr("key file", "neither PEM nor a COSE_Key (a raw HMAC secret is not a key file: load it as a MAC key)", ErrKeyType)
 	if len(data) == 0 || data[0]>>5 != 5 {
-		return nil, keyErr("key file", "neither PEM nor a COSE_Key (a raw HMAC secret is not a key file: load it as a MAC key)", ErrKeyType)
+		return nil, notKeyFile
 	}
-	return ParseCOSEKey(data)
+	k, err := ParseCOSEKey(data)
+	if err != nil {
+		if _, isCOSEKey := coseKeyType(data); !isCOSEKey {
+			// A map head but not a COSE_Key: one random secret in eight
+			// starts with a map head, so say what it most likely is.
+			return nil, notKeyFile
+		}
+		return nil, err
+	}
+	return k, nil
 }
 
 // ParsePublicKey parses a public key for a trust anchor: a PEM "PUBLIC

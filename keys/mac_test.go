@@ -159,3 +159,41 @@ func TestParsePublicKeyRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRawSecretWithMapHeadIsNotAKeyFile: one random secret in eight starts
+// with a CBOR map head (0xa0-0xbf). Given where an asymmetric key file is
+// expected, it must still be recognised as "not a key file" (ErrKeyType),
+// so that the CLI can point to --mac-key, not fail with a COSE_Key parse
+// error. Every map-head first byte is tried, deterministically.
+func TestRawSecretWithMapHeadIsNotAKeyFile(t *testing.T) {
+	for first := 0xa0; first <= 0xbf; first++ {
+		secret := bytes.Repeat([]byte{0x5a}, 32)
+		secret[0] = byte(first)
+		if _, err := ParseKey(secret); !errors.Is(err, ErrKeyType) {
+			t.Errorf("secret starting %#x: ParseKey = %v, want ErrKeyType", first, err)
+		}
+		if _, err := ParsePublicKey(secret); !errors.Is(err, ErrKeyType) {
+			t.Errorf("secret starting %#x: ParsePublicKey = %v, want ErrKeyType", first, err)
+		}
+		if k, err := ParseMACKey(secret); err != nil || !bytes.Equal(k.Secret, secret) {
+			t.Errorf("secret starting %#x: ParseMACKey = %v", first, err)
+		}
+	}
+}
+
+// TestGeneratedSecretsAreNeverKeyFiles: GenerateKey redraws a secret that
+// would be read as a key file of another kind.
+func TestGeneratedSecretsAreNeverKeyFiles(t *testing.T) {
+	for range 2000 {
+		k, err := GenerateKey(HMAC256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckMACSecret(k.Secret); err != nil {
+			t.Fatalf("generated secret %x refused: %v", k.Secret, err)
+		}
+		if _, err := ParseKey(k.Secret); !errors.Is(err, ErrKeyType) {
+			t.Fatalf("generated secret %x parses as a key file: %v", k.Secret, err)
+		}
+	}
+}
