@@ -31,14 +31,14 @@ import (
 const interruptGrace = 3 * time.Second
 
 // outputs holds every output file in progress (see writeOutput).
-var outputs atomicfile.Group
+var outputs = new(atomicfile.Group)
 
 // interrupted is the cancellation cause of a command's context when the
 // process received a signal.
 type interrupted struct{ sig os.Signal }
 
 func (e *interrupted) Error() string {
-	return fmt.Sprintf("interrupted by %s; no output written", signalName(e.sig))
+	return "interrupted by " + signalName(e.sig)
 }
 
 // Is makes an interruption match context.Canceled, like any cancellation.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/host"
+	"github.com/suitkit/suitkit/internal/atomicfile"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 )
@@ -126,6 +128,7 @@ func checkInterrupted(t *testing.T, sig syscall.Signal, code int, stderr string,
 	if !strings.HasPrefix(stderr, "suitkit: ") || !strings.Contains(stderr, "interrupted by "+name) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("stderr %q, want one line saying it was interrupted by %s", stderr, name)
 	}
+	t.Logf("exited %v after %s", took.Round(time.Millisecond), name)
 	if took >= interruptGrace {
 		t.Errorf("took %v to exit after %s: the command did not stop by itself", took, name)
 	}
@@ -333,5 +336,40 @@ func TestEveryWritingCommandStopsOnCancel(t *testing.T) {
 				t.Errorf("temporary files left: %q", bad)
 			}
 		})
+	}
+}
+
+// TestAbandonAbortsOutputs: main's last resort, for a command that has not
+// stopped interruptGrace after the signal: every output in progress is
+// removed, no new one can start, and the exit status is 128+signal.
+func TestAbandonAbortsOutputs(t *testing.T) {
+	saved := outputs
+	outputs = new(atomicfile.Group)
+	defer func() { outputs = saved }()
+	dir := t.TempDir()
+	f, err := outputs.Create(filepath.Join(dir, "out"), 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("half of it"))
+	var stderr bytes.Buffer
+	intr := &interrupted{sig: syscall.SIGTERM}
+	if code := abandon(intr, []string{"diff"}, &stderr); code != 143 {
+		t.Errorf("exit %d, want 143", code)
+	}
+	if got := stderr.String(); got != "suitkit: diff: interrupted by SIGTERM\n" {
+		t.Errorf("stderr %q", got)
+	}
+	if bad := litter(t, dir); len(bad) > 0 {
+		t.Errorf("temporary files left: %q", bad)
+	}
+	if err := f.Commit(); err == nil {
+		t.Error("an abandoned output committed")
+	}
+	if err := writeFile(context.Background(), filepath.Join(dir, "late"), []byte("x"), 0o644, true); !errors.Is(err, context.Canceled) {
+		t.Errorf("a new output after abandon: %v, want the interruption", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("target exists after abandon: %v", err)
 	}
 }
