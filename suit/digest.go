@@ -31,11 +31,11 @@ type Digest struct {
 
 // digestAlg is everything suitkit knows about one SUIT digest algorithm:
 // the one table every package reads (through DigestSize, ComputeDigest,
-// Digest.Matches and NewHasher), so a new algorithm is added in one place.
+// Digest.Matches and NewHasher), so a new algorithm is added in one place
+// (here and in sum, just below).
 type digestAlg struct {
+	alg  int64
 	size int
-	// sum appends the digest of data to dst without allocating a hash.
-	sum func(dst, data []byte) []byte
 	// newHash starts a streaming hash (fixed-output algorithms).
 	newHash func() hash.Hash
 	// newXOF starts a streaming extendable-output function (SHAKE).
@@ -46,30 +46,43 @@ type digestAlg struct {
 func lookupDigestAlg(alg int64) (digestAlg, bool) {
 	switch alg {
 	case AlgSHA256:
-		return digestAlg{size: 32, newHash: sha256.New, sum: func(dst, data []byte) []byte {
-			s := sha256.Sum256(data)
-			return append(dst, s[:]...)
-		}}, true
+		return digestAlg{alg: alg, size: 32, newHash: sha256.New}, true
 	case AlgSHA384:
-		return digestAlg{size: 48, newHash: sha512.New384, sum: func(dst, data []byte) []byte {
-			s := sha512.Sum384(data)
-			return append(dst, s[:]...)
-		}}, true
+		return digestAlg{alg: alg, size: 48, newHash: sha512.New384}, true
 	case AlgSHA512:
-		return digestAlg{size: 64, newHash: sha512.New, sum: func(dst, data []byte) []byte {
-			s := sha512.Sum512(data)
-			return append(dst, s[:]...)
-		}}, true
+		return digestAlg{alg: alg, size: 64, newHash: sha512.New}, true
 	case AlgSHAKE128:
-		return digestAlg{size: 32, newXOF: sha3.NewSHAKE128, sum: func(dst, data []byte) []byte {
-			return append(dst, sha3.SumSHAKE128(data, 32)...)
-		}}, true
+		return digestAlg{alg: alg, size: 32, newXOF: sha3.NewSHAKE128}, true
 	case AlgSHAKE256:
-		return digestAlg{size: 64, newXOF: sha3.NewSHAKE256, sum: func(dst, data []byte) []byte {
-			return append(dst, sha3.SumSHAKE256(data, 64)...)
-		}}, true
+		return digestAlg{alg: alg, size: 64, newXOF: sha3.NewSHAKE256}, true
 	}
 	return digestAlg{}, false
+}
+
+// sum appends the digest of data to dst without allocating a hash. It
+// calls the one-shot sums directly rather than through a func value in the
+// table: an indirect call makes dst and data escape, which moved the stack
+// buffers of Matches and MatchesBstr to the heap (two allocations and a
+// 1 KiB clear per digest check).
+func (a digestAlg) sum(dst, data []byte) []byte {
+	switch a.alg {
+	case AlgSHA256:
+		s := sha256.Sum256(data)
+		return append(dst, s[:]...)
+	case AlgSHA384:
+		s := sha512.Sum384(data)
+		return append(dst, s[:]...)
+	case AlgSHA512:
+		s := sha512.Sum512(data)
+		return append(dst, s[:]...)
+	case AlgSHAKE128, AlgSHAKE256:
+		h := a.newXOF()
+		h.Write(data)
+		var s [64]byte
+		h.Read(s[:a.size])
+		return append(dst, s[:a.size]...)
+	}
+	return dst
 }
 
 // DigestSize returns the output size in bytes of a supported digest
