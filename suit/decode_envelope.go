@@ -237,6 +237,21 @@ func offsetIn(whole, sub []byte) int {
 // authentication wrapper has been verified and its digest compared with
 // BstrItem(e.ManifestBytes).
 func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
+	return e.decodeManifest(lim, false)
+}
+
+// DecodeManifestForRun is DecodeManifest for a device that runs the
+// manifest: every severed element the envelope carries is checked against
+// its digest exactly as DecodeManifest checks it, and the severed command
+// sequences are decoded (a processor runs them, so malformed ones are
+// rejected here, before any command runs), but severed text and coswid are
+// only hashed, not decoded: their members keep just their digests. Decode
+// the text on demand with [Envelope.Text]. It is what package verify uses.
+func (e *Envelope) DecodeManifestForRun(lim *Limits) (*Manifest, error) {
+	return e.decodeManifest(lim, true)
+}
+
+func (e *Envelope) decodeManifest(lim *Limits, lazy bool) (*Manifest, error) {
 	l := lim.resolve()
 	if e.ManifestBytes == nil {
 		return nil, &DecodeError{Path: "envelope/manifest", Err: ErrMissing, Detail: "no manifest"}
@@ -253,18 +268,80 @@ func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
 	if err != nil {
 		return nil, inPath(inPath(err, "manifest"), "envelope")
 	}
-	if err := e.resolveSevered(m, &l); err != nil {
+	if err := e.resolveSevered(m, &l, lazy); err != nil {
 		return nil, inPath(err, "envelope")
 	}
-	if err := checkTextComponents(m); err != nil {
+	if err := checkTextComponents(m, textOf(m)); err != nil {
 		return nil, inPath(err, "envelope/manifest")
 	}
 	e.Manifest = m
 	return m, nil
 }
 
-// resolveSevered checks and decodes the severed elements e carries into m.
-func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
+// Text returns the text (manifest key 23) of the decoded manifest,
+// decoding it now if it was not decoded yet: the inline or resolved text
+// as decoded, else the severed copy the envelope carries, checked against
+// the manifest's digest first (ErrDigestMismatch) and then strictly
+// decoded, like DecodeManifest would have. It returns nil, nil when the
+// manifest has no text or severs it and the envelope does not carry it.
+// It does not modify e, so it is safe on a shared, verified envelope.
+func (e *Envelope) Text(lim *Limits) (*Text, error) {
+	m := e.Manifest
+	if m == nil {
+		return nil, &DecodeError{Path: "envelope/manifest", Err: ErrMissing, Detail: "manifest not decoded"}
+	}
+	if t := textOf(m); t != nil {
+		return t, nil
+	}
+	content, ok := e.Severed[ManifestText]
+	if !ok || m.Text == nil || m.Text.Digest == nil {
+		return nil, nil
+	}
+	l := lim.resolve()
+	name := shortName(EnvelopeKeyName(ManifestText), ManifestText)
+	off := offsetIn(e.raw, content)
+	if err := checkSeveredDigest(m.Text.Digest, content, name, off); err != nil {
+		return nil, inPath(err, "envelope")
+	}
+	d := newDec(content, off, &l)
+	t, err := d.text(3)
+	if err == nil {
+		err = d.end()
+	}
+	if err != nil {
+		return nil, inPath(inPath(err, name), "envelope")
+	}
+	if err := checkTextComponents(m, t); err != nil {
+		return nil, inPath(err, "envelope/manifest")
+	}
+	return t, nil
+}
+
+// textOf returns m's decoded text, nil when there is none.
+func textOf(m *Manifest) *Text {
+	if m.Text == nil {
+		return nil
+	}
+	return m.Text.Text
+}
+
+// checkSeveredDigest checks a severed element's content against the digest
+// the manifest holds for it.
+func checkSeveredDigest(dg *Digest, content []byte, name string, off int) error {
+	if DigestSize(dg.Algorithm) == 0 {
+		return &DecodeError{Path: name, Offset: off, Err: ErrUnsupported,
+			Detail: "severed element digest uses unsupported algorithm " + itoa64(dg.Algorithm)}
+	}
+	if !dg.MatchesBstr(content) {
+		return &DecodeError{Path: name, Offset: off, Err: ErrDigestMismatch,
+			Detail: "severed element does not match the manifest's digest"}
+	}
+	return nil
+}
+
+// resolveSevered checks the severed elements e carries against m's digests
+// and decodes them into m; when lazy, text and coswid are checked only.
+func (e *Envelope) resolveSevered(m *Manifest, l *limits, lazy bool) error {
 	for _, sv := range severableNames {
 		key := sv.key
 		content, ok := e.Severed[key]
@@ -282,13 +359,11 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits) error {
 			return &DecodeError{Path: name, Offset: off, Err: ErrMalformed,
 				Detail: "the envelope carries a severed element the manifest does not sever"}
 		}
-		if DigestSize(dg.Algorithm) == 0 {
-			return &DecodeError{Path: name, Offset: off, Err: ErrUnsupported,
-				Detail: "severed element digest uses unsupported algorithm " + itoa64(dg.Algorithm)}
+		if err := checkSeveredDigest(dg, content, name, off); err != nil {
+			return err
 		}
-		if !dg.MatchesBstr(content) {
-			return &DecodeError{Path: name, Offset: off, Err: ErrDigestMismatch,
-				Detail: "severed element does not match the manifest's digest"}
+		if _, seq := mem.(*SeverableSequence); lazy && !seq {
+			continue
 		}
 		// Decode the content as a bstr-wrapped layer at its envelope depth.
 		d := newDec(content, off, l)
@@ -330,7 +405,7 @@ func DecodeManifestBytes(data []byte, lim *Limits) (*Manifest, error) {
 		err = d.end()
 	}
 	if err == nil {
-		err = checkTextComponents(m)
+		err = checkTextComponents(m, textOf(m))
 	}
 	if err != nil {
 		return nil, inPath(err, "manifest")
@@ -340,11 +415,11 @@ func DecodeManifestBytes(data []byte, lim *Limits) (*Manifest, error) {
 
 // checkTextComponents enforces that every component identifier used in the
 // text is listed in common (draft-ietf-suit-manifest section 8.4.4).
-func checkTextComponents(m *Manifest) error {
-	if m.Text == nil || m.Text.Text == nil {
+func checkTextComponents(m *Manifest, t *Text) error {
+	if t == nil {
 		return nil
 	}
-	for _, l := range m.Text.Text.Languages {
+	for _, l := range t.Languages {
 		for _, ct := range l.Components {
 			if !slices.ContainsFunc(m.Common.Components, ct.Component.Equal) {
 				return &DecodeError{Path: "text/" + l.Tag, Err: ErrMalformed,

@@ -55,19 +55,18 @@ func paramBytes(p suit.Parameter) []byte {
 
 // checkSevered checks every severable element the envelope carries against
 // the digest the manifest holds for it. An element the manifest has inline,
-// or not at all, must not travel severed either. DecodeManifest already
-// compares each carried element with its digest before it decodes it into
-// the manifest; an element it resolved that way is not hashed a second
-// time, any other one is hashed here.
+// or not at all, must not travel severed either. Verify runs it only to
+// classify a manifest decoding failure (DecodeManifestForRun makes the same
+// checks on the success path).
 func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 	for key, content := range env.Severed {
-		d, resolved := severedMember(m, key)
+		var d *suit.Digest
+		if mem := m.Severable(key); mem != nil {
+			d = mem.SeveredDigest()
+		}
 		what := severedName(key)
 		if d == nil {
 			return &DigestError{What: what, severed: true}
-		}
-		if resolved {
-			continue
 		}
 		if !d.MatchesBstr(content) {
 			got, _ := suit.ComputeDigest(d.Algorithm, suit.BstrItem(content))
@@ -75,17 +74,6 @@ func checkSevered(env *suit.Envelope, m *suit.Manifest) error {
 		}
 	}
 	return nil
-}
-
-// severedMember returns the digest m holds for severable member key (nil
-// when the member is absent or inline) and whether the decoder resolved
-// the envelope's copy into m (which it does only after the digest matched).
-func severedMember(m *suit.Manifest, key int64) (*suit.Digest, bool) {
-	mem := m.Severable(key)
-	if mem == nil {
-		return nil, false
-	}
-	return mem.SeveredDigest(), mem.HasContent()
 }
 
 func severedName(key int64) string {

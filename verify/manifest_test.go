@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -165,5 +166,47 @@ func TestTooManyComponents(t *testing.T) {
 	lim := suit.Limits{MaxComponents: 100}
 	if _, err := mustVerifier(t, []*Key{key}, &Options{Limits: &lim, NoRollbackCheckUnsafe: true}).Verify(env); err != nil {
 		t.Fatalf("65 components with MaxComponents 100: %v", err)
+	}
+}
+
+// TestVerifiedTextOnDemand: Verify hashes example 2's severed text but does
+// not decode it; Verified.Text decodes it when asked, to what suit.Decode
+// gives. The severed install, which a processor runs, is decoded.
+func TestVerifiedTextOnDemand(t *testing.T) {
+	data := testshared.Conformance(t, "example-2.suit")
+	res, err := mustVerifier(t, []*Key{ietfKey(t)}, nil).Verify(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest()
+	if m.Text == nil || m.Text.Digest == nil || m.Text.Text != nil {
+		t.Fatalf("severed text: %+v, want its digest only", m.Text)
+	}
+	if m.Install == nil || m.Install.Sequence == nil || len(m.Install.Sequence.Commands) == 0 {
+		t.Fatal("severed install not decoded")
+	}
+	got, err := res.Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := suit.Decode(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !reflect.DeepEqual(got, full.Manifest.Text.Text) {
+		t.Fatalf("Text() = %+v, want %+v", got, full.Manifest.Text.Text)
+	}
+	if m.Text.Text != nil {
+		t.Fatal("Text() modified the verified manifest")
+	}
+	if tx, err := (*Verified)(nil).Text(); tx != nil || err != nil {
+		t.Fatal("nil Verified has text")
+	}
+	ex0, err := mustVerifier(t, []*Key{ietfKey(t)}, nil).Verify(testshared.Conformance(t, "example-0.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx, err := ex0.Text(); tx != nil || err != nil {
+		t.Fatalf("example 0 has no text, got %v, %v", tx, err)
 	}
 }

@@ -179,6 +179,26 @@ func (r *Verified) Signers() []*Key {
 	return slices.Clone(r.signers)
 }
 
+// Text returns the manifest's text (key 23), decoded now: Verify checks
+// a severed text's digest but does not decode it, since a device rarely
+// needs it. It returns nil, nil when the manifest has no text, or severs it
+// and the envelope does not carry it; an error matching [ErrMalformed] when
+// the text is malformed.
+func (r *Verified) Text() (*suit.Text, error) {
+	if r == nil || r.envelope == nil {
+		return nil, nil
+	}
+	var lim *suit.Limits
+	if r.verifier != nil {
+		lim = r.verifier.lim
+	}
+	t, err := r.envelope.Text(lim)
+	if err != nil {
+		return nil, &MalformedError{Part: "text", Err: err}
+	}
+	return t, nil
+}
+
 // ID returns the manifest digest as "<alg>:<hex>", e.g. "-16:6658ea56...".
 func (r *Verified) ID() string {
 	if r == nil {
@@ -212,7 +232,10 @@ func Verify(data []byte, anchors []*Key, opts *Options) (*Verified, error) {
 //  5. the envelope has no unknown members (nothing would authenticate
 //     them), and the manifest is decoded;
 //  6. every severable element present in the envelope matches its digest
-//     in the manifest;
+//     in the manifest (hashed as received); severed command sequences are
+//     then decoded, so that a malformed one is rejected here, before a
+//     processor runs any command, but severed text and coswid are not
+//     decoded: [Verified.Text] decodes the text when asked;
 //  7. every integrated payload ("#name" URI) the manifest needs outside a
 //     try-each is present;
 //  8. every component falls under the component prefixes of enough signers;
@@ -253,12 +276,11 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		}
 		return nil, &MalformedError{Part: "envelope", Err: fmt.Errorf("%s: nothing authenticates it", what)}
 	}
-	m, err := env.DecodeManifest(v.lim)
+	// Checks every severed element the envelope carries against its
+	// digest (step 6) and decodes the severed sequences only.
+	m, err := env.DecodeManifestForRun(v.lim)
 	if err != nil {
 		return nil, v.manifestError(env, err)
-	}
-	if err := checkSevered(env, m); err != nil {
-		return nil, err
 	}
 	if err := checkIntegrated(env, m); err != nil {
 		return nil, err
@@ -293,7 +315,7 @@ func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
 	if len(env.Severed) > 0 {
 		bare := *env
 		bare.Severed = nil
-		if m, err2 := bare.DecodeManifest(v.lim); err2 == nil {
+		if m, err2 := bare.DecodeManifestForRun(v.lim); err2 == nil {
 			if serr := checkSevered(env, m); serr != nil {
 				return serr
 			}
