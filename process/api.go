@@ -14,11 +14,11 @@ import (
 // v must come from a verify.Verifier (which also checked anti-rollback).
 //
 // Update holds the device lock (Storage.Lock) for the whole run, waiting
-// for it as long as ctx allows (ErrLocked), and repeats the anti-rollback
-// check (v.Recheck) before committing any component (ErrSuperseded). It
-// does not commit the sequence number: call the Verifier's Commit after
-// Update succeeds, or better use Install, which also keeps the lock from
-// verification to that commit.
+// for it as long as ctx allows (ErrLocked), and checks the anti-rollback
+// floors of each component just before committing new content to it
+// (v.CheckWrite; ErrSuperseded). It does not raise the floors: call the
+// Verifier's Commit after Update succeeds, or better use Install, which
+// also keeps the lock from verification to that commit.
 //
 // The returned Report lists every command that ran; it is non-nil even
 // when err is not.
@@ -28,7 +28,7 @@ func (p *Processor) Update(ctx context.Context, v *verify.Verified) (*Report, er
 
 // Invoke runs the Invoke procedure of a verified manifest: shared and
 // validate, shared and load, shared and invoke. Like Update, it holds the
-// device lock and repeats the anti-rollback check before any commit.
+// device lock and checks the floors of each component before a commit.
 func (p *Processor) Invoke(ctx context.Context, v *verify.Verified) (*Report, error) {
 	return p.locked(ctx, v, invokeProcedure)
 }
@@ -49,7 +49,7 @@ func (p *Processor) runVerified(ctx context.Context, v *verify.Verified, proc pr
 		rep := &Report{Err: errf(ErrManifest, "no verified manifest")}
 		return rep, rep.Err
 	}
-	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), proc, v.Recheck)
+	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), proc, v.CheckWrite)
 }
 
 // lock takes the device lock. On failure it returns the report to hand
@@ -68,10 +68,15 @@ func (p *Processor) lock(ctx context.Context) (func(), *Report, error) {
 }
 
 // Install is the whole device-side update: verify the envelope with ver
-// (signature, digests, anti-rollback check), run the Update procedure, and
-// only when it succeeded (the new image is in place and passed validate)
-// commit the sequence number to ver's rollback store. ver must have a
-// rollback store (verify.Options.Store).
+// (signature, digests, anti-rollback floors of every component the
+// manifest may write), run the Update procedure (which checks the floor of
+// each component again just before committing it), and only when it
+// succeeded (the new image is in place and passed validate) raise the
+// floors of the components it may write (verify.Verified.MayWrite: every
+// try-each alternative counts, and so does a component a resumed run found
+// already in place) and the scope floor if ver keeps one, to the
+// manifest's sequence number. ver must have a rollback store
+// (verify.Options.Store).
 //
 // The device lock (Storage.Lock) is held from before verification until
 // after the sequence number is committed, so two concurrent Installs on

@@ -58,7 +58,7 @@ func (r *run) stage(ci uint64, src io.Reader) error {
 		st.Discard()
 		return errf(ErrPayloadMismatch, "payload for %s does not match its image digest", r.comps[ci])
 	}
-	if err := r.beforeCommit(); err != nil {
+	if err := r.beforeCommit(ci); err != nil {
 		st.Discard()
 		return err
 	}
@@ -171,7 +171,7 @@ func (r *run) swap(ci uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := r.beforeCommit(); err != nil {
+	if err := r.beforeCommit(ci, src); err != nil {
 		return err
 	}
 	if err := r.p.pf.Storage.Swap(r.comps[ci], r.comps[src]); err != nil {
@@ -182,7 +182,7 @@ func (r *run) swap(ci uint64) error {
 
 // unlink implements unlink: remove ci's content.
 func (r *run) unlink(ci uint64) error {
-	if err := r.beforeCommit(); err != nil {
+	if err := r.beforeCommit(ci); err != nil {
 		return err
 	}
 	if err := r.p.pf.Storage.Unlink(r.comps[ci]); err != nil {

@@ -16,8 +16,10 @@
 //
 // [Processor.Update] and [Processor.Invoke] take a *verify.Verified, so a
 // manifest that was not authenticated cannot be processed by accident.
-// [Processor.Install] verifies, runs the Update procedure and commits the
-// sequence number to the anti-rollback store only after it succeeded.
+// [Processor.Install] verifies, runs the Update procedure and raises the
+// anti-rollback floors (one per component the manifest may write, keyed
+// by the device, never by a field the manifest chooses) only after it
+// succeeded.
 //
 // # Procedures and semantics
 //
@@ -77,10 +79,13 @@
 // it was. [Storage] implementations switch staged content atomically
 // (host.DirStorage: temporary file, fsync, rename, directory fsync; swaps
 // are journaled). One update runs at a time: the processor holds the
-// device lock (Storage.Lock) from verification to the last commit and
-// repeats the anti-rollback check under it before committing any
-// component, so a concurrent run cannot interleave an older image with a
-// newer state (ErrLocked, ErrSuperseded). A fetch reads at most image-size+1 bytes (or
+// device lock (Storage.Lock) from verification to the last commit and,
+// under it, checks the floor of each component just before committing new
+// content to it (a staged image, both sides of a swap, an unlink; a
+// component only read, such as a copy's source, is not checked), so that
+// neither a concurrent run nor an old manifest, whatever identity it
+// declares or whichever component a try-each chooses, overwrites content
+// committed by a newer manifest (ErrLocked, ErrSuperseded). A fetch reads at most image-size+1 bytes (or
 // Limits.MaxImageSize+1). The directory device names files by a reversible
 // hex encoding of the component identifier, so a manifest cannot address a
 // file outside the device directory; fetch.URIFetcher refuses file:// URIs

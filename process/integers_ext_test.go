@@ -31,6 +31,7 @@ func outcome(err error) string {
 		{"manifest", process.ErrManifest},
 		{"operation", process.ErrOperation},
 		{"nocontent", process.ErrNoContent},
+		{"maxseq", verify.ErrMaxSequence},
 	} {
 		if errors.Is(err, c.err) {
 			return c.code
@@ -69,7 +70,7 @@ func TestIntegerSlots(t *testing.T) {
 	// MaxUint64, -2^64.
 	want := map[string][7]string{
 		"manifest-version":        {"malformed", "ok", "malformed", "malformed", "malformed", "malformed", "malformed"},
-		"sequence-number":         {"ok", "ok", "malformed", "ok", "malformed", "ok", "malformed"},
+		"sequence-number":         {"ok", "ok", "malformed", "ok", "malformed", "maxseq", "malformed"},
 		"command-id":              {"unsupported", "ok", "unsupported", "unsupported", "unsupported", "malformed", "malformed"},
 		"reporting-policy":        {"ok", "ok", "malformed", "ok", "malformed", "ok", "malformed"},
 		"component-index":         {"ok", "component", "malformed", "component", "malformed", "component", "malformed"},

@@ -19,12 +19,12 @@ import (
 // unless the new image is in place, and a re-run must finish the update.
 func sweepUpdate(t *testing.T, tear bool, k testKey, env []byte, m *suit.Manifest, oldImg, newImg []byte, oldSeq uint64) int {
 	t.Helper()
-	id := verify.Identity(m)
+	id := verify.ComponentFloorKey("", comp0)
 	oldSum, newSum := sum(oldImg), sum(newImg)
 	setup := func() *testdevice.Flash {
 		f := testdevice.New()
 		f.Set(comp0, oldImg)
-		if err := f.Commit(id, oldSeq); err != nil {
+		if err := f.Raise([]string{id}, verify.Floor{Sequence: oldSeq}); err != nil {
 			t.Fatal(err)
 		}
 		f.Reboot() // restart the operation count after factory setup

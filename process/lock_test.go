@@ -63,7 +63,7 @@ func newDirRun(t *testing.T, dir string, k testKey, f process.Fetcher) dirRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := verify.OpenFileStore(filepath.Join(dir, "rollback.state"))
+	store, err := verify.OpenFileStore(filepath.Join(dir, "rollback.state"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,18 +86,22 @@ func slowImage(t *testing.T, seqNo uint64, fw []byte) *suit.Manifest {
 	return m
 }
 
-// committed returns every sequence number in the device's state file.
+// committed returns every floor in the device's state file.
 func committed(t *testing.T, dir string) map[string]uint64 {
 	t.Helper()
-	store, err := verify.OpenFileStore(filepath.Join(dir, "rollback.state"))
+	store, err := verify.OpenFileStore(filepath.Join(dir, "rollback.state"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := store.All()
+	all, err := store.Floors()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return all
+	out := map[string]uint64{}
+	for k, f := range all {
+		out[k] = f.Sequence
+	}
+	return out
 }
 
 // TestCheckAndCommitRaceHoldsTheDeviceLock is issue 9 item 9 (a). Run B

@@ -30,14 +30,17 @@ type Staging interface {
 }
 
 // Storage is the device's component storage. A component is named by its
-// SUIT component identifier, a list of byte strings. Implementations must be
+// SUIT component identifier, a list of byte strings; distinct identifiers
+// must be distinct storage (anti-rollback floors are kept per identifier,
+// so two identifiers sharing one place would have two floors). Implementations must be
 // safe against power loss: Staging.Commit, Swap and Unlink each either happen
 // completely or not at all (or resume on the next start).
 //
 // One update at a time: the processor takes Lock before it verifies
 // (Install) or runs (Update, Invoke) a manifest and releases it after the
 // last commit, of a component or of the sequence number. While it holds
-// the lock it also repeats the anti-rollback check before every commit.
+// the lock it also checks the anti-rollback floor of each component before
+// committing to it.
 type Storage interface {
 	// Lock takes the device's update lock and returns the function that
 	// releases it. Implementations must:

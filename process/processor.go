@@ -99,9 +99,9 @@ func (p procedure) sections() [3]int64 {
 // runManifest runs a procedure of a manifest whose envelope has been
 // authenticated. It is the single place every public entry point ends in.
 //
-// recheck, when not nil, repeats the anti-rollback check; it runs before
-// every commit to storage.
-func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure, recheck func() error) (*Report, error) {
+// check, when not nil, is the anti-rollback check of the components about
+// to be committed; it runs before every commit to storage.
+func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure, check func(...suit.ComponentID) error) (*Report, error) {
 	rep := &Report{DigestAlg: dig.Algorithm, Digest: dig.Value}
 	if p == nil || p.pf.Storage == nil {
 		rep.Err = errf(ErrOperation, "processor has no storage (make it with New)")
@@ -115,7 +115,7 @@ func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit
 	if m.ReferenceURI != nil {
 		rep.ReferenceURI = *m.ReferenceURI
 	}
-	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep, recheck: recheck}
+	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep, check: check}
 	err := r.procedure(proc)
 	rep.Err = err
 	return rep, err
@@ -135,18 +135,24 @@ type run struct {
 	soft    bool
 	strict  bool
 	steps   int
-	recheck func() error
+	check   func(...suit.ComponentID) error
 }
 
-// beforeCommit runs just before anything is committed to storage: it
-// repeats the anti-rollback check under the device lock, so that a
-// manifest verified before a newer update was committed cannot overwrite
-// that update's content.
-func (r *run) beforeCommit() error {
-	if r.recheck == nil {
+// beforeCommit runs just before new content of the components cis is
+// committed to storage: under the device lock it checks their
+// anti-rollback floors as they are now, so that no manifest overwrites
+// content committed by a newer one (or by another manifest with the same
+// sequence number), whatever it declares and whichever try-each
+// alternative chose the component.
+func (r *run) beforeCommit(cis ...uint64) error {
+	if r.check == nil {
 		return nil
 	}
-	if err := r.recheck(); err != nil {
+	ids := make([]suit.ComponentID, len(cis))
+	for i, ci := range cis {
+		ids[i] = r.comps[ci]
+	}
+	if err := r.check(ids...); err != nil {
 		return fmt.Errorf("%w: %w", ErrSuperseded, err)
 	}
 	return nil

@@ -149,8 +149,8 @@ type Report struct {
 	Truncated bool
 	// Err is the error that ended processing, nil on success.
 	Err error
-	// Committed is true when Install committed the manifest's sequence
-	// number to the anti-rollback store.
+	// Committed is true when Install raised the anti-rollback floors to
+	// the manifest's sequence number.
 	Committed bool
 }
 

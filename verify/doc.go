@@ -6,11 +6,31 @@
 // from keys parsed by package keys) and anti-rollback state ([Store]); a
 // [Verifier] made by [New] checks an envelope and returns a [Verified],
 // which is what a processor installs from. After the update is installed
-// and confirmed, [Verifier.Commit] records its sequence number. Before
+// and confirmed, [Verifier.Commit] raises its anti-rollback floors. Before
 // fetching a payload a processor can ask [Verifier.CheckRollback] (read
-// only). A processor that keeps its own flow can also call the function
-// [CheckRollback] and [Store.Commit] directly, with [Identity] of the
-// manifest.
+// only); under its update lock, before committing content to a component,
+// it asks [Verified.CheckWrite].
+//
+// # Anti-rollback
+//
+// The device decides the rollback scope, never the manifest: a floor per
+// component written ([ComponentFloorKey]), optionally one for the whole
+// scope (Options.ScopeFloor), all under the device-chosen
+// Options.RollbackScope. Fields a manifest chooses (its
+// manifest-component-id, vendor and class identifiers, [Identity]) play
+// no part, so an old manifest cannot obtain a fresh counter by declaring
+// a new identity. Verify refuses a manifest whose number is lower than
+// the floor of any component it may write ([Verified.MayWrite]: every
+// component a write command can reach, every try-each alternative
+// counted), or equal to it while the floor was set by another manifest;
+// the manifest that set a floor may be installed again (a retry). A
+// component a manifest only reads (a copy's or patch's source) is not
+// checked. The sequence number 2^64-1 is refused ([ErrMaxSequence]):
+// committed, it would lock the device out of every later update.
+//
+// A future dependency tree (several signers) extends this by scope: each
+// signing authority gets its own RollbackScope, so its scope floor and its
+// component floors are its own.
 //
 // Configuration is plain data checked once: [Options] for the verifier
 // (nil is the safe default, which still requires a rollback decision) and
@@ -28,7 +48,8 @@
 // [ErrUnauthenticated], [ErrMalformed] (also matching the suit codec's
 // sentinels), [suit.ErrDigestMismatch], [ErrUnsupportedAlgorithm],
 // [ErrUnsupportedHeader], [ErrSeveredMismatch], [ErrMissingPayload],
-// [ErrUnauthorizedComponent], [ErrRollback], [ErrStoreCorrupt]. Typed
+// [ErrUnauthorizedComponent], [ErrRollback], [ErrMaxSequence],
+// [ErrStoreCorrupt], [ErrStoreTampered]. Typed
 // errors ([AuthError], [RollbackError], [DigestError], ...) carry detail.
 // An [AuthError] also unwraps to the reason each COSE block did not count
 // (for example ErrMalformed for an attached payload, ErrUnsupportedAlgorithm
@@ -57,9 +78,10 @@
 //     the manifest (an element the manifest does not sever is refused);
 //  7. integrated payloads ("#name" URIs) used outside try-each are present;
 //  8. the signers are authorised for every component;
-//  9. anti-rollback: the sequence number is at least Options.MinSequence
-//     and not lower than the stored number (not equal either with
-//     Options.StrictSequence). Verify never writes the store.
+//  9. anti-rollback: the sequence number is not 2^64-1, at least
+//     Options.MinSequence and not lower than the floors described above
+//     (not equal either with Options.StrictSequence). Verify never writes
+//     the store.
 //
 // ECDSA signatures are raw r||s; high-S signatures are accepted (other SUIT
 // signers do not normalise S), so signature bytes are malleable and never
@@ -67,7 +89,14 @@
 //
 // The [FileStore] writes atomically (temporary file, fsync, rename,
 // directory fsync) with a checksum; a damaged file is reported as
-// [ErrStoreCorrupt] and never reset. Commit only after the update is
+// [ErrStoreCorrupt] and never reset. The checksum only catches
+// corruption: without a key, nothing protects the floors against anyone
+// who can write the file (they can lower them and recompute it). Binding
+// the file to a device secret (FileStoreOptions.Key: HMAC-SHA256) makes
+// such an edit fail with [ErrStoreTampered], as long as the writer cannot
+// read the key. Neither protects against replaying an older copy of the
+// file written with the same key: that needs a monotonic counter or
+// storage the attacker cannot write. Commit only after the update is
 // installed and confirmed, so that a revert after a failed boot is not
 // mistaken for a rollback.
 //
@@ -82,9 +111,7 @@
 // policy is met are not examined (unless a key has component prefixes).
 // Supported algorithms: ES256/ESP256, ES384/ESP384, ES512/ESP512,
 // EdDSA/Ed25519, HMAC 256/384/512 (full-length tags); RSA and HSS-LMS are
-// not. The rollback identity is the
-// manifest-component-id, or the first vendor and class ids of the shared
-// sequence ([Identity]); counters are shared by all trust anchors unless
+// not. Floors are shared by all trust anchors unless
 // Options.RollbackScope separates them (the recovery path after a stolen key
 // signed a huge sequence number is new anchors under a new scope). Integrated payloads are
 // not covered by the signature themselves: their image digests are checked

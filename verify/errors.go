@@ -39,6 +39,16 @@ var (
 	// ErrStoreCorrupt: the anti-rollback state cannot be trusted (bad
 	// checksum, bad format). The store is never silently reset.
 	ErrStoreCorrupt = errors.New("verify: anti-rollback state corrupt")
+	// ErrStoreTampered: the anti-rollback state is bound to a device secret
+	// (FileStoreOptions.Key) and its MAC does not verify, or it is not
+	// bound although a key is configured. It also matches
+	// [ErrStoreCorrupt]: the state is never silently reset.
+	ErrStoreTampered = errors.New("verify: anti-rollback state fails its MAC")
+	// ErrMaxSequence: the manifest's sequence number is 2^64-1. It is
+	// refused: once committed, no later manifest could ever pass the floor,
+	// so a single such manifest (a mistake or a stolen key) would lock a
+	// device out of every later update.
+	ErrMaxSequence = errors.New("verify: sequence number 2^64-1 is refused")
 )
 
 // MalformedError says which part of the input is not well formed. It matches
@@ -158,11 +168,16 @@ func (e *AlgorithmError) Is(target error) bool { return target == ErrUnsupported
 
 // RollbackError is returned when a sequence number would roll back.
 type RollbackError struct {
-	Identity string // the manifest identity the number is stored under
-	Stored   uint64 // stored (or minimum required) sequence number
-	Got      uint64 // the manifest's sequence number
-	Strict   bool   // equal numbers rejected too
-	Minimum  bool   // Stored is a caller-given minimum, not a stored value
+	// Floor is the device-chosen key of the floor that refused the
+	// manifest ([ComponentFloorKey], [ScopeFloorKey]); empty for Minimum.
+	Floor   string
+	Stored  uint64 // stored (or minimum required) sequence number
+	Got     uint64 // the manifest's sequence number
+	Strict  bool   // equal numbers rejected too
+	Minimum bool   // Stored is a caller-given minimum, not a stored value
+	// Manifest is set when the numbers are equal but the floor was set by
+	// another manifest: its [Verified.ID].
+	Manifest string
 }
 
 // Error implements error.
@@ -175,7 +190,16 @@ func (e *RollbackError) Error() string {
 	if e.Got == e.Stored {
 		rel = "equal to"
 	}
-	return fmt.Sprintf("rollback: sequence number %d is %s the %s %d", e.Got, rel, what, e.Stored)
+	msg := fmt.Sprintf("rollback: sequence number %d is %s the %s %d", e.Got, rel, what, e.Stored)
+	if e.Manifest != "" && e.Got == e.Stored && !e.Strict {
+		msg += " of another manifest (" + e.Manifest + ") for " + e.Floor
+	}
+	return msg
+}
+
+// maxSequenceError refuses the sequence number 2^64-1.
+func maxSequenceError(seq uint64) error {
+	return fmt.Errorf("%w (%d): committing it would lock the device out of every later update", ErrMaxSequence, seq)
 }
 
 // Is reports whether target is [ErrRollback].
@@ -210,13 +234,17 @@ func (e *ComponentError) Is(target error) bool { return target == ErrUnauthorize
 // It matches [ErrStoreCorrupt] when the content is damaged; I/O failures
 // unwrap to the underlying *os.PathError.
 type StoreError struct {
-	Path    string
-	Err     error
-	Corrupt bool
+	Path     string
+	Err      error
+	Corrupt  bool
+	Tampered bool // the MAC binding the state to the device secret failed
 }
 
 // Error implements error.
 func (e *StoreError) Error() string {
+	if e.Tampered {
+		return fmt.Sprintf("anti-rollback state %s is not authentic: %v", e.Path, e.Err)
+	}
 	if e.Corrupt {
 		return fmt.Sprintf("anti-rollback state %s is corrupt: %v", e.Path, e.Err)
 	}
@@ -227,7 +255,10 @@ func (e *StoreError) Error() string {
 func (e *StoreError) Unwrap() error { return e.Err }
 
 // Is reports whether target is [ErrStoreCorrupt] for damaged content.
-func (e *StoreError) Is(target error) bool { return e.Corrupt && target == ErrStoreCorrupt }
+// A MAC failure matches [ErrStoreTampered] and ErrStoreCorrupt.
+func (e *StoreError) Is(target error) bool {
+	return (e.Corrupt || e.Tampered) && target == ErrStoreCorrupt || e.Tampered && target == ErrStoreTampered
+}
 
 // errBadSignature is the block error for a signature or tag that no trusted
 // key bound to the block's algorithm verifies.

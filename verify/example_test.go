@@ -105,16 +105,20 @@ func ExampleBinding() {
 	// true
 }
 
-// Check a sequence number against stored state without changing it, the
-// way a device decides before downloading a payload.
-func ExampleCheckRollback() {
+// Check a sequence number against a component's floor without changing
+// it, the way a device decides before downloading a payload. The device
+// names the floor (ComponentFloorKey), never the manifest.
+func ExampleCheckFloor() {
 	store := verify.NewMemoryStore()
-	store.Commit("vendor:aa/class:bb", 5)
-	fmt.Println(verify.CheckRollback(store, "vendor:aa/class:bb", 4, false))
-	fmt.Println(verify.CheckRollback(store, "vendor:aa/class:bb", 5, false))
-	fmt.Println(verify.CheckRollback(store, "vendor:aa/class:bb", 5, true))
+	key := verify.ComponentFloorKey("", suit.ComponentID{{0x00}})
+	store.Raise([]string{key}, verify.Floor{Sequence: 5, Manifest: "-16:aa"})
+	fmt.Println(verify.CheckFloor(store, key, 4, "-16:bb", false))
+	fmt.Println(verify.CheckFloor(store, key, 5, "-16:aa", false)) // the same manifest again
+	fmt.Println(verify.CheckFloor(store, key, 5, "-16:bb", false))
+	fmt.Println(verify.CheckFloor(store, key, 5, "-16:aa", true))
 	// Output:
 	// rollback: sequence number 4 is lower than the stored 5
 	// <nil>
+	// rollback: sequence number 5 is equal to the stored 5 of another manifest (-16:aa) for component:[h'00']
 	// rollback: sequence number 5 is equal to the stored 5
 }

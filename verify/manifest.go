@@ -7,8 +7,11 @@ import (
 	"github.com/suitkit/suitkit/suit"
 )
 
-// Identity returns the key under which the rollback store keeps m's
-// sequence number:
+// Identity returns the identity m declares for itself, for display
+// (`suitkit verify` prints it). Anti-rollback does not use it: every part
+// of it is chosen by the manifest, so keying counters by it let an old
+// manifest get a fresh counter (issue 9 item 8); floors are keyed by the
+// device ([ComponentFloorKey]). It is:
 //
 //   - "component:<id>" with the manifest-component-id (manifest key 5,
 //     trust-domains) in diagnostic form, e.g. "component:[h'00']", when m
@@ -16,7 +19,7 @@ import (
 //   - otherwise "vendor:<hex>/class:<hex>" with the first vendor-id and
 //     class-id parameters set by override-parameters or set-parameters at
 //     the top level of the shared sequence (either part may be empty);
-//   - "" (one device-wide counter) when neither is present.
+//   - "" when neither is present.
 func Identity(m *suit.Manifest) string {
 	if m.ManifestComponentID != nil {
 		return "component:" + m.ManifestComponentID.String()

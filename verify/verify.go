@@ -26,6 +26,7 @@ type Verifier struct {
 	minSeq     uint64
 	hasMin     bool
 	scope      string
+	scopeFloor bool
 	lim        *suit.Limits
 }
 
@@ -40,27 +41,43 @@ type Options struct {
 	// [RequireThreshold].
 	Policy Policy
 
-	// Store makes Verify reject a manifest whose sequence number is lower
-	// than the number committed in it for the manifest's identity (equal
-	// is accepted unless StrictSequence). Verify only reads it; commit
-	// with [Verifier.Commit] after the update was installed.
+	// Store holds the device's anti-rollback floors, one per component
+	// written (keyed by the device: [ComponentFloorKey]), never per a
+	// field the manifest chooses. Verify rejects a manifest whose
+	// sequence number is lower than the floor of a component it may
+	// write ([Verified.MayWrite]), or equal to it but committed by
+	// another manifest; re-installing the same manifest passes unless
+	// StrictSequence. Verify only reads it; a processor checks again
+	// before each component commit ([Verified.CheckWrite]) and raises the
+	// floors after the update was installed ([Verifier.CommitWritten],
+	// [Verifier.Commit]).
 	Store Store
 
-	// StrictSequence rejects a sequence number equal to the stored one too
-	// (TUF-like strictness; the SUIT draft only forbids lower numbers).
+	// StrictSequence rejects a sequence number equal to a stored floor
+	// too, even from the same manifest (TUF-like strictness; the SUIT
+	// draft only forbids lower numbers).
 	StrictSequence bool
+
+	// ScopeFloor keeps, besides the component floors, one floor for the
+	// whole scope (RollbackScope, or the device when it is empty): every
+	// manifest must then be at least as new as the newest one committed,
+	// whatever components it writes. Set it when one authority signs a
+	// single series for the device; leave it off when independent series
+	// update different components.
+	ScopeFloor bool
 
 	// MinSequence rejects manifests whose sequence number is below it,
 	// whatever the store says (0: no minimum). It applies even with
 	// NoRollbackCheckUnsafe.
 	MinSequence uint64
 
-	// RollbackScope, when not empty, prefixes every rollback identity with
-	// scope + "|", so that counters are kept per trust domain: after
+	// RollbackScope, when not empty, prefixes every floor key with
+	// scope + "|", so that floors are kept per trust domain: after
 	// rotating to a new set of trust anchors under a new scope, a
 	// compromised old key that signed a huge sequence number (a
 	// fast-forward attack) no longer blocks updates, while the old key
-	// itself is no longer trusted. [Verified.Identity] includes the prefix.
+	// itself is no longer trusted. The device chooses it, never the
+	// manifest. [Verified.Identity] includes the prefix.
 	RollbackScope string
 
 	// Limits are the decoding caps passed to the suit codec; nil means
@@ -83,7 +100,7 @@ func New(anchors []*Key, opts *Options) (*Verifier, error) {
 		o = *opts
 	}
 	v := &Verifier{policy: o.Policy, store: o.Store, noRollback: o.NoRollbackCheckUnsafe, strict: o.StrictSequence,
-		minSeq: o.MinSequence, hasMin: o.MinSequence > 0, scope: o.RollbackScope}
+		minSeq: o.MinSequence, hasMin: o.MinSequence > 0, scope: o.RollbackScope, scopeFloor: o.ScopeFloor}
 	if o.Limits != nil {
 		lim := *o.Limits
 		v.lim = &lim
@@ -122,6 +139,7 @@ type Verified struct {
 	digest   suit.Digest
 	sequence uint64
 	identity string
+	mayWrite []suit.ComponentID
 	signers  []*Key
 	verifier *Verifier // the Verifier that made this result, for Recheck
 }
@@ -162,7 +180,9 @@ func (r *Verified) Sequence() uint64 {
 	return r.sequence
 }
 
-// Identity returns the key the rollback store uses; see [Identity].
+// Identity returns the manifest's own identity ([Identity]), prefixed
+// with Options.RollbackScope. It is informational: anti-rollback does not
+// use it, because the manifest chooses it.
 func (r *Verified) Identity() string {
 	if r == nil {
 		return ""
@@ -239,8 +259,11 @@ func Verify(data []byte, anchors []*Key, opts *Options) (*Verified, error) {
 //  7. every integrated payload ("#name" URI) the manifest needs outside a
 //     try-each is present;
 //  8. every component falls under the component prefixes of enough signers;
-//  9. the sequence number is not below Options.MinSequence, and not lower
-//     than the stored one (equal with Options.StrictSequence).
+//  9. the sequence number is not 2^64-1 ([ErrMaxSequence]), not below
+//     Options.MinSequence, and not lower than the floor of the scope
+//     (Options.ScopeFloor) or of any component the manifest may write;
+//     equal only if the floor was set by this same manifest (and never
+//     with Options.StrictSequence).
 //
 // The error matches one of the package's sentinels.
 func (v *Verifier) Verify(data []byte) (*Verified, error) {
@@ -295,10 +318,11 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		digest:   a.Digest,
 		sequence: m.SequenceNumber,
 		identity: v.identity(m),
+		mayWrite: mayWrite(m),
 		signers:  signers,
 		verifier: v,
 	}
-	if err := v.checkRollback(res.identity, res.sequence); err != nil {
+	if err := v.checkFloors(res.sequence, res.ID(), res.mayWrite); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -324,42 +348,11 @@ func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
 	return &MalformedError{Part: "manifest", Err: err}
 }
 
-// Commit records r's sequence number in the verifier's rollback store. Call
-// it only after the update was installed and confirmed (see [Store]).
-func (v *Verifier) Commit(r *Verified) error {
-	if v.store == nil {
-		return errors.New("verify: no rollback store to commit to")
-	}
-	if r == nil || r.envelope == nil {
-		return errors.New("verify: nil or zero result")
-	}
-	return v.store.Commit(r.identity, r.sequence)
-}
-
 func (v *Verifier) identity(m *suit.Manifest) string {
 	if v.scope == "" {
 		return Identity(m)
 	}
 	return v.scope + "|" + Identity(m)
-}
-
-// CheckRollback applies the verifier's rollback rules (minimum, store,
-// strictness) to an identity and sequence number without verifying an
-// envelope and without changing the store, e.g. to refuse an old update
-// before downloading its payload. With NoRollbackCheckUnsafe and no
-// minimum it always returns nil.
-func (v *Verifier) CheckRollback(id string, seq uint64) error {
-	return v.checkRollback(id, seq)
-}
-
-func (v *Verifier) checkRollback(id string, seq uint64) error {
-	if v.hasMin && seq < v.minSeq {
-		return &RollbackError{Identity: id, Stored: v.minSeq, Got: seq, Minimum: true}
-	}
-	if v.store == nil {
-		return nil
-	}
-	return CheckRollback(v.store, id, seq, v.strict)
 }
 
 // lacksAuthWrapper reports whether data is a CBOR map (tagged 107 or not)

@@ -139,7 +139,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	if state == "" {
 		state = filepath.Join(c.dir, processStateFile)
 	}
-	store, err := verify.OpenFileStore(state)
+	store, err := verify.OpenFileStore(state, nil)
 	if err != nil {
 		return nil, err
 	}

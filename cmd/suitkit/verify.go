@@ -62,7 +62,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if _, err := os.Stat(*state); err != nil {
 			return fmt.Errorf("verify: --state: %w", err)
 		}
-		store, err := verify.OpenFileStore(*state)
+		store, err := verify.OpenFileStore(*state, nil)
 		if err != nil {
 			return err
 		}

@@ -98,9 +98,9 @@ func TestVerifyCLIUsageAndIOErrors(t *testing.T) {
 func TestVerifyCLIStateReadOnly(t *testing.T) {
 	pub := testshared.ConformancePath(t, "public_key.pem")
 	path := filepath.Join(t.TempDir(), "state")
-	store, _ := verify.OpenFileStore(path)
-	id := "vendor:fa6b4a53d5ad5fdfbe9de663e4d41ffe/class:1492af1425695e48bf429b2d51f2ab45"
-	if err := store.Commit(id, 3); err != nil {
+	store, _ := verify.OpenFileStore(path, nil)
+	key := verify.ComponentFloorKey("", suit.ComponentID{{0x00}})
+	if err := store.Raise([]string{key}, verify.Floor{Sequence: 3}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)

@@ -54,7 +54,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	store, err := verify.OpenFileStore(filepath.Join(*dir, "rollback.state"))
+	store, err := verify.OpenFileStore(filepath.Join(*dir, "rollback.state"), nil)
 	if err != nil {
 		log.Fatal(err)
 	}

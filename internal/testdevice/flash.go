@@ -21,6 +21,7 @@ import (
 
 	"github.com/suitkit/suitkit/internal/ctxlock"
 	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/verify"
 )
 
 // PageSize is the flash page: a staged write of n bytes is ceil(n/PageSize)
@@ -42,14 +43,14 @@ type Flash struct {
 	tear      bool
 	dead      bool
 	boots     int
-	counters  map[string]uint64
+	floors    *verify.MemoryStore
 	inPlace   bool
 	faultedOp int
 }
 
 // New returns an empty device.
 func New() *Flash {
-	return &Flash{content: map[string][]byte{}, slots: map[string]uint64{}, counters: map[string]uint64{}}
+	return &Flash{content: map[string][]byte{}, slots: map[string]uint64{}, floors: verify.NewMemoryStore()}
 }
 
 // Lock implements process.Storage: one run at a time. Taking the lock is
@@ -322,27 +323,24 @@ func (f *Flash) Slot(id [][]byte) (uint64, error) {
 	return f.slots[key(id)], nil
 }
 
-// Sequence implements verify.Store: the committed anti-rollback value for
-// a manifest identity.
-func (f *Flash) Sequence(id string) (uint64, bool, error) {
+// Floor implements verify.Store: the committed anti-rollback floor
+// under a device-chosen key.
+func (f *Flash) Floor(key string) (verify.Floor, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.alive(); err != nil {
-		return 0, false, err
+		return verify.Floor{}, false, err
 	}
-	v, ok := f.counters[id]
-	return v, ok, nil
+	fl, ok, err := f.floors.Floor(key)
+	return fl, ok, err
 }
 
-// Commit implements verify.Store. It is one atomic write operation (two
+// Raise implements verify.Store. It is one atomic write operation (two
 // copies with a checksum on a real device: a torn write leaves the old
-// value); a lower value than the stored one is refused.
-func (f *Flash) Commit(id string, seq uint64) error {
+// floors); the rules are verify.MemoryStore's.
+func (f *Flash) Raise(keys []string, fl verify.Floor) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if v, ok := f.counters[id]; ok && seq < v {
-		return fmt.Errorf("testdevice: counter %d lower than stored %d", seq, v)
-	}
 	fault, err := f.op()
 	if err != nil {
 		return err
@@ -350,16 +348,16 @@ func (f *Flash) Commit(id string, seq uint64) error {
 	if fault {
 		return ErrPowerLoss
 	}
-	f.counters[id] = seq
-	return nil
+	return f.floors.Raise(keys, fl)
 }
 
-// Counter returns the committed anti-rollback value for id, for assertions.
-func (f *Flash) Counter(id string) (uint64, bool) {
+// Counter returns the committed anti-rollback floor under key, for
+// assertions.
+func (f *Flash) Counter(key string) (uint64, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	v, ok := f.counters[id]
-	return v, ok
+	fl, ok, _ := f.floors.Floor(key)
+	return fl.Sequence, ok
 }
 
 func key(id [][]byte) string {

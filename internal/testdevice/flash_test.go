@@ -3,6 +3,8 @@ package testdevice
 import (
 	"errors"
 	"testing"
+
+	"github.com/suitkit/suitkit/verify"
 )
 
 func TestPowerLossStopsEverythingUntilReboot(t *testing.T) {
@@ -27,7 +29,7 @@ func TestPowerLossStopsEverythingUntilReboot(t *testing.T) {
 	if _, err := f.Open(id); !errors.Is(err, ErrPowerLoss) {
 		t.Fatalf("open after power loss: %v", err)
 	}
-	if err := f.Commit("x", 1); !errors.Is(err, ErrPowerLoss) {
+	if err := f.Raise([]string{"x"}, verify.Floor{Sequence: 1}); !errors.Is(err, ErrPowerLoss) {
 		t.Fatalf("counter after power loss: %v", err)
 	}
 	f.Reboot()
@@ -55,13 +57,13 @@ func TestPowerLossStopsEverythingUntilReboot(t *testing.T) {
 
 func TestCounterRefusesLowerValue(t *testing.T) {
 	f := New()
-	if err := f.Commit("id", 5); err != nil {
+	if err := f.Raise([]string{"id"}, verify.Floor{Sequence: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Commit("id", 4); err == nil {
+	if err := f.Raise([]string{"id"}, verify.Floor{Sequence: 4}); err == nil {
 		t.Fatal("lower counter accepted")
 	}
-	if v, ok, err := f.Sequence("id"); v != 5 || !ok || err != nil {
-		t.Fatalf("Sequence = %d %v %v", v, ok, err)
+	if v, ok, err := f.Floor("id"); v.Sequence != 5 || !ok || err != nil {
+		t.Fatalf("Floor = %d %v %v", v.Sequence, ok, err)
 	}
 }
