@@ -876,7 +876,7 @@ var processSentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterU
 
 var verifySentinels = []error{verify.ErrUnauthenticated, verify.ErrMalformed, verify.ErrUnsupportedAlgorithm,
 	verify.ErrUnsupportedHeader, verify.ErrSeveredMismatch, verify.ErrMissingPayload, verify.ErrUnauthorizedComponent,
-	verify.ErrRollback, verify.ErrStoreCorrupt, suit.ErrDigestMismatch}
+	verify.ErrRollback, verify.ErrMaxSequence, verify.ErrStoreCorrupt, suit.ErrDigestMismatch}
 
 func matchesAny(err error, sentinels []error) bool {
 	for _, s := range sentinels {
