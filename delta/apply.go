@@ -82,6 +82,7 @@ type applier struct {
 	oldPos int64
 	addEnd int64 // old position where the last add run ended
 	out    *outWriter
+	buf    []byte // the current block's arena, then its comp buffer
 	arena  []byte // decoded streams of the current block
 	comp   []byte // compressed bytes of one stream
 }
@@ -253,14 +254,29 @@ func (a *applier) block() error {
 	if err != nil {
 		return err
 	}
-	var total int64
-	for s := 0; s < numStreams; s++ {
-		total += b.rawLen[s]
+	// One buffer holds the decoded streams and, after them, the largest
+	// compressed stream. It grows geometrically, capped at the header's
+	// memory less the fixed allowance, so it never exceeds what the
+	// header declares and blocks of increasing size cannot make the
+	// allocations add up.
+	total := b.rawTotal()
+	var comp int64
+	if b.joint {
+		if b.codec[0] != CodecStored {
+			comp = b.jointComp
+		}
+	} else {
+		for s := 0; s < numStreams; s++ {
+			if b.codec[s] != CodecStored {
+				comp = max(comp, b.compLen[s])
+			}
+		}
 	}
-	if int64(cap(a.arena)) < total {
-		a.arena = make([]byte, total)
+	if need := total + comp; int64(cap(a.buf)) < need {
+		a.buf = make([]byte, min(max(need, 2*int64(cap(a.buf))), max(need, a.h.ApplyMemory-fixedApplyMemory)))
 	}
-	a.arena = a.arena[:total]
+	a.arena = a.buf[:total]
+	a.comp = a.buf[total:cap(a.buf)]
 	var streams [numStreams][]byte
 	pos := int64(0)
 	for s := 0; s < numStreams; s++ {
@@ -287,10 +303,7 @@ func (a *applier) readStream(c Codec, compLen int64, dst []byte, what string) er
 	if c == CodecStored {
 		return a.pr.full(dst, what)
 	}
-	if int64(cap(a.comp)) < compLen {
-		a.comp = make([]byte, compLen)
-	}
-	comp := a.comp[:compLen]
+	comp := a.comp[:compLen] // block made room for the largest
 	at := a.pr.off
 	if err := a.pr.full(comp, what); err != nil {
 		return err

@@ -52,7 +52,7 @@ func FuzzApplyBSDIFF40(f *testing.F) {
 	f.Add(oldB, patch)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 4 {
-		o := randomBytes(rng, rng.IntN(3000))
+		o := randomBytes(rng, rng.IntN(600))
 		n := mutate(o, rng, 1+rng.IntN(20))
 		var b bytes.Buffer
 		if err := encodeBSDIFF40(&b, o, n, naiveBSRecords(o, n, rng)); err != nil {
@@ -63,8 +63,8 @@ func FuzzApplyBSDIFF40(f *testing.F) {
 	// Patches made by Debian's bsdiff right now, when it is installed.
 	if bsdiff, err := exec.LookPath("bsdiff"); err == nil {
 		dir := f.TempDir()
-		o := randomBytes(rng, 5000)
-		n := mutate(o, rng, 30)
+		o := randomBytes(rng, 600)
+		n := mutate(o, rng, 10)
 		op, np, pp := filepath.Join(dir, "o"), filepath.Join(dir, "n"), filepath.Join(dir, "p")
 		if os.WriteFile(op, o, 0o600) == nil && os.WriteFile(np, n, 0o600) == nil &&
 			exec.Command(bsdiff, op, np, pp).Run() == nil {

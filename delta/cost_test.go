@@ -155,9 +155,16 @@ func bsSeekBackPatch(t testing.TB, n, idle int) (old, new, patch []byte) {
 	return old, new, bsRaw{newSize: int64(n), recs: recs, diff: diff}.build(t)
 }
 
-// applyCost applies patch with the old image in a file (as the CLI does)
-// and returns the nanoseconds per output byte.
+// benchApplyCost applies patch with the old image in a file (as the CLI
+// does) and reports wall and CPU nanoseconds per output byte.
 func benchApplyCost(b *testing.B, old, new, patch []byte, bsdiff bool) {
+	b.Helper()
+	benchApplyCostErr(b, old, new, patch, bsdiff, false)
+}
+
+// benchApplyCostErr is benchApplyCost for a patch that may be rejected
+// (the cost is then that of rejecting it, still per declared byte).
+func benchApplyCostErr(b *testing.B, old, new, patch []byte, bsdiff, mayReject bool) {
 	b.Helper()
 	f, err := os.CreateTemp(b.TempDir(), "old")
 	if err != nil {
@@ -168,7 +175,7 @@ func benchApplyCost(b *testing.B, old, new, patch []byte, bsdiff bool) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(new)))
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	for b.Loop() {
 		var err error
 		if bsdiff {
@@ -176,11 +183,13 @@ func benchApplyCost(b *testing.B, old, new, patch []byte, bsdiff bool) {
 		} else {
 			err = Apply(f, int64(len(old)), bytes.NewReader(patch), io.Discard, nil)
 		}
-		if err != nil {
+		if err != nil && !mayReject {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(time.Since(start).Nanoseconds())/float64(b.N)/float64(len(new)), "ns/out-byte")
+	per := float64(b.N) * float64(len(new))
+	b.ReportMetric(float64(time.Since(start).Nanoseconds())/per, "ns/out-byte")
+	b.ReportMetric(float64(processCPU()-cpu)/per, "cpu-ns/out-byte")
 	b.ReportMetric(float64(len(patch)), "patch-bytes")
 }
 
@@ -204,6 +213,24 @@ func BenchmarkApplyCost(b *testing.B) {
 		}
 		benchApplyCost(b, old, new, p.Bytes(), true)
 	})
+	// The issue's patches (rejected now, at a cost per declared byte).
+	b.Run("issue-seek-back", func(b *testing.B) {
+		old, new, p := seekBackPatch(b, n)
+		benchApplyCostErr(b, old, new, p, false, true)
+	})
+	b.Run("issue-bsdiff40-seek-back", func(b *testing.B) {
+		old, new, p := bsSeekBackPatch(b, n, 0)
+		benchApplyCostErr(b, old, new, p, true, true)
+	})
+	b.Run("issue-bsdiff40-idle", func(b *testing.B) {
+		old, new, p := bsSeekBackPatch(b, n/16, bsMaxIdle)
+		benchApplyCostErr(b, old, new, p, true, true)
+	})
+	b.Run("jump-1", func(b *testing.B) {
+		old, new, p := jumpPatch(b, 1<<20, n, 1)
+		benchApplyCostErr(b, old, new, p, false, true)
+	})
+	// The worst cases that are accepted.
 	b.Run("sequential-1", func(b *testing.B) {
 		old, new, p := sequentialPatch(b, n)
 		benchApplyCost(b, old, new, p, false)

@@ -195,4 +195,14 @@
 // 24 MB libjvm pair: 129 MiB (5.6x the old image), with the CLI's GC
 // percentage of 40 for large inputs; Diff itself changes no GC setting
 // (it forces one collection between its phases, see [Diff]).
+//
+// # Fuzzing
+//
+// FuzzApply, FuzzApplyBSDIFF40, FuzzDiffApply and FuzzBzip2RoundTrip run
+// at full speed with the engine's minimization bounded, for example:
+//
+//	go test ./delta -run '^$' -fuzz '^FuzzApply$' -fuzzminimizetime=10x -fuzztime=60s
+//
+// (without -fuzzminimizetime the engine spends up to 60 s minimizing each
+// new input; the seeds are kept under 1.5 KB for the same reason).
 package delta

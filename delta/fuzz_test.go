@@ -6,16 +6,22 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
-	"os"
 	"testing"
 	"testing/iotest"
 )
 
 // fuzzLimits are tight so the fuzzer exercises the limit paths and its
 // memory stays small.
-var checkAllocs = os.Getenv("DC_NOALLOC") == ""
-
 var fuzzLimits = &Limits{MaxMemory: 2 << 20, MaxNewSize: 1 << 20}
+
+// The delta fuzz targets run at full speed with (see doc.go):
+//
+//	go test ./delta -run '^$' -fuzz '^FuzzApply$' -fuzzminimizetime=10x -fuzztime=60s
+//
+// The seeds are a few hundred bytes: the fuzzing engine minimizes every
+// new interesting input (by default for up to 60 s each), which on
+// multi-KB old/patch pairs left FuzzApply at 16 execs and then 0/s; with
+// small seeds and -fuzzminimizetime=10x it spends its time fuzzing.
 
 // limitWriter fails the test if more than max bytes are written.
 type limitWriter struct {
@@ -31,10 +37,12 @@ func (w *limitWriter) Write(b []byte) (int, error) {
 	return w.buf.Write(b)
 }
 
-func addApplySeeds(f *testing.F) {
+// applySeeds returns FuzzApply's seed corpus: old image and patch pairs.
+func applySeeds(tb testing.TB) (seeds [][2][]byte) {
+	add := func(old, patch []byte) { seeds = append(seeds, [2][]byte{old, patch}) }
 	rng := rand.New(rand.NewPCG(31, 32))
 	for i := 0; i < 6; i++ {
-		old := coreRandom(rng, 200+rng.IntN(3000))
+		old := coreRandom(rng, 64+rng.IntN(448))
 		new := coreMutate(rng, old, 1+rng.IntN(20))
 		if i%3 == 0 {
 			// Aligned pointer-like edits exercise the word codings.
@@ -52,24 +60,25 @@ func addApplySeeds(f *testing.F) {
 		}
 		var p bytes.Buffer
 		if err := Diff(old, new, &p, &DiffOptions{FastCompression: i%2 == 0}); err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
-		f.Add(old, p.Bytes())
+		add(old, p.Bytes())
 	}
 	// The AArch64 and unit codings, forced (automatic choice may not
 	// pick them on small inputs).
-	old, new := aarch64LikePair(9, 2000)
+	old, new := aarch64LikePair(9, 512)
 	for _, coding := range []int{codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered} {
 		var p bytes.Buffer
 		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true, forceCoding: coding}); err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
-		f.Add(old, p.Bytes())
+		add(old, p.Bytes())
 	}
-	f.Add(atkOld, craftPatch(atkOld, []byte("0124XY"), craftBlock{newLen: 6,
+	add(atkOld, craftPatch(atkOld, []byte("0124XY"), craftBlock{newLen: 6,
 		records: []rawRecord{{seek: 0, add: 4, copy: 2}},
 		gaps:    []byte{3}, values: []byte{1}, extra: []byte("XY")}))
-	f.Add([]byte{}, []byte(Magic))
+	add([]byte{}, []byte(Magic))
+	return seeds
 }
 
 // FuzzApply feeds arbitrary old images and patches to Apply under tight
@@ -77,9 +86,15 @@ func addApplySeeds(f *testing.F) {
 // declares; success implies exactly NewSize bytes with the declared
 // SHA-256; every error matches a package sentinel; applying through a
 // one-byte reader gives the same output and the same error class; the
-// allocation per call stays bounded by the limits.
+// allocation per call stays within twice the memory limit (the block
+// buffer grows geometrically up to the declared memory) plus a constant
+// per patch byte and per output byte (decoder state per stream, LZMA2
+// dictionaries of the declared lengths): no stream, however compressed,
+// allocates past what it declares.
 func FuzzApply(f *testing.F) {
-	addApplySeeds(f)
+	for _, s := range applySeeds(f) {
+		f.Add(s[0], s[1])
+	}
 	f.Fuzz(func(t *testing.T, old, patch []byte) {
 		h, herr := ReadHeader(bytes.NewReader(patch))
 		declared := int64(fuzzLimits.MaxNewSize)
@@ -88,15 +103,12 @@ func FuzzApply(f *testing.F) {
 		}
 		w := &limitWriter{t: t, max: declared}
 		var before, after runtimeMem
-		if checkAllocs {
-			before.read()
-		}
+		before.read()
 		err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(patch), w, fuzzLimits)
-		if checkAllocs {
-			after.read()
-			if grew := after.totalAlloc - before.totalAlloc; grew > 64<<20 {
-				t.Fatalf("Apply allocated %d bytes under a %d-byte memory limit", grew, fuzzLimits.MaxMemory)
-			}
+		after.read()
+		bound := 2*fuzzLimits.MaxMemory + fixedApplyMemory + 4096*int64(len(patch)) + 128*declared
+		if grew := after.totalAlloc - before.totalAlloc; grew > uint64(bound) {
+			t.Fatalf("Apply allocated %d bytes (bound %d) under a %d-byte memory limit", grew, bound, fuzzLimits.MaxMemory)
 		}
 		if err == nil {
 			if herr != nil {
@@ -141,7 +153,7 @@ func FuzzDiffApply(f *testing.F) {
 	f.Add([]byte{}, []byte("new"))
 	f.Add([]byte("old"), []byte{})
 	rng := rand.New(rand.NewPCG(41, 42))
-	old := coreRandom(rng, 2000)
+	old := coreRandom(rng, 500)
 	f.Add(old, coreMutate(rng, old, 10))
 	f.Fuzz(func(t *testing.T, old, new []byte) {
 		if len(old) > 1<<16 || len(new) > 1<<16 {
@@ -165,4 +177,21 @@ func FuzzDiffApply(f *testing.F) {
 		}
 		checkControls(t, old, new, ctrl)
 	})
+}
+
+// The fuzzing engine minimizes every new interesting input, which on
+// multi-KB seeds stalled FuzzApply (16 execs, then 0/s): the seeds stay
+// small, and every one of them exercises Apply's success path or a
+// specific rejection.
+func TestFuzzApplySeedsAreSmall(t *testing.T) {
+	for i, s := range applySeeds(t) {
+		if n := len(s[0]) + len(s[1]); n > 1536 {
+			t.Errorf("seed %d: old+patch %d bytes, keep seeds under 1.5 KB", i, n)
+		}
+		var out bytes.Buffer
+		err := Apply(bytes.NewReader(s[0]), int64(len(s[0])), bytes.NewReader(s[1]), &out, fuzzLimits)
+		if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
 }
