@@ -111,6 +111,7 @@ type bsApplier struct {
 	shortJumps        int64 // add runs shorter than minJumpAdd that started elsewhere
 	win               *oldWindow
 	obuf              []byte // output not yet written to out
+	flushed           int64  // bytes written to out
 	recBuf            []byte
 }
 
@@ -206,16 +207,16 @@ func (a *bsApplier) run() (int64, error) {
 	for a.newPos < a.newSize {
 		r, err := a.nextRecord()
 		if err != nil {
-			return a.newPos, err
+			return a.written(), err
 		}
 		if r.add == 0 && r.copy == 0 {
 			idle++
 			idleTotal++
 			if idle > a.lim.maxIdle {
-				return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "more than %d consecutive records produce no output", a.lim.maxIdle)
+				return a.written(), bsErrorf(ErrMalformed, -1, a.newPos, "more than %d consecutive records produce no output", a.lim.maxIdle)
 			}
 			if idleTotal > int64(a.lim.maxIdle)+a.newPos/bsIdleSpacing {
-				return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "%d records produce no output, more than %d plus one per %d output bytes", idleTotal, a.lim.maxIdle, bsIdleSpacing)
+				return a.written(), bsErrorf(ErrMalformed, -1, a.newPos, "%d records produce no output, more than %d plus one per %d output bytes", idleTotal, a.lim.maxIdle, bsIdleSpacing)
 			}
 		} else {
 			idle = 0
@@ -223,38 +224,38 @@ func (a *bsApplier) run() (int64, error) {
 		if r.add > 0 && r.add < minJumpAdd && a.oldPos != a.addEnd {
 			a.shortJumps++
 			if a.shortJumps > bsMaxShortJumps+a.newPos/bsShortJumpSpacing {
-				return a.newPos, bsErrorf(ErrLimit, -1, a.newPos, "%d add runs of under %d bytes after a seek, more than %d plus one per %d output bytes",
+				return a.written(), bsErrorf(ErrLimit, -1, a.newPos, "%d add runs of under %d bytes after a seek, more than %d plus one per %d output bytes",
 					a.shortJumps, minJumpAdd, bsMaxShortJumps, bsShortJumpSpacing)
 			}
 		}
 		if err := a.doAdd(r.add); err != nil {
-			return a.newPos, err
+			return a.written(), err
 		}
 		if r.add > 0 {
 			a.addEnd = a.oldPos
 		}
 		if err := a.doCopy(r.copy); err != nil {
-			return a.newPos, err
+			return a.written(), err
 		}
 		// 0 <= oldPos <= oldSize and |seek| < 2^63, so the sum cannot overflow
 		// in the direction that matters; check both bounds explicitly.
 		if r.seek < -a.oldPos || r.seek > a.oldSize-a.oldPos {
-			return a.newPos, bsErrorf(ErrMalformed, -1, a.newPos, "seek %d from old offset %d leaves the %d-byte old image", r.seek, a.oldPos, a.oldSize)
+			return a.written(), bsErrorf(ErrMalformed, -1, a.newPos, "seek %d from old offset %d leaves the %d-byte old image", r.seek, a.oldPos, a.oldSize)
 		}
 		a.oldPos += r.seek
 	}
 	if err := a.flush(); err != nil {
-		return a.newPos, err
+		return a.written(), err
 	}
 	for _, s := range []struct {
 		name string
 		r    io.Reader
 	}{{"ctrl", a.ctrl}, {"diff", a.diff}, {"extra", a.extra}} {
 		if err := a.expectEOF(s.name, s.r); err != nil {
-			return a.newPos, err
+			return a.written(), err
 		}
 	}
-	return a.newPos, nil
+	return a.written(), nil
 }
 
 // nextRecord reads and range-checks one ctrl triple.
@@ -336,19 +337,23 @@ func (a *bsApplier) commit(k int) {
 	a.newPos += int64(k)
 }
 
+// written is how many bytes of the new image reached out (the rest of
+// newPos is still buffered).
+func (a *bsApplier) written() int64 { return a.flushed }
+
 // flush writes the buffered output to out.
 func (a *bsApplier) flush() error {
 	if len(a.obuf) == 0 {
 		return nil
 	}
-	at := a.newPos - int64(len(a.obuf))
 	n, err := a.out.Write(a.obuf)
+	a.flushed += int64(n)
 	if err == nil && n != len(a.obuf) {
 		err = io.ErrShortWrite
 	}
 	a.obuf = a.obuf[:0]
 	if err != nil {
-		return fmt.Errorf("delta: writing the new image at offset %d: %w", at+int64(n), err)
+		return fmt.Errorf("delta: writing the new image at offset %d: %w", a.flushed, err)
 	}
 	return nil
 }

@@ -2,8 +2,10 @@ package delta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -72,6 +74,19 @@ func FuzzApplyBSDIFF40(f *testing.F) {
 				f.Add(o, p)
 			}
 		}
+	}
+	// Extreme values in the header and ctrl slots (sign-magnitude: -0,
+	// -MaxInt64, MaxInt64).
+	for _, v := range []uint64{1 << 63, math.MaxUint64, math.MaxInt64} {
+		p := bsRaw{newSize: 6, recs: []control{{add: 4, copy: 2}}, diff: make([]byte, 4), extra: []byte("xy")}.build(f)
+		for _, off := range []int{24, bsHeaderSize} {
+			q := bytes.Clone(p)
+			binary.LittleEndian.PutUint64(q[off:], v)
+			f.Add(bsOld, q)
+		}
+		r := offtin(binary.LittleEndian.AppendUint64(nil, v))
+		f.Add(bsOld, bsRaw{newSize: 6, recs: []control{{add: 4, copy: 2, seek: r}}, diff: make([]byte, 4), extra: []byte("xy")}.build(f))
+		f.Add(bsOld, bsRaw{newSize: 6, recs: []control{{add: r, copy: 2}}, diff: make([]byte, 4), extra: []byte("xy")}.build(f))
 	}
 	lim := &bsLimits{maxNewSize: 1 << 20, maxBuffered: 1 << 20, maxIdle: 16}
 	f.Fuzz(func(t *testing.T, oldB, patch []byte) {

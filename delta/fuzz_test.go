@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"testing/iotest"
@@ -78,6 +79,14 @@ func applySeeds(tb testing.TB) (seeds [][2][]byte) {
 		records: []rawRecord{{seek: 0, add: 4, copy: 2}},
 		gaps:    []byte{3}, values: []byte{1}, extra: []byte("XY")}))
 	add([]byte{}, []byte(Magic))
+	// Extreme values in integer slots (intslots_test.go).
+	for _, s := range []struct {
+		slot string
+		v    uint64
+	}{{"seek", 1 << 63}, {"seek", math.MaxInt64 - 1}, {"add", math.MaxUint64}, {"copy", math.MaxInt64 + 1},
+		{"new size", math.MaxInt64}, {"record count", math.MaxUint64}, {"apply memory", math.MaxInt64}, {"extra length", math.MaxInt64}} {
+		add(atkOld, intSlotPatch(s.slot, s.v))
+	}
 	return seeds
 }
 
@@ -181,8 +190,8 @@ func FuzzDiffApply(f *testing.F) {
 
 // The fuzzing engine minimizes every new interesting input, which on
 // multi-KB seeds stalled FuzzApply (16 execs, then 0/s): the seeds stay
-// small, and every one of them exercises Apply's success path or a
-// specific rejection.
+// small, and every one of them applies or is rejected as malformed or
+// over a limit (the extreme integer-slot seeds).
 func TestFuzzApplySeedsAreSmall(t *testing.T) {
 	for i, s := range applySeeds(t) {
 		if n := len(s[0]) + len(s[1]); n > 1536 {
@@ -190,7 +199,7 @@ func TestFuzzApplySeedsAreSmall(t *testing.T) {
 		}
 		var out bytes.Buffer
 		err := Apply(bytes.NewReader(s[0]), int64(len(s[0])), bytes.NewReader(s[1]), &out, fuzzLimits)
-		if err != nil && !errors.Is(err, ErrMalformed) {
+		if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) {
 			t.Errorf("seed %d: %v", i, err)
 		}
 	}

@@ -11,14 +11,16 @@ type Limits struct {
 	// that decodes to more stops there, ErrLimit), and a block by the
 	// memory it declares. For BSDIFF40 it must hold three bzip2 decoders
 	// (about 11 MB) plus, for ApplyBSDIFF40, the buffered ctrl and diff
-	// blocks. Zero means DefaultMaxMemory.
+	// blocks. Zero (or negative) means DefaultMaxMemory; values above
+	// 4 GiB are taken as 4 GiB (a block's lengths then cannot overflow
+	// its memory sum, and every decoder accepts the figure).
 	MaxMemory int64
 
 	// MaxNewSize caps the size of the new image: a patch that declares a
 	// larger one is refused (ErrLimit) before anything is read from the
 	// old image or written. When the caller knows the size of the result
 	// (a SUIT image-size, the size of the slot it writes to), it should
-	// pass that here. Zero means DefaultMaxNewSize.
+	// pass that here. Zero (or negative) means DefaultMaxNewSize.
 	MaxNewSize int64
 }
 
@@ -31,11 +33,14 @@ const (
 	DefaultMaxNewSize = 1 << 30
 )
 
+// maxMemoryCeiling is the largest MaxMemory honoured.
+const maxMemoryCeiling = 4 << 30
+
 func (l *Limits) maxMemory() int64 {
 	if l == nil || l.MaxMemory <= 0 {
 		return DefaultMaxMemory
 	}
-	return l.MaxMemory
+	return min(l.MaxMemory, maxMemoryCeiling)
 }
 
 func (l *Limits) maxNewSize() int64 {
