@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -72,15 +73,25 @@ func TestDiffConcurrencyPerCall(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	old := coreRandom(rng, 300<<10)
 	new := coreMutate(rng, old, 200)
-	var want []byte
-	for _, conc := range []int{0, 1, 3} {
-		var p bytes.Buffer
-		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true, BlockMemory: MinBlockMemory, Concurrency: conc}); err != nil {
-			t.Fatal(err)
+	// Calls with different Concurrency, at the same time, make the same
+	// patch (and share nothing: go test -race).
+	concs := []int{0, 1, 3}
+	patches := make([][]byte, len(concs))
+	errs := make([]error, len(concs))
+	var wg sync.WaitGroup
+	for i, conc := range concs {
+		wg.Go(func() {
+			var p bytes.Buffer
+			errs[i] = Diff(old, new, &p, &DiffOptions{FastCompression: true, BlockMemory: MinBlockMemory, Concurrency: conc})
+			patches[i] = p.Bytes()
+		})
+	}
+	wg.Wait()
+	for i, conc := range concs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
 		}
-		if want == nil {
-			want = p.Bytes()
-		} else if !bytes.Equal(p.Bytes(), want) {
+		if !bytes.Equal(patches[i], patches[0]) {
 			t.Fatalf("Concurrency %d changed the patch", conc)
 		}
 	}
