@@ -43,7 +43,8 @@ func TestCopyAndCopyParams(t *testing.T) {
 	}
 	// Copy from a component without content fails as a directive.
 	m.SequenceNumber = 2
-	m.Install.Sequence.Commands = m.Install.Sequence.Commands[3:] // no fetch: index 0 ... copy
+	m.Install.Sequence.Commands = seq(index(0), override(pDigest(t, fw), pSize(len(fw)), suit.ParamUint(suit.ParamSourceComponent, 1)),
+		cmd(suit.DirectiveCopy)).Commands // no fetch into component 1
 	flash2 := testdevice.New()
 	d2 := newDevice(t, flash2, k, process.Platform{}, nil)
 	if _, err := d2.install(seal(t, k, m, nil)); !errors.Is(err, process.ErrOperation) {

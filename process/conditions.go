@@ -84,9 +84,18 @@ func (r *run) componentMatches(ci uint64) (bool, error) {
 	if d == nil {
 		return false, condFail(ErrParameterUnset, "image digest parameter not set")
 	}
+	if _, err := suit.NewHasher(d.Algorithm); err != nil {
+		return false, condFail(ErrUnsupported, "%v", err)
+	}
+	return r.contentMatches(ci, d, size)
+}
+
+// contentMatches reports whether the content of component ci has digest d
+// (and size, when not nil). An absent content does not match.
+func (r *run) contentMatches(ci uint64, d *suit.Digest, size *uint64) (bool, error) {
 	h, err := suit.NewHasher(d.Algorithm)
 	if err != nil {
-		return false, condFail(ErrUnsupported, "%v", err)
+		return false, errf(ErrUnsupported, "%v", err)
 	}
 	c, err := r.p.pf.Storage.Open(r.comps[ci])
 	if errors.Is(err, ErrNoContent) {

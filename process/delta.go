@@ -15,7 +15,9 @@ var errStopApply = errors.New("process: apply-delta output abandoned")
 // content of ci is delta.Apply(ci's present content, the content of the
 // source component). The output is streamed into a staging area and
 // committed only if it matches ci's image digest and size (see stage), so
-// an interrupted or failed patch leaves the old image in place.
+// an interrupted or failed patch leaves the old image in place. The
+// image-digest is required (requireDigest): the patch is content from
+// outside the manifest, and so is its output.
 func (r *run) applyDelta(ci uint64) error {
 	src, err := r.source(ci, "apply-delta")
 	if err != nil {
@@ -26,6 +28,10 @@ func (r *run) applyDelta(ci uint64) error {
 	}
 	if _, set := r.param(ci, suit.ParamEncryptionInfo); set {
 		return errf(ErrUnsupported, "apply-delta with encryption-info")
+	}
+	what := "apply-delta of " + r.comps[src].String()
+	if err := r.requireDigest(ci, what); err != nil {
+		return err
 	}
 	old, err := r.p.pf.Storage.Open(r.comps[ci])
 	if err != nil {
@@ -51,7 +57,7 @@ func (r *run) applyDelta(ci uint64) error {
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	serr := r.stage(ci, pr)
+	serr := r.stage(ci, what, fromOutside, pr)
 	pr.CloseWithError(errStopApply)
 	aerr := <-done
 	if aerr != nil && !errors.Is(aerr, errStopApply) {

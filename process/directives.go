@@ -10,13 +10,57 @@ import (
 	"github.com/suitkit/suitkit/suit"
 )
 
+// origin says where the bytes a directive installs come from, which
+// decides what authenticates them.
+type origin int
+
+const (
+	// fromOutside: bytes the signature does not cover (an integrated or
+	// fetched payload, another component's content, a patch's output).
+	// Only the image-digest the manifest sets for the receiving component
+	// authenticates them, so it is required (see requireDigest).
+	fromOutside origin = iota
+	// fromManifest: the write directive's content parameter, which is part
+	// of the authenticated manifest itself.
+	fromManifest
+)
+
+// requireDigest is the one rule for installing content from outside the
+// manifest: the manifest must set an image-digest for the receiving
+// component ci, so that the content is checked against a value the
+// signature covers before it is committed. Without one the directive
+// (named by what) is refused with ErrUnauthenticatedContent, unless the
+// platform opted out with AllowUnauthenticatedContentUnsafe. The
+// directives call it before they fetch or open anything, and stage calls
+// it again before it stages.
+func (r *run) requireDigest(ci uint64, what string) error {
+	if r.p.pf.AllowUnauthenticatedContentUnsafe {
+		return nil
+	}
+	if _, set := r.param(ci, suit.ParamImageDigest); set {
+		return nil
+	}
+	return errf(ErrUnauthenticatedContent,
+		"%s: the manifest sets no image-digest for %s, so nothing authenticates the content it would receive (a signature covers the manifest, not payloads)",
+		what, r.comps[ci])
+}
+
 // stage streams src into a staging area for component ci and commits it
-// only if it is complete and, when the component's image-digest (and
-// image-size) parameters are set, matches them. So a fetch, copy, write or
-// patch never leaves a component with unverified content: on any failure
-// the component keeps what it had. At most image-size (or
-// Limits.MaxImageSize) + 1 bytes are read from src.
-func (r *run) stage(ci uint64, src io.Reader) error {
+// only if it is complete and matches the component's image-digest (and
+// image-size, when set). Content from outside the manifest (o is
+// fromOutside: fetch, copy, apply-delta) needs an image-digest
+// (requireDigest); the write directive's content (fromManifest) is
+// authenticated with the manifest and checked against a digest only when
+// one is set. So a fetch, copy, write or patch never leaves a component
+// with unauthenticated content: on any failure the component keeps what
+// it had. At most image-size (or Limits.MaxImageSize) + 1 bytes are read
+// from src.
+func (r *run) stage(ci uint64, what string, o origin, src io.Reader) error {
+	if o != fromManifest {
+		if err := r.requireDigest(ci, what); err != nil {
+			return err
+		}
+	}
 	d, size, err := r.imageSpec(ci)
 	if err != nil {
 		return err
@@ -82,6 +126,9 @@ func (r *run) fetch(ci uint64) error {
 	if err != nil {
 		return errf(ErrManifest, "uri: %v", err)
 	}
+	if err := r.requireDigest(ci, "fetch "+uri); err != nil {
+		return err
+	}
 	if _, set := r.param(ci, suit.ParamImageDigest); set {
 		if ok, err := r.componentMatches(ci); err == nil && ok {
 			return nil
@@ -95,7 +142,7 @@ func (r *run) fetch(ci uint64) error {
 		if !ok {
 			return errf(ErrOperation, "fetch: the envelope has no integrated payload %q", uri)
 		}
-		return r.stage(ci, bytes.NewReader(data))
+		return r.stage(ci, "fetch "+uri, fromOutside, bytes.NewReader(data))
 	}
 	if r.p.pf.Fetcher == nil {
 		return errf(ErrOperation, "fetch %s: the device has no fetcher", uri)
@@ -114,7 +161,7 @@ func (r *run) fetch(ci uint64) error {
 		return wrapErr(ErrOperation, err, "fetch "+uri)
 	}
 	defer rc.Close()
-	return r.stage(ci, rc)
+	return r.stage(ci, "fetch "+uri, fromOutside, rc)
 }
 
 // source returns the source-component parameter of ci, checked.
@@ -135,7 +182,11 @@ func (r *run) source(ci uint64, what string) (uint64, error) {
 	return src, nil
 }
 
-// copy implements copy: the source component's content becomes ci's.
+// copy implements copy: the source component's content becomes ci's. It
+// needs ci's image-digest like a fetch: the processor cannot tell how the
+// source's content got there (another agent, the storage's own download
+// slot, an earlier update under AllowUnauthenticatedContentUnsafe), so the
+// manifest must say what it installs.
 func (r *run) copy(ci uint64) error {
 	if _, set := r.param(ci, suit.ParamEncryptionInfo); set {
 		return errf(ErrUnsupported, "copy with encryption-info")
@@ -144,15 +195,22 @@ func (r *run) copy(ci uint64) error {
 	if err != nil {
 		return err
 	}
+	what := "copy from " + r.comps[src].String()
+	if err := r.requireDigest(ci, what); err != nil {
+		return err
+	}
 	c, err := r.p.pf.Storage.Open(r.comps[src])
 	if err != nil {
 		return wrapErr(ErrOperation, err, "copy: source "+r.comps[src].String())
 	}
 	defer c.Close()
-	return r.stage(ci, io.NewSectionReader(c, 0, c.Size()))
+	return r.stage(ci, what, fromOutside, io.NewSectionReader(c, 0, c.Size()))
 }
 
 // write implements write: the content parameter becomes ci's content.
+// It needs no image-digest: the content is a parameter of the manifest,
+// authenticated with it, and a digest next to it would be authenticated
+// by the same signature and no more. A digest, when set, is still checked.
 func (r *run) write(ci uint64) error {
 	p, ok := r.param(ci, suit.ParamContent)
 	if !ok {
@@ -162,14 +220,35 @@ func (r *run) write(ci uint64) error {
 	if err != nil {
 		return errf(ErrManifest, "content: %v", err)
 	}
-	return r.stage(ci, bytes.NewReader(b))
+	return r.stage(ci, "write", fromManifest, bytes.NewReader(b))
 }
 
 // swap implements swap: exchange ci's content with the source component's.
+// The source's content becomes ci's, so, as for copy, it must match ci's
+// image-digest (and image-size) before the swap; the source receives ci's
+// previous content, which is not checked (in the usual A/B use it is the
+// image the device ran until now, kept to fall back to).
 func (r *run) swap(ci uint64) error {
 	src, err := r.source(ci, "swap")
 	if err != nil {
 		return err
+	}
+	what := "swap with " + r.comps[src].String()
+	if err := r.requireDigest(ci, what); err != nil {
+		return err
+	}
+	d, size, err := r.imageSpec(ci)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		ok, err := r.contentMatches(src, d, size)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errf(ErrPayloadMismatch, "%s: the content of %s does not match the image digest of %s", what, r.comps[src], r.comps[ci])
+		}
 	}
 	if err := r.beforeCommit(ci, src); err != nil {
 		return err

@@ -72,11 +72,22 @@
 //
 // # Security
 //
+// A signature covers the manifest, not the payloads: an integrated
+// payload can be replaced without touching the signature, and a download
+// is whatever the server returns. So content from outside the manifest is
+// installed only against an image-digest the manifest sets for the
+// component that receives it: fetch (integrated or remote), copy, swap
+// (what the current component receives) and apply-delta (the patch's
+// output) without one are refused with ErrUnauthenticatedContent before
+// anything is fetched or staged. write is the exception: its content is a
+// parameter of the manifest, authenticated with it. (Opt out, on a
+// development board only, with Platform.AllowUnauthenticatedContentUnsafe.)
+//
 // Every fetch, copy, write and apply-delta streams into a [Staging] area
 // and commits only when the content is complete and matches the
-// component's image-digest and image-size parameters when they are set; so
-// an interrupted, oversized or mismatching payload leaves the component as
-// it was. [Storage] implementations switch staged content atomically
+// component's image-digest and image-size parameters; so an interrupted,
+// oversized, mismatching or unauthenticated payload leaves the component
+// as it was. [Storage] implementations switch staged content atomically
 // (host.DirStorage: temporary file, fsync, rename, directory fsync; swaps
 // are journaled). One update runs at a time: the processor holds the
 // device lock (Storage.Lock) from verification to the last commit and,

@@ -28,6 +28,14 @@ var (
 	// a component does not have the image digest or image-size the
 	// manifest sets for it; the component was left unchanged.
 	ErrPayloadMismatch = errors.New("process: payload digest mismatch")
+	// ErrUnauthenticatedContent: a fetch, copy, swap or apply-delta would
+	// put content into a component for which the manifest in effect sets
+	// no image-digest, so nothing authenticates those bytes: a signature
+	// covers the manifest, not the payloads an envelope carries or a
+	// server returns. The content was not fetched or staged and the
+	// component was left unchanged. See
+	// Platform.AllowUnauthenticatedContentUnsafe.
+	ErrUnauthenticatedContent = errors.New("process: content without an authenticated image digest")
 	// ErrNoContent: a component has no content.
 	ErrNoContent = errors.New("process: component has no content")
 	// ErrMissingSequence: a procedure needs a sequence that was severed and

@@ -421,8 +421,21 @@ func (mg *manifestGen) command(s *suit.CommandSequence, depth int, shared bool) 
 	case 5:
 		id := genDirectives[g.n(len(genDirectives))]
 		if (id == suit.DirectiveCopy || id == suit.DirectiveSwap) && !g.coin(4) {
+			// Copy and swap install only content that the receiving
+			// component's image-digest covers: fetch a payload into the
+			// source, then name it in component 0's digest.
+			k := g.n(len(mg.pool.data))
+			src := mg.index()
+			if len(mg.comps) > 1 && !g.coin(8) {
+				src = uint64(1 + g.n(len(mg.comps)-1))
+			}
+			add(suit.Command{ID: suit.DirectiveOverrideMultiple, Multiple: []suit.IndexedParameters{
+				{Index: src, Params: suit.Parameters{mg.uriParam(k), mg.digestParam(k), mg.sizeParam(k)}}}})
+			add(suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{Index: src}})
+			add(suit.Command{ID: suit.DirectiveFetch})
+			add(suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{Index: 0}})
 			add(suit.Command{ID: suit.DirectiveOverrideParameters, Params: suit.Parameters{
-				suit.ParamUint(suit.ParamSourceComponent, mg.index())}})
+				suit.ParamUint(suit.ParamSourceComponent, src), mg.digestParam(k), mg.sizeParam(k)}})
 		}
 		add(suit.Command{ID: id, ReportingPolicy: policy()})
 	case 6, 7:
@@ -872,7 +885,7 @@ func (r *recordSink) Record(rec Record) {
 // concurrent run that these single-run tests never have.
 var processSentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset,
 	ErrComponent, ErrLimit, ErrOperation, ErrPayloadMismatch, ErrNoContent,
-	ErrMissingSequence, ErrManifest}
+	ErrMissingSequence, ErrManifest, ErrUnauthenticatedContent}
 
 var verifySentinels = []error{verify.ErrUnauthenticated, verify.ErrMalformed, verify.ErrUnsupportedAlgorithm,
 	verify.ErrUnsupportedHeader, verify.ErrSeveredMismatch, verify.ErrMissingPayload, verify.ErrUnauthorizedComponent,

@@ -32,6 +32,7 @@ func outcome(err error) string {
 		{"operation", process.ErrOperation},
 		{"nocontent", process.ErrNoContent},
 		{"maxseq", verify.ErrMaxSequence},
+		{"unauthenticated", process.ErrUnauthenticatedContent},
 	} {
 		if errors.Is(err, c.err) {
 			return c.code

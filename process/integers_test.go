@@ -133,7 +133,11 @@ var integerSlots = []integerSlot{
 	{"component-slot", func(v item) []byte { return installSlot(slotCat(slotOverride(cUint(5), v), slotCmd(5))...) }},
 	{"use-before", func(v item) []byte { return installSlot(slotCat(slotOverride(cUint(4), v), slotCmd(4))...) }},
 	{"minimum-battery", func(v item) []byte { return installSlot(slotCat(slotOverride(cUint(26), v), slotCmd(26))...) }},
-	{"source-component", func(v item) []byte { return installSlot(slotCat(slotOverride(cUint(22), v), slotCmd(22))...) }},
+	{"source-component", func(v item) []byte {
+		// copy: the image-digest of what component 0 holds, so that a
+		// copy from itself is authenticated.
+		return installSlot(cUint(20), cMap(cUint(3), imageDigest(cNeg(15)), cUint(22), v), cUint(22), cUint(15))
+	}},
 	{"update-priority", func(v item) []byte { return installSlot(slotOverride(cUint(27), v)...) }},
 	{"version-comparison", func(v item) []byte {
 		return installSlot(slotCat(slotOverride(cUint(28), cBytes(cArr(v, cArr(cUint(1))))), slotCmd(28))...)

@@ -135,4 +135,20 @@ type Platform struct {
 	// update made for other devices cannot be installed (RFC 9124
 	// REQ.SEC.COMPATIBLE).
 	SkipCompatibilityCheckUnsafe bool
+	// AllowUnauthenticatedContentUnsafe lets fetch, copy, swap and
+	// apply-delta install content into a component for which the
+	// manifest sets no image-digest. By default that is refused with
+	// ErrUnauthenticatedContent before anything is fetched, read or
+	// staged: the signature covers the manifest, not the payloads, so
+	// without a digest whoever can alter the envelope's integrated
+	// payloads, the download or the source component chooses what the
+	// device installs. (write needs no digest: its content parameter is
+	// part of the authenticated manifest.)
+	//
+	// It is legitimate only where nobody but the developer can supply a
+	// payload: a development board on a bench, fed new builds over its
+	// own cable under one test-signed manifest that names no digest so
+	// that each build need not be signed again. Never set it on a device
+	// in the field.
+	AllowUnauthenticatedContentUnsafe bool
 }

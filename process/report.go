@@ -119,7 +119,8 @@ func ReasonOf(err error) Reason {
 		return ReasonCOSEUnsupported
 	case errors.Is(err, verify.ErrUnauthorizedComponent):
 		return ReasonComponentUnauthorised
-	case errors.Is(err, suit.ErrDigestMismatch), errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback):
+	case errors.Is(err, suit.ErrDigestMismatch), errors.Is(err, verify.ErrSeveredMismatch), errors.Is(err, verify.ErrRollback),
+		errors.Is(err, ErrUnauthenticatedContent):
 		return ReasonUnauthorised
 	case errors.Is(err, ErrUnsupported):
 		return ReasonCommandUnsupported

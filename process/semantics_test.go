@@ -130,7 +130,7 @@ func TestTryEachFallback(t *testing.T) {
 	}
 	// A failing directive in an alternative aborts; it is not soft.
 	_, _, err = runInstall(t, process.Platform{},
-		tryEach(true, seq(override(pURI("#missing")), cmd(suit.DirectiveFetch)), seq(override(pVendor()))))
+		tryEach(true, seq(override(pURI("#missing"), pDigest(t, []byte("x"))), cmd(suit.DirectiveFetch)), seq(override(pVendor()))))
 	if !errors.Is(err, process.ErrOperation) {
 		t.Fatalf("failing directive in try-each: %v, want ErrOperation", err)
 	}
@@ -322,7 +322,7 @@ func TestSwapAndUnlink(t *testing.T) {
 	m := &suit.Manifest{Version: 1, SequenceNumber: 1,
 		Common: &suit.Common{Components: []suit.ComponentID{comp0, comp1}, SharedSequence: seq(append([]suit.Command{indexAll()}, compat(testClass)...)...)},
 		Install: &suit.SeverableSequence{Sequence: seq(
-			index(0), override(suit.ParamUint(suit.ParamSourceComponent, 1)), cmd(suit.DirectiveSwap),
+			index(0), override(suit.ParamUint(suit.ParamSourceComponent, 1), pDigest(t, []byte("B"))), cmd(suit.DirectiveSwap),
 			index(1), cmd(suit.DirectiveUnlink),
 		)}}
 	flash := testdevice.New()
