@@ -137,11 +137,16 @@ func (d *dec) setVersion(depth int) ([]int64, error) {
 // severableSequence decodes bstr .cbor sequence / SUIT_Digest.
 func (d *dec) severableSequence(depth int) (*SeverableSequence, error) {
 	if m, _ := d.peek(); m == majArray {
-		dg, err := d.digest(depth)
-		if err != nil {
+		x := &struct {
+			s  SeverableSequence
+			dg Digest
+		}{} // one allocation for the member and its digest
+		var err error
+		if x.dg, err = d.digest(depth); err != nil {
 			return nil, err
 		}
-		return &SeverableSequence{Digest: &dg}, nil
+		x.s.Digest = &x.dg
+		return &x.s, nil
 	}
 	s, err := d.sequence(depth, 1, false)
 	if err != nil {
@@ -153,11 +158,16 @@ func (d *dec) severableSequence(depth int) (*SeverableSequence, error) {
 // severableText decodes bstr .cbor SUIT_Text / SUIT_Digest.
 func (d *dec) severableText(depth int) (*SeverableText, error) {
 	if m, _ := d.peek(); m == majArray {
-		dg, err := d.digest(depth)
-		if err != nil {
+		x := &struct {
+			s  SeverableText
+			dg Digest
+		}{} // one allocation for the member and its digest
+		var err error
+		if x.dg, err = d.digest(depth); err != nil {
 			return nil, err
 		}
-		return &SeverableText{Digest: &dg}, nil
+		x.s.Digest = &x.dg
+		return &x.s, nil
 	}
 	t, err := d.wrappedText(depth)
 	if err != nil {

@@ -2,7 +2,8 @@ package verify
 
 import (
 	"encoding/hex"
-	"strings"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 
 	"github.com/suitkit/suitkit/suit"
 )
@@ -44,7 +45,13 @@ func Identity(m *suit.Manifest) string {
 	if !haveV && !haveC {
 		return ""
 	}
-	return "vendor:" + hex.EncodeToString(vendor) + "/class:" + hex.EncodeToString(class)
+	// One allocation (the string) for the usual 16-byte UUIDs.
+	var buf [96]byte
+	b := append(buf[:0], "vendor:"...)
+	b = hex.AppendEncode(b, vendor)
+	b = append(b, "/class:"...)
+	b = hex.AppendEncode(b, class)
+	return string(b)
 }
 
 // paramBytes returns a bstr parameter's content, or its encoded item for
@@ -92,7 +99,8 @@ func severedName(key int64) string {
 // alternative meant for its device); the fetch then fails at processing
 // time if the chosen one is missing.
 func checkIntegrated(env *suit.Envelope, m *suit.Manifest) error {
-	var seqs []*suit.CommandSequence
+	var buf [12]*suit.CommandSequence // every sequence a manifest has
+	seqs := buf[:0]
 	if m.Common != nil {
 		seqs = append(seqs, m.Common.SharedSequence)
 	}
@@ -119,12 +127,12 @@ func checkURIs(env *suit.Envelope, s *suit.CommandSequence, depth int) error {
 		if !ok {
 			return nil
 		}
-		uri, err := p.Text()
-		if err != nil || !strings.HasPrefix(uri, "#") {
+		uri, ok := fragmentURI(p.Value)
+		if !ok {
 			return nil
 		}
-		if _, ok := env.Integrated[uri]; !ok {
-			return &MissingPayloadError{URI: uri}
+		if _, ok := env.Integrated[string(uri)]; !ok { // no allocation for the lookup
+			return &MissingPayloadError{URI: string(uri)}
 		}
 		return nil
 	}
@@ -147,4 +155,15 @@ func checkURIs(env *suit.Envelope, s *suit.CommandSequence, depth int) error {
 		}
 	}
 	return nil
+}
+
+// fragmentURI returns the content of an encoded tstr that starts with "#"
+// (an integrated payload's name), without converting it to a string.
+func fragmentURI(item []byte) ([]byte, bool) {
+	maj, _, n, hl, err := cbor.ReadHead(item)
+	if err != nil || maj != cbor.Text || uint64(len(item)-hl) != n {
+		return nil, false
+	}
+	uri := item[hl:]
+	return uri, len(uri) > 0 && uri[0] == '#'
 }
