@@ -93,6 +93,25 @@ func loadTrustKey(path string, mac bool) (*verify.Key, error) {
 	return verify.NewKey(k.Public, b)
 }
 
+// loadStateKey reads the device secret that binds the anti-rollback state
+// (--state-key): a raw secret of at least 32 bytes or a symmetric
+// COSE_Key, checked like a MAC key (a public or private key file is
+// refused). A bad file is a usage error.
+func loadStateKey(cmd, path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := readFileMax(path, keys.MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	k, err := keys.ParseMACKey(data)
+	if err != nil {
+		return nil, usagef("%s: --state-key %s: %v", cmd, path, err)
+	}
+	return k.Secret, nil
+}
+
 // keyFileError explains a --key file that keys.ParseKey refused; one that
 // is neither PEM nor a COSE_Key is most likely a raw HMAC secret.
 func keyFileError(err error) error {

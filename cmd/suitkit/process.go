@@ -30,6 +30,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
 	fs.Var(&macKeys, "mac-key", "trusted HMAC key file (raw secret or COSE_Key); repeatable")
 	state := fs.String("state", "", "anti-rollback state file (default DIR/"+processStateFile+")")
+	stateKey := fs.String("state-key", "", "device secret `FILE` (raw, 32+ bytes, or a symmetric COSE_Key) binding the state file with HMAC-SHA256; without it only a checksum guards the state")
 	device := fs.String("device", "", "device directory: one file per component, optional device.json identity")
 	vendor := fs.String("vendor-id", "", "device vendor UUID (overrides DIR/device.json)")
 	class := fs.String("class-id", "", "device class UUID (overrides DIR/device.json)")
@@ -38,7 +39,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	maxImage := sizeFlag(fs, "max-image-size", "largest image fetched, copied or patched when the manifest gives no image size (`SIZE`; default 256MiB)")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
+		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
 		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
 		fmt.Fprintln(stderr, "update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the")
 		fmt.Fprintln(stderr, "envelope (\"#name\"), over http(s), or as file:// URIs inside ENVELOPE's directory.")
@@ -59,6 +60,9 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("process: at least one --key or --mac-key is required")
 	}
 	cfg := deviceConfig{dir: *device, state: *state}
+	if cfg.stateKey, err = loadStateKey("process", *stateKey); err != nil {
+		return err
+	}
 	if cfg.limits, err = limFlags.limits("process"); err != nil {
 		return err
 	}
@@ -119,6 +123,7 @@ func processExit(err error) error {
 type deviceConfig struct {
 	dir      string
 	state    string
+	stateKey []byte // binds the state file (HMAC); nil: checksum only
 	keys     []*verify.Key
 	identity process.Identity
 	fileRoot string // file:// URIs resolve here; "" refuses them
@@ -139,7 +144,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	if state == "" {
 		state = filepath.Join(c.dir, processStateFile)
 	}
-	store, err := verify.OpenFileStore(state, nil)
+	store, err := verify.OpenFileStore(state, &verify.FileStoreOptions{Key: c.stateKey})
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,10 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	minSeq := fset.String("min-sequence", "", "reject sequence numbers below `N`")
 	state := fset.String("state", "", "existing anti-rollback state `FILE` to check against (read only, never changed)")
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
+	stateKey := fset.String("state-key", "", "with --state, the device secret `FILE` the state file is bound with (HMAC-SHA256)")
 	limFlags := addDecodeLimits(fset)
 	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE] [--strict-sequence] FILE")
+		fmt.Fprintln(stderr, "usage: suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE [--state-key FILE]] [--strict-sequence] FILE")
 		fset.PrintDefaults()
 	}
 	pos, err := parseFlags(fset, args)
@@ -38,6 +39,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if len(keys) == 0 && len(macKeys) == 0 {
 		return usagef("verify: at least one --key or --mac-key is required")
+	}
+	if *stateKey != "" && *state == "" {
+		return usagef("verify: --state-key needs --state")
 	}
 	if *strict && *state == "" {
 		return usagef("verify: --strict-sequence needs --state")
@@ -62,7 +66,11 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if _, err := os.Stat(*state); err != nil {
 			return fmt.Errorf("verify: --state: %w", err)
 		}
-		store, err := verify.OpenFileStore(*state, nil)
+		key, err := loadStateKey("verify", *stateKey)
+		if err != nil {
+			return err
+		}
+		store, err := verify.OpenFileStore(*state, &verify.FileStoreOptions{Key: key})
 		if err != nil {
 			return err
 		}
