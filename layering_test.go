@@ -93,3 +93,54 @@ func goListDeps(t *testing.T, pkg string) map[string]bool {
 	}
 	return deps
 }
+
+// TestDeviceBinaryLinksNoHostCode builds testdata/deviceagent, the smallest
+// program that verifies and installs updates (delta patches included), and
+// reads its symbol table. The differ lives in package delta beside the
+// applier; the linker must keep only the applier: no differ, no suffix
+// array, no compressor, and none of the host-side packages. Apply and the
+// decoders must be there, so the check cannot pass on an empty binary.
+func TestDeviceBinaryLinksNoHostCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	bin := t.TempDir() + "/deviceagent"
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/deviceagent").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "tool", "nm", bin).Output()
+	if err != nil {
+		t.Fatalf("go tool nm: %v", err)
+	}
+	syms := string(out)
+	for _, must := range []string{
+		" T github.com/suitkit/suitkit/delta.Apply",
+		" T github.com/suitkit/suitkit/process.(*Processor).Install",
+		" T github.com/suitkit/suitkit/verify.(*Verifier).Verify",
+	} {
+		if !strings.Contains(syms, must) {
+			t.Errorf("device binary lacks %q: the check below would prove nothing", strings.TrimPrefix(must, " T "))
+		}
+	}
+	for _, never := range []string{
+		"github.com/suitkit/suitkit/delta.Diff",
+		"github.com/suitkit/suitkit/delta.WriteBSDIFF40",
+		"github.com/suitkit/suitkit/delta.sais",
+		"github.com/suitkit/suitkit/delta.(*blockBuilder)",
+		"github.com/klauspost/compress/zstd.(*Encoder)",
+		"github.com/klauspost/compress/zstd.NewWriter",
+		"github.com/ulikunitz/xz/lzma.(*Writer2)",
+		"github.com/ulikunitz/xz/lzma.Writer2Config",
+		"go.yaml.in/yaml",
+		"net/http.",
+		"github.com/suitkit/suitkit/sign.",
+		"github.com/suitkit/suitkit/build.",
+		"github.com/suitkit/suitkit/suit/text.",
+		"github.com/suitkit/suitkit/suit/diag.",
+		"github.com/suitkit/suitkit/fetch.",
+	} {
+		if strings.Contains(syms, never) {
+			t.Errorf("device binary links %s", never)
+		}
+	}
+}
