@@ -3,18 +3,13 @@
 // compact, versioned patch format that a device can apply while it
 // downloads, in bounded memory.
 //
-// The API:
-//
-//	func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error
-//	func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error
-//	func ReadHeader(r io.Reader) (*Header, error)
-//
-// and, for interoperation with classic bsdiff/bspatch (BSDIFF40, bzip2):
-//
-//	func WriteBSDIFF40(w io.Writer, old, new []byte) error
-//	func ApplyBSDIFF40(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *Limits) error
-//	func ApplyBSDIFF40At(old io.ReaderAt, oldSize int64, patch io.ReaderAt, patchSize int64, new io.Writer, lim *Limits) error
-//	func IsBSDIFF40(patch []byte) bool
+// [Diff] makes a patch, [Apply] applies one as it streams in (the old
+// image read at random through an io.ReaderAt, the new one written
+// sequentially), [ReadHeader] reads what a patch declares. For
+// interoperation with classic bsdiff/bspatch the package also writes and
+// applies BSDIFF40 patches (bzip2). Options are structs whose zero value
+// (or nil) is safe: [DiffOptions] for the differ, [Limits] for the
+// appliers, both per call, so concurrent calls share nothing.
 //
 // Errors match the sentinels [ErrMalformed], [ErrUnsupported], [ErrLimit],
 // [ErrOldImageMismatch] and [ErrDigestMismatch] with errors.Is; a
