@@ -7,6 +7,16 @@ package suit
 // (envelope map 1, manifest bstr 2, manifest map 3).
 const manifestDepth = 3
 
+// manifestBlock holds a manifest together with the parts nearly every
+// manifest has, so that decoding allocates them at once rather than one by
+// one (the verification path is allocation-bound).
+type manifestBlock struct {
+	m    Manifest
+	c    Common
+	uri  string
+	seqs [5]CommandSequence // shared, validate, load, invoke, uninstall
+}
+
 // manifest decodes the manifest map at depth.
 func (d *dec) manifest(depth int) (*Manifest, error) {
 	if err := d.depthOK(depth); err != nil {
@@ -17,7 +27,9 @@ func (d *dec) manifest(depth int) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manifest{Raw: d.b[start:]}
+	blk := &manifestBlock{}
+	m := &blk.m
+	m.Raw = d.b[start:]
 	var prev []byte
 	var seen uint8
 	for i := 0; i < n; i++ {
@@ -35,7 +47,7 @@ func (d *dec) manifest(depth int) (*Manifest, error) {
 			m.Extensions = append(m.Extensions, RawEntry{k, v})
 			continue
 		}
-		if err := d.manifestMember(m, key, k, depth+1, &seen); err != nil {
+		if err := d.manifestMember(blk, key, k, depth+1, &seen); err != nil {
 			return nil, inPath(err, shortName(ManifestKeyName(key), key))
 		}
 	}
@@ -52,7 +64,8 @@ func (d *dec) manifest(depth int) (*Manifest, error) {
 }
 
 // manifestMember decodes the value of manifest key at depth.
-func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *uint8) error {
+func (d *dec) manifestMember(blk *manifestBlock, key int64, k []byte, depth int, seen *uint8) error {
+	m := &blk.m
 	var err error
 	switch key {
 	case ManifestVersion:
@@ -70,13 +83,15 @@ func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *
 		m.SequenceNumber, err = d.uint()
 		*seen |= 2
 	case ManifestCommon:
-		m.Common, err = d.common(depth)
+		if err = d.common(&blk.c, &blk.seqs[0], depth); err == nil {
+			m.Common = &blk.c
+		}
 		*seen |= 4
 	case ManifestReferenceURI:
 		var s []byte
 		if s, err = d.tstr(); err == nil {
-			str := string(s)
-			m.ReferenceURI = &str
+			blk.uri = string(s)
+			m.ReferenceURI = &blk.uri
 		}
 	case ManifestComponentIDKey:
 		var c ComponentID
@@ -86,18 +101,20 @@ func (d *dec) manifestMember(m *Manifest, key int64, k []byte, depth int, seen *
 	case ManifestSetVersion:
 		m.SetVersion, err = d.setVersion(depth)
 	case ManifestValidate, ManifestLoad, ManifestInvoke, ManifestUninstall:
-		var s CommandSequence
-		if s, err = d.sequence(depth, 1, false); err == nil {
-			switch key {
-			case ManifestValidate:
-				m.Validate = &s
-			case ManifestLoad:
-				m.Load = &s
-			case ManifestInvoke:
-				m.Invoke = &s
-			default:
-				m.Uninstall = &s
-			}
+		var s *CommandSequence
+		var field **CommandSequence
+		switch key {
+		case ManifestValidate:
+			s, field = &blk.seqs[1], &m.Validate
+		case ManifestLoad:
+			s, field = &blk.seqs[2], &m.Load
+		case ManifestInvoke:
+			s, field = &blk.seqs[3], &m.Invoke
+		default:
+			s, field = &blk.seqs[4], &m.Uninstall
+		}
+		if *s, err = d.sequence(depth, 1, false); err == nil {
+			*field = s
 		}
 	default:
 		// A severable member, decoded into its field, or an extension.
@@ -193,26 +210,27 @@ func (d *dec) severableBytes(depth int) (*SeverableBytes, error) {
 	return &SeverableBytes{Raw: raw}, nil
 }
 
-// common decodes bstr .cbor SUIT_Common; depth is the bstr's depth.
-func (d *dec) common(depth int) (*Common, error) {
+// common decodes bstr .cbor SUIT_Common into c, with the shared sequence
+// in shared; depth is the bstr's depth.
+func (d *dec) common(c *Common, shared *CommandSequence, depth int) error {
 	if err := d.depthOK(depth + 1); err != nil {
-		return nil, err
+		return err
 	}
 	sub, err := d.wrapped()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	depth++
 	n, err := sub.mapHead(sub.lim.elements, "common")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c := &Common{Raw: sub.b}
+	*c = Common{Raw: sub.b}
 	var prev []byte
 	for i := 0; i < n; i++ {
 		k, err := sub.key(prev, depth+1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		prev = k
 		key, isInt := itemInt(k)
@@ -222,9 +240,8 @@ func (d *dec) common(depth int) (*Common, error) {
 		case isInt && key == CommonComponents:
 			c.Components, err = sub.components(depth + 1)
 		case isInt && key == CommonSharedSequence:
-			var s CommandSequence
-			if s, err = sub.sequence(depth+1, 1, true); err == nil {
-				c.SharedSequence = &s
+			if *shared, err = sub.sequence(depth+1, 1, true); err == nil {
+				c.SharedSequence = shared
 			}
 		default:
 			var v []byte
@@ -233,10 +250,10 @@ func (d *dec) common(depth int) (*Common, error) {
 			}
 		}
 		if err != nil {
-			return nil, inPath(err, shortName(CommonKeyName(key), key))
+			return inPath(err, shortName(CommonKeyName(key), key))
 		}
 	}
-	return c, sub.end()
+	return sub.end()
 }
 
 // components decodes [+ SUIT_Component_Identifier].

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -208,5 +209,20 @@ func TestVerifiedTextOnDemand(t *testing.T) {
 	}
 	if tx, err := ex0.Text(); tx != nil || err != nil {
 		t.Fatalf("example 0 has no text, got %v, %v", tx, err)
+	}
+}
+
+// TestVerifiedIDFormat: ID is "<alg>:<hex>" of the manifest digest.
+func TestVerifiedIDFormat(t *testing.T) {
+	res, err := mustVerifier(t, []*Key{ietfKey(t)}, nil).Verify(testshared.Conformance(t, "example-2.suit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := res.Digest()
+	if want := fmt.Sprintf("%d:%x", d.Algorithm, d.Value); res.ID() != want || len(d.Value) != 32 {
+		t.Fatalf("ID() = %q, want %q", res.ID(), want)
+	}
+	if (*Verified)(nil).ID() != "" {
+		t.Fatal("nil Verified has an ID")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/keys"
@@ -224,7 +225,12 @@ func (r *Verified) ID() string {
 	if r == nil {
 		return ""
 	}
-	return fmt.Sprintf("%d:%s", r.digest.Algorithm, hex.EncodeToString(r.digest.Value))
+	// Built in a stack buffer: Verify computes it on every call.
+	var buf [24 + 2*64]byte
+	b := strconv.AppendInt(buf[:0], r.digest.Algorithm, 10)
+	b = append(b, ':')
+	b = hex.AppendEncode(b, r.digest.Value)
+	return string(b)
 }
 
 // Verify is a shortcut for New(anchors, opts) followed by Verify(data).
