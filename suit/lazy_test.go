@@ -159,3 +159,52 @@ func TestLazyTextChecks(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDecodeManifestForRun: DecodeManifestForRun accepts everything
+// DecodeManifest accepts, with the same text (decoded on demand by
+// Envelope.Text) and the same command sequences; it rejects nothing
+// DecodeManifest accepts; and what only it accepts has a malformed severed
+// text (which Envelope.Text then rejects) or a severed coswid, the two
+// elements it only hashes.
+func FuzzDecodeManifestForRun(f *testing.F) {
+	addFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		full, err := Parse(data, nil)
+		if err != nil {
+			return
+		}
+		lazy, _ := Parse(data, nil)
+		fm, ferr := full.DecodeManifest(nil)
+		lm, lerr := lazy.DecodeManifestForRun(nil)
+		if lerr != nil {
+			if ferr == nil {
+				t.Fatalf("DecodeManifestForRun rejects what DecodeManifest accepts: %v", lerr)
+			}
+			return
+		}
+		lt, terr := lazy.Text(nil)
+		if ferr != nil {
+			_, coswid := lazy.Severed[ManifestCoswid]
+			if terr == nil && !coswid {
+				t.Fatalf("DecodeManifestForRun accepts what DecodeManifest rejects (%v), and the text decodes", ferr)
+			}
+			return
+		}
+		if terr != nil {
+			t.Fatalf("Text: %v, but DecodeManifest decoded it", terr)
+		}
+		if !reflect.DeepEqual(lt, textOf(fm)) {
+			t.Fatalf("texts differ:\n%+v\n%+v", lt, textOf(fm))
+		}
+		for _, k := range SeverableKeys() {
+			fs, ok := fm.Severable(k).(*SeverableSequence)
+			if !ok {
+				continue
+			}
+			ls := lm.Severable(k).(*SeverableSequence)
+			if !reflect.DeepEqual(fs.Sequence, ls.Sequence) || !reflect.DeepEqual(fs.Digest, ls.Digest) {
+				t.Fatalf("sequence %d differs", k)
+			}
+		}
+	})
+}
