@@ -20,11 +20,20 @@ func Parse(data []byte, lim *Limits) (*Envelope, error) {
 			Detail: "input of " + itoa(len(data)) + " bytes exceeds MaxEnvelopeSize " + itoa(l.envelopeSize)}
 	}
 	d := newDec(data, 0, &l)
-	e := &Envelope{raw: data}
-	if err := d.envelope(e); err != nil {
+	blk := &envelopeBlock{}
+	blk.e.raw = data
+	if err := d.envelope(blk); err != nil {
 		return nil, inPath(err, "envelope")
 	}
-	return e, nil
+	return &blk.e, nil
+}
+
+// envelopeBlock holds an envelope with its authentication wrapper and room
+// for one COSE block (the usual case), so that Parse allocates them at once.
+type envelopeBlock struct {
+	e      Envelope
+	a      Authentication
+	blocks [1][]byte
 }
 
 // Decode is Parse followed by DecodeManifest: the whole envelope decoded,
@@ -43,7 +52,8 @@ func Decode(data []byte, lim *Limits) (*Envelope, error) {
 	return e, nil
 }
 
-func (d *dec) envelope(e *Envelope) error {
+func (d *dec) envelope(blk *envelopeBlock) error {
+	e := &blk.e
 	start := d.off
 	if m, _ := d.peek(); m == majTag {
 		_, tag, err := d.head()
@@ -94,7 +104,9 @@ func (d *dec) envelope(e *Envelope) error {
 		key, isInt := itemInt(k)
 		switch {
 		case isInt && key == EnvelopeAuthentication:
-			e.Authentication, err = d.authentication(2)
+			if err = d.authentication(&blk.a, &blk.blocks, 2); err == nil {
+				e.Authentication = &blk.a
+			}
 		case isInt && key == EnvelopeManifest:
 			var at int
 			if e.ManifestBytes, at, err = d.bstr(); err == nil {
@@ -149,36 +161,38 @@ func (d *dec) integrated(e *Envelope, name string, at int) error {
 	return nil
 }
 
-// authentication decodes bstr .cbor SUIT_Authentication; depth is the
-// bstr's depth.
-func (d *dec) authentication(depth int) (*Authentication, error) {
+// authentication decodes bstr .cbor SUIT_Authentication into a, using one
+// for the blocks when there is a single one; depth is the bstr's depth.
+func (d *dec) authentication(a *Authentication, one *[1][]byte, depth int) error {
 	if err := d.depthOK(depth + 1); err != nil {
-		return nil, err
+		return err
 	}
 	sub, err := d.wrapped()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	n, err := sub.array(sub.lim.authBlocks+1, "authentication wrapper")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if n == 0 {
-		return nil, sub.fail(ErrMalformed, 0, "authentication wrapper lacks the digest")
+		return sub.fail(ErrMalformed, 0, "authentication wrapper lacks the digest")
 	}
-	a := &Authentication{}
 	ds, err := sub.wrapped()
 	if err != nil {
-		return nil, inIndex(err, 0)
+		return inIndex(err, 0)
 	}
 	a.DigestBytes = ds.b
 	if a.Digest, err = ds.digest(depth + 3); err == nil {
 		err = ds.end()
 	}
 	if err != nil {
-		return nil, inIndex(err, 0)
+		return inIndex(err, 0)
 	}
-	if n > 1 {
+	switch {
+	case n == 2:
+		a.Blocks = one[:]
+	case n > 2:
 		a.Blocks = make([][]byte, n-1)
 	}
 	for i := range a.Blocks {
@@ -187,11 +201,11 @@ func (d *dec) authentication(depth int) (*Authentication, error) {
 			err = bs.authBlock(depth + 3)
 		}
 		if err != nil {
-			return nil, inIndex(err, i+1)
+			return inIndex(err, i+1)
 		}
 		a.Blocks[i] = bs.b
 	}
-	return a, sub.end()
+	return sub.end()
 }
 
 // authBlock checks that the layer is one tagged COSE_Sign1, COSE_Sign,
