@@ -3,6 +3,7 @@ package verify
 import (
 	"errors"
 	"math"
+	"math/bits"
 
 	"github.com/suitkit/suitkit/suit"
 )
@@ -16,109 +17,105 @@ const maxWalkDepth = 64
 // components the index may select there; swap: every component, since its
 // second component is a parameter). It over-approximates on purpose:
 // every alternative of a try-each counts, and a sequence that is severed
-// and absent, or nested too deeply, counts as writing everything. The
-// processor checks exactly what it writes, under the device lock; this
-// set is what Verify can check before any command runs.
+// and absent, nesting deeper than maxWalkDepth, or a manifest with more
+// than 64 components counts as writing everything. The processor checks
+// exactly what it writes, under the device lock; this set is what Verify
+// can check before any command runs. The result shares the manifest's
+// component identifiers.
 func mayWrite(m *suit.Manifest) []suit.ComponentID {
 	if m == nil || m.Common == nil {
 		return nil
 	}
 	comps := m.Common.Components
-	w := &writeWalk{n: len(comps), written: make([]bool, len(comps))}
-	seqs := []*suit.CommandSequence{m.Common.SharedSequence, m.Validate, m.Load, m.Invoke}
+	n := len(comps)
+	if n == 0 {
+		return nil
+	}
+	w := &writeWalk{every: ^uint64(0)}
+	if n > 64 {
+		return comps
+	}
+	if n < 64 {
+		w.every = 1<<n - 1
+	}
 	for _, key := range []int64{suit.ManifestPayloadFetch, suit.ManifestInstall} {
-		sev, ok := m.Severable(key).(*suit.SeverableSequence)
-		if !ok || sev == nil {
-			continue
+		if sev, ok := m.Severable(key).(*suit.SeverableSequence); ok && sev != nil {
+			if sev.Sequence == nil {
+				w.written = w.every
+			} else {
+				w.walk(sev.Sequence, w.every, 0)
+			}
 		}
-		if sev.Sequence == nil {
-			w.all()
-			continue
-		}
-		seqs = append(seqs, sev.Sequence)
 	}
-	for _, s := range seqs {
+	for _, s := range []*suit.CommandSequence{m.Common.SharedSequence, m.Validate, m.Load, m.Invoke} {
 		if s != nil {
-			w.walk(s, w.every(), 0)
+			w.walk(s, w.every, 0)
 		}
 	}
-	var out []suit.ComponentID
-	for i, yes := range w.written {
-		if yes {
+	if w.written == 0 {
+		return nil
+	}
+	out := make([]suit.ComponentID, 0, bits.OnesCount64(w.written))
+	for i := range comps {
+		if w.written&(1<<i) != 0 {
 			out = append(out, comps[i])
 		}
 	}
 	return out
 }
 
+// writeWalk holds sets of component indices as bit masks.
 type writeWalk struct {
-	n       int
-	written []bool
-}
-
-func (w *writeWalk) every() []bool {
-	s := make([]bool, w.n)
-	for i := range s {
-		s[i] = true
-	}
-	return s
-}
-
-func (w *writeWalk) all() {
-	for i := range w.written {
-		w.written[i] = true
-	}
+	every, written uint64
 }
 
 // walk follows seq with cur, the set of components the current index may
 // select, and returns the set it may select afterwards.
-func (w *writeWalk) walk(seq *suit.CommandSequence, cur []bool, depth int) []bool {
+func (w *writeWalk) walk(seq *suit.CommandSequence, cur uint64, depth int) uint64 {
 	if depth > maxWalkDepth {
-		w.all()
-		return w.every()
+		w.written = w.every
+		return w.every
 	}
 	for i := range seq.Commands {
 		c := &seq.Commands[i]
 		switch c.ID {
 		case suit.DirectiveSetComponentIndex:
-			cur = make([]bool, w.n)
-			idx := c.Index.List
-			if len(idx) == 0 {
-				idx = []uint64{c.Index.Index}
-			}
-			if c.Index.All {
-				cur, idx = w.every(), nil
-			}
-			for _, ix := range idx {
-				if ix < uint64(w.n) {
-					cur[ix] = true
+			switch {
+			case c.Index.All:
+				cur = w.every
+			case len(c.Index.List) > 0:
+				cur = 0
+				for _, ix := range c.Index.List {
+					cur |= w.bit(ix)
 				}
+			default:
+				cur = w.bit(c.Index.Index)
 			}
 		case suit.DirectiveTryEach:
-			out := append([]bool(nil), cur...) // a trailing nil, or a soft failure, keeps cur
+			out := cur // a trailing nil, or a soft failure, keeps cur
 			for j := range c.TryEach {
-				union(out, w.walk(&c.TryEach[j], append([]bool(nil), cur...), depth+1))
+				out |= w.walk(&c.TryEach[j], cur, depth+1)
 			}
 			cur = out
 		case suit.DirectiveRunSequence:
 			if c.Sequence != nil {
-				union(cur, w.walk(c.Sequence, append([]bool(nil), cur...), depth+1))
+				cur |= w.walk(c.Sequence, cur, depth+1)
 			}
 		case suit.DirectiveFetch, suit.DirectiveCopy, suit.DirectiveWrite, suit.DirectiveApplyDelta, suit.DirectiveUnlink:
-			union(w.written, cur)
+			w.written |= cur
 		case suit.DirectiveSwap:
-			w.all()
+			w.written = w.every
 		}
 	}
 	return cur
 }
 
-func union(dst, src []bool) {
-	for i, b := range src {
-		if b {
-			dst[i] = true
-		}
+// bit is the mask of component index ix, 0 when out of range.
+func (w *writeWalk) bit(ix uint64) uint64 {
+	if ix >= 64 {
+		return 0
 	}
+	return 1 << ix & w.every
 }
 
 // MayWrite returns the components the manifest could write, as Verify
@@ -145,7 +142,7 @@ func (r *Verified) Recheck() error {
 	if r == nil || r.verifier == nil {
 		return nil
 	}
-	return r.verifier.checkFloors(r.sequence, r.ID(), r.mayWrite)
+	return r.verifier.checkFloors(r, r.mayWrite)
 }
 
 // CheckWrite is the check a processor makes under the device lock just
@@ -158,12 +155,18 @@ func (r *Verified) CheckWrite(ids ...suit.ComponentID) error {
 	if r == nil || r.verifier == nil {
 		return nil
 	}
-	return r.verifier.checkFloors(r.sequence, r.ID(), ids)
+	return r.verifier.checkFloors(r, ids)
 }
 
-// checkFloors applies the verifier's rules to a manifest with sequence
-// number seq and ID manifest writing comps.
-func (v *Verifier) checkFloors(seq uint64, manifest string, comps []suit.ComponentID) error {
+// checkFloors applies the verifier's rules to r writing comps.
+func (v *Verifier) checkFloors(r *Verified, comps []suit.ComponentID) error {
+	return v.checkSequence(r.sequence, r.ID, comps)
+}
+
+// checkSequence applies the verifier's rules to a manifest with sequence
+// number seq writing comps; id returns its Verified.ID and is called only
+// when a floor is equal to seq (it formats a digest).
+func (v *Verifier) checkSequence(seq uint64, id func() string, comps []suit.ComponentID) error {
 	if seq == math.MaxUint64 {
 		return maxSequenceError(seq)
 	}
@@ -173,12 +176,29 @@ func (v *Verifier) checkFloors(seq uint64, manifest string, comps []suit.Compone
 	if v.store == nil {
 		return nil
 	}
-	for _, key := range v.floorKeys(comps) {
-		if err := CheckFloor(v.store, key, seq, manifest, v.strict); err != nil {
+	if v.scopeFloor {
+		if err := v.checkKey(ScopeFloorKey(v.scope), seq, id); err != nil {
+			return err
+		}
+	}
+	for _, c := range comps {
+		if err := v.checkKey(ComponentFloorKey(v.scope, c), seq, id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (v *Verifier) checkKey(key string, seq uint64, id func() string) error {
+	f, ok, err := v.store.Floor(key)
+	if err != nil || !ok {
+		return err
+	}
+	manifest := ""
+	if f.Sequence == seq && f.Manifest != "" && !v.strict {
+		manifest = id()
+	}
+	return compareFloor(key, f, seq, manifest, v.strict)
 }
 
 // floorKeys returns the keys of the scope floor (when kept) and of comps.
@@ -229,5 +249,5 @@ func (v *Verifier) CommitWritten(r *Verified, written []suit.ComponentID) error 
 // update before downloading it. With NoRollbackCheckUnsafe and no minimum
 // only the maximum is checked.
 func (v *Verifier) CheckRollback(seq uint64, manifest string, comps ...suit.ComponentID) error {
-	return v.checkFloors(seq, manifest, comps)
+	return v.checkSequence(seq, func() string { return manifest }, comps)
 }

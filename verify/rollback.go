@@ -3,6 +3,7 @@ package verify
 import (
 	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/suitkit/suitkit/suit"
@@ -51,7 +52,36 @@ type Store interface {
 // floor of every component it wrote; Storage implementations must
 // therefore never store two distinct identifiers in one place.
 func ComponentFloorKey(scope string, id suit.ComponentID) string {
-	return scopePrefix(scope) + "component:" + id.String()
+	// The same text as scope + "|" + "component:" + id.String(), built
+	// with one allocation: Verify makes one per component.
+	n := len(scope) + len("|component:[]")
+	for i, e := range id {
+		if i > 0 {
+			n += len(", ")
+		}
+		n += 3 + 2*len(e)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	if scope != "" {
+		b.WriteString(scope)
+		b.WriteByte('|')
+	}
+	b.WriteString("component:[")
+	const digits = "0123456789abcdef"
+	for i, e := range id {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("h'")
+		for _, c := range e {
+			b.WriteByte(digits[c>>4])
+			b.WriteByte(digits[c&15])
+		}
+		b.WriteByte('\'')
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // ScopeFloorKey returns the key of the floor kept for the whole scope

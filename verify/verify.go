@@ -328,7 +328,7 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		signers:  signers,
 		verifier: v,
 	}
-	if err := v.checkFloors(res.sequence, res.ID(), res.mayWrite); err != nil {
+	if err := v.checkFloors(res, res.mayWrite); err != nil {
 		return nil, err
 	}
 	return res, nil
