@@ -160,13 +160,14 @@ func (r *Verified) CheckWrite(ids ...suit.ComponentID) error {
 
 // checkFloors applies the verifier's rules to r writing comps.
 func (v *Verifier) checkFloors(r *Verified, comps []suit.ComponentID) error {
-	return v.checkSequence(r.sequence, r.ID, comps)
+	return v.checkSequence(r.sequence, r, "", comps)
 }
 
 // checkSequence applies the verifier's rules to a manifest with sequence
-// number seq writing comps; id returns its Verified.ID and is called only
-// when a floor is equal to seq (it formats a digest).
-func (v *Verifier) checkSequence(seq uint64, id func() string, comps []suit.ComponentID) error {
+// number seq writing comps. Its ID is r.ID() when r is not nil, else
+// manifest; r.ID() is called only when a floor equals seq (it formats a
+// digest).
+func (v *Verifier) checkSequence(seq uint64, r *Verified, manifest string, comps []suit.ComponentID) error {
 	if seq == math.MaxUint64 {
 		return maxSequenceError(seq)
 	}
@@ -177,26 +178,25 @@ func (v *Verifier) checkSequence(seq uint64, id func() string, comps []suit.Comp
 		return nil
 	}
 	if v.scopeFloor {
-		if err := v.checkKey(ScopeFloorKey(v.scope), seq, id); err != nil {
+		if err := v.checkKey(ScopeFloorKey(v.scope), seq, r, manifest); err != nil {
 			return err
 		}
 	}
 	for _, c := range comps {
-		if err := v.checkKey(ComponentFloorKey(v.scope, c), seq, id); err != nil {
+		if err := v.checkKey(ComponentFloorKey(v.scope, c), seq, r, manifest); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (v *Verifier) checkKey(key string, seq uint64, id func() string) error {
+func (v *Verifier) checkKey(key string, seq uint64, r *Verified, manifest string) error {
 	f, ok, err := v.store.Floor(key)
 	if err != nil || !ok {
 		return err
 	}
-	manifest := ""
-	if f.Sequence == seq && f.Manifest != "" && !v.strict {
-		manifest = id()
+	if r != nil && f.Sequence == seq && f.Manifest != "" && !v.strict {
+		manifest = r.ID()
 	}
 	return compareFloor(key, f, seq, manifest, v.strict)
 }
@@ -249,5 +249,5 @@ func (v *Verifier) CommitWritten(r *Verified, written []suit.ComponentID) error 
 // update before downloading it. With NoRollbackCheckUnsafe and no minimum
 // only the maximum is checked.
 func (v *Verifier) CheckRollback(seq uint64, manifest string, comps ...suit.ComponentID) error {
-	return v.checkSequence(seq, func() string { return manifest }, comps)
+	return v.checkSequence(seq, nil, manifest, comps)
 }
