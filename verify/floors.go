@@ -132,19 +132,6 @@ func (r *Verified) MayWrite() []suit.ComponentID {
 	return out
 }
 
-// Recheck repeats the anti-rollback part of the Verify that produced r
-// (the minimum, the scope floor and the floors of [Verified.MayWrite],
-// read now), so that a device can confirm, under its update lock, that no
-// newer update was committed after r was verified. It fails like Verify,
-// with a *[RollbackError]; a Verified that no Verifier produced, or whose
-// Verifier has no rollback store, passes the store check.
-func (r *Verified) Recheck() error {
-	if r == nil || r.verifier == nil {
-		return nil
-	}
-	return r.verifier.checkFloors(r, r.mayWrite)
-}
-
 // CheckWrite is the check a processor makes under the device lock just
 // before it commits new content to components (a staged image, both sides
 // of a swap, an unlink): the minimum, the scope floor and the floor of

@@ -142,7 +142,7 @@ type Verified struct {
 	identity string
 	mayWrite []suit.ComponentID
 	signers  []*Key
-	verifier *Verifier // the Verifier that made this result, for Recheck
+	verifier *Verifier // the Verifier that made this result, for CheckWrite
 }
 
 // Envelope returns the parsed envelope, with its Manifest set. Callers must
