@@ -300,7 +300,22 @@ func (d *dec) paramValue(key int64, depth int) error {
 		}
 		err = sub.end()
 	case ParamWaitInfo, ParamComponentMetadata:
-		err = d.wrappedItem(depth, majMap, "parameter")
+		if err = d.depthOK(depth + 1); err != nil {
+			return err
+		}
+		var sub dec
+		if sub, err = d.wrapped(); err != nil {
+			return err
+		}
+		if key == ParamWaitInfo {
+			_, err = sub.waitInfo(depth + 1)
+		} else {
+			_, err = sub.componentMetadata(depth + 1)
+		}
+		if err != nil {
+			return err
+		}
+		err = sub.end()
 	default:
 		if key < 0 {
 			m, _ := d.peek()

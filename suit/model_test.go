@@ -33,7 +33,7 @@ func fullManifest(t testing.TB) *Manifest {
 			ParamText(ParamURI, "#fw.bin"),
 			ParamInt(ParamUpdatePriority, -3),
 			pv,
-			ParamBytes(ParamWaitInfo, hx("a1 01 f5")),
+			ParamBytes(ParamWaitInfo, hx("a1 01 20")),
 			ParamBytes(ParamComponentMetadata, hx("a1 05 01")),
 			ParamBytes(ParamEncryptionInfo, hx("d8 60 84 40 a0 f6 80")),
 			ParamInt(-1, 7),

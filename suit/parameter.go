@@ -170,15 +170,9 @@ func ParamDigest(key int64, d Digest) (Parameter, error) {
 
 // ParamVersionMatch returns a parameter holding a bstr-wrapped version match.
 func ParamVersionMatch(key int64, v VersionMatch) (Parameter, error) {
-	if len(v.Parts) == 0 {
-		return Parameter{}, fmt.Errorf("%w: version match without parts", ErrMalformed)
-	}
 	var w writer
-	w.head(majArray, 2)
-	w.int(v.Comparison)
-	w.head(majArray, uint64(len(v.Parts)))
-	for _, x := range v.Parts {
-		w.int(x)
+	if err := w.versionMatch(v); err != nil {
+		return Parameter{}, err
 	}
 	return ParamBytes(key, w.b), nil
 }
