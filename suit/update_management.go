@@ -232,8 +232,6 @@ func (d *dec) intMapKey(prev *[]byte, depth int, what string) (int64, error) {
 	return v, nil
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // waitInfo decodes a SUIT_Wait_Event map at depth.
 func (d *dec) waitInfo(depth int) (WaitInfo, error) {
 	var w WaitInfo
