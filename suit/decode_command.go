@@ -289,7 +289,7 @@ func (d *dec) paramValue(key int64, depth int) error {
 	case ParamUpdatePriority:
 		_, err = d.int()
 	case ParamEncryptionInfo:
-		err = d.wrappedItem(depth, majTag, "encryption-info")
+		err = d.wrappedForeign(depth, majTag, "encryption-info")
 	case ParamVersion:
 		var sub dec
 		if sub, err = d.wrapped(); err != nil {

@@ -209,7 +209,8 @@ func (d *dec) authentication(a *Authentication, one *[1][]byte, depth int) error
 }
 
 // authBlock checks that the layer is one tagged COSE_Sign1, COSE_Sign,
-// COSE_Mac0 or COSE_Mac item in deterministic encoding.
+// COSE_Mac0 or COSE_Mac item: well-formed CBOR within the limits, in any
+// key order (COSE is a foreign structure: see foreign.go).
 func (d *dec) authBlock(depth int) error {
 	if err := d.depthOK(depth); err != nil {
 		return err
@@ -224,7 +225,7 @@ func (d *dec) authBlock(depth int) error {
 	if m, _ := d.peek(); m != majArray {
 		return d.fail(ErrMalformed, d.off, "COSE structure must be an array")
 	}
-	if _, err := d.skip(depth + 1); err != nil {
+	if _, err := d.foreign(depth + 1); err != nil {
 		return err
 	}
 	return d.end()
@@ -386,7 +387,7 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits, lazy bool) error {
 		case *SeverableText:
 			mem.Text, err = d.text(3)
 		case *SeverableBytes:
-			if _, err = d.skip(3); err == nil {
+			if _, err = d.foreign(3); err == nil {
 				mem.Raw = content
 			}
 		case *SeverableSequence:

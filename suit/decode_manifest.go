@@ -203,7 +203,7 @@ func (d *dec) severableBytes(depth int) (*SeverableBytes, error) {
 		return &SeverableBytes{Digest: &dg}, nil
 	}
 	at := d.off
-	if err := d.wrappedItem(depth, 0xff, "element"); err != nil {
+	if err := d.wrappedForeign(depth, 0xff, "element"); err != nil {
 		return nil, err
 	}
 	raw, _ := itemString(d.b[at:d.off], majBytes)

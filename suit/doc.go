@@ -62,8 +62,8 @@
 //
 // [Parse] reads only the envelope structure: the tag, the member types and
 // the authentication wrapper (its digest is decoded, and each block is
-// checked to be one deterministically encoded tagged COSE_Sign1, COSE_Sign,
-// COSE_Mac0 or COSE_Mac). It does not look inside the manifest or severed
+// checked to be one well-formed tagged COSE_Sign1, COSE_Sign, COSE_Mac0 or
+// COSE_Mac). It does not look inside the manifest or severed
 // elements, so a verifier can check the signature over
 // Authentication.DigestBytes and compare the digest with
 // BstrItem(ManifestBytes) before any manifest byte is interpreted, as the
@@ -86,6 +86,13 @@
 // one sentinel ([ErrMalformed], [ErrNotDeterministic], [ErrLimit],
 // [ErrUnsupported], [ErrDigestMismatch], [ErrMissing]) with errors.Is and
 // names the place, e.g. "envelope/manifest/common/shared-sequence[3]".
+//
+// Structures of other specifications embedded in SUIT's (the COSE
+// authentication blocks, the COSE_Encrypt of encryption-info, a CoSWID)
+// follow their own specifications, which do not require deterministic
+// encoding: inside them map keys may come in any order (never twice) and
+// heads need not be shortest, but they must be well-formed, definite-length
+// CBOR within the same limits. They are kept as the exact bytes received.
 //
 // The decoder keeps what it does not know (unknown envelope, manifest and
 // common keys, unknown or custom commands and parameters) so that

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"errors"
+	"fmt"
 	"unicode/utf8"
 
 	"github.com/suitkit/suitkit/internal/cbor"
@@ -12,10 +13,15 @@ import (
 // deterministic encoding (shortest heads, definite lengths, map keys in
 // bytewise order, hence no duplicates), rejects tags, floats and the
 // unassigned simple values, and checks every declared length against the
-// bytes that remain before using it.
+// bytes that remain before using it. One relaxation: map keys may come in
+// any order (COSE is not SUIT; see mapItems), never twice.
 
 // maxItemDepth is the nesting allowed inside one COSE header value.
 const maxItemDepth = 16
+
+// maxUnorderedLabels caps a map whose labels are not in deterministic
+// order (each label is compared with all earlier ones).
+const maxUnorderedLabels = 32
 
 type cborReader struct {
 	b   []byte
@@ -167,6 +173,14 @@ func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error)
 	if err != nil {
 		return err
 	}
+	// COSE does not require deterministic encoding (RFC 9052 section 3
+	// only forbids duplicate labels): keys out of bytewise order are
+	// accepted and then compared with every earlier key, which is why a
+	// map out of order may hold at most maxUnorderedLabels labels. Heads
+	// are still shortest form, so equal labels have equal encodings.
+	var seenBuf [maxUnorderedLabels][]byte
+	seen := seenBuf[:0]
+	ordered := true
 	var prev []byte
 	for i := range c {
 		start := r.off
@@ -189,7 +203,20 @@ func (r *cborReader) mapItems(n uint64, depth int, value func(key []byte) error)
 		}
 		key := r.b[start:r.off]
 		if i > 0 && string(key) <= string(prev) {
-			return errors.New("map keys duplicated or not in deterministic order")
+			ordered = false
+		}
+		if !ordered {
+			if c > maxUnorderedLabels {
+				return fmt.Errorf("map of %d labels not in deterministic order (at most %d allowed)", c, maxUnorderedLabels)
+			}
+			for _, p := range seen {
+				if string(p) == string(key) {
+					return errors.New("duplicate map label")
+				}
+			}
+		}
+		if c <= maxUnorderedLabels {
+			seen = append(seen, key)
 		}
 		prev = key
 		if err := value(key); err != nil {

@@ -23,8 +23,9 @@ func rawSign1(t *testing.T, s signer, prot, unprot, payload, digest []byte) []by
 }
 
 // TestCOSEStrictEncoding: the protected header (a bstr that the envelope
-// parser cannot look into) and the block structure must be deterministic,
-// well-formed CBOR with the expected types. Every malformed variant carries
+// parser cannot look into) and the block structure must be well-formed CBOR
+// in shortest form with the expected types; map keys may come in any order
+// (COSE is not SUIT) but never twice. Every malformed variant carries
 // a valid signature over its protected bytes and is still rejected.
 func TestCOSEStrictEncoding(t *testing.T) {
 	priv, key := newP256(t)
@@ -47,7 +48,12 @@ func TestCOSEStrictEncoding(t *testing.T) {
 		{name: "label not in shortest form", prot: []byte{0xa1, 0x18, 0x01, 0x26}, alsoMalformed: true},
 		{name: "duplicate alg", prot: []byte{0xa2, 0x01, 0x26, 0x01, 0x26}, alsoMalformed: true},
 		{name: "duplicate alg, different values", prot: []byte{0xa2, 0x01, 0x26, 0x01, 0x27}, alsoMalformed: true},
-		{name: "keys out of order", prot: []byte{0xa2, 0x04, 0x41, 0x00, 0x01, 0x26}, alsoMalformed: true},
+		// COSE (RFC 9052) does not require deterministic encoding: keys out
+		// of bytewise order are accepted, duplicates never.
+		{name: "valid, protected keys out of order", prot: []byte{0xa2, 0x04, 0x41, 0x00, 0x01, 0x26}, ok: true},
+		{name: "valid, unprotected keys out of order", prot: []byte{0xa1, 0x01, 0x26}, unprot: []byte{0xa2, 0x18, 0x64, 0x00, 0x04, 0x42, 'k', '1'}, ok: true},
+		{name: "duplicate alg after keys out of order", prot: []byte{0xa3, 0x01, 0x26, 0x04, 0x41, 0x00, 0x01, 0x26}, alsoMalformed: true},
+		{name: "duplicate kid, unprotected out of order", prot: []byte{0xa1, 0x01, 0x26}, unprot: []byte{0xa3, 0x18, 0x64, 0x00, 0x04, 0x41, 'k', 0x04, 0x41, 'k'}, alsoMalformed: true},
 		{name: "indefinite-length map", prot: []byte{0xbf, 0x01, 0x26, 0xff}, alsoMalformed: true},
 		{name: "trailing byte", prot: []byte{0xa1, 0x01, 0x26, 0x00}, alsoMalformed: true},
 		{name: "alg as float", prot: []byte{0xa1, 0x01, 0xf9, 0x3c, 0x00}, alsoMalformed: true},

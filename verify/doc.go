@@ -65,8 +65,8 @@
 //  2. an authentication wrapper holding at least one COSE block (a
 //     digest-only wrapper is [ErrUnauthenticated]);
 //  3. each block (tagged COSE_Sign1 18, COSE_Sign 98, COSE_Mac0 17, COSE_Mac
-//     97 with a direct recipient) is parsed strictly (deterministic CBOR,
-//     no tags, alg only in the protected header, no label in both buckets,
+//     97 with a direct recipient) is parsed strictly (shortest-form CBOR,
+//     map labels in any order but never twice, no tags, alg only in the protected header, no label in both buckets,
 //     crit limited to understood labels, payload detached: an attached
 //     payload is refused, never verified) and verified over the detached
 //     payload, the encoded SUIT_Digest, with every trusted key bound to its
