@@ -237,25 +237,6 @@ func (d *dec) bool() (bool, error) {
 	return false, d.fail(ErrMalformed, d.off, "expected a boolean")
 }
 
-// wrappedItem reads a bstr holding one CBOR item whose major type is want
-// (0xff for any) and validates the item.
-func (d *dec) wrappedItem(depth int, want byte, what string) error {
-	if err := d.depthOK(depth + 1); err != nil {
-		return err
-	}
-	sub, err := d.wrapped()
-	if err != nil {
-		return err
-	}
-	if m, _ := sub.peek(); want != 0xff && m != want {
-		return sub.fail(ErrMalformed, 0, "%s must wrap %s", what, majName(want, 0))
-	}
-	if _, err := sub.skip(depth + 1); err != nil {
-		return err
-	}
-	return sub.end()
-}
-
 // paramValue validates the value of parameter key at depth, by its type.
 func (d *dec) paramValue(key int64, depth int) error {
 	var err error
