@@ -209,6 +209,9 @@ func (d *DirStorage) Stage(id [][]byte) (process.Staging, error) {
 type fileStaging struct {
 	f    *atomicfile.File
 	done bool
+	// beforeCommit, when set, runs on the written temporary file just
+	// before it replaces the component (StageWithMetadata).
+	beforeCommit func() error
 }
 
 func (s *fileStaging) Write(p []byte) (int, error) {
@@ -223,6 +226,12 @@ func (s *fileStaging) Commit() error {
 		return errf(process.ErrOperation, "commit after commit or discard")
 	}
 	s.done = true
+	if s.beforeCommit != nil {
+		if err := s.beforeCommit(); err != nil {
+			s.f.Abort()
+			return err
+		}
+	}
 	return s.f.Commit()
 }
 

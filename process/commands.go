@@ -46,6 +46,8 @@ func (r *run) command(c *suit.Command, depth int, ci uint64) error {
 		return r.minimumBattery(ci)
 	case suit.ConditionVersion:
 		return r.version(ci)
+	case suit.ConditionUpdateAuthorized:
+		return r.updateAuthorized(ci)
 
 	// Directives.
 	case suit.DirectiveFetch:
@@ -62,6 +64,8 @@ func (r *run) command(c *suit.Command, depth int, ci uint64) error {
 		return r.invoke(ci)
 	case suit.DirectiveApplyDelta:
 		return r.applyDelta(ci)
+	case suit.DirectiveWait:
+		return r.wait(ci)
 	}
 	// A condition or directive this processor does not implement fails
 	// (a condition is not a soft failure either: the manifest asks for a
@@ -79,7 +83,7 @@ func supportedParam(k int64) bool {
 		suit.ParamSoftFailure, suit.ParamImageSize, suit.ParamContent,
 		suit.ParamURI, suit.ParamSourceComponent, suit.ParamInvokeArgs,
 		suit.ParamDeviceIdentifier, suit.ParamMinimumBattery, suit.ParamUpdatePriority,
-		suit.ParamVersion:
+		suit.ParamVersion, suit.ParamWaitInfo, suit.ParamComponentMetadata:
 		return true
 	}
 	return false

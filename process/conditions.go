@@ -23,6 +23,7 @@ func (r *run) checkIdentity(ci uint64, key int64, have []byte, what string) erro
 	if have == nil {
 		return condFail(ErrConditionFailed, "device has no %s identifier", what)
 	}
+	r.measure(suit.ParamBytes(key, have))
 	if len(want) != len(have) || subtle.ConstantTimeCompare(want, have) != 1 {
 		return condFail(ErrConditionFailed, "%s identifier %s does not match the device's %s",
 			what, uuidText(want), uuidText(have))
@@ -106,13 +107,20 @@ func (r *run) contentMatches(ci uint64, d *suit.Digest, size *uint64) (bool, err
 	}
 	defer c.Close()
 	n := c.Size()
+	if n >= 0 {
+		r.measure(suit.ParamUint(suit.ParamImageSize, uint64(n)))
+	}
 	if size != nil && (n < 0 || uint64(n) != *size) {
 		return false, nil
 	}
 	if _, err := io.Copy(h, &ctxReader{ctx: r.ctx, r: io.NewSectionReader(c, 0, n)}); err != nil {
 		return false, wrapErr(ErrOperation, err, "read "+r.comps[ci].String())
 	}
-	return digestEqual(h.Digest().Value, d.Value), nil
+	got := h.Digest()
+	if p, err := suit.ParamDigest(suit.ParamImageDigest, got); err == nil {
+		r.measure(p)
+	}
+	return digestEqual(got.Value, d.Value), nil
 }
 
 // componentSlot implements component-slot: the storage's slot for the
@@ -129,6 +137,7 @@ func (r *run) componentSlot(ci uint64) error {
 	if err != nil {
 		return wrapErr(ErrOperation, err, "slot of "+r.comps[ci].String())
 	}
+	r.measure(suit.ParamUint(suit.ParamComponentSlot, have))
 	if have != want {
 		return condFail(ErrConditionFailed, "component is in slot %d, not %d", have, want)
 	}
@@ -181,6 +190,9 @@ func (r *run) useBefore(ci uint64) error {
 		return condFail(ErrConditionFailed, "device has no clock")
 	}
 	now := r.p.pf.Clock().Unix()
+	if now >= 0 {
+		r.measure(suit.ParamUint(suit.ParamUseBefore, uint64(now)))
+	}
 	if now < 0 || uint64(now) >= limit {
 		return condFail(ErrConditionFailed, "manifest expired (use before %d, now %d)", limit, now)
 	}
@@ -188,7 +200,9 @@ func (r *run) useBefore(ci uint64) error {
 }
 
 // minimumBattery implements minimum-battery: the battery holds at least
-// the parameter's mWh.
+// the parameter's mWh. A device below it defers (ErrDeferred, still a
+// failed condition for soft-failure): the update is not wrong, it has to
+// wait for charge.
 func (r *run) minimumBattery(ci uint64) error {
 	need, ok, err := r.uintParam(ci, suit.ParamMinimumBattery)
 	if err != nil {
@@ -204,15 +218,16 @@ func (r *run) minimumBattery(ci uint64) error {
 	if err != nil {
 		return condFail(ErrConditionFailed, "battery: %v", err)
 	}
+	r.measure(suit.ParamUint(suit.ParamMinimumBattery, have))
 	if have < need {
-		return condFail(ErrConditionFailed, "battery %d mWh, need %d", have, need)
+		return condFail(ErrDeferred, "battery %d mWh, need %d", have, need)
 	}
 	return nil
 }
 
 // version implements the version condition: the installed version of the
-// component compared with the parameter, integer by integer up to the
-// length of the parameter's list (missing installed parts count as 0).
+// component against the parameter (suit.VersionMatch.Matches: integer by
+// integer up to the length of the parameter's list).
 func (r *run) version(ci uint64) error {
 	p, ok := r.param(ci, suit.ParamVersion)
 	if !ok {
@@ -222,6 +237,9 @@ func (r *run) version(ci uint64) error {
 	if err != nil {
 		return errf(ErrManifest, "version: %v", err)
 	}
+	if vm.Comparison < suit.VersionGreater || vm.Comparison > suit.VersionLesser {
+		return errf(ErrUnsupported, "version comparison type %d", vm.Comparison)
+	}
 	if r.p.pf.Version == nil {
 		return condFail(ErrConditionFailed, "device cannot report versions")
 	}
@@ -229,42 +247,19 @@ func (r *run) version(ci uint64) error {
 	if err != nil {
 		return condFail(ErrConditionFailed, "version of %s: %v", r.comps[ci], err)
 	}
-	cmp := compareVersion(have, vm.Parts)
-	var holds bool
-	switch vm.Comparison {
-	case 1:
-		holds = cmp > 0
-	case 2:
-		holds = cmp >= 0
-	case 3:
-		holds = cmp == 0
-	case 4:
-		holds = cmp <= 0
-	case 5:
-		holds = cmp < 0
-	default:
-		return errf(ErrUnsupported, "version comparison type %d", vm.Comparison)
+	if len(have) > 0 {
+		if m, err := suit.ParamVersionMatch(suit.ParamVersion, suit.VersionMatch{Comparison: suit.VersionEqual, Parts: have}); err == nil {
+			r.measure(m)
+		}
+	}
+	holds, err := vm.Matches(have)
+	if err != nil {
+		return errf(ErrManifest, "%v", err)
 	}
 	if !holds {
-		return condFail(ErrConditionFailed, "installed version %v does not satisfy comparison %d with %v", have, vm.Comparison, vm.Parts)
+		return condFail(ErrConditionFailed, "installed version %s does not satisfy %s", suit.VersionString(have), vm)
 	}
 	return nil
-}
-
-func compareVersion(have, want []int64) int {
-	for i, w := range want {
-		var h int64
-		if i < len(have) {
-			h = have[i]
-		}
-		if h != w {
-			if h < w {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 func digestEqual(a, b []byte) bool {

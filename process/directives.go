@@ -78,8 +78,11 @@ func (r *run) stage(ci uint64, what string, o origin, src io.Reader) error {
 			return errf(ErrUnsupported, "%v", err)
 		}
 	}
-	st, err := r.p.pf.Storage.Stage(r.comps[ci])
+	st, err := r.stageFor(ci)
 	if err != nil {
+		if errors.Is(err, ErrManifest) || errors.Is(err, ErrUnsupported) {
+			return err
+		}
 		return wrapErr(ErrOperation, err, "stage "+r.comps[ci].String())
 	}
 	w := io.Writer(st)

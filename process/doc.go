@@ -45,8 +45,26 @@
 // image-not-match (hashing exactly image-size bytes when it is set: a
 // component of another size does not match); component-slot;
 // check-content (constant time); abort; use-before, minimum-battery and
-// version through [Platform] hooks. Directives: fetch, copy, write, swap,
-// unlink, invoke, and suitkit's private -257 apply-delta.
+// version through [Platform] hooks, update-authorized through
+// [Authorizer]. Directives: fetch, copy, write, swap, unlink, invoke, wait
+// (through [Waiter]), and suitkit's private -257 apply-delta.
+//
+// # Update management (draft-ietf-suit-update-management)
+//
+// suit-parameter-use-before is the manifest's expiry date: before the
+// Update procedure runs any command it checks every use-before value the
+// manifest sets, and an expired manifest (or one that sets use-before on a
+// device without a clock) fails with [ErrExpired] with nothing written.
+// Outcomes that mean "not now" rather than "wrong" match [ErrDeferred] and
+// are recorded as [Deferred]: a battery below minimum-battery, a wait the
+// [Waiter] refused or the caller's context ended, an authorization the
+// application postponed. An agent retries such an update later.
+// override-multiple leaves the last component it lists current.
+// component-metadata is applied by a Storage that implements
+// [MetadataStorage] (host.DirStorage does) as part of the atomic commit of
+// fetch, copy and write; other storage refuses it. Each Record carries
+// the parameters its command read (Properties) and what the device
+// measured (Measured), for the properties of a SUIT_Report.
 //
 // # Delta updates
 //

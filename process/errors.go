@@ -41,6 +41,18 @@ var (
 	// ErrMissingSequence: a procedure needs a sequence that was severed and
 	// not supplied, or the manifest was not decoded.
 	ErrMissingSequence = errors.New("process: command sequence missing")
+	// ErrDeferred: the update cannot proceed now but may later: the
+	// battery is below suit-parameter-minimum-battery, the platform refused
+	// or interrupted a suit-directive-wait, or the application asked to
+	// postpone suit-condition-update-authorized. It is not a failure of the
+	// manifest or the device: an agent should retry the same envelope
+	// later. Nothing was committed by the command that deferred.
+	ErrDeferred = errors.New("process: deferred, retry later")
+	// ErrExpired: the manifest's suit-parameter-use-before is in the past
+	// (or the device has no clock to check it). The Update procedure
+	// checks this before running any command, so nothing was written.
+	// It also matches ErrConditionFailed.
+	ErrExpired = errors.New("process: manifest expired (use-before)")
 	// ErrManifest: the manifest breaks a processing rule (bad version,
 	// custom command in the shared sequence, malformed argument, ...).
 	ErrManifest = errors.New("process: invalid manifest")

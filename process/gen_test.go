@@ -885,7 +885,7 @@ func (r *recordSink) Record(rec Record) {
 // concurrent run that these single-run tests never have.
 var processSentinels = []error{ErrConditionFailed, ErrUnsupported, ErrParameterUnset,
 	ErrComponent, ErrLimit, ErrOperation, ErrPayloadMismatch, ErrNoContent,
-	ErrMissingSequence, ErrManifest, ErrUnauthenticatedContent}
+	ErrMissingSequence, ErrManifest, ErrUnauthenticatedContent, ErrDeferred}
 
 var verifySentinels = []error{verify.ErrUnauthenticated, verify.ErrMalformed, verify.ErrUnsupportedAlgorithm,
 	verify.ErrUnsupportedHeader, verify.ErrSeveredMismatch, verify.ErrMissingPayload, verify.ErrUnauthorizedComponent,

@@ -24,6 +24,7 @@ func outcome(err error) string {
 	}{
 		{"malformed", verify.ErrMalformed},
 		{"condition", process.ErrConditionFailed},
+		{"deferred", process.ErrDeferred},
 		{"unsupported", process.ErrUnsupported},
 		{"unset", process.ErrParameterUnset},
 		{"component", process.ErrComponent},
@@ -81,7 +82,7 @@ func TestIntegerSlots(t *testing.T) {
 		"digest-algorithm":        {"unsupported", "unsupported", "unsupported", "unsupported", "unsupported", "malformed", "malformed"},
 		"component-slot":          {"ok", "condition", "malformed", "condition", "malformed", "condition", "malformed"},
 		"use-before":              {"condition", "condition", "malformed", "ok", "malformed", "ok", "malformed"},
-		"minimum-battery":         {"ok", "ok", "malformed", "condition", "malformed", "condition", "malformed"},
+		"minimum-battery":         {"ok", "ok", "malformed", "deferred", "malformed", "deferred", "malformed"},
 		"source-component":        {"ok", "component", "malformed", "component", "malformed", "component", "malformed"},
 		"update-priority":         {"ok", "ok", "ok", "ok", "ok", "malformed", "malformed"},
 		"version-comparison":      {"unsupported", "condition", "unsupported", "unsupported", "unsupported", "malformed", "malformed"},

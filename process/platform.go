@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/suitkit/suitkit/suit"
 )
 
 // Content is the present content of one component, readable at random
@@ -85,6 +87,45 @@ type Invoker interface {
 	Invoke(ctx context.Context, id [][]byte, args []byte) error
 }
 
+// Authorizer answers suit-condition-update-authorized: it asks the
+// application (or the user) whether the update may proceed.
+type Authorizer interface {
+	// Authorize reports whether the update of component id may proceed.
+	// priority is suit-parameter-update-priority, nil when the manifest
+	// does not set it (smaller is more urgent, by convention). false
+	// fails the condition. An error matching ErrDeferred (or ctx's error)
+	// postpones the update: the run ends with ErrDeferred, so the agent
+	// can retry later; any other error is an operation failure.
+	Authorize(ctx context.Context, id [][]byte, priority *int64) (bool, error)
+}
+
+// Waiter implements suit-directive-wait: the platform decides how to wait
+// for the events of suit-parameter-wait-info.
+type Waiter interface {
+	// Wait returns nil once every event of info holds: at once when they
+	// already do, or after blocking until they do. It must return when
+	// ctx ends (the run then ends with ErrDeferred). To refuse to wait now
+	// (the agent should retry the update later, for example at the next
+	// boot) it returns an error matching ErrDeferred. Events it does not
+	// know (info.Extensions) it must refuse with an error matching
+	// ErrUnsupported. Any other error is an operation failure.
+	Wait(ctx context.Context, id [][]byte, info suit.WaitInfo) error
+}
+
+// MetadataStorage is an optional extension of Storage for
+// suit-parameter-component-metadata (draft-ietf-suit-update-management):
+// metadata is applied when a component is fetched, copied into or
+// written, as part of the same atomic commit. A Storage without it makes
+// those directives fail with ErrUnsupported when the metadata parameter is
+// set.
+type MetadataStorage interface {
+	// StageWithMetadata is Stage with md applied to the new content by
+	// Commit. Elements the storage cannot apply faithfully must be refused
+	// here with an error matching ErrUnsupported, before anything is
+	// written.
+	StageWithMetadata(id [][]byte, md suit.ComponentMetadata) (Staging, error)
+}
+
 // ReportSink receives each record as the processor produces it, for
 // example to stream a report to a server while an update runs.
 type ReportSink interface {
@@ -122,6 +163,12 @@ type Platform struct {
 	// version (integers as in draft-ietf-suit-update-management, e.g.
 	// 1.2.3 = [1 2 3]); nil makes the condition fail.
 	Version func(id [][]byte) ([]int64, error)
+	// Authorizer answers condition update-authorized; nil makes the
+	// condition unsupported (ErrUnsupported: a manifest that asks for
+	// authorization is refused rather than installed unasked).
+	Authorizer Authorizer
+	// Waiter implements directive wait; nil makes it unsupported.
+	Waiter Waiter
 	// AcceptComponent, when set, says which component identifiers the
 	// device has; a manifest naming any other component is rejected with
 	// ErrComponent before any command runs. Nil accepts every identifier

@@ -136,6 +136,8 @@ type run struct {
 	strict  bool
 	steps   int
 	check   func(...suit.ComponentID) error
+	// measured collects what the current command measured (measure).
+	measured suit.Parameters
 }
 
 // beforeCommit runs just before new content of the components cis is
@@ -195,6 +197,11 @@ func (r *run) procedure(proc procedure) error {
 		r.params[i] = map[int64]suit.Parameter{}
 	}
 	r.strict = true
+	if proc == updateProcedure {
+		if err := r.checkExpiry(); err != nil {
+			return err
+		}
+	}
 	ran := false
 	for _, key := range proc.sections() {
 		seq, err := r.sequenceFor(key)
@@ -318,6 +325,8 @@ func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error
 			if err != nil {
 				return r.cmdErr(off, firstOr(cur), c.ID, err)
 			}
+			// "The component index is set to the last component listed."
+			cur = []uint64{c.Multiple[len(c.Multiple)-1].Index}
 			continue
 		}
 		if len(cur) == 0 {
@@ -334,7 +343,12 @@ func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error
 			if slot >= 0 && c.Kind() == suit.ArgReportingPolicy {
 				r.rep.Records[slot].Policy = c.ReportingPolicy
 			}
+			r.measured = nil
 			err := r.command(c, depth, ci)
+			if slot >= 0 {
+				r.rep.Records[slot].Properties = r.consumed(c.ID, ci)
+				r.rep.Records[slot].Measured = r.measured
+			}
 			r.finish(slot, err)
 			if err != nil && isConditionFailure(err) {
 				ce := r.cmdErr(off, ci, c.ID, err)
@@ -400,6 +414,8 @@ func (r *run) finish(slot int, err error) {
 	switch {
 	case err == nil:
 		rec.Outcome = OK
+	case errors.Is(err, ErrDeferred):
+		rec.Outcome = Deferred
 	case isConditionFailure(err):
 		rec.Outcome = ConditionFailed
 	default:

@@ -21,6 +21,10 @@ const (
 	ConditionFailed
 	// Failed: the command failed and processing aborted.
 	Failed
+	// Deferred: the command could not proceed now (battery, wait,
+	// authorization postponed); processing stopped and may be retried
+	// later. The error matches ErrDeferred.
+	Deferred
 )
 
 // String names the outcome.
@@ -32,6 +36,8 @@ func (o Outcome) String() string {
 		return "condition failed"
 	case Failed:
 		return "FAILED"
+	case Deferred:
+		return "deferred"
 	}
 	return fmt.Sprintf("Outcome(%d)", int(o))
 }
@@ -53,8 +59,17 @@ type Record struct {
 	// and the other bits), 0 for commands without one. Every command is
 	// recorded whatever its policy; a report sink may use it to choose
 	// what to send.
-	Policy  uint64
-	Outcome Outcome
+	Policy uint64
+	// Properties are the parameters the command read, as set when it ran
+	// (for example image-digest and image-size for image-match): what a
+	// SUIT_Record of it carries.
+	Properties suit.Parameters
+	// Measured are the values the device measured for the command (its
+	// vendor identifier, the battery charge, the installed version, the
+	// slot, ...): what a system-property claim carries. Nil for commands
+	// that measure nothing.
+	Measured suit.Parameters
+	Outcome  Outcome
 	// Err says why the command did not succeed; nil when Outcome is OK.
 	Err error
 }
@@ -128,7 +143,7 @@ func ReasonOf(err error) Reason {
 		return ReasonComponentUnsupported
 	case errors.Is(err, ErrMissingSequence):
 		return ReasonSeveringUnsupported
-	case errors.Is(err, ErrConditionFailed), errors.Is(err, ErrParameterUnset):
+	case errors.Is(err, ErrConditionFailed), errors.Is(err, ErrParameterUnset), errors.Is(err, ErrDeferred):
 		return ReasonConditionFailed
 	}
 	return ReasonOperationFailed

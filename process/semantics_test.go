@@ -271,7 +271,9 @@ func TestDeviceHooksUseBeforeBatteryVersion(t *testing.T) {
 		if c.ok && err != nil {
 			t.Errorf("%s: %v", c.name, err)
 		}
-		if !c.ok && !errors.Is(err, process.ErrConditionFailed) {
+		if !c.ok && c.c == suit.ConditionMinimumBattery && !errors.Is(err, process.ErrDeferred) {
+			t.Errorf("%s: %v, want ErrDeferred", c.name, err)
+		} else if !c.ok && c.c != suit.ConditionMinimumBattery && !errors.Is(err, process.ErrConditionFailed) {
 			t.Errorf("%s: %v, want ErrConditionFailed", c.name, err)
 		}
 	}
