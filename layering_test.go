@@ -51,6 +51,7 @@ func TestDeviceImportClosure(t *testing.T) {
 		{"github.com/suitkit/suitkit/suit", append(append([]string{}, hostOnly...), patchOnly...)},
 		{"github.com/suitkit/suitkit/keys", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
 		{"github.com/suitkit/suitkit/verify", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
+		{"github.com/suitkit/suitkit/encryption", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
 		{"github.com/suitkit/suitkit/process", hostOnly},
 	}
 	for _, r := range rules {
