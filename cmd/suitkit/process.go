@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/host"
@@ -26,7 +27,8 @@ const processStateFile = "rollback.state"
 
 func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("process", stderr)
-	var keys, macKeys multiFlag
+	var keys, macKeys, fetches multiFlag
+	fs.Var(&fetches, "fetch", "serve `URI=FILE`: a fetch of exactly URI reads local FILE instead (offline installs, test vectors); repeatable")
 	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
 	fs.Var(&macKeys, "mac-key", "trusted HMAC key file (raw secret or COSE_Key); repeatable")
 	state := fs.String("state", "", "anti-rollback state file (default DIR/"+processStateFile+")")
@@ -39,10 +41,10 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	maxImage := sizeFlag(fs, "max-image-size", "largest image fetched, copied or patched when the manifest gives no image size (`SIZE`; default 256MiB)")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] ENVELOPE")
+		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] ENVELOPE")
 		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
 		fmt.Fprintln(stderr, "update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the")
-		fmt.Fprintln(stderr, "envelope (\"#name\"), over http(s), or as file:// URIs inside ENVELOPE's directory.")
+		fmt.Fprintln(stderr, "envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs\ninside ENVELOPE's directory.")
 		fmt.Fprintln(stderr, "Exit status: 0 installed, 1 rejected, 2 usage or I/O error.")
 		fs.PrintDefaults()
 	}
@@ -60,6 +62,9 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("process: at least one --key or --mac-key is required")
 	}
 	cfg := deviceConfig{dir: *device, state: *state}
+	if cfg.fetchFiles, err = parseFetchMap("process", fetches); err != nil {
+		return err
+	}
 	if cfg.stateKey, err = loadStateKey("process", *stateKey); err != nil {
 		return err
 	}
@@ -127,6 +132,8 @@ type deviceConfig struct {
 	keys     []*verify.Key
 	identity process.Identity
 	fileRoot string // file:// URIs resolve here; "" refuses them
+	// fetchFiles maps URIs to local files served instead of the network.
+	fetchFiles map[string]string
 	// limits and procLimits are the decoder's and the processor's
 	// limits; nil means the defaults.
 	limits     *suit.Limits
@@ -155,7 +162,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	proc, err := process.New(process.Platform{
 		Identity: c.identity,
 		Storage:  storage,
-		Fetcher:  &fetch.URIFetcher{FileRoot: c.fileRoot},
+		Fetcher:  &fetch.MapFetcher{Files: c.fetchFiles, Next: &fetch.URIFetcher{FileRoot: c.fileRoot}},
 	}, c.procLimits)
 	if err != nil {
 		return nil, err
@@ -183,4 +190,33 @@ func printComponents(w io.Writer, dir string) error {
 		fmt.Fprintf(w, "  %-24s %8d bytes  sha256:%x\n", filepath.Base(p), len(b), sha256.Sum256(b))
 	}
 	return nil
+}
+
+// parseFetchMap turns --fetch URI=FILE flags into a URI → file map. The
+// URI ends at the last '=' (URIs may carry '=' in a query, file names
+// rarely do); each FILE must be a readable regular file.
+func parseFetchMap(cmd string, flags []string) (map[string]string, error) {
+	if len(flags) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(flags))
+	for _, f := range flags {
+		i := strings.LastIndexByte(f, '=')
+		if i <= 0 || i == len(f)-1 {
+			return nil, usagef("%s: --fetch %q: want URI=FILE", cmd, f)
+		}
+		uri, file := f[:i], f[i+1:]
+		if _, dup := m[uri]; dup {
+			return nil, usagef("%s: --fetch: URI %q given twice", cmd, uri)
+		}
+		st, err := os.Stat(file)
+		if err != nil {
+			return nil, err
+		}
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s: --fetch %s: %s is not a regular file", cmd, uri, file)
+		}
+		m[uri] = file
+	}
+	return m, nil
 }
