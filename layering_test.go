@@ -53,6 +53,7 @@ func TestDeviceImportClosure(t *testing.T) {
 		{"github.com/suitkit/suitkit/verify", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
 		{"github.com/suitkit/suitkit/encryption", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
 		{"github.com/suitkit/suitkit/process", hostOnly},
+		{"github.com/suitkit/suitkit/report", append(append([]string{generalCBOR}, hostOnly...), patchOnly...)},
 	}
 	for _, r := range rules {
 		deps := goListDeps(t, r.pkg)

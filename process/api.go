@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
 
@@ -98,6 +99,7 @@ func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope 
 	v, err := ver.Verify(envelope)
 	if err != nil {
 		rep := &Report{Err: err}
+		identifyUnverified(rep, envelope)
 		return rep, err
 	}
 	rep, err = p.runVerified(ctx, v, updateProcedure)
@@ -110,4 +112,22 @@ func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope 
 	}
 	rep.Committed = true
 	return rep, nil
+}
+
+// identifyUnverified fills in which manifest a refused envelope carried
+// (its digest and reference URI), when the envelope decodes, so that the
+// report of a rejection (an anti-rollback refusal, say) names it. These
+// values are not authenticated: the server compares them with what it sent.
+func identifyUnverified(rep *Report, envelope []byte) {
+	e, err := suit.Decode(envelope, nil)
+	if err != nil || e.Authentication == nil {
+		return
+	}
+	rep.DigestAlg, rep.Digest = e.Authentication.Digest.Algorithm, e.Authentication.Digest.Value
+	if e.Manifest != nil {
+		rep.Sequence = e.Manifest.SequenceNumber
+		if e.Manifest.ReferenceURI != nil {
+			rep.ReferenceURI = *e.Manifest.ReferenceURI
+		}
+	}
 }

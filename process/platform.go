@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -176,6 +177,10 @@ type Platform struct {
 	AcceptComponent func(id [][]byte) bool
 	// Report, when set, receives every record as it is produced.
 	Report ReportSink
+	// ReportAuthenticator is the device key that seals SUIT_Reports
+	// (Processor.SealReport): a signing key or MAC secret, possibly in a
+	// secure element. Nil: the device does not send reports.
+	ReportAuthenticator report.Authenticator
 	// SkipCompatibilityCheckUnsafe accepts manifests whose shared sequence
 	// does not check both the vendor and the class identifier. By default
 	// they are rejected (ErrManifest) before any command runs, so an

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -138,6 +139,12 @@ type run struct {
 	check   func(...suit.ComponentID) error
 	// measured collects what the current command measured (measure).
 	measured suit.Parameters
+	// sectionRaw is the encoding of the running section's sequence;
+	// offs and base give the byte offsets of the running sequence's
+	// commands in it (see sequence).
+	sectionRaw []byte
+	offs       []int
+	base       int
 }
 
 // beforeCommit runs just before new content of the components cis is
@@ -172,6 +179,7 @@ func (r *run) procedure(proc procedure) error {
 		return errf(ErrUnsupported, "dependency manifests are not supported")
 	}
 	r.comps = m.Common.Components
+	r.rep.Components = r.comps
 	if len(r.comps) > r.p.lim.MaxComponents {
 		return errf(ErrComponent, "%d components, the device supports %d", len(r.comps), r.p.lim.MaxComponents)
 	}
@@ -286,6 +294,26 @@ func (r *run) topSequence(seq *suit.CommandSequence) error {
 	return err
 }
 
+// seqBase returns where seq's encoding starts in the running section's:
+// 0 for the section itself; for a nested sequence, which the decoder
+// keeps as a slice of the section's bytes, the distance between them
+// (checked to lie inside the section and to hold the same bytes).
+func (r *run) seqBase(seq *suit.CommandSequence, depth int) int {
+	if depth == 0 {
+		r.sectionRaw = seq.Raw
+		return 0
+	}
+	sec := r.sectionRaw
+	if seq.Raw == nil || sec == nil {
+		return 0
+	}
+	b := cap(sec) - cap(seq.Raw)
+	if b < 0 || b+len(seq.Raw) > len(sec) || !bytes.Equal(sec[b:b+len(seq.Raw)], seq.Raw) {
+		return 0
+	}
+	return b
+}
+
 // softStop ends a nested sequence because a condition failed while
 // soft-failure was true. It never escapes the enclosing try-each or
 // run-sequence.
@@ -301,6 +329,9 @@ func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error
 	if depth > r.p.lim.MaxDepth {
 		return errf(ErrLimit, "command sequences nested deeper than %d", r.p.lim.MaxDepth)
 	}
+	savedOffs, savedBase := r.offs, r.base
+	defer func() { r.offs, r.base = savedOffs, savedBase }()
+	r.offs, r.base = seq.CommandOffsets(), r.seqBase(seq, depth)
 	for off := range seq.Commands {
 		c := &seq.Commands[off]
 		if err := r.ctx.Err(); err != nil {
@@ -401,7 +432,11 @@ func (r *run) reserve(off, depth int, comp uint64, cmd int64) int {
 		r.rep.Truncated = true
 		return -1
 	}
-	r.rep.Records = append(r.rep.Records, Record{Section: r.section, Offset: off, Depth: depth, Component: comp, Command: cmd})
+	so := uint64(off)
+	if off < len(r.offs) {
+		so = uint64(r.base + r.offs[off])
+	}
+	r.rep.Records = append(r.rep.Records, Record{Section: r.section, Offset: off, SectionOffset: so, Depth: depth, Component: comp, Command: cmd})
 	return len(r.rep.Records) - 1
 }
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -60,6 +60,11 @@ type Record struct {
 	// recorded whatever its policy; a report sink may use it to choose
 	// what to send.
 	Policy uint64
+	// SectionOffset is the command's byte offset in its section (the
+	// content of the section's bstr), what a SUIT_Record reports; for a
+	// command in a nested sequence, in the enclosing section. It equals
+	// Offset for manifests built in code (no encoding to count in).
+	SectionOffset uint64
 	// Properties are the parameters the command read, as set when it ran
 	// (for example image-digest and image-size for image-match): what a
 	// SUIT_Record of it carries.
@@ -74,47 +79,27 @@ type Record struct {
 	Err error
 }
 
-// Reason is a draft-ietf-suit-report result reason.
-type Reason int
+// Reason is a draft-ietf-suit-report result reason (report.Reason).
+type Reason = report.Reason
 
 // Reasons from draft-ietf-suit-report (SUIT_Report_Reason).
 const (
-	ReasonOK                    Reason = 0
-	ReasonCBORParse             Reason = 1
-	ReasonCOSEUnsupported       Reason = 2
-	ReasonAlgUnsupported        Reason = 3
-	ReasonUnauthorised          Reason = 4
-	ReasonCommandUnsupported    Reason = 5
-	ReasonComponentUnsupported  Reason = 6
-	ReasonComponentUnauthorised Reason = 7
-	ReasonParameterUnsupported  Reason = 8
-	ReasonSeveringUnsupported   Reason = 9
-	ReasonConditionFailed       Reason = 10
-	ReasonOperationFailed       Reason = 11
-	ReasonInvokePending         Reason = 12
+	ReasonOK                    = report.ReasonOK
+	ReasonCBORParse             = report.ReasonCBORParse
+	ReasonCOSEUnsupported       = report.ReasonCOSEUnsupported
+	ReasonAlgUnsupported        = report.ReasonAlgUnsupported
+	ReasonUnauthorised          = report.ReasonUnauthorised
+	ReasonCommandUnsupported    = report.ReasonCommandUnsupported
+	ReasonComponentUnsupported  = report.ReasonComponentUnsupported
+	ReasonComponentUnauthorised = report.ReasonComponentUnauthorised
+	ReasonParameterUnsupported  = report.ReasonParameterUnsupported
+	ReasonSeveringUnsupported   = report.ReasonSeveringUnsupported
+	ReasonConditionFailed       = report.ReasonConditionFailed
+	ReasonOperationFailed       = report.ReasonOperationFailed
+	ReasonInvokePending         = report.ReasonInvokePending
 )
 
-const (
-	maxRecords         = 4096
-	reportKeyReference = 99
-	reportKeyRecords   = 3
-	reportKeyResult    = 4
-	resultKeyCode      = 5
-	resultKeyRecord    = 6
-	resultKeyReason    = 7
-)
-
-var reasonNames = [...]string{"ok", "cbor-parse", "cose-unsupported", "alg-unsupported", "unauthorised",
-	"command-unsupported", "component-unsupported", "component-unauthorised", "parameter-unsupported",
-	"severing-unsupported", "condition-failed", "operation-failed", "invoke-pending"}
-
-// String returns the draft's name of the reason, e.g. "condition-failed".
-func (r Reason) String() string {
-	if r >= 0 && int(r) < len(reasonNames) {
-		return reasonNames[r]
-	}
-	return fmt.Sprintf("reason(%d)", int(r))
-}
+const maxRecords = 4096
 
 // ReasonOf maps an error from this package to a report reason.
 func ReasonOf(err error) Reason {
@@ -159,6 +144,9 @@ type Report struct {
 	Digest    []byte
 	// Sequence is the manifest's sequence number.
 	Sequence uint64
+	// Components are the manifest's component identifiers, indexed by
+	// Record.Component.
+	Components []suit.ComponentID
 	// Records lists the commands in the order they ran (at most 4096;
 	// Truncated says if more ran).
 	Records   []Record
@@ -203,50 +191,113 @@ func (r *Report) String() string {
 	return b.String()
 }
 
-// MarshalCBOR encodes the report as a SUIT_Report (draft-ietf-suit-report):
-//
-//	{99: [reference-uri, [alg, digest]], 3: [* record], 4: true / {5: code, 6: record, 7: reason}}
-//
-// where a record is [[] (root manifest), section, offset, component, {}].
-// In the failure result, result-code is the number of the command that
-// failed. The report is not protected: sign it (COSE_Sign1) before sending.
+// MarshalCBOR encodes the report as an unprotected SUIT_Report (see SUIT);
+// sign it with Processor.SealReport before it leaves the device.
 func (r *Report) MarshalCBOR() ([]byte, error) {
-	em, err := cbor.CoreDetEncOptions().EncMode()
-	if err != nil {
-		return nil, err
+	return r.SUIT(nil).Encode()
+}
+
+// SUIT returns the run as a SUIT_Report (draft-ietf-suit-report) with the
+// caller's nonce (nil for none). Records follow each command's reporting
+// policy: a SUIT_Record when the command succeeded and has
+// suit-send-record-on-success, or did not and has
+// suit-send-record-on-failure; a system-property claim with what the
+// device measured (its identifiers, battery, version, the image's actual
+// digest and size, ...) under suit-send-sysinfo-success / -failure. A
+// record's properties are the values that led to the outcome: what the
+// device measured, plus the parameters the command read for keys it did
+// not measure. The section offset is the command's byte offset in its
+// section. The result is true on success, otherwise the failing command's
+// record, the draft's reason and a suitkit result code (report.Code...)
+// that tells a deferral or an expiry from a failure.
+func (r *Report) SUIT(nonce []byte) *report.Report {
+	out := &report.Report{
+		Reference: report.Reference{URI: r.ReferenceURI, Digest: suit.Digest{Algorithm: r.DigestAlg, Value: r.Digest}},
+		Nonce:     nonce,
+		Records:   []report.Entry{},
 	}
-	rec := func(x Record) []any {
-		return []any{[]uint64{}, x.Section, uint64(x.Offset), x.Component, map[int]any{}}
+	if out.Reference.Digest.Value == nil {
+		out.Reference.Digest.Value = []byte{}
 	}
-	records := make([]any, 0, len(r.Records))
-	for _, x := range r.Records {
-		records = append(records, rec(x))
+	for i := range r.Records {
+		rec := &r.Records[i]
+		ok := rec.Outcome == OK
+		if (ok && rec.Policy&suit.ReportSendRecordOnSuccess != 0) || (!ok && rec.Policy&suit.ReportSendRecordOnFailure != 0) {
+			sr := r.suitRecord(rec)
+			out.Records = append(out.Records, report.Entry{Record: &sr})
+		}
+		if len(rec.Measured) > 0 && rec.Component < uint64(len(r.Components)) &&
+			((ok && rec.Policy&suit.ReportSendSysinfoOnSuccess != 0) || (!ok && rec.Policy&suit.ReportSendSysinfoOnFailure != 0)) {
+			out.Records = append(out.Records, report.Entry{System: &report.SystemProperties{
+				Component: r.Components[rec.Component], Properties: uniqueParams(rec.Measured, nil)}})
+		}
 	}
-	var result any = true
-	if r.Err != nil {
-		res := map[int]any{resultKeyReason: int(r.Reason())}
-		for i := len(r.Records) - 1; i >= 0; i-- {
-			if r.Records[i].Outcome != OK {
-				res[resultKeyCode] = r.Records[i].Command
-				res[resultKeyRecord] = rec(r.Records[i])
-				break
+	if r.Err == nil {
+		out.Result.Success = true
+		return out
+	}
+	out.Result.Reason = r.Reason()
+	out.Result.Code = resultCode(r.Err)
+	out.Result.Record = report.Record{ManifestID: []uint64{}, Properties: suit.Parameters{}}
+	for i := len(r.Records) - 1; i >= 0; i-- {
+		if r.Records[i].Outcome != OK {
+			out.Result.Record = r.suitRecord(&r.Records[i])
+			break
+		}
+	}
+	return out
+}
+
+func (r *Report) suitRecord(rec *Record) report.Record {
+	return report.Record{ManifestID: []uint64{}, Section: rec.Section, Offset: rec.SectionOffset,
+		Component: rec.Component, Properties: uniqueParams(rec.Measured, rec.Properties)}
+}
+
+// uniqueParams returns first followed by the parameters of then whose key
+// first lacks (later duplicates in first are dropped).
+func uniqueParams(first, then suit.Parameters) suit.Parameters {
+	out := make(suit.Parameters, 0, len(first)+len(then))
+	for _, ps := range []suit.Parameters{first, then} {
+		for _, p := range ps {
+			if _, dup := out.Get(p.Key); !dup {
+				out = append(out, p)
 			}
 		}
-		if _, ok := res[resultKeyCode]; !ok {
-			res[resultKeyCode] = 0
-		}
-		result = res
 	}
-	digest := []any{r.DigestAlg, r.Digest}
-	if r.Digest == nil {
-		digest = []any{r.DigestAlg, []byte{}}
+	return out
+}
+
+// resultCode classifies err for suit-report-result-code.
+func resultCode(err error) int64 {
+	switch {
+	case errors.Is(err, ErrExpired):
+		return report.CodeExpired
+	case errors.Is(err, ErrDeferred):
+		return report.CodeDeferred
 	}
-	m := map[int]any{
-		reportKeyReference: []any{r.ReferenceURI, digest},
-		reportKeyRecords:   records,
-		reportKeyResult:    result,
+	switch ReasonOf(err) {
+	case ReasonConditionFailed:
+		return report.CodeConditionFailed
+	case ReasonUnauthorised, ReasonComponentUnauthorised:
+		return report.CodeRejected
+	case ReasonCBORParse, ReasonCOSEUnsupported, ReasonAlgUnsupported, ReasonCommandUnsupported,
+		ReasonComponentUnsupported, ReasonParameterUnsupported, ReasonSeveringUnsupported:
+		return report.CodeUnsupported
 	}
-	return em.Marshal(m)
+	return report.CodeFailed
+}
+
+// SealReport returns rep as a SUIT_Report with nonce, sealed (COSE_Sign1 or
+// COSE_Mac0) by the platform's ReportAuthenticator: what the device sends
+// its update server.
+func (p *Processor) SealReport(rep *Report, nonce []byte) ([]byte, error) {
+	if p == nil || p.pf.ReportAuthenticator == nil {
+		return nil, errf(ErrOperation, "the platform has no report authenticator")
+	}
+	if rep == nil {
+		return nil, errf(ErrOperation, "no report")
+	}
+	return report.Seal(rep.SUIT(nonce), p.pf.ReportAuthenticator)
 }
 
 func digestAlgName(alg int64) string {

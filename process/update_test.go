@@ -52,7 +52,7 @@ func TestFullImageInstallsAndCommitsSequence(t *testing.T) {
 	if err := cbor.Unmarshal(cb, &dec); err != nil {
 		t.Fatal(err)
 	}
-	if dec[4] != true || len(dec[3].([]any)) != len(rep.Records) || len(dec[99].([]any)) != 2 {
+	if dec[4] != true || len(dec[3].([]any)) < len(rep.Records) || len(dec[99].([]any)) != 2 {
 		t.Fatalf("CBOR report %x", cb)
 	}
 }
