@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -39,9 +41,12 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	devID := fs.String("device-id", "", "device identifier UUID (overrides DIR/device.json)")
 	limFlags := addDecodeLimits(fs)
 	maxImage := sizeFlag(fs, "max-image-size", "largest image fetched, copied or patched when the manifest gives no image size (`SIZE`; default 256MiB)")
+	reportFile := fs.String("report", "", "write the run's SUIT_Report to `FILE` (sealed with --report-key; written whether or not the install succeeded)")
+	reportKey := fs.String("report-key", "", "the device's report key `FILE`: a private PEM or COSE_Key (COSE_Sign1) or a MAC secret (COSE_Mac0)")
+	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] ENVELOPE")
+		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE")
 		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
 		fmt.Fprintln(stderr, "update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the")
 		fmt.Fprintln(stderr, "envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs\ninside ENVELOPE's directory.")
@@ -61,7 +66,21 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(keys)+len(macKeys) == 0 {
 		return usagef("process: at least one --key or --mac-key is required")
 	}
+	if (*reportKey != "" || *nonceHex != "") && *reportFile == "" {
+		return usagef("process: --report-key and --nonce need --report FILE")
+	}
 	cfg := deviceConfig{dir: *device, state: *state}
+	var nonce []byte
+	if *nonceHex != "" {
+		if nonce, err = hex.DecodeString(*nonceHex); err != nil || len(nonce) == 0 {
+			return usagef("process: --nonce %q is not a non-empty hex string", *nonceHex)
+		}
+	}
+	if *reportKey != "" {
+		if cfg.reportAuth, err = loadReportKey(*reportKey); err != nil {
+			return err
+		}
+	}
 	if cfg.fetchFiles, err = parseFetchMap("process", fetches); err != nil {
 		return err
 	}
@@ -104,6 +123,12 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if rep != nil {
 		fmt.Fprint(stdout, rep.String())
 	}
+	if *reportFile != "" && rep != nil {
+		if werr := writeReport(ctx, *reportFile, rep, nonce, cfg.reportAuth); werr != nil {
+			return werr
+		}
+		fmt.Fprintf(stdout, "report written to %s\n", *reportFile)
+	}
 	if err != nil {
 		return processExit(err)
 	}
@@ -134,6 +159,8 @@ type deviceConfig struct {
 	fileRoot string // file:// URIs resolve here; "" refuses them
 	// fetchFiles maps URIs to local files served instead of the network.
 	fetchFiles map[string]string
+	// reportAuth seals SUIT_Reports; nil writes them bare.
+	reportAuth report.Authenticator
 	// limits and procLimits are the decoder's and the processor's
 	// limits; nil means the defaults.
 	limits     *suit.Limits
@@ -163,6 +190,10 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 		Identity: c.identity,
 		Storage:  storage,
 		Fetcher:  &fetch.MapFetcher{Files: c.fetchFiles, Next: &fetch.URIFetcher{FileRoot: c.fileRoot}},
+		// The CLI's directory device has nothing to wait for: it refuses,
+		// so the install is deferred rather than blocking.
+		Waiter:              refusingWaiter{},
+		ReportAuthenticator: c.reportAuth,
 	}, c.procLimits)
 	if err != nil {
 		return nil, err
@@ -219,4 +250,28 @@ func parseFetchMap(cmd string, flags []string) (map[string]string, error) {
 		m[uri] = file
 	}
 	return m, nil
+}
+
+// refusingWaiter is the CLI device's suit-directive-wait: it cannot wait
+// for events, so it defers the update (exit 1, "deferred").
+type refusingWaiter struct{}
+
+func (refusingWaiter) Wait(context.Context, [][]byte, suit.WaitInfo) error {
+	return fmt.Errorf("%w: this device does not wait for events; run the update again later", process.ErrDeferred)
+}
+
+// writeReport writes the run's SUIT_Report to path: sealed by auth, or
+// bare (and said so) without a key.
+func writeReport(ctx context.Context, path string, rep *process.Report, nonce []byte, auth report.Authenticator) error {
+	var out []byte
+	var err error
+	if auth != nil {
+		out, err = report.Seal(rep.SUIT(nonce), auth)
+	} else {
+		out, err = rep.SUIT(nonce).Encode()
+	}
+	if err != nil {
+		return fmt.Errorf("process: --report %s: %w", path, err)
+	}
+	return writeFile(ctx, path, out, 0o644, true)
 }
