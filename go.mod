@@ -3,6 +3,7 @@ module github.com/suitkit/suitkit
 go 1.26.0
 
 require (
+	github.com/cloudflare/circl v1.6.5
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/klauspost/compress v1.20.4
 	github.com/ulikunitz/xz v0.5.17

@@ -30,6 +30,9 @@ const (
 	HMAC256 Algorithm = 5   // HMAC 256/256 (HMAC-SHA-256, 32-byte tag)
 	HMAC384 Algorithm = 6   // HMAC 384/384 (HMAC-SHA-384, 48-byte tag)
 	HMAC512 Algorithm = 7   // HMAC 512/512 (HMAC-SHA-512, 64-byte tag)
+	MLDSA44 Algorithm = -48 // ML-DSA-44 (FIPS 204; RFC 9964)
+	MLDSA65 Algorithm = -49 // ML-DSA-65
+	MLDSA87 Algorithm = -50 // ML-DSA-87
 )
 
 // algInfo is one row of the algorithm table: everything the rest of
@@ -40,6 +43,7 @@ type algInfo struct {
 	hash  crypto.Hash    // ECDSA or HMAC hash; 0 for EdDSA
 	edDSA bool
 	mac   bool
+	mldsa bool
 }
 
 func algTable(a Algorithm) (algInfo, bool) {
@@ -66,11 +70,17 @@ func algTable(a Algorithm) (algInfo, bool) {
 		return algInfo{name: "HMAC-384", hash: crypto.SHA384, mac: true}, true
 	case HMAC512:
 		return algInfo{name: "HMAC-512", hash: crypto.SHA512, mac: true}, true
+	case MLDSA44:
+		return algInfo{name: "ML-DSA-44", mldsa: true}, true
+	case MLDSA65:
+		return algInfo{name: "ML-DSA-65", mldsa: true}, true
+	case MLDSA87:
+		return algInfo{name: "ML-DSA-87", mldsa: true}, true
 	}
 	return algInfo{}, false
 }
 
-var allAlgorithms = []Algorithm{ES256, ESP256, ES384, ESP384, ES512, ESP512, EdDSA, Ed25519, HMAC256, HMAC384, HMAC512}
+var allAlgorithms = []Algorithm{ES256, ESP256, ES384, ESP384, ES512, ESP512, EdDSA, Ed25519, HMAC256, HMAC384, HMAC512, MLDSA44, MLDSA65, MLDSA87}
 
 // Algorithms returns every algorithm this package knows, in a fixed order.
 // Which of them a package can use is that package's business: sign signs
@@ -106,8 +116,8 @@ func (a Algorithm) Curve() elliptic.Curve {
 	return info.curve
 }
 
-// Hash returns the hash an ECDSA or HMAC algorithm uses, 0 for EdDSA and
-// unknown identifiers.
+// Hash returns the hash an ECDSA or HMAC algorithm uses, 0 for EdDSA,
+// ML-DSA and unknown identifiers.
 func (a Algorithm) Hash() crypto.Hash {
 	info, _ := algTable(a)
 	return info.hash
@@ -148,8 +158,9 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 // DefaultAlgorithm returns the algorithm used for a public key when none is
 // given: ES256, ES384 or ES512 for ECDSA P-256, P-384 or P-521 keys (the
 // identifiers of the manifest draft's examples, which every SUIT verifier
-// accepts), and the fully specified Ed25519 (-19) for Ed25519 keys (the MTI
-// profile's identifier). Other keys give an error matching [ErrKey].
+// accepts), the fully specified Ed25519 (-19) for Ed25519 keys (the MTI
+// profile's identifier), and the key's own parameter set for ML-DSA keys.
+// Other keys give an error matching [ErrKey].
 func DefaultAlgorithm(pub crypto.PublicKey) (Algorithm, error) {
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
@@ -167,6 +178,9 @@ func DefaultAlgorithm(pub crypto.PublicKey) (Algorithm, error) {
 	case ed25519.PublicKey:
 		return Ed25519, nil
 	}
+	if a := mldsaAlgOf(pub); a != 0 {
+		return a, nil
+	}
 	return 0, keyErr("public", fmt.Sprintf("unsupported public key type %T", pub), nil)
 }
 
@@ -181,6 +195,12 @@ func (a Algorithm) CheckKey(pub crypto.PublicKey) error {
 	}
 	if info.mac {
 		return &AlgorithmError{Algorithm: a, Reason: "is a MAC algorithm; it takes a shared secret, not a public key"}
+	}
+	if keyAlg := mldsaAlgOf(pub); keyAlg != 0 || info.mldsa {
+		if keyAlg != a {
+			return &AlgorithmError{Algorithm: a, Reason: fmt.Sprintf("does not fit a %s key", keyKind(pub))}
+		}
+		return nil
 	}
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
@@ -201,6 +221,20 @@ func (a Algorithm) CheckKey(pub crypto.PublicKey) error {
 		return nil
 	}
 	return &AlgorithmError{Algorithm: a, Reason: fmt.Sprintf("unsupported key type %T", pub)}
+}
+
+// keyKind names the kind of a public key in messages.
+func keyKind(pub crypto.PublicKey) string {
+	if a := mldsaAlgOf(pub); a != 0 {
+		return a.String()
+	}
+	switch pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ECDSA"
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
 }
 
 func curveName(k *ecdsa.PublicKey) string {

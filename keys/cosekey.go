@@ -14,7 +14,8 @@ import (
 
 // ParseCOSEKey parses one COSE_Key (RFC 9052 §7): kty EC2 with crv P-256,
 // P-384 or P-521 (x, y, optional d), kty OKP with crv Ed25519 (x and/or d),
-// or kty Symmetric (k). Parsing is strict: deterministic-CBOR-style limits,
+// kty AKP with alg ML-DSA-44/65/87 (pub, optional priv: the 32-byte seed;
+// RFC 9964), or kty Symmetric (k). Parsing is strict: deterministic-CBOR-style limits,
 // no duplicate labels, no tags, no text labels, no unknown labels,
 // coordinates of exactly the curve's size, points on the curve, and a
 // private scalar that matches the public point. key_ops (4) and Base IV (5)
@@ -67,6 +68,8 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		allowed[cose.KeyX], allowed[cose.KeyY], allowed[cose.KeyD] = true, true, true
 	case cose.KtyOKP:
 		allowed[cose.KeyX], allowed[cose.KeyD] = true, true
+	case cose.KtyAKP:
+		allowed[cose.KeyPriv] = true
 	}
 	for label := range m {
 		if !allowed[label] {
@@ -78,6 +81,8 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		err = parseEC2(m, k)
 	case cose.KtyOKP:
 		err = parseOKP(m, k)
+	case cose.KtyAKP:
+		err = parseAKP(m, k)
 	case cose.KtySymmetric:
 		k.Secret, err = bstr(m[cose.KeyCrv], "k")
 		if err == nil && (len(k.Secret) == 0 || len(k.Secret) > MaxMACKeySize) {
@@ -201,6 +206,46 @@ func parseOKP(m map[int64][]byte, k *Key) error {
 	return nil
 }
 
+// parseAKP reads an ML-DSA key of kty AKP: alg is required and names the
+// parameter set; pub (-1) and/or priv (-2, the seed).
+func parseAKP(m map[int64][]byte, k *Key) error {
+	set, ok := mldsaByAlg(k.Algorithm)
+	if !ok {
+		return &AlgorithmError{Algorithm: k.Algorithm, Reason: "a COSE_Key of kty AKP needs alg ML-DSA-44, ML-DSA-65 or ML-DSA-87"}
+	}
+	var pubBytes []byte
+	if raw, ok := m[cose.KeyPub]; ok {
+		var err error
+		if pubBytes, err = bstr(raw, "pub"); err != nil {
+			return err
+		}
+		if _, err := mldsaPublicFromBytes(set, pubBytes, "COSE_Key"); err != nil {
+			return err
+		}
+	}
+	if raw, ok := m[cose.KeyPriv]; ok {
+		seed, err := bstr(raw, "priv")
+		if err != nil {
+			return err
+		}
+		got, err := mldsaFromSeed(set, seed, pubBytes, "COSE_Key")
+		if err != nil {
+			return err
+		}
+		k.Signer, k.Public = got.Signer, got.Public
+		return nil
+	}
+	if pubBytes == nil {
+		return keyErr("COSE_Key", "AKP key has neither pub nor priv", nil)
+	}
+	pub, err := mldsaPublicFromBytes(set, pubBytes, "COSE_Key")
+	if err != nil {
+		return err
+	}
+	k.Public = pub
+	return nil
+}
+
 // keyInt reads an integer label; text values are rejected.
 func keyInt(m map[int64][]byte, label int64, required bool) (int64, error) {
 	raw, ok := m[label]
@@ -236,7 +281,8 @@ func bstr(raw []byte, what string) ([]byte, error) {
 }
 
 // MarshalCOSEKey encodes k as a deterministic COSE_Key: EC2 (x, y and d
-// when private), OKP Ed25519 (x and d when private) or Symmetric (k). kid
+// when private), OKP Ed25519 (x and d when private), AKP ML-DSA (alg, pub
+// and the seed as priv when private) or Symmetric (k). kid
 // and alg are included when set.
 func (k *Key) MarshalCOSEKey() ([]byte, error) {
 	if k == nil {
@@ -297,7 +343,27 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			m[cose.KeyD] = cose.AppendBstr(nil, priv.Seed())
 		}
 	default:
-		return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported public key type %T", pub), nil)
+		alg := mldsaAlgOf(pub)
+		if alg == 0 {
+			return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported public key type %T", pub), nil)
+		}
+		if k.Algorithm != 0 && k.Algorithm != alg {
+			return nil, &AlgorithmError{Algorithm: k.Algorithm, Reason: "does not fit a " + alg.String() + " key"}
+		}
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtyAKP)
+		m[cose.KeyAlg] = cose.AppendInt(nil, int64(alg)) // required for AKP
+		b, err := pub.(interface{ MarshalBinary() ([]byte, error) }).MarshalBinary()
+		if err != nil {
+			return nil, keyErr("COSE_Key", "bad public key", err)
+		}
+		m[cose.KeyPub] = cose.AppendBstr(nil, b)
+		if k.Signer != nil {
+			seed := mldsaSeed(k.Signer)
+			if len(seed) != MLDSASeedSize {
+				return nil, keyErr("COSE_Key", "an ML-DSA private key without its seed has no COSE_Key form (RFC 9964 carries the seed)", nil)
+			}
+			m[cose.KeyPriv] = cose.AppendBstr(nil, seed)
+		}
 	}
 	return encodeLabelMap(m), nil
 }

@@ -35,7 +35,8 @@
 // fit it. Errors are typed and nothing panics.
 //
 // Supported: ECDSA P-256, P-384 and P-521 (ES256/ESP256, ES384/ESP384,
-// ES512/ESP512), Ed25519 (EdDSA, Ed25519) and HMAC 256/384/512. Not
-// supported: RSA, HSS-LMS, encrypted PEM, COSE_Keys with text labels or
+// ES512/ESP512), Ed25519 (EdDSA, Ed25519), ML-DSA-44/65/87 (FIPS 204, via
+// github.com/cloudflare/circl; COSE_Key kty AKP, PKIX/PKCS#8 with the NIST
+// OIDs) and HMAC 256/384/512. Not supported: RSA, encrypted PEM, COSE_Keys with text labels or
 // compressed EC2 points.
 package keys

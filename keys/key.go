@@ -30,10 +30,12 @@ const (
 // secret (Secret only).
 type Key struct {
 	// Signer is the private key, nil for public and symmetric keys. Keys
-	// parsed here are *ecdsa.PrivateKey (P-256, P-384, P-521) or
-	// ed25519.PrivateKey.
+	// parsed here are *ecdsa.PrivateKey (P-256, P-384, P-521),
+	// ed25519.PrivateKey or an ML-DSA private key of circl
+	// (*mldsa44.PrivateKey, *mldsa65.PrivateKey, *mldsa87.PrivateKey).
 	Signer crypto.Signer
-	// Public is *ecdsa.PublicKey or ed25519.PublicKey; nil for symmetric.
+	// Public is *ecdsa.PublicKey, ed25519.PublicKey or an ML-DSA public key
+	// (*mldsa44.PublicKey ...); nil for symmetric.
 	Public crypto.PublicKey
 	// Secret is the symmetric key (COSE_Key kty 4 or a raw HMAC file).
 	Secret []byte
@@ -61,7 +63,8 @@ func (k *Key) PublicOnly() (*Key, error) {
 }
 
 // GenerateKey makes a new key for alg: an ECDSA key on the algorithm's
-// curve, an Ed25519 key, or a random HMAC secret as long as the
+// curve, an Ed25519 key, an ML-DSA key from a fresh random seed, or a
+// random HMAC secret as long as the
 // algorithm's output (32, 48 or 64 bytes). The key's Algorithm is alg, so a
 // COSE_Key made from it stays restricted to alg.
 func GenerateKey(alg Algorithm) (*Key, error) {
@@ -70,6 +73,13 @@ func GenerateKey(alg Algorithm) (*Key, error) {
 		return nil, &AlgorithmError{Algorithm: alg, Reason: "not supported"}
 	}
 	switch {
+	case info.mldsa:
+		set, _ := mldsaByAlg(alg)
+		seed := make([]byte, MLDSASeedSize)
+		if _, err := rand.Read(seed); err != nil {
+			return nil, err
+		}
+		return generateMLDSA(set, seed), nil
 	case info.mac:
 		secret := make([]byte, max(MinMACKeySize, info.hash.Size()))
 		for {

@@ -14,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	circlsign "github.com/cloudflare/circl/sign"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -94,6 +95,16 @@ func sameKey(t *testing.T, got, want *Key) {
 		if got.Signer != nil {
 			sig, err := got.Signer.Sign(rand.Reader, msg, crypto.Hash(0))
 			if err != nil || !ed25519.Verify(pub, msg, sig) {
+				t.Fatalf("private half does not match: %v", err)
+			}
+		}
+	case circlsign.PublicKey:
+		if !pub.Equal(got.Public) {
+			t.Fatal("public key differs")
+		}
+		if got.Signer != nil {
+			sig, err := got.Signer.Sign(rand.Reader, msg, crypto.Hash(0))
+			if err != nil || !pub.Scheme().Verify(pub, msg, sig, nil) {
 				t.Fatalf("private half does not match: %v", err)
 			}
 		}

@@ -75,6 +75,12 @@ func asymmetricForm(data []byte) string {
 		return "an OpenSSH public key"
 	}
 	if len(data) > 0 && data[0] == 0x30 { // an ASN.1 SEQUENCE: try the DER key forms
+		if _, ok, _ := parseMLDSAPKIX(data); ok {
+			return "a DER ML-DSA public key"
+		}
+		if _, ok, _ := parseMLDSAPKCS8(data); ok {
+			return "a DER ML-DSA private key"
+		}
 		if _, err := x509.ParsePKIXPublicKey(data); err == nil {
 			return "a DER public key"
 		}
@@ -96,7 +102,7 @@ func asymmetricForm(data []byte) string {
 
 // coseKeyType returns the kty of data when data is one complete,
 // well-formed CBOR map in which some label 1 (kty) holds 1 (OKP), 2 (EC2),
-// 3 (RSA) or 4 (Symmetric): a file meant as a COSE_Key, whatever else is
+// 3 (RSA), 4 (Symmetric), 5 (HSS-LMS) or 7 (AKP): a file meant as a COSE_Key, whatever else is
 // wrong with it (duplicate or out-of-range labels, tags included). Random
 // secret bytes have this form with a probability of about 1e-9 (32 bytes).
 func coseKeyType(data []byte) (int64, bool) {
@@ -114,7 +120,7 @@ func coseKeyType(data []byte) (int64, bool) {
 		if off, err = sniff.skipItem(data, off, 1); err != nil {
 			return 0, false
 		}
-		if val-key == 1 && data[key] == cose.KeyKty && off-val == 1 && data[val] >= cose.KtyOKP && data[val] <= cose.KtySymmetric {
+		if val-key == 1 && data[key] == cose.KeyKty && off-val == 1 && (data[val] >= cose.KtyOKP && data[val] <= cose.KtyHSSLMS || data[val] == cose.KtyAKP) {
 			kty = int64(data[val])
 		}
 	}

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -13,7 +14,8 @@ import (
 // ParsePEM parses one PEM key: "PRIVATE KEY" (PKCS#8), "EC PRIVATE KEY"
 // (SEC1, optionally preceded by the "EC PARAMETERS" block OpenSSL writes)
 // or "PUBLIC KEY" (PKIX SubjectPublicKeyInfo). Only ECDSA P-256, P-384,
-// P-521 and Ed25519 keys are accepted. Anything but white space after the
+// P-521, Ed25519 and ML-DSA-44/65/87 keys are accepted (ML-DSA with the
+// NIST OIDs of RFC 9881; PKCS#8 in the seed, expandedKey or both form). Anything but white space after the
 // key block, encrypted PEM, and PEM headers are rejected.
 func ParsePEM(data []byte) (*Key, error) {
 	if len(data) > MaxKeyFileSize {
@@ -34,6 +36,9 @@ func ParsePEM(data []byte) (*Key, error) {
 	}
 	switch block.Type {
 	case "PRIVATE KEY":
+		if k, ok, err := parseMLDSAPKCS8(block.Bytes); ok {
+			return k, err
+		}
 		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 		if err != nil {
 			return nil, keyErr("PEM", "bad PKCS#8 private key", err)
@@ -46,6 +51,12 @@ func ParsePEM(data []byte) (*Key, error) {
 		}
 		return privateKey(k)
 	case "PUBLIC KEY":
+		if k, ok, err := parseMLDSAPKIX(block.Bytes); ok {
+			if err != nil {
+				return nil, err
+			}
+			return &Key{Public: k}, nil
+		}
 		k, err := x509.ParsePKIXPublicKey(block.Bytes)
 		if err != nil {
 			return nil, keyErr("PEM", "bad PKIX public key", err)
@@ -92,6 +103,13 @@ func (k *Key) MarshalPEM() ([]byte, error) {
 		return nil, keyErr("PEM", "symmetric keys have no PEM form; store the raw secret", ErrKeyType)
 	}
 	if k.Signer != nil {
+		if mldsaAlgOf(k.Public) != 0 {
+			der, err := marshalMLDSAPKCS8(k.Signer)
+			if err != nil {
+				return nil, err
+			}
+			return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+		}
 		der, err := x509.MarshalPKCS8PrivateKey(k.Signer)
 		if err != nil {
 			return nil, keyErr("PEM", "cannot encode PKCS#8", err)
@@ -106,9 +124,9 @@ func (k *Key) MarshalPublicPEM() ([]byte, error) {
 	if k == nil || k.Public == nil {
 		return nil, keyErr("PEM", "symmetric keys have no public half", ErrKeyType)
 	}
-	der, err := x509.MarshalPKIXPublicKey(k.Public)
+	der, err := MarshalPKIX(k.Public)
 	if err != nil {
-		return nil, keyErr("PEM", "cannot encode PKIX", err)
+		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }
@@ -128,4 +146,18 @@ func (k *Key) MarshalSEC1PEM() ([]byte, error) {
 		return nil, keyErr("PEM", "cannot encode SEC1", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
+// MarshalPKIX encodes a public key this package supports as DER
+// SubjectPublicKeyInfo: ECDSA and Ed25519 as the standard library does,
+// ML-DSA with its NIST OID (RFC 9881).
+func MarshalPKIX(pub crypto.PublicKey) ([]byte, error) {
+	if mldsaAlgOf(pub) != 0 {
+		return marshalMLDSAPKIX(pub)
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, keyErr("PEM", "cannot encode PKIX", err)
+	}
+	return der, nil
 }

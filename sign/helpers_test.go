@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"errors"
+	circlsign "github.com/cloudflare/circl/sign"
 	"io"
 	"math/big"
 	"testing"
@@ -81,6 +82,14 @@ func (v testVerifier) Verify(content, sig []byte) error {
 	case ed25519.PublicKey:
 		if !ed25519.Verify(pub, content, sig) {
 			return errors.New("ed25519 verification failed")
+		}
+		return nil
+	case circlsign.PublicKey: // ML-DSA: pure, empty context (RFC 9964)
+		if pub.Scheme().Name() != v.alg.String() || len(sig) != pub.Scheme().SignatureSize() {
+			return errors.New("ML-DSA parameter set or signature size mismatch")
+		}
+		if !pub.Scheme().Verify(pub, content, sig, nil) {
+			return errors.New("ML-DSA verification failed")
 		}
 		return nil
 	}

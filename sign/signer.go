@@ -27,11 +27,13 @@ type Signer struct {
 // its Public and Sign methods. ECDSA keys get the hash of the
 // Sig_structure with opts naming the hash (SHA-256/384/512) and must return
 // an ASN.1 DER signature, as crypto/ecdsa does; it is converted to the raw
-// r||s form COSE requires. Ed25519 keys get the Sig_structure itself with
-// opts crypto.Hash(0).
+// r||s form COSE requires. Ed25519 and ML-DSA keys get the Sig_structure
+// itself with opts crypto.Hash(0) (ML-DSA: pure ML-DSA, empty context, as
+// RFC 9964 specifies; circl's keys sign deterministically).
 //
 // alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
-// ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key; otherwise the error
+// ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key, ML-DSA-44/65/87 an
+// ML-DSA key of that parameter set; otherwise the error
 // matches [keys.ErrAlgorithm]. kid, if not nil, is put in the unprotected
 // header (label 4) as a hint for verifiers; it is not authenticated.
 func NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
@@ -64,7 +66,7 @@ func NewMACer(secret, kid []byte) (*Signer, error) {
 }
 
 // signable lists the algorithms this package signs or MACs with.
-var signable = []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES384, keys.ESP384, keys.ES512, keys.ESP512, keys.EdDSA, keys.Ed25519, keys.HMAC256}
+var signable = []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES384, keys.ESP384, keys.ES512, keys.ESP512, keys.EdDSA, keys.Ed25519, keys.HMAC256, keys.MLDSA44, keys.MLDSA65, keys.MLDSA87}
 
 // Algorithms returns the algorithms this package signs or MACs with, in a
 // fixed order: every signature algorithm of [keys.Algorithms] and HMAC

@@ -29,6 +29,9 @@ func verifyWith(k *Key, alg keys.Algorithm, tbs, val []byte) bool {
 	case ed25519.PublicKey:
 		return len(val) == ed25519.SignatureSize && ed25519.Verify(pub, tbs, val)
 	}
+	if alg.IsMLDSA() {
+		return keys.VerifyMLDSA(alg, k.pub, tbs, val)
+	}
 	if k.secret == nil || !alg.IsMAC() {
 		return false
 	}

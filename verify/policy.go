@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,8 +15,8 @@ import (
 	"github.com/suitkit/suitkit/keys"
 )
 
-// Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521 or Ed25519)
-// or an HMAC secret, bound to the COSE algorithms it may verify. The message
+// Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521, Ed25519 or
+// ML-DSA-44/65/87) or an HMAC secret, bound to the COSE algorithms it may verify. The message
 // never chooses the algorithm: a block whose protected "alg" is not one of
 // the key's algorithms is not verified with that key. Create keys with
 // [NewKey] or [NewMACKey]; a Key is immutable afterwards.
@@ -37,7 +36,8 @@ type Binding struct {
 	// Algorithms restricts the key to these COSE algorithms, which must
 	// suit the key type. Empty means the defaults: P-256 -> ES256, ESP256;
 	// P-384 -> ES384, ESP384; P-521 -> ES512, ESP512; Ed25519 -> Ed25519
-	// (-19), EdDSA (-8); HMAC secret -> HMAC 256/256.
+	// (-19), EdDSA (-8); ML-DSA-44/65/87 -> its own algorithm (-48, -49,
+	// -50); HMAC secret -> HMAC 256/256.
 	Algorithms []keys.Algorithm
 
 	// ComponentPrefixes limits the key to manifests whose components all
@@ -52,7 +52,8 @@ type Binding struct {
 }
 
 // NewKey returns a trust anchor for a public key (*ecdsa.PublicKey on
-// P-256, P-384 or P-521, or ed25519.PublicKey) bound as b says (nil: the
+// P-256, P-384 or P-521, ed25519.PublicKey, or an ML-DSA public key of
+// circl: *mldsa44.PublicKey, *mldsa65.PublicKey, *mldsa87.PublicKey) bound as b says (nil: the
 // defaults). Parse key files with package keys (keys.ParsePublicKey).
 func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 	k := &Key{}
@@ -76,9 +77,13 @@ func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 		}
 		return NewKey(*p, b)
 	default:
-		return nil, &AlgorithmError{Kind: "key", Reason: fmt.Sprintf("type %T is not supported", pub)}
+		alg, err := keys.DefaultAlgorithm(pub)
+		if err != nil || !alg.IsMLDSA() {
+			return nil, &AlgorithmError{Kind: "key", Reason: fmt.Sprintf("type %T is not supported", pub)}
+		}
+		k.pub = pub // circl's ML-DSA public keys are immutable after decoding
 	}
-	der, err := x509.MarshalPKIXPublicKey(k.pub)
+	der, err := keys.MarshalPKIX(k.pub)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
@@ -141,8 +146,13 @@ func defaultAlgorithms(k *Key) []keys.Algorithm {
 		return curveAlgs(p.Curve)
 	case ed25519.PublicKey:
 		return []keys.Algorithm{keys.Ed25519, keys.EdDSA}
+	case nil:
+		return []keys.Algorithm{keys.HMAC256}
 	}
-	return []keys.Algorithm{keys.HMAC256}
+	if alg, err := keys.DefaultAlgorithm(k.pub); err == nil {
+		return []keys.Algorithm{alg} // ML-DSA: one algorithm per parameter set
+	}
+	return nil
 }
 
 func curveAlgs(c elliptic.Curve) []keys.Algorithm {

@@ -13,12 +13,12 @@ import (
 )
 
 func init() {
-	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519) or an HMAC-256 secret", run: runKeygen})
+	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519, ML-DSA-44/65/87) or an HMAC-256 secret", run: runKeygen})
 }
 
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("keygen", stderr)
-	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA or HMAC-256")
+	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA, ML-DSA-44, ML-DSA-65, ML-DSA-87 or HMAC-256")
 	out := fset.String("out", "", "private key (or HMAC secret) file to write, mode 0600")
 	pub := fset.String("pub", "", "also write the public key to this file")
 	format := fset.String("format", "pem", "key file format: pem (PKCS#8 private, PKIX public; HMAC: raw 32 bytes) or cose (COSE_Key)")

@@ -40,7 +40,8 @@ const (
 	AlgDirect         = -6 // COSE_Mac recipient: the MAC key is used as is
 )
 
-// COSE_Key labels (RFC 9052 section 7.1, RFC 9053 section 7) and values.
+// COSE_Key labels (RFC 9052 section 7.1, RFC 9053 section 7, RFC 8778,
+// RFC 9964) and values.
 const (
 	KeyKty       = 1
 	KeyKid       = 2
@@ -51,10 +52,14 @@ const (
 	KeyX         = -2
 	KeyY         = -3
 	KeyD         = -4
+	KeyPub       = -1 // kty HSS-LMS and AKP: the public key
+	KeyPriv      = -2 // kty AKP: the private key (the seed, for ML-DSA)
 	KtyOKP       = 1
 	KtyEC2       = 2
 	KtyRSA       = 3
 	KtySymmetric = 4
+	KtyHSSLMS    = 5 // RFC 8778
+	KtyAKP       = 7 // Algorithm Key Pair, RFC 9964 (ML-DSA)
 	CrvP256      = 1
 	CrvP384      = 2
 	CrvP521      = 3
