@@ -2,7 +2,10 @@ package suitkit
 
 import (
 	"bytes"
+	"context"
+	"crypto/ecdsa"
 	"errors"
+	"io"
 	"flag"
 	"fmt"
 	"os"
@@ -11,8 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
+	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -102,6 +107,7 @@ var conformanceColumns = []conformanceColumn{
 	{"verifies with the README's key", verifyVerdict},
 	{"another key refused", otherKeyVerdict},
 	{"re-encodes byte for byte", reencodeVerdict},
+	{"decrypts and installs", decryptInstallVerdict},
 }
 
 func decodeVerdict(v *conformanceVector) verdict {
@@ -274,4 +280,84 @@ func TestConformanceTable(t *testing.T) {
 	if err != nil || string(have) != got {
 		t.Fatalf("CONFORMANCE.md is stale or missing (%v): run go test -run TestConformanceTable -update", err)
 	}
+}
+
+// decryptComponents names, for each encryption envelope a device installs
+// on its own, the component that must end up holding the README's
+// plaintext.
+var decryptComponents = map[string]string{
+	"suit-manifest-aes-kw-content.suit":  "plaintext-firmware",
+	"suit-manifest-aes-kw.suit":          "plaintext-firmware",
+	"suit-manifest-aes-kw-slot.suit":     "\x00",
+	"suit-manifest-es-ecdh-content.suit": "decrypted-firmware",
+}
+
+type fileFetcher map[string][]byte
+
+func (f fileFetcher) Fetch(_ context.Context, uri string, max int64) (io.ReadCloser, error) {
+	b, ok := f[uri]
+	if !ok {
+		return nil, os.ErrNotExist
+	}
+	return io.NopCloser(io.LimitReader(bytes.NewReader(b), max+1)), nil
+}
+
+// decryptInstallVerdict installs an encryption envelope on an in-memory
+// device holding the README's keys (KEK 'a'×16 kid-1, the kid-2 P-256 key),
+// serving the README's payload at the manifest's URI, and compares the
+// decrypted component with expected-plaintext.bin.
+func decryptInstallVerdict(v *conformanceVector) verdict {
+	if v.Dir != "encryption" {
+		return notApplicable
+	}
+	comp, ok := decryptComponents[v.Name]
+	if !ok {
+		if strings.Contains(v.Name, "dependency") {
+			return pass("– (a dependency: needs process-dependency, issue 11)")
+		}
+		return notApplicable
+	}
+	dir := filepath.Dir(v.Path)
+	read := func(name string) []byte {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		return b
+	}
+	plain := read("expected-plaintext.bin")
+	k, err := keys.ParseKey(read("recipient_kid-2_private_key.pem"))
+	if err != nil {
+		return fail("setup: %v", err)
+	}
+	priv, err := k.Signer.(*ecdsa.PrivateKey).ECDH()
+	if err != nil {
+		return fail("setup: %v", err)
+	}
+	st := &process.MemoryStorage{}
+	p, err := process.New(process.Platform{
+		Storage: st,
+		Fetcher: fileFetcher{"coaps://example.com/encrypted-firmware": read("encrypted-payload-aes-kw-aes-gcm.bin")},
+		DecryptionKeys: []encryption.RecipientKey{
+			&encryption.KEK{Key: []byte("aaaaaaaaaaaaaaaa"), KeyID: []byte("kid-1")},
+			&encryption.ECDHKey{Private: priv, KeyID: []byte("kid-2")},
+		},
+		SkipCompatibilityCheckUnsafe: true, // the draft's examples check no vendor or class
+	}, nil)
+	if err != nil {
+		return fail("setup: %v", err)
+	}
+	ver, err := verifier(dir, v.Meta.Key)
+	if err != nil {
+		return fail("setup: %v", err)
+	}
+	vf, err := ver.Verify(v.Data)
+	if err != nil {
+		return fail("verify: %v", err)
+	}
+	if _, err := p.Update(context.Background(), vf); err != nil {
+		return fail("update: %v", err)
+	}
+	got, _ := st.Get([][]byte{[]byte(comp)})
+	if !bytes.Equal(got, plain) {
+		return fail("component holds %q", got)
+	}
+	return pass("yes: %q", plain)
 }

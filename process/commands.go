@@ -83,7 +83,8 @@ func supportedParam(k int64) bool {
 		suit.ParamSoftFailure, suit.ParamImageSize, suit.ParamContent,
 		suit.ParamURI, suit.ParamSourceComponent, suit.ParamInvokeArgs,
 		suit.ParamDeviceIdentifier, suit.ParamMinimumBattery, suit.ParamUpdatePriority,
-		suit.ParamVersion, suit.ParamWaitInfo, suit.ParamComponentMetadata:
+		suit.ParamVersion, suit.ParamWaitInfo, suit.ParamComponentMetadata,
+		suit.ParamEncryptionInfo:
 		return true
 	}
 	return false

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/internal/capread"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -56,8 +57,15 @@ func (r *run) requireDigest(ci uint64, what string) error {
 // it had. At most image-size (or Limits.MaxImageSize) + 1 bytes are read
 // from src.
 func (r *run) stage(ci uint64, what string, o origin, src io.Reader) error {
-	if o != fromManifest {
-		if err := r.requireDigest(ci, what); err != nil {
+	info, err := r.encryptionInfo(ci)
+	if err != nil {
+		return err
+	}
+	if err := r.requireAuth(ci, what, o, info); err != nil {
+		return err
+	}
+	if info != nil {
+		if src, err = r.decrypting(info, what, src); err != nil {
 			return err
 		}
 	}
@@ -95,6 +103,9 @@ func (r *run) stage(ci uint64, what string, o origin, src io.Reader) error {
 		if errors.Is(err, ErrLimit) {
 			return errf(ErrLimit, "payload for %s: %v", r.comps[ci], err)
 		}
+		if errors.Is(err, encryption.ErrAuthentication) || errors.Is(err, encryption.ErrMalformed) {
+			return wrapErr(ErrDecrypt, err, what+" into "+r.comps[ci].String())
+		}
 		return wrapErr(ErrOperation, err, "write "+r.comps[ci].String())
 	}
 	if size != nil && uint64(n) != *size {
@@ -129,7 +140,11 @@ func (r *run) fetch(ci uint64) error {
 	if err != nil {
 		return errf(ErrManifest, "uri: %v", err)
 	}
-	if err := r.requireDigest(ci, "fetch "+uri); err != nil {
+	info, err := r.encryptionInfo(ci)
+	if err != nil {
+		return err
+	}
+	if err := r.requireAuth(ci, "fetch "+uri, fromOutside, info); err != nil {
 		return err
 	}
 	if _, set := r.param(ci, suit.ParamImageDigest); set {
@@ -155,6 +170,9 @@ func (r *run) fetch(ci uint64) error {
 		return err
 	} else if ok && size < uint64(max) {
 		max = int64(size)
+	}
+	if info != nil && info.Alg.IsAEAD() {
+		max += encryptionTagSize // image-size is the plaintext's
 	}
 	rc, err := r.p.pf.Fetcher.Fetch(r.ctx, uri, max)
 	if err != nil {
@@ -191,15 +209,16 @@ func (r *run) source(ci uint64, what string) (uint64, error) {
 // slot, an earlier update under AllowUnauthenticatedContentUnsafe), so the
 // manifest must say what it installs.
 func (r *run) copy(ci uint64) error {
-	if _, set := r.param(ci, suit.ParamEncryptionInfo); set {
-		return errf(ErrUnsupported, "copy with encryption-info")
-	}
 	src, err := r.source(ci, "copy")
 	if err != nil {
 		return err
 	}
 	what := "copy from " + r.comps[src].String()
-	if err := r.requireDigest(ci, what); err != nil {
+	info, err := r.encryptionInfo(ci)
+	if err != nil {
+		return err
+	}
+	if err := r.requireAuth(ci, what, fromOutside, info); err != nil {
 		return err
 	}
 	c, err := r.p.pf.Storage.Open(r.comps[src])

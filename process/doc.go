@@ -101,6 +101,21 @@
 // parameter of the manifest, authenticated with it. (Opt out, on a
 // development board only, with Platform.AllowUnauthenticatedContentUnsafe.)
 //
+// Encrypted payloads (draft-ietf-suit-firmware-encryption): when the
+// manifest sets encryption-info for the component that write, copy or
+// fetch fills, the content is decrypted while it is staged, in bounded
+// memory, with a content key unwrapped by one of Platform.DecryptionKeys
+// (package encryption; an interface, so a secure element can hold the
+// key). AES-GCM and ChaCha20/Poly1305 content is committed only after its
+// tag verified, and counts as authenticated: it needs no image-digest, and
+// neither does a fetch of ciphertext into a component that the same
+// sequence then copies, decrypting with such an algorithm, into another (the
+// draft's fetch-then-copy flow). AES-CTR authenticates nothing: its content
+// always needs an image-digest. A wrong key, altered or truncated
+// ciphertext or tag fails with ErrDecrypt and leaves the component as it
+// was. An encrypted delta update encrypts the patch: the fetch into the
+// patch component decrypts it.
+//
 // Every fetch, copy, write and apply-delta streams into a [Staging] area
 // and commits only when the content is complete and matches the
 // component's image-digest and image-size parameters; so an interrupted,

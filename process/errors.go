@@ -36,6 +36,12 @@ var (
 	// component was left unchanged. See
 	// Platform.AllowUnauthenticatedContentUnsafe.
 	ErrUnauthenticatedContent = errors.New("process: content without an authenticated image digest")
+	// ErrDecrypt: encrypted content could not be decrypted: no recipient
+	// of the encryption-info is addressed to Platform.DecryptionKeys, the
+	// key unwrap failed, or the AEAD tag did not verify (wrong key,
+	// altered or truncated ciphertext or tag). The error also matches the
+	// encryption package's sentinel; the component was left unchanged.
+	ErrDecrypt = errors.New("process: payload decryption failed")
 	// ErrNoContent: a component has no content.
 	ErrNoContent = errors.New("process: component has no content")
 	// ErrMissingSequence: a procedure needs a sequence that was severed and

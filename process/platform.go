@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -175,6 +176,13 @@ type Platform struct {
 	// ErrComponent before any command runs. Nil accepts every identifier
 	// the Storage can hold.
 	AcceptComponent func(id [][]byte) bool
+	// DecryptionKeys are the device's keys for encrypted payloads
+	// (suit-parameter-encryption-info): pre-shared key-encryption keys or
+	// ECDH private keys, as encryption.KEK and encryption.ECDHKey in
+	// software, or a secure element's implementation of
+	// encryption.RecipientKey. Nil makes every decrypting write, copy or
+	// fetch fail with ErrDecrypt.
+	DecryptionKeys []encryption.RecipientKey
 	// Report, when set, receives every record as it is produced.
 	Report ReportSink
 	// ReportAuthenticator is the device key that seals SUIT_Reports

@@ -145,6 +145,10 @@ type run struct {
 	sectionRaw []byte
 	offs       []int
 	base       int
+	// curSeq and curOff are the sequence and offset of the command being
+	// run (decryptedLater looks ahead from there).
+	curSeq *suit.CommandSequence
+	curOff int
 }
 
 // beforeCommit runs just before new content of the components cis is
@@ -375,6 +379,7 @@ func (r *run) sequence(seq *suit.CommandSequence, depth int, cur []uint64) error
 				r.rep.Records[slot].Policy = c.ReportingPolicy
 			}
 			r.measured = nil
+			r.curSeq, r.curOff = seq, off
 			err := r.command(c, depth, ci)
 			if slot >= 0 {
 				r.rep.Records[slot].Properties = r.consumed(c.ID, ci)

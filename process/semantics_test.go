@@ -57,10 +57,10 @@ func TestUnknownCommandFails(t *testing.T) {
 	if !errors.Is(err, process.ErrUnsupported) {
 		t.Errorf("unknown command in try-each: %v, want ErrUnsupported", err)
 	}
-	// An unsupported parameter (encryption-info) invalidates the manifest.
-	_, _, err = runInstall(t, process.Platform{}, override(suit.ParamBytes(suit.ParamEncryptionInfo, []byte{0xd8, 0x60, 0x84, 0x40, 0xa0, 0xf6, 0x80})))
+	// An unsupported parameter (fetch-arguments) invalidates the manifest.
+	_, _, err = runInstall(t, process.Platform{}, override(suit.ParamBytes(suit.ParamFetchArguments, []byte{0x01})))
 	if !errors.Is(err, process.ErrUnsupported) {
-		t.Errorf("encryption-info: %v, want ErrUnsupported", err)
+		t.Errorf("fetch-arguments: %v, want ErrUnsupported", err)
 	}
 }
 

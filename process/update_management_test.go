@@ -335,7 +335,7 @@ func TestOverrideMultipleAndCopyParams(t *testing.T) {
 	}{
 		"source out of range":   {cp(5, suit.ParamContent), process.ErrComponent},
 		"soft-failure":          {cp(0, suit.ParamSoftFailure), process.ErrUnsupported},
-		"unsupported parameter": {cp(0, suit.ParamEncryptionInfo), process.ErrUnsupported},
+		"unsupported parameter": {cp(0, suit.ParamFetchArguments), process.ErrUnsupported},
 	} {
 		if _, _, err := umRun(t, context.Background(), process.Platform{}, nil, 2, index(1), c.cmd); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)

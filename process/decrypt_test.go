@@ -1,0 +1,260 @@
+package process_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/suitkit/suitkit/encryption"
+	"github.com/suitkit/suitkit/internal/testshared"
+	"github.com/suitkit/suitkit/keys"
+	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/verify"
+)
+
+// draftDecryptionKeys are the firmware-encryption draft's device keys: the
+// KEK 'aaaaaaaaaaaaaaaa' (kid-1) and the P-256 key of kid-2.
+func draftDecryptionKeys(t testing.TB, dir string) []encryption.RecipientKey {
+	t.Helper()
+	pemData, err := os.ReadFile(filepath.Join(dir, "recipient_kid-2_private_key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := keys.ParseKey(pemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := k.Signer.(*ecdsa.PrivateKey).ECDH()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []encryption.RecipientKey{
+		&encryption.KEK{Key: []byte("aaaaaaaaaaaaaaaa"), KeyID: []byte("kid-1")},
+		&encryption.ECDHKey{Private: priv, KeyID: []byte("kid-2")},
+	}
+}
+
+// draftVerifier trusts the key the encryption README names for file.
+func draftVerifier(t testing.TB, dir, file string) *verify.Verifier {
+	t.Helper()
+	var k *verify.Key
+	var err error
+	if bytes.HasPrefix([]byte(file), []byte("suit-manifest-aes-kw")) {
+		k, err = verify.NewMACKey(bytes.Repeat([]byte{'a'}, 32), nil)
+	} else {
+		var pemData []byte
+		if pemData, err = os.ReadFile(filepath.Join(dir, "public_key.pem")); err == nil {
+			var pk *keys.Key
+			if pk, err = keys.ParsePublicKey(pemData); err == nil {
+				k, err = verify.NewKey(pk.Public, nil)
+			}
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verify.New([]*verify.Key{k}, &verify.Options{Store: verify.NewMemoryStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestEncryptionExamplesInstall: every manifest of the firmware-encryption
+// draft that stands on its own installs on a device holding the draft's
+// keys, and the decrypted component holds the draft's plaintext: write
+// with AES-KW and with ES-DH, and fetch-then-copy (in its component-name
+// and slot forms), whose fetch carries no image digest (the AEAD tag
+// authenticates the decrypted content). The examples carry no vendor or
+// class condition, hence SkipCompatibilityCheckUnsafe.
+func TestEncryptionExamplesInstall(t *testing.T) {
+	dir := testshared.Dir(t, "conformance/encryption")
+	plain, err := os.ReadFile(filepath.Join(dir, "expected-plaintext.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := os.ReadFile(filepath.Join(dir, "encrypted-payload-aes-kw-aes-gcm.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		file string
+		comp suit.ComponentID
+	}{
+		{"suit-manifest-aes-kw-content.suit", suit.ComponentID{[]byte("plaintext-firmware")}},
+		{"suit-manifest-aes-kw.suit", suit.ComponentID{[]byte("plaintext-firmware")}},
+		{"suit-manifest-aes-kw-slot.suit", suit.ComponentID{{0x00}}},
+		{"suit-manifest-es-ecdh-content.suit", suit.ComponentID{[]byte("decrypted-firmware")}},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(dir, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := &process.MemoryStorage{}
+			p, err := process.New(process.Platform{
+				Storage:                      st,
+				Fetcher:                      uriFetcher{"coaps://example.com/encrypted-firmware": ct},
+				DecryptionKeys:               draftDecryptionKeys(t, dir),
+				SkipCompatibilityCheckUnsafe: true,
+			}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := p.Install(context.Background(), draftVerifier(t, dir, c.file), data)
+			if err != nil {
+				t.Fatalf("Install: %v\n%s", err, rep)
+			}
+			got, ok := st.Get(c.comp)
+			if !ok || !bytes.Equal(got, plain) {
+				t.Fatalf("%s holds %q, want %q", c.comp, got, plain)
+			}
+		})
+	}
+}
+
+// encryptedDevice builds a signed manifest whose install writes (or
+// fetches) content encrypted for a KEK, and a device holding that KEK.
+type encryptedCase struct {
+	key     testKey
+	kek     []byte
+	plain   []byte
+	ct      []byte
+	infoRaw []byte
+}
+
+func newEncryptedCase(t *testing.T, alg encryption.Algorithm) *encryptedCase {
+	t.Helper()
+	c := &encryptedCase{key: newTestKey(t), kek: bytes.Repeat([]byte{7}, 16), plain: bytes.Repeat([]byte("new image "), 500)}
+	ct, info, err := encryption.Encrypt(c.plain, &encryption.EncryptOptions{Alg: alg, Recipients: []encryption.To{{KEK: c.kek}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ct = ct
+	if c.infoRaw, err = info.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// manifest returns a manifest whose install fetches "#fw" into comp0 with
+// the encryption info (and the plaintext's digest when withDigest).
+func (c *encryptedCase) manifest(t *testing.T, info []byte, withDigest bool) *suit.Manifest {
+	t.Helper()
+	ps := suit.Parameters{suit.ParamBytes(suit.ParamEncryptionInfo, info), suit.ParamText(suit.ParamURI, "#fw")}
+	if withDigest {
+		d, _ := suit.ComputeDigest(suit.AlgSHA256, c.plain)
+		dp, err := suit.ParamDigest(suit.ParamImageDigest, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(suit.Parameters{dp}, ps...)
+	}
+	return &suit.Manifest{
+		SequenceNumber: 1,
+		Common:         &suit.Common{Components: []suit.ComponentID{comp0}},
+		Install: &suit.SeverableSequence{Sequence: &suit.CommandSequence{Commands: []suit.Command{
+			{ID: suit.DirectiveOverrideParameters, Params: ps},
+			{ID: suit.DirectiveFetch, ReportingPolicy: 2},
+		}}},
+	}
+}
+
+func (c *encryptedCase) install(t *testing.T, m *suit.Manifest, payload []byte, rk ...encryption.RecipientKey) (*process.MemoryStorage, error) {
+	t.Helper()
+	st := &process.MemoryStorage{}
+	st.Set(comp0, []byte("old image"))
+	p, err := process.New(process.Platform{Storage: st, DecryptionKeys: rk, SkipCompatibilityCheckUnsafe: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := verify.New([]*verify.Key{c.key.anchor}, &verify.Options{Store: verify.NewMemoryStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Install(context.Background(), v, seal(t, c.key, m, map[string][]byte{"#fw": payload}))
+	return st, err
+}
+
+// TestEncryptedFetchInstalls: an integrated encrypted payload is decrypted
+// while staged, for every content algorithm; AEAD content needs no image
+// digest, CTR content does.
+func TestEncryptedFetchInstalls(t *testing.T) {
+	for _, alg := range encryption.ContentAlgorithms() {
+		t.Run(alg.String(), func(t *testing.T) {
+			c := newEncryptedCase(t, alg)
+			st, err := c.install(t, c.manifest(t, c.infoRaw, true), c.ct, &encryption.KEK{Key: c.kek})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := st.Get(comp0); !bytes.Equal(got, c.plain) {
+				t.Fatal("component does not hold the plaintext")
+			}
+			st, err = c.install(t, c.manifest(t, c.infoRaw, false), c.ct, &encryption.KEK{Key: c.kek})
+			if alg.IsAEAD() {
+				if err != nil {
+					t.Fatalf("AEAD without a digest: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, process.ErrUnauthenticatedContent) {
+				t.Fatalf("CTR without a digest: %v, want ErrUnauthenticatedContent", err)
+			}
+			if got, _ := st.Get(comp0); string(got) != "old image" {
+				t.Fatal("device changed")
+			}
+		})
+	}
+}
+
+// TestEncryptedNegativesLeaveDeviceUnchanged: a wrong key, a flipped
+// ciphertext or tag bit, a truncated ciphertext, a mismatched algorithm and
+// a malformed COSE_Encrypt are refused with typed errors, and the
+// component keeps its old content.
+func TestEncryptedNegativesLeaveDeviceUnchanged(t *testing.T) {
+	c := newEncryptedCase(t, encryption.A128GCM)
+	flip := func(i int) []byte { b := bytes.Clone(c.ct); b[i] ^= 0x01; return b }
+	// The info claims A256GCM while its recipient wraps a 16-byte key.
+	mismatched := bytes.Replace(c.infoRaw, []byte{0x43, 0xa1, 0x01, 0x01}, []byte{0x43, 0xa1, 0x01, 0x03}, 1)
+	if bytes.Equal(mismatched, c.infoRaw) {
+		t.Fatal("could not build the mismatched info")
+	}
+	cases := []struct {
+		name    string
+		info    []byte
+		payload []byte
+		key     encryption.RecipientKey
+		want    []error
+	}{
+		{"wrong KEK", c.infoRaw, c.ct, &encryption.KEK{Key: bytes.Repeat([]byte{8}, 16)}, []error{process.ErrDecrypt, encryption.ErrUnwrap}},
+		{"no key for the recipient", c.infoRaw, c.ct, &encryption.KEK{Key: bytes.Repeat([]byte{8}, 32)}, []error{process.ErrDecrypt, encryption.ErrNoKey}},
+		{"flipped ciphertext bit", c.infoRaw, flip(10), &encryption.KEK{Key: c.kek}, []error{process.ErrDecrypt, encryption.ErrAuthentication}},
+		{"flipped tag bit", c.infoRaw, flip(len(c.ct) - 1), &encryption.KEK{Key: c.kek}, []error{process.ErrDecrypt, encryption.ErrAuthentication}},
+		{"truncated", c.infoRaw, c.ct[:len(c.ct)-5], &encryption.KEK{Key: c.kek}, []error{process.ErrDecrypt, encryption.ErrAuthentication}},
+		{"shorter than a tag", c.infoRaw, c.ct[:9], &encryption.KEK{Key: c.kek}, []error{process.ErrDecrypt, encryption.ErrTruncated}},
+		{"mismatched algorithm", mismatched, c.ct, &encryption.KEK{Key: c.kek}, []error{process.ErrManifest, encryption.ErrMalformed}},
+		// Well-formed CBOR (the codec accepts it), but not the draft's
+		// COSE_Encrypt: the ciphertext is an empty bstr instead of nil.
+		{"malformed COSE_Encrypt", bytes.Replace(c.infoRaw, []byte{0xf6, 0x81}, []byte{0x40, 0x81}, 1), c.ct, &encryption.KEK{Key: c.kek}, []error{process.ErrManifest, encryption.ErrMalformed}},
+		{"unsupported algorithm", bytes.Replace(c.infoRaw, []byte{0x43, 0xa1, 0x01, 0x01}, []byte{0x43, 0xa1, 0x01, 0x02}, 1), c.ct, &encryption.KEK{Key: c.kek}, []error{process.ErrUnsupported, encryption.ErrUnsupportedAlgorithm}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := c.install(t, c.manifest(t, tc.info, false), tc.payload, tc.key)
+			for _, w := range tc.want {
+				if !errors.Is(err, w) {
+					t.Errorf("err = %v, want %v", err, w)
+				}
+			}
+			if got, _ := st.Get(comp0); string(got) != "old image" {
+				t.Fatalf("device changed: %q", got)
+			}
+		})
+	}
+}
