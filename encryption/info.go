@@ -451,4 +451,3 @@ func appendCOSEKey(b []byte, k *ecdh.PublicKey) []byte {
 func protectedAlg(a Algorithm) []byte {
 	return appendInt([]byte{0xa1, hdrAlg}, int64(a))
 }
-
