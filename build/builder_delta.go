@@ -2,10 +2,11 @@ package build
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 
-	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -19,7 +20,7 @@ const DefaultPatchURI = "#patch"
 const patchComponentSuffix = "suitkit-patch"
 
 // DeltaUpdate describes a delta update: the device holds Old in Component
-// and must end with New. Build makes the patch (delta.Diff) and the
+// and must end with New. Build makes the patch (differ.Diff) and the
 // manifest together.
 //
 // The manifest (see also the package documentation of process) has two
@@ -57,8 +58,8 @@ type DeltaUpdate struct {
 	// PatchURI is where the device fetches the patch; "" means the patch
 	// is integrated in the envelope under DefaultPatchURI.
 	PatchURI string
-	// Options tunes delta.Diff; nil for the defaults.
-	Options *delta.DiffOptions
+	// Options tunes differ.Diff; nil for the defaults.
+	Options *differ.Options
 }
 
 // Build diffs oldImage against newImage and returns an unsigned envelope
@@ -67,7 +68,7 @@ type DeltaUpdate struct {
 // sign.Envelope before shipping it.
 func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, error) {
 	var buf bytes.Buffer
-	if err := delta.Diff(oldImage, newImage, &buf, u.Options); err != nil {
+	if err := differ.Diff(context.Background(), oldImage, newImage, &buf, u.Options); err != nil {
 		return nil, nil, fmt.Errorf("suit: delta update: %w", err)
 	}
 	patch := buf.Bytes()

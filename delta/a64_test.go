@@ -7,6 +7,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // The canonical form must be a bijection that keeps non-ADRP words and
@@ -16,17 +19,17 @@ func TestADRPCanonIsABijection(t *testing.T) {
 	for i := 0; i < 1<<20; i++ {
 		w := r.Uint32()
 		if i&1 == 0 {
-			w = w&^adrpClassMask | adrpClass
+			w = w&^format.ADRPClassMask | format.ADRPClass
 		}
-		c := adrpCanon(w)
-		if got := adrpPlain(c); got != w {
-			t.Fatalf("adrpPlain(adrpCanon(%#x)) = %#x", w, got)
+		c := format.ADRPCanon(w)
+		if got := format.ADRPPlain(c); got != w {
+			t.Fatalf("format.ADRPPlain(format.ADRPCanon(%#x)) = %#x", w, got)
 		}
-		if (w&adrpClassMask == adrpClass) != (c&adrpClassMask == adrpClass) {
-			t.Fatalf("adrpCanon(%#x) = %#x changes the class", w, c)
+		if (w&format.ADRPClassMask == format.ADRPClass) != (c&format.ADRPClassMask == format.ADRPClass) {
+			t.Fatalf("format.ADRPCanon(%#x) = %#x changes the class", w, c)
 		}
-		if w&adrpClassMask != adrpClass && c != w {
-			t.Fatalf("adrpCanon changed the non-ADRP word %#x", w)
+		if w&format.ADRPClassMask != format.ADRPClass && c != w {
+			t.Fatalf("format.ADRPCanon changed the non-ADRP word %#x", w)
 		}
 	}
 }
@@ -35,14 +38,14 @@ func TestADRPCanonIsABijection(t *testing.T) {
 // the old offset's low bits (the point of the canonical form).
 func TestADRPPageShiftGivesOneDiffWord(t *testing.T) {
 	adrp := func(rd, imm uint32) uint32 {
-		return adrpClass | (imm&3)<<29 | (imm>>2&0x7FFFF)<<5 | rd
+		return format.ADRPClass | (imm&3)<<29 | (imm>>2&0x7FFFF)<<5 | rd
 	}
 	const shift = 5
 	diffs := map[uint32]bool{}
 	plainDiffs := map[uint32]bool{}
 	for imm := uint32(0); imm < 64; imm++ {
 		o, n := adrp(imm%31, imm), adrp(imm%31, imm+shift)
-		diffs[adrpCanon(n)-adrpCanon(o)] = true
+		diffs[format.ADRPCanon(n)-format.ADRPCanon(o)] = true
 		plainDiffs[n-o] = true
 	}
 	if len(diffs) != 1 {
@@ -67,7 +70,7 @@ func aarch64LikePair(seed uint64, n int) (old, new []byte) {
 	for p := 0; p+4 <= n; p += 4 {
 		w := r.Uint32()
 		if r.IntN(3) == 0 {
-			w = w&^adrpClassMask | adrpClass
+			w = w&^format.ADRPClassMask | format.ADRPClass
 		}
 		binary.LittleEndian.PutUint32(old[p:], w)
 	}
@@ -75,9 +78,9 @@ func aarch64LikePair(seed uint64, n int) (old, new []byte) {
 	shifts := []uint32{1, 3, 0xFFFFFFFF, 1 << 19, 0x7FFFF}
 	for p := 0; p+4 <= n; p += 4 {
 		w := binary.LittleEndian.Uint32(new[p:])
-		if w&adrpClassMask == adrpClass && p%64 != 0 {
+		if w&format.ADRPClassMask == format.ADRPClass && p%64 != 0 {
 			s := shifts[(p/4096)%len(shifts)]
-			binary.LittleEndian.PutUint32(new[p:], adrpPlain(adrpCanon(w)+s<<5))
+			binary.LittleEndian.PutUint32(new[p:], format.ADRPPlain(format.ADRPCanon(w)+s<<5))
 		}
 	}
 	for i := 0; i < n/500; i++ {
@@ -90,14 +93,14 @@ func aarch64LikePair(seed uint64, n int) (old, new []byte) {
 // automatic, and the automatic choice takes the AArch64 form.
 func TestADRPShiftedImageRoundTrips(t *testing.T) {
 	old, new := aarch64LikePair(3, 200<<10)
-	for _, coding := range []int{0, codingArithA64Lanes, codingArithA64Ordered} {
-		patch, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: coding})
+	for _, coding := range []int{0, diffcore.CodingArithA64Lanes, diffcore.CodingArithA64Ordered} {
+		patch, got := diffApply(t, old, new, &diffcore.Options{FastCompression: true, ForceCoding: coding})
 		if !bytes.Equal(got, new) {
 			t.Fatalf("coding %d: output differs", coding)
 		}
 		if coding == 0 {
 			for _, l := range blockLayouts(t, patch) {
-				if l&layoutA64 == 0 {
+				if l&format.LayoutA64 == 0 {
 					t.Errorf("automatic coding chose layout %#x, want the AArch64 form", l)
 				}
 			}
@@ -109,10 +112,10 @@ func TestADRPShiftedImageRoundTrips(t *testing.T) {
 // malformed.
 func TestADRPBitWithoutWordArithmeticRejected(t *testing.T) {
 	old, new := aarch64LikePair(4, 8<<10)
-	patch, _ := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: codingArithA64Lanes})
+	patch, _ := diffApply(t, old, new, &diffcore.Options{FastCompression: true, ForceCoding: diffcore.CodingArithA64Lanes})
 	off := blockLayoutOffset(t, patch)
 	bad := bytes.Clone(patch)
-	bad[off] &^= layoutArith
+	bad[off] &^= format.LayoutArith
 	err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(bad), io.Discard, nil)
 	if !errors.Is(err, ErrMalformed) {
 		t.Fatalf("Apply = %v, want ErrMalformed", err)
@@ -126,7 +129,7 @@ func blockLayoutOffset(t *testing.T, patch []byte) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := len(h.appendTo(nil))
+	off := len(headerBytes(h))
 	for i := 0; i < 2; i++ { // output length, record count
 		_, n := binary.Uvarint(patch[off:])
 		if n <= 0 {

@@ -1,6 +1,8 @@
 package delta
 
 import (
+	"github.com/suitkit/suitkit/delta/internal/format"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -14,7 +16,7 @@ import (
 const ioChunk = 64 << 10
 
 // Apply reconstructs the new image from the old image and a patch made by
-// [Diff], writing it to new as it goes. The old image is read through
+// differ.Diff, writing it to new as it goes. The old image is read through
 // old (oldSize bytes); the patch is read once, front to back, so it can be
 // applied while it downloads.
 //
@@ -46,7 +48,7 @@ func Apply(old io.ReaderAt, oldSize int64, patch io.Reader, new io.Writer, lim *
 	}
 	// The decoders' output cap is the declared memory (blocks are checked
 	// against it); a tiny or zero figure still makes valid decoders.
-	dec, err := newDecoders(max(h.ApplyMemory, fixedApplyMemory))
+	dec, err := newDecoders(max(h.ApplyMemory, format.FixedApplyMemory))
 	if err != nil {
 		return err
 	}
@@ -108,11 +110,11 @@ func (a *applier) checkOld() error {
 }
 
 // readBlockHeader reads and validates one block header.
-func (a *applier) readBlockHeader() (*blockHeader, error) {
+func (a *applier) readBlockHeader() (*format.BlockHeader, error) {
 	pr := a.pr
 	start := pr.off
 	remaining := a.h.NewSize - a.out.total()
-	var b blockHeader
+	var b format.BlockHeader
 	v, err := pr.uvarint("block output length", uint64(remaining))
 	if err != nil {
 		return nil, asMalformed(err)
@@ -120,15 +122,15 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	if v == 0 {
 		return nil, malformed(start, "empty block")
 	}
-	b.newLen = int64(v)
+	b.NewLen = int64(v)
 	// Every record makes at least one byte of progress.
-	if v, err = pr.uvarint("block record count", uint64(b.newLen)); err != nil {
+	if v, err = pr.uvarint("block record count", uint64(b.NewLen)); err != nil {
 		return nil, asMalformed(err)
 	}
 	if v == 0 {
 		return nil, malformed(start, "block without records")
 	}
-	b.records = int64(v)
+	b.Records = int64(v)
 	var lay [2]byte
 	if err := pr.full(lay[:], "block header"); err != nil {
 		return nil, err
@@ -143,56 +145,56 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 		}
 		return nil
 	}
-	if lay[0]&^layoutMask != 0 {
+	if lay[0]&^format.LayoutMask != 0 {
 		return nil, unsupported(pr.off-2, "block layout %#x", lay[0])
 	}
-	b.words = lay[0]&layoutWords != 0
-	b.ordered = lay[0]&layoutOrdered != 0
-	switch lay[0] & (layoutArith | layoutArith16) {
-	case layoutArith:
-		b.arith = 4
-	case layoutArith16:
-		b.arith = 2
-	case layoutArith | layoutArith16:
+	b.Words = lay[0]&format.LayoutWords != 0
+	b.Ordered = lay[0]&format.LayoutOrdered != 0
+	switch lay[0] & (format.LayoutArith | format.LayoutArith16) {
+	case format.LayoutArith:
+		b.Arith = 4
+	case format.LayoutArith16:
+		b.Arith = 2
+	case format.LayoutArith | format.LayoutArith16:
 		return nil, malformed(pr.off-2, "block layout %#x: two arithmetic widths", lay[0])
 	}
-	b.a64 = lay[0]&layoutA64 != 0
-	if b.a64 && b.arith != 4 {
+	b.A64 = lay[0]&format.LayoutA64 != 0
+	if b.A64 && b.Arith != 4 {
 		return nil, malformed(pr.off-2, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
 	}
-	b.signed = lay[0]&layoutSigned != 0
-	if b.signed && b.arith != 4 {
+	b.Signed = lay[0]&format.LayoutSigned != 0
+	if b.Signed && b.Arith != 4 {
 		return nil, malformed(pr.off-2, "block layout %#x: signed words without 32-bit word arithmetic", lay[0])
 	}
-	b.units = lay[0]&layoutUnits != 0
-	if b.units && b.words {
+	b.Units = lay[0]&format.LayoutUnits != 0
+	if b.Units && b.Words {
 		return nil, malformed(pr.off-2, "block layout %#x: unit and word coding", lay[0])
 	}
-	if (b.ordered && !b.units || b.arith != 0) && !b.words {
+	if (b.Ordered && !b.Units || b.Arith != 0) && !b.Words {
 		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
 	}
-	switch lay[0] & layoutJoint {
-	case layoutJoint:
-		b.joint = true
+	switch lay[0] & format.LayoutJoint {
+	case format.LayoutJoint:
+		b.Joint = true
 		c := Codec(lay[1])
 		if err := checkCodec(c, "joint stream"); err != nil {
 			return nil, err
 		}
-		b.codec = [numStreams]Codec{c, c, c, c}
+		b.Codec = [numStreams]uint8{uint8(c), uint8(c), uint8(c), uint8(c)}
 		for s := 0; s < numStreams; s++ {
 			if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
 				return nil, err
 			}
-			b.rawLen[s] = int64(v)
+			b.RawLen[s] = int64(v)
 		}
 		if c != CodecStored {
-			if b.rawTotal() == 0 {
+			if b.RawTotal() == 0 {
 				return nil, malformed(pr.off, "empty joint stream must be stored")
 			}
 			if v, err = pr.uvarint("joint compressed length", mem); err != nil {
 				return nil, err
 			}
-			b.jointComp = int64(v)
+			b.JointComp = int64(v)
 		}
 	default:
 		for s := 0; s < numStreams; s++ {
@@ -200,24 +202,24 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 			if err := checkCodec(c, streamNames[s]+" stream"); err != nil {
 				return nil, err
 			}
-			b.codec[s] = c
+			b.Codec[s] = uint8(c)
 			if v, err = pr.uvarint(streamNames[s]+" stream length", mem); err != nil {
 				return nil, err
 			}
-			b.rawLen[s] = int64(v)
-			b.compLen[s] = b.rawLen[s]
+			b.RawLen[s] = int64(v)
+			b.CompLen[s] = b.RawLen[s]
 			if c != CodecStored {
-				if b.rawLen[s] == 0 {
+				if b.RawLen[s] == 0 {
 					return nil, malformed(pr.off, "empty %s stream must be stored", streamNames[s])
 				}
 				if v, err = pr.uvarint(streamNames[s]+" compressed length", mem); err != nil {
 					return nil, err
 				}
-				b.compLen[s] = int64(v)
+				b.CompLen[s] = int64(v)
 			}
 		}
 	}
-	if m := b.memory(); m > a.h.ApplyMemory {
+	if m := b.Memory(); m > a.h.ApplyMemory {
 		return nil, limitErr(start, "block needs %d bytes of memory, header declared %d", m, a.h.ApplyMemory)
 	}
 	// A stream longer than its block can use would be decoded and then
@@ -226,14 +228,14 @@ func (a *applier) readBlockHeader() (*blockHeader, error) {
 	// value and at most one gap varint).
 	const vl = binary.MaxVarintLen64
 	switch {
-	case b.rawLen[streamExtra] > b.newLen:
+	case b.RawLen[streamExtra] > b.NewLen:
 		return nil, malformed(start, "extra stream longer than the block output")
-	case b.rawLen[streamValues] > b.newLen:
+	case b.RawLen[streamValues] > b.NewLen:
 		return nil, malformed(start, "values stream longer than the block output")
-	case (b.rawLen[streamGaps]+vl-1)/vl > b.newLen:
+	case (b.RawLen[streamGaps]+vl-1)/vl > b.NewLen:
 		return nil, malformed(start, "gaps stream longer than the block output can use")
-	case (b.rawLen[streamCtrl]+3*vl-1)/(3*vl) > b.records:
-		return nil, malformed(start, "control stream longer than %d records can use", b.records)
+	case (b.RawLen[streamCtrl]+3*vl-1)/(3*vl) > b.Records:
+		return nil, malformed(start, "control stream longer than %d records can use", b.Records)
 	}
 	return &b, nil
 }
@@ -259,38 +261,38 @@ func (a *applier) block() error {
 	// memory less the fixed allowance, so it never exceeds what the
 	// header declares and blocks of increasing size cannot make the
 	// allocations add up.
-	total := b.rawTotal()
+	total := b.RawTotal()
 	var comp int64
-	if b.joint {
-		if b.codec[0] != CodecStored {
-			comp = b.jointComp
+	if b.Joint {
+		if b.Codec[0] != format.CodecStored {
+			comp = b.JointComp
 		}
 	} else {
 		for s := 0; s < numStreams; s++ {
-			if b.codec[s] != CodecStored {
-				comp = max(comp, b.compLen[s])
+			if b.Codec[s] != format.CodecStored {
+				comp = max(comp, b.CompLen[s])
 			}
 		}
 	}
 	if need := total + comp; int64(cap(a.buf)) < need {
-		a.buf = make([]byte, min(max(need, 2*int64(cap(a.buf))), max(need, a.h.ApplyMemory-fixedApplyMemory)))
+		a.buf = make([]byte, min(max(need, 2*int64(cap(a.buf))), max(need, a.h.ApplyMemory-format.FixedApplyMemory)))
 	}
 	a.arena = a.buf[:total]
 	a.comp = a.buf[total:cap(a.buf)]
 	var streams [numStreams][]byte
 	pos := int64(0)
 	for s := 0; s < numStreams; s++ {
-		streams[s] = a.arena[pos : pos+b.rawLen[s]]
-		pos += b.rawLen[s]
+		streams[s] = a.arena[pos : pos+b.RawLen[s]]
+		pos += b.RawLen[s]
 	}
-	if b.joint {
-		if err := a.readStream(b.codec[0], b.jointComp, a.arena, "joint stream"); err != nil {
+	if b.Joint {
+		if err := a.readStream(Codec(b.Codec[0]), b.JointComp, a.arena, "joint stream"); err != nil {
 			return err
 		}
 		return a.run(b, streams)
 	}
 	for s := 0; s < numStreams; s++ {
-		if err := a.readStream(b.codec[s], b.compLen[s], streams[s], streamNames[s]+" stream"); err != nil {
+		if err := a.readStream(Codec(b.Codec[s]), b.CompLen[s], streams[s], streamNames[s]+" stream"); err != nil {
 			return err
 		}
 	}
@@ -345,11 +347,11 @@ func nextUvarint(b *[]byte) (uint64, error) {
 }
 
 // run applies the block's records.
-func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
+func (a *applier) run(b *format.BlockHeader, streams [numStreams][]byte) error {
 	bad := func(format string, args ...any) error {
 		return &PatchError{Offset: a.pr.off, What: fmt.Sprintf(format, args...), Err: ErrMalformed}
 	}
-	seeks, adds, copies, err := splitControl(streams[streamCtrl], b.records)
+	seeks, adds, copies, err := splitControl(streams[streamCtrl], b.Records)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -359,8 +361,8 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 	}
 	extra := streams[streamExtra]
 	oldSize := a.h.OldSize
-	left := b.newLen
-	for i := int64(0); i < b.records; i++ {
+	left := b.NewLen
+	for i := int64(0); i < b.Records; i++ {
 		zz, err := nextUvarint(&seeks)
 		if err != nil {
 			return bad("record %d seek: %v", i, err)
@@ -395,8 +397,8 @@ func (a *applier) run(b *blockHeader, streams [numStreams][]byte) error {
 			return bad("record %d copies %d bytes, extra stream has %d", i, cp, len(extra))
 		}
 		if add > 0 {
-			if add < minJumpAdd && a.oldPos != a.addEnd && i != b.records-1 {
-				return bad("record %d jumps to old position %d for an add of %d bytes (at least %d unless last in its block)", i, a.oldPos, add, minJumpAdd)
+			if add < format.MinJumpAdd && a.oldPos != a.addEnd && i != b.Records-1 {
+				return bad("record %d jumps to old position %d for an add of %d bytes (at least %d unless last in its block)", i, a.oldPos, add, format.MinJumpAdd)
 			}
 			if err := a.addRun(int64(add), d); err != nil {
 				return err

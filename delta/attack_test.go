@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // rawRecord is a control record as written in a patch (seek first).
@@ -35,7 +38,7 @@ func craftPatch(old, new []byte, blocks ...craftBlock) []byte {
 		OldSize: int64(len(old)), NewSize: int64(len(new)), ApplyMemory: 1 << 20}
 	h.OldDigest = sha256.Sum256(old)
 	h.NewDigest = sha256.Sum256(new)
-	p := h.appendTo(nil)
+	p := headerBytes(h)
 	for _, b := range blocks {
 		var ctrl []byte
 		for _, r := range b.records {
@@ -197,7 +200,7 @@ func bombPatch(t *testing.T, c Codec) []byte {
 		var err error
 		// (Go LZMA is slow to make 256 MiB; 32 MiB against 2 MiB of
 		// declared memory is the same attack.)
-		if bomb, err = lzmaCompress(make([]byte, 32<<20), lzmaProps[0]); err != nil {
+		if bomb, err = lzmaCompress(make([]byte, 32<<20), lzmaDefault); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -207,7 +210,7 @@ func bombPatch(t *testing.T, c Codec) []byte {
 	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<c,
 		OldSize: int64(len(atkOld)), NewSize: 4, ApplyMemory: 2 << 20}
 	h.OldDigest = sha256.Sum256(atkOld)
-	p := h.appendTo(nil)
+	p := headerBytes(h)
 	ctrl := []byte{0, 0, 4} // seek 0, add 0, copy 4
 	p = binary.AppendUvarint(p, 4)
 	p = binary.AppendUvarint(p, 1)
@@ -240,13 +243,13 @@ func TestApplyRejectsDecompressionBomb(t *testing.T) {
 func TestApplyRejectsMemoryAboveLimit(t *testing.T) {
 	h := Header{Version: FormatVersion, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1, ApplyMemory: 1 << 40}
 	h.OldDigest = sha256.Sum256(atkOld)
-	mustReject(t, atkOld, h.appendTo(nil), ErrLimit)
+	mustReject(t, atkOld, headerBytes(h), ErrLimit)
 	// A block that needs more than the header declares.
 	p := craftPatch(atkOld, []byte("a"), craftBlock{newLen: 1, records: []rawRecord{{copy: 1}}, extra: make([]byte, 2<<20)})
 	mustReject(t, atkOld, p, ErrLimit)
 	// A huge declared new size is refused before any allocation.
 	h = Header{Version: FormatVersion, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1 << 50, ApplyMemory: 1 << 20}
-	mustReject(t, atkOld, h.appendTo(nil), ErrLimit)
+	mustReject(t, atkOld, headerBytes(h), ErrLimit)
 }
 
 func TestApplyRejectsNewDigestMismatch(t *testing.T) {
@@ -271,7 +274,7 @@ func TestApplyRejectsTruncatedAndTrailingPatch(t *testing.T) {
 	new := append(bytes.Clone(old[:900]), []byte("patched!")...)
 	new = append(new, old[900:]...)
 	var pb bytes.Buffer
-	if err := Diff(old, new, &pb, &DiffOptions{FastCompression: true}); err != nil {
+	if err := diffcore.Diff(context.Background(), old, new, &pb, &diffcore.Options{FastCompression: true}); err != nil {
 		t.Fatal(err)
 	}
 	patch := pb.Bytes()
@@ -298,26 +301,26 @@ func TestApplyRejectsBlockAboveDeclaredMemory(t *testing.T) {
 	// Header declares no memory at all; any block then exceeds it.
 	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd, OldSize: int64(len(atkOld)), NewSize: 2}
 	h.OldDigest = sha256.Sum256(atkOld)
-	p := h.appendTo(nil)
+	p := headerBytes(h)
 	p = append(p, 2, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0)
 	mustReject(t, atkOld, p, ErrLimit)
 }
 
 func TestApplyRejectsInconsistentBlockLayout(t *testing.T) {
 	for _, layout := range []byte{
-		layoutOrdered, // ordered values without word coding
-		layoutArith,   // arithmetic without word coding
-		layoutWords | layoutArith | layoutArith16,  // two arithmetic widths
-		layoutWords | layoutA64,                    // AArch64 form without word arithmetic
-		layoutWords | layoutArith16 | layoutSigned, // signed words with halfwords
-		layoutSigned,              // signed words without word coding
-		layoutUnits | layoutWords, // unit and word coding
-		layoutUnits | layoutArith, // arithmetic without word coding
+		format.LayoutOrdered, // ordered values without word coding
+		format.LayoutArith,   // arithmetic without word coding
+		format.LayoutWords | format.LayoutArith | format.LayoutArith16,  // two arithmetic widths
+		format.LayoutWords | format.LayoutA64,                           // AArch64 form without word arithmetic
+		format.LayoutWords | format.LayoutArith16 | format.LayoutSigned, // signed words with halfwords
+		format.LayoutSigned,                     // signed words without word coding
+		format.LayoutUnits | format.LayoutWords, // unit and word coding
+		format.LayoutUnits | format.LayoutArith, // arithmetic without word coding
 	} {
 		p := craftPatch(atkOld, []byte("01"), craftBlock{newLen: 2, records: []rawRecord{{add: 2}}})
 		// The layout byte follows the two header varints of the block.
 		h, _ := ReadHeader(bytes.NewReader(p))
-		off := len(h.appendTo(nil)) + 2
+		off := len(headerBytes(h)) + 2
 		p[off] = layout
 		mustReject(t, atkOld, p, ErrMalformed)
 	}

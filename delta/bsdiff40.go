@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // BSDIFF40 is classic bsdiff 4.x's patch format, read and written for
@@ -22,7 +24,7 @@ import (
 // Every integer is 8 bytes little-endian sign-magnitude (bit 63 is the sign).
 
 // BSDIFF40Magic is the first 8 bytes of every BSDIFF40 patch.
-const BSDIFF40Magic = "BSDIFF40"
+const BSDIFF40Magic = format.BSDIFF40Magic
 
 // bsHeaderSize is the fixed size of a BSDIFF40 header.
 const bsHeaderSize = 32
@@ -49,16 +51,6 @@ func offtin(b []byte) int64 {
 		return -m
 	}
 	return m
-}
-
-// offtout encodes x as bsdiff's 8-byte sign-magnitude integer.
-// math.MinInt64 has no sign-magnitude form; callers never pass it.
-func offtout(x int64, b []byte) {
-	if x < 0 {
-		binary.LittleEndian.PutUint64(b, uint64(-x)|1<<63)
-		return
-	}
-	binary.LittleEndian.PutUint64(b, uint64(x))
 }
 
 // parseBSHeader checks the magic and the three lengths of a BSDIFF40 header.
@@ -95,3 +87,7 @@ func bsErrorf(sentinel error, patchOff, newOff int64, format string, a ...any) e
 	}
 	return &PatchError{Offset: patchOff, What: what, Err: sentinel}
 }
+
+// control is one BSDIFF40 record: add bytes of old plus diff, copy
+// literal bytes, then seek the old position.
+type control struct{ add, copy, seek int64 }

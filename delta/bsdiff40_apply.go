@@ -1,6 +1,8 @@
 package delta
 
 import (
+	"github.com/suitkit/suitkit/delta/internal/format"
+
 	"bufio"
 	"bytes"
 	"compress/bzip2"
@@ -67,7 +69,7 @@ const (
 	bsIdleSpacing = 64
 )
 
-// BSDIFF40 has no rule like our format's minJumpAdd, and bsdiff writes
+// BSDIFF40 has no rule like our format's format.MinJumpAdd, and bsdiff writes
 // short add runs after a seek (66 of under 8 bytes in 615 KB for
 // micropython-esp8266). Each may cost a read of the old image, so a patch
 // may have bsMaxShortJumps of them plus one per bsShortJumpSpacing output
@@ -108,7 +110,7 @@ type bsApplier struct {
 	lim               *bsLimits
 	oldPos, newPos    int64 // newPos counts bytes made, buffered or written
 	addEnd            int64 // old position where the last add run ended
-	shortJumps        int64 // add runs shorter than minJumpAdd that started elsewhere
+	shortJumps        int64 // add runs shorter than format.MinJumpAdd that started elsewhere
 	win               *oldWindow
 	obuf              []byte // output not yet written to out
 	flushed           int64  // bytes written to out
@@ -221,11 +223,11 @@ func (a *bsApplier) run() (int64, error) {
 		} else {
 			idle = 0
 		}
-		if r.add > 0 && r.add < minJumpAdd && a.oldPos != a.addEnd {
+		if r.add > 0 && r.add < format.MinJumpAdd && a.oldPos != a.addEnd {
 			a.shortJumps++
 			if a.shortJumps > bsMaxShortJumps+a.newPos/bsShortJumpSpacing {
 				return a.written(), bsErrorf(ErrLimit, -1, a.newPos, "%d add runs of under %d bytes after a seek, more than %d plus one per %d output bytes",
-					a.shortJumps, minJumpAdd, bsMaxShortJumps, bsShortJumpSpacing)
+					a.shortJumps, format.MinJumpAdd, bsMaxShortJumps, bsShortJumpSpacing)
 			}
 		}
 		if err := a.doAdd(r.add); err != nil {

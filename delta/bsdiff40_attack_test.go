@@ -2,11 +2,15 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // bsRaw builds a BSDIFF40 patch from raw parts without any validation, the
@@ -26,7 +30,7 @@ func (p bsRaw) build(t testing.TB) []byte {
 			return override
 		}
 		var b bytes.Buffer
-		if err := bsCompress(&b, produce); err != nil {
+		if err := diffcore.BSCompress(&b, produce); err != nil {
 			t.Fatal(err)
 		}
 		return b.Bytes()
@@ -34,9 +38,9 @@ func (p bsRaw) build(t testing.TB) []byte {
 	ctrl := z(p.ctrlZ, func(w io.Writer) error {
 		var rec [bsRecordSize]byte
 		for _, r := range p.recs {
-			offtout(r.add, rec[:])
-			offtout(r.copy, rec[8:])
-			offtout(r.seek, rec[16:])
+			format.PutOfft(r.add, rec[:])
+			format.PutOfft(r.copy, rec[8:])
+			format.PutOfft(r.seek, rec[16:])
 			w.Write(rec[:])
 		}
 		return nil
@@ -52,9 +56,9 @@ func (p bsRaw) build(t testing.TB) []byte {
 	if p.diffLen != nil {
 		dl = *p.diffLen
 	}
-	offtout(cl, hdr[8:])
-	offtout(dl, hdr[16:])
-	offtout(p.newSize, hdr[24:])
+	format.PutOfft(cl, hdr[8:])
+	format.PutOfft(dl, hdr[16:])
+	format.PutOfft(p.newSize, hdr[24:])
 	return bytes.Join([][]byte{hdr, ctrl, diff, extra}, nil)
 }
 
@@ -149,7 +153,7 @@ func TestBSDIFF40ExtraStreamBomb(t *testing.T) {
 	// The applier must stop after 16 bytes plus one, not inflate the bomb.
 	bomb := make([]byte, 64<<20)
 	var z bytes.Buffer
-	if err := bsCompress(&z, func(w io.Writer) error { _, err := w.Write(bomb); return err }); err != nil {
+	if err := diffcore.BSCompress(&z, func(w io.Writer) error { _, err := w.Write(bomb); return err }); err != nil {
 		t.Fatal(err)
 	}
 	p := bsRaw{newSize: 16, recs: []control{{copy: 16}}, extZ: z.Bytes()}.build(t)
@@ -236,7 +240,7 @@ func TestBSDIFF40BitFlipsNeverYieldWrongOutput(t *testing.T) {
 	old := randomBytes(rng, 4000)
 	nw := mutate(old, rng, 40)
 	var b bytes.Buffer
-	if err := WriteBSDIFF40(&b, old, nw); err != nil {
+	if err := diffcore.WriteBSDIFF40(context.Background(), &b, old, nw, nil); err != nil {
 		t.Fatal(err)
 	}
 	patch := b.Bytes()

@@ -2,11 +2,14 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
 )
 
 // bsInteropPairs are the firmware pairs small enough for a unit test
@@ -94,7 +97,7 @@ func TestBSDIFF40DebianPatchAppliesByteExact(t *testing.T) {
 func encodeForInterop(t *testing.T, oldB, newB []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteBSDIFF40(&b, oldB, newB); err != nil {
+	if err := diffcore.WriteBSDIFF40(context.Background(), &b, oldB, newB, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

@@ -2,9 +2,13 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 func testBSLimits() *bsLimits {
@@ -110,15 +114,15 @@ func applyBothWays(t *testing.T, oldB, patch []byte, lim *bsLimits) ([]byte, err
 func TestBSDIFF40OfftinOfftoutRoundTrip(t *testing.T) {
 	var b [8]byte
 	for _, v := range []int64{0, 1, -1, 255, -256, 1 << 40, -(1 << 40), 1<<63 - 1, -(1<<63 - 1)} {
-		offtout(v, b[:])
+		format.PutOfft(v, b[:])
 		if got := offtin(b[:]); got != v {
-			t.Errorf("offtin(offtout(%d)) = %d", v, got)
+			t.Errorf("offtin(format.PutOfft(%d)) = %d", v, got)
 		}
 	}
 	// Sign-magnitude, not two's complement: -1 is 0x01 ... 0x80.
-	offtout(-1, b[:])
+	format.PutOfft(-1, b[:])
 	if b != [8]byte{1, 0, 0, 0, 0, 0, 0, 0x80} {
-		t.Errorf("offtout(-1) = % x", b)
+		t.Errorf("format.PutOfft(-1) = % x", b)
 	}
 	// Negative zero decodes as zero.
 	if got := offtin([]byte{0, 0, 0, 0, 0, 0, 0, 0x80}); got != 0 {
@@ -179,8 +183,8 @@ func TestBSDIFF40EncoderRejectsInvalidControls(t *testing.T) {
 		"seek past old":    {{add: 2, seek: 9}, {copy: 8}},
 		"negative add run": {{add: -1, copy: 11}},
 	} {
-		if err := encodeBSDIFF40(&bytes.Buffer{}, old, nw, recs); !errors.Is(err, errBSControls) {
-			t.Errorf("%s: err = %v, want errBSControls", name, err)
+		if err := encodeBSDIFF40(&bytes.Buffer{}, old, nw, recs); !errors.Is(err, diffcore.ErrBSControls) {
+			t.Errorf("%s: err = %v, want diffcore.ErrBSControls", name, err)
 		}
 	}
 }
@@ -190,7 +194,7 @@ func TestBSDIFF40PublicAppliersHonourLimits(t *testing.T) {
 	old := randomBytes(rng, 50000)
 	nw := mutate(old, rng, 50)
 	var patch bytes.Buffer
-	if err := WriteBSDIFF40(&patch, old, nw); err != nil {
+	if err := diffcore.WriteBSDIFF40(context.Background(), &patch, old, nw, nil); err != nil {
 		t.Fatal(err)
 	}
 	p := patch.Bytes()

@@ -2,16 +2,18 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // The cost of applying a patch must be bounded by a small constant per
@@ -31,7 +33,7 @@ func zstdRecordsPatch(t testing.TB, old, new []byte, nrec, perBlock int, rec fun
 	}
 	defer enc.Close()
 	var blocks []byte
-	var mem int64 = fixedApplyMemory
+	var mem int64 = format.FixedApplyMemory
 	for i := 0; i < nrec; {
 		n := min(perBlock, nrec-i)
 		var ctrl []byte
@@ -54,13 +56,13 @@ func zstdRecordsPatch(t testing.TB, old, new []byte, nrec, perBlock int, rec fun
 		blocks = binary.AppendUvarint(blocks, uint64(len(comp)))
 		blocks = append(blocks, 0, 0, 0)
 		blocks = append(blocks, comp...)
-		mem = max(mem, int64(len(ctrl)+len(comp))+fixedApplyMemory)
+		mem = max(mem, int64(len(ctrl)+len(comp))+format.FixedApplyMemory)
 		i += n
 	}
 	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd,
 		OldSize: int64(len(old)), NewSize: int64(len(new)), ApplyMemory: mem}
 	h.OldDigest, h.NewDigest = sha256.Sum256(old), sha256.Sum256(new)
-	return append(h.appendTo(nil), blocks...)
+	return append(headerBytes(h), blocks...)
 }
 
 // seekBackPatch is the issue's case: against a 1-byte old image, records
@@ -200,7 +202,7 @@ func BenchmarkApplyCost(b *testing.B) {
 	b.Run("real-esp8266", func(b *testing.B) {
 		old, new := loadPair(b, "micropython-esp8266")
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, nil); err != nil {
+		if err := diffcore.Diff(context.Background(), old, new, &p, nil); err != nil {
 			b.Fatal(err)
 		}
 		benchApplyCost(b, old, new, p.Bytes(), false)
@@ -208,7 +210,7 @@ func BenchmarkApplyCost(b *testing.B) {
 	b.Run("real-esp8266-bsdiff40", func(b *testing.B) {
 		old, new := loadPair(b, "micropython-esp8266")
 		var p bytes.Buffer
-		if err := WriteBSDIFF40(&p, old, new); err != nil {
+		if err := diffcore.WriteBSDIFF40(context.Background(), &p, old, new, nil); err != nil {
 			b.Fatal(err)
 		}
 		benchApplyCost(b, old, new, p.Bytes(), true)
@@ -236,7 +238,7 @@ func BenchmarkApplyCost(b *testing.B) {
 		benchApplyCost(b, old, new, p, false)
 	})
 	b.Run("jump-8", func(b *testing.B) {
-		old, new, p := jumpPatch(b, 1<<20, n, minJumpAdd)
+		old, new, p := jumpPatch(b, 1<<20, n, format.MinJumpAdd)
 		benchApplyCost(b, old, new, p, false)
 	})
 	b.Run("bsdiff40-sequential-1", func(b *testing.B) {
@@ -249,9 +251,9 @@ func BenchmarkApplyCost(b *testing.B) {
 		benchApplyCost(b, old, old, p, true)
 	})
 	b.Run("bsdiff40-jump-8", func(b *testing.B) {
-		old, new, _ := jumpPatch(b, 1<<20, n, minJumpAdd)
-		j, a := int64(len(old)/2), int64(minJumpAdd)
-		recs := make([]control, n/minJumpAdd)
+		old, new, _ := jumpPatch(b, 1<<20, n, format.MinJumpAdd)
+		j, a := int64(len(old)/2), int64(format.MinJumpAdd)
+		recs := make([]control, n/format.MinJumpAdd)
 		for i := range recs {
 			recs[i] = control{add: a, seek: j - a}
 			if i%2 == 1 {
@@ -273,7 +275,7 @@ func BenchmarkApplyCost(b *testing.B) {
 // add 1" against a 1-byte image) is rejected; a patch with one record per
 // output byte reads the old image once per window and writes once per
 // buffer; a patch that jumps between distant old offsets reads the old
-// image at most once per minJumpAdd output bytes, and a shorter jumping
+// image at most once per format.MinJumpAdd output bytes, and a shorter jumping
 // add is malformed.
 func TestApplyCostBoundedPerOutputByte(t *testing.T) {
 	old, _, p := seekBackPatch(t, 64<<10)
@@ -302,48 +304,14 @@ func TestApplyCostBoundedPerOutputByte(t *testing.T) {
 	if reads > 2*hashReads(old)+2 || writes > n/ioChunk+2 {
 		t.Errorf("one record per byte: %d reads of old, %d writes for %d bytes", reads, writes, n)
 	}
-	old, new, p = jumpPatch(t, 1<<20, n, minJumpAdd)
+	old, new, p = jumpPatch(t, 1<<20, n, format.MinJumpAdd)
 	reads, writes = apply(old, new, p)
-	if reads > hashReads(old)+n/minJumpAdd+2 || writes > n/ioChunk+2 {
-		t.Errorf("jumping adds of %d bytes: %d reads of old, %d writes for %d bytes", minJumpAdd, reads, writes, n)
+	if reads > hashReads(old)+n/format.MinJumpAdd+2 || writes > n/ioChunk+2 {
+		t.Errorf("jumping adds of %d bytes: %d reads of old, %d writes for %d bytes", format.MinJumpAdd, reads, writes, n)
 	}
-	t.Logf("jumps of %d bytes: %d reads of old for %d output bytes", minJumpAdd, reads-hashReads(old), n)
-	old, _, p = jumpPatch(t, 1<<20, n, minJumpAdd-1)
+	t.Logf("jumps of %d bytes: %d reads of old for %d output bytes", format.MinJumpAdd, reads-hashReads(old), n)
+	old, _, p = jumpPatch(t, 1<<20, n, format.MinJumpAdd-1)
 	mustReject(t, old, p, ErrMalformed)
-}
-
-// boundJumps turns add runs shorter than minJumpAdd that jump into
-// literals, keeping every other record's old positions; the differ's
-// patches then always pass the applier's rule.
-func TestDiffBoundsShortJumps(t *testing.T) {
-	recs := []record{
-		{seek: 0, add: 3, copy: 1},   // starts where the (empty) previous run ended: kept
-		{seek: 100, add: 5, copy: 2}, // jumps, short: becomes literals
-		{seek: -50, add: 9},          // jumps, long enough: kept, its seek absorbs the 5
-		{seek: 0, add: 2, copy: 4},   // continues: kept
-		{seek: 7, add: 7},            // short jump: literals
-	}
-	positions := func(rs []record) (starts []int64, out int64) {
-		var o int64
-		for _, r := range rs {
-			o += r.seek
-			if r.add > 0 {
-				starts = append(starts, o)
-			}
-			o += r.add
-			out += r.add + r.copy
-		}
-		return starts, out
-	}
-	_, wantOut := positions(recs)
-	got := boundJumps(append([]record(nil), recs...))
-	want := []record{{0, 3, 1}, {100, 0, 7}, {-45, 9, 0}, {0, 2, 4}, {7, 0, 7}}
-	if !slices.Equal(got, want) {
-		t.Fatalf("boundJumps = %v, want %v", got, want)
-	}
-	if starts, out := positions(got); out != wantOut || !slices.Equal(starts, []int64{0, 58, 67}) {
-		t.Fatalf("add runs start at %v, output %d (want %d)", starts, out, wantOut)
-	}
 }
 
 // TestBSDIFF40ApplyCostBounded: a BSDIFF40 patch of one-byte records
@@ -413,7 +381,7 @@ func TestApplyRejectsStreamLongerThanBlockCanUse(t *testing.T) {
 	// Control bytes beyond three varints per record.
 	p := craftPatch(atkOld, []byte("x"), craftBlock{newLen: 1, records: one, extra: []byte("x")})
 	h, _ := ReadHeader(bytes.NewReader(p))
-	hdrLen := len(h.appendTo(nil))
+	hdrLen := len(headerBytes(h))
 	bad := append(bytes.Clone(p[:hdrLen]), 1, 1, 0, 0, 31, 0, 0, 1) // 1 byte, 1 record, stored; lengths 31, 0, 0, 1
 	bad = append(bad, make([]byte, 31)...)
 	bad = append(bad, 'x')

@@ -1,6 +1,8 @@
 package delta
 
 import (
+	"github.com/suitkit/suitkit/delta/internal/format"
+
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -37,14 +39,14 @@ type diffSource interface {
 	done() bool
 }
 
-func newDiffSource(b *blockHeader, gaps, values []byte, blockStart int64) (diffSource, error) {
-	if b.units {
-		return newUnitDiff(gaps, values, b.ordered)
+func newDiffSource(b *format.BlockHeader, gaps, values []byte, blockStart int64) (diffSource, error) {
+	if b.Units {
+		return newUnitDiff(gaps, values, b.Ordered)
 	}
-	if b.words {
-		d, err := newWordDiff(gaps, values, blockStart, b.ordered, b.signed)
+	if b.Words {
+		d, err := newWordDiff(gaps, values, blockStart, b.Ordered, b.Signed)
 		if d != nil {
-			d.arith, d.a64 = b.arith, b.a64
+			d.arith, d.a64 = b.Arith, b.A64
 		}
 		return d, err
 	}
@@ -280,7 +282,7 @@ func (d *wordDiff) addUnit(dst []byte, first int) error {
 		}
 		w := binary.LittleEndian.Uint32(dst)
 		if d.a64 {
-			w = adrpPlain(adrpCanon(w) + v)
+			w = format.ADRPPlain(format.ADRPCanon(w) + v)
 		} else {
 			w += v
 		}
@@ -292,66 +294,3 @@ func (d *wordDiff) addUnit(dst []byte, first int) error {
 }
 
 func (d *wordDiff) done() bool { return d.mask == 0 && len(d.gaps) == 0 }
-
-// wordEncoder builds the word coding incrementally, as the differ finds
-// non-zero diff bytes in increasing new-image positions.
-type wordEncoder struct {
-	gaps    []byte
-	lanes   [4][]byte
-	ordered []byte
-	last    int64 // last word written to gaps
-	cur     int64 // word being collected
-	mask    uint64
-	// signed: entries are (gap<<5 | sign<<4 | mask), sign set when the
-	// word's 32-bit diff is negative and its magnitude is coded
-	signed bool
-	sign   uint64
-}
-
-func (w *wordEncoder) reset(blockStart int64) {
-	w.gaps = w.gaps[:0]
-	w.ordered = w.ordered[:0]
-	for k := range w.lanes {
-		w.lanes[k] = w.lanes[k][:0]
-	}
-	w.last = blockStart>>2 - 1
-	w.mask, w.sign = 0, 0
-}
-
-func (w *wordEncoder) add(pos int64, v byte) {
-	if wd := pos >> 2; wd != w.cur || w.mask == 0 {
-		w.flushWord()
-		w.cur = wd
-	}
-	w.mask |= 1 << (pos & 3)
-	w.lanes[pos&3] = append(w.lanes[pos&3], v)
-	w.ordered = append(w.ordered, v)
-}
-
-func (w *wordEncoder) flushWord() {
-	if w.mask != 0 {
-		gap := uint64(w.cur - w.last - 1)
-		if w.signed {
-			gap = gap<<1 | w.sign
-		}
-		w.gaps = binary.AppendUvarint(w.gaps, gap<<4|w.mask)
-		w.sign = 0
-		w.last = w.cur
-		w.mask = 0
-	}
-}
-
-// finish returns the gap stream and the lane-grouped and position-ordered
-// value streams of the block.
-func (w *wordEncoder) finish() (gaps, values, ordered []byte) {
-	w.flushWord()
-	n := 0
-	for _, l := range w.lanes {
-		n += len(l)
-	}
-	values = make([]byte, 0, n)
-	for _, l := range w.lanes {
-		values = append(values, l...)
-	}
-	return w.gaps, values, w.ordered
-}

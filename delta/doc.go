@@ -1,15 +1,17 @@
-// Package delta makes and applies binary patches between firmware images:
-// a bsdiff-class differ (own suffix array, approximate matching) with a
+// Package delta applies binary patches between firmware images: a
 // compact, versioned patch format that a device can apply while it
-// downloads, in bounded memory.
+// downloads, in bounded memory. Patches are made on the host by package
+// [github.com/suitkit/suitkit/delta/differ], a bsdiff-class differ (own
+// suffix array, approximate matching); a device imports only this package,
+// so it links no differ, suffix array or compressor.
 //
-// [Diff] makes a patch, [Apply] applies one as it streams in (the old
-// image read at random through an io.ReaderAt, the new one written
-// sequentially), [ReadHeader] reads what a patch declares. For
-// interoperation with classic bsdiff/bspatch the package also writes and
-// applies BSDIFF40 patches (bzip2). Options are structs whose zero value
-// (or nil) is safe: [DiffOptions] for the differ, [Limits] for the
-// appliers, both per call, so concurrent calls share nothing.
+// [Apply] applies a patch as it streams in (the old image read at random
+// through an io.ReaderAt, the new one written sequentially), [ReadHeader]
+// reads what a patch declares. For interoperation with classic
+// bsdiff/bspatch the package also applies BSDIFF40 patches (bzip2;
+// differ.WriteBSDIFF40 writes them). Options are structs whose zero value
+// (or nil) is safe: [Limits] for the appliers, differ.Options for the
+// differ, both per call, so concurrent calls share nothing.
 //
 // Errors match the sentinels [ErrMalformed], [ErrUnsupported], [ErrLimit],
 // [ErrOldImageMismatch] and [ErrDigestMismatch] with errors.Is; a
@@ -18,7 +20,7 @@
 // patch carries no digests, so only our own format can reject a wrong old
 // image before writing anything.
 //
-// # How the differ works
+// # How the differ works (package delta/differ)
 //
 // The old image is indexed by a suffix array built with induced sorting
 // (SA-IS, linear time, int32 indices); from 8 MiB on, the array is sparse
@@ -46,7 +48,7 @@
 // into each until it takes the same seed in the same state (position,
 // alignment, rejected range) as the chunk's scan, after which the two
 // are identical (usually a few seeds in). Full blocks are compressed (2
-// at a time, sharing the call's 2 trial slots; DiffOptions.Concurrency
+// at a time, sharing the call's 2 trial slots; differ.Options.Concurrency
 // changes both limits) while the next block is built. On
 // the 24 MB libjvm pair (2 cores) the CLI takes about 2.7 s (Debian
 // bsdiff: 16.4 s).
@@ -138,7 +140,7 @@
 // two codings a quick zstd estimate ranks best, and the unit coding, get
 // full trials), and for each stream the smallest of stored, zstd and LZMA2
 // (two to four literal-context settings per stream kind). On the bench firmware LZMA2 makes patches
-// 8-14% smaller than zstd alone (DiffOptions.FastCompression).
+// 8-14% smaller than zstd alone (differ.Options.FastCompression).
 //
 // Compressed streams: CodecZstd is one zstd frame; CodecLZMA2 is an LZMA2
 // chunk sequence whose dictionary size is the decoded length, clamped to
@@ -180,8 +182,8 @@
 // Apply's memory does not depend on the image sizes: it is bounded by
 // Limits.MaxMemory (default 16 MiB), which caps the header's apply memory,
 // which in turn bounds every allocation made for patch data. Patches made
-// with the default [DiffOptions] need at most [DefaultBlockMemory] (2 MiB);
-// DiffOptions.BlockMemory trades device RAM for patch size. The new image
+// with the default differ.Options need at most differ.DefaultBlockMemory
+// (2 MiB); differ.Options.BlockMemory trades device RAM for patch size. The new image
 // is capped by Limits.MaxNewSize (default 1 GiB).
 //
 // Diff holds old, new and the suffix array of old (4 bytes per old byte,
@@ -189,12 +191,13 @@
 // both inputs must be smaller than 2 GiB. Peak RSS of the CLI on the
 // 24 MB libjvm pair: 129 MiB (5.6x the old image), with the CLI's GC
 // percentage of 40 for large inputs; Diff itself changes no GC setting
-// (it forces one collection between its phases, see [Diff]).
+// (it forces one collection between its phases, see differ.Diff).
 //
 // # Fuzzing
 //
-// FuzzApply, FuzzApplyBSDIFF40, FuzzDiffApply and FuzzBzip2RoundTrip run
-// at full speed with the engine's minimization bounded, for example:
+// FuzzApply and FuzzApplyBSDIFF40 (here), FuzzDiffApply and
+// FuzzBzip2RoundTrip (delta/internal/diffcore) run at full speed with the
+// engine's minimization bounded, for example:
 //
 //	go test ./delta -run '^$' -fuzz '^FuzzApply$' -fuzzminimizetime=10x -fuzztime=60s
 //

@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Sentinel errors. Every error returned by [Apply], [ReadHeader] and [Diff]
+// Sentinel errors. Every error returned by [Apply], [ReadHeader] and differ.Diff
 // that is caused by the input wraps exactly one of these, so callers can
 // branch with [errors.Is].
 var (

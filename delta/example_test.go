@@ -2,11 +2,13 @@ package delta_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 )
 
 func Example() {
@@ -14,7 +16,7 @@ func Example() {
 	new := bytes.ReplaceAll(old, []byte("v1"), []byte("v2"))
 
 	var patch bytes.Buffer
-	if err := delta.Diff(old, new, &patch, nil); err != nil {
+	if err := differ.Diff(context.Background(), old, new, &patch, nil); err != nil {
 		log.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -30,14 +32,14 @@ func ExampleReadHeader() {
 	old := []byte("hello, old world")
 	new := []byte("hello, new world!")
 	var patch bytes.Buffer
-	if err := delta.Diff(old, new, &patch, nil); err != nil {
+	if err := differ.Diff(context.Background(), old, new, &patch, nil); err != nil {
 		log.Fatal(err)
 	}
 	h, err := delta.ReadHeader(bytes.NewReader(patch.Bytes()))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(h.Version, h.OldSize, h.NewSize, h.ApplyMemory <= delta.DefaultBlockMemory)
+	fmt.Println(h.Version, h.OldSize, h.NewSize, h.ApplyMemory <= differ.DefaultBlockMemory)
 	// Output: 1 16 17 true
 }
 
@@ -45,7 +47,7 @@ func ExampleApply_wrongOldImage() {
 	old := []byte("version one of the image")
 	new := []byte("version two of the image")
 	var patch bytes.Buffer
-	if err := delta.Diff(old, new, &patch, nil); err != nil {
+	if err := differ.Diff(context.Background(), old, new, &patch, nil); err != nil {
 		log.Fatal(err)
 	}
 	other := []byte("version 1.5 of the image")[:len(old)]
@@ -60,7 +62,7 @@ func ExampleLimits() {
 	new := append(bytes.Clone(old), 5)
 	var patch bytes.Buffer
 	// Small blocks: the device needs little RAM to apply.
-	if err := delta.Diff(old, new, &patch, &delta.DiffOptions{BlockMemory: delta.MinBlockMemory}); err != nil {
+	if err := differ.Diff(context.Background(), old, new, &patch, &differ.Options{BlockMemory: differ.MinBlockMemory}); err != nil {
 		log.Fatal(err)
 	}
 	// A device with a 1 MiB budget for patch buffers.

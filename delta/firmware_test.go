@@ -9,6 +9,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
 	"github.com/suitkit/suitkit/internal/testshared"
 )
 
@@ -85,8 +86,8 @@ func TestFirmwarePairsRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h.ApplyMemory > DefaultBlockMemory {
-				t.Errorf("patch needs %d bytes to apply, default block budget is %d", h.ApplyMemory, DefaultBlockMemory)
+			if h.ApplyMemory > diffcore.DefaultBlockMemory {
+				t.Errorf("patch needs %d bytes to apply, default block budget is %d", h.ApplyMemory, diffcore.DefaultBlockMemory)
 			}
 		})
 	}

@@ -5,11 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // Magic is the first four bytes of every suitkit delta patch.
-const Magic = "SKDF"
+const Magic = format.Magic
 
 // FormatVersion is the patch format version this package writes and reads.
 const FormatVersion = 1
@@ -69,19 +72,13 @@ type Header struct {
 // UsesCodec reports whether the header declares codec c.
 func (h *Header) UsesCodec(c Codec) bool { return c < 8 && h.Codecs&(1<<c) != 0 }
 
-// maxHeaderLen bounds the encoded header: magic, version, codecs, three
-// varints and two digests.
-const maxHeaderLen = 4 + 2 + 3*binary.MaxVarintLen64 + 2*sha256.Size
-
-func (h *Header) appendTo(b []byte) []byte {
-	b = append(b, Magic...)
-	b = append(b, byte(h.Version), h.Codecs)
-	b = binary.AppendUvarint(b, uint64(h.OldSize))
-	b = binary.AppendUvarint(b, uint64(h.NewSize))
-	b = binary.AppendUvarint(b, uint64(h.ApplyMemory))
-	b = append(b, h.OldDigest[:]...)
-	b = append(b, h.NewDigest[:]...)
-	return b
+// AppendBinary appends the encoded header to b (encoding.BinaryAppender);
+// it fails only when a size is negative or the version does not fit a byte.
+func (h *Header) AppendBinary(b []byte) ([]byte, error) {
+	if h.OldSize < 0 || h.NewSize < 0 || h.ApplyMemory < 0 || h.Version < 0 || h.Version > 255 {
+		return b, fmt.Errorf("delta: header with version %d, sizes %d, %d, apply memory %d cannot be encoded", h.Version, h.OldSize, h.NewSize, h.ApplyMemory)
+	}
+	return format.AppendHeader(b, uint8(h.Version), h.Codecs, uint64(h.OldSize), uint64(h.NewSize), uint64(h.ApplyMemory), &h.OldDigest, &h.NewDigest), nil
 }
 
 // patchReader reads a patch and counts the bytes consumed, so errors can
@@ -222,146 +219,3 @@ func readHeader(pr *patchReader) (*Header, error) {
 	}
 	return h, nil
 }
-
-// blockHeader describes one block: how much new output it makes, how many
-// control records it holds, and each stream's codec and sizes.
-//
-// Two layouts exist. Separate: each stream is compressed on its own
-// (codec per stream). Joint: the four streams are concatenated and
-// compressed as one (saves per-stream codec overhead on small blocks).
-type blockHeader struct {
-	newLen  int64
-	records int64
-	joint   bool
-	// words: the diff is coded per 4-byte word of the new image (word
-	// gap and lane mask in the gaps stream, values grouped by lane);
-	// otherwise per byte (byte gaps, values in order).
-	words bool
-	// ordered (word coding only): values in position order instead of
-	// grouped by lane.
-	ordered bool
-	// arith (word coding only): 0, or 4 or 2: whole 4-byte words (or
-	// 2-byte halfwords) inside an add run are old unit + diff unit as
-	// little-endian integers (carries included).
-	arith int
-	// a64 (with arith 4): the words are in AArch64 canonical form
-	// (adrpCanon) when the diff word is added.
-	a64 bool
-	// units: the diff is in unit coding (unitcode.go); ordered may be set
-	units bool
-	// signed (with arith 4): word gap entries carry a sign bit
-	signed  bool
-	codec   [numStreams]Codec // joint: all equal
-	rawLen  [numStreams]int64
-	compLen [numStreams]int64 // separate: equals rawLen for CodecStored
-	// joint layout: compressed size of the concatenation
-	jointComp int64
-}
-
-// Bits of the block layout byte.
-const (
-	layoutJoint   = 1 << 0 // streams compressed as one
-	layoutWords   = 1 << 1 // word-mask diff coding
-	layoutOrdered = 1 << 2 // word coding with values in position order
-	layoutArith   = 1 << 3 // word coding with 32-bit word arithmetic
-	layoutArith16 = 1 << 4 // word coding with 16-bit halfword arithmetic
-	layoutA64     = 1 << 5 // 32-bit word arithmetic in AArch64 canonical form
-	layoutUnits   = 1 << 6 // unit coding at any alignment (unitcode.go)
-	layoutSigned  = 1 << 7 // 32-bit word arithmetic with signed words
-	layoutMask    = layoutJoint | layoutWords | layoutOrdered | layoutArith | layoutArith16 | layoutA64 | layoutUnits | layoutSigned
-)
-
-func (b *blockHeader) layout() byte {
-	var l byte
-	if b.joint {
-		l |= layoutJoint
-	}
-	if b.ordered {
-		l |= layoutOrdered
-	}
-	switch b.arith {
-	case 4:
-		l |= layoutArith
-	case 2:
-		l |= layoutArith16
-	}
-	if b.words {
-		l |= layoutWords
-	}
-	if b.a64 {
-		l |= layoutA64
-	}
-	if b.units {
-		l |= layoutUnits
-	}
-	if b.signed {
-		l |= layoutSigned
-	}
-	return l
-}
-
-func (b *blockHeader) appendTo(dst []byte) []byte {
-	dst = binary.AppendUvarint(dst, uint64(b.newLen))
-	dst = binary.AppendUvarint(dst, uint64(b.records))
-	if b.joint {
-		dst = append(dst, b.layout(), byte(b.codec[0]))
-		for s := 0; s < numStreams; s++ {
-			dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
-		}
-		if b.codec[0] != CodecStored {
-			dst = binary.AppendUvarint(dst, uint64(b.jointComp))
-		}
-		return dst
-	}
-	var codecs byte
-	for s := 0; s < numStreams; s++ {
-		codecs |= byte(b.codec[s]) << (2 * s)
-	}
-	dst = append(dst, b.layout(), codecs)
-	for s := 0; s < numStreams; s++ {
-		dst = binary.AppendUvarint(dst, uint64(b.rawLen[s]))
-		if b.codec[s] != CodecStored {
-			dst = binary.AppendUvarint(dst, uint64(b.compLen[s]))
-		}
-	}
-	return dst
-}
-
-func (b *blockHeader) rawTotal() int64 {
-	var raw int64
-	for s := 0; s < numStreams; s++ {
-		raw += b.rawLen[s]
-	}
-	return raw
-}
-
-// memory is the working memory the applier needs for this block: all
-// decoded streams, one compressed buffer (the largest), and one LZMA2
-// dictionary (the largest), plus the fixed allowance.
-func (b *blockHeader) memory() int64 {
-	raw := b.rawTotal()
-	var comp, dict int64
-	if b.joint {
-		if b.codec[0] != CodecStored {
-			comp = b.jointComp
-		}
-		if b.codec[0] == CodecLZMA2 {
-			dict = lzmaDictCap(raw)
-		}
-		return raw + comp + dict + fixedApplyMemory
-	}
-	for s := 0; s < numStreams; s++ {
-		if b.codec[s] != CodecStored {
-			comp = max(comp, b.compLen[s])
-		}
-		if b.codec[s] == CodecLZMA2 {
-			dict = max(dict, lzmaDictCap(b.rawLen[s]))
-		}
-	}
-	return raw + comp + dict + fixedApplyMemory
-}
-
-// fixedApplyMemory is the allowance, counted in every block's memory, for
-// the applier's I/O buffers and codec state that does not scale with the
-// block (patch read buffer, old/new chunk buffers, zstd decoder tables).
-const fixedApplyMemory = 512 << 10

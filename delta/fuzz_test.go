@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,9 @@ import (
 	"math/rand/v2"
 	"testing"
 	"testing/iotest"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // fuzzLimits are tight so the fuzzer exercises the limit paths and its
@@ -60,7 +64,7 @@ func applySeeds(tb testing.TB) (seeds [][2][]byte) {
 			}
 		}
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, &DiffOptions{FastCompression: i%2 == 0}); err != nil {
+		if err := diffcore.Diff(context.Background(), old, new, &p, &diffcore.Options{FastCompression: i%2 == 0}); err != nil {
 			tb.Fatal(err)
 		}
 		add(old, p.Bytes())
@@ -68,9 +72,9 @@ func applySeeds(tb testing.TB) (seeds [][2][]byte) {
 	// The AArch64 and unit codings, forced (automatic choice may not
 	// pick them on small inputs).
 	old, new := aarch64LikePair(9, 512)
-	for _, coding := range []int{codingArithA64Lanes, codingArithA64Ordered, codingUnitLanes, codingUnitOrdered} {
+	for _, coding := range []int{diffcore.CodingArithA64Lanes, diffcore.CodingArithA64Ordered, diffcore.CodingUnitLanes, diffcore.CodingUnitOrdered} {
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true, forceCoding: coding}); err != nil {
+		if err := diffcore.Diff(context.Background(), old, new, &p, &diffcore.Options{FastCompression: true, ForceCoding: coding}); err != nil {
 			tb.Fatal(err)
 		}
 		add(old, p.Bytes())
@@ -123,7 +127,7 @@ func FuzzApply(f *testing.F) {
 		if herr == nil && h.UsesCodec(CodecLZMA2) {
 			perByte = 64 << 10
 		}
-		bound := 2*fuzzLimits.MaxMemory + fixedApplyMemory + perByte*int64(len(patch)) + 128*declared
+		bound := 2*fuzzLimits.MaxMemory + format.FixedApplyMemory + perByte*int64(len(patch)) + 128*declared
 		if grew := after.totalAlloc - before.totalAlloc; grew > uint64(bound) {
 			t.Fatalf("Apply allocated %d bytes (bound %d) under a %d-byte memory limit", grew, bound, fuzzLimits.MaxMemory)
 		}
@@ -160,41 +164,6 @@ func sentinelOf(err error) error {
 }
 
 func isSentinel(err error) bool { return sentinelOf(err) != nil }
-
-// FuzzDiffApply is a differential fuzz of the whole pipeline: for any two
-// inputs, Apply(old, Diff(old, new)) == new, and the bsdiff-style controls
-// rebuild new too.
-func FuzzDiffApply(f *testing.F) {
-	f.Add([]byte("hello, firmware v1"), []byte("hello, firmware v2!"))
-	f.Add(bytes.Repeat([]byte{0}, 300), bytes.Repeat([]byte{0xff}, 200))
-	f.Add([]byte{}, []byte("new"))
-	f.Add([]byte("old"), []byte{})
-	rng := rand.New(rand.NewPCG(41, 42))
-	old := coreRandom(rng, 500)
-	f.Add(old, coreMutate(rng, old, 10))
-	f.Fuzz(func(t *testing.T, old, new []byte) {
-		if len(old) > 1<<16 || len(new) > 1<<16 {
-			return
-		}
-		var p bytes.Buffer
-		opts := &DiffOptions{FastCompression: len(new)%8 != 0}
-		if err := Diff(old, new, &p, opts); err != nil {
-			t.Fatalf("Diff: %v", err)
-		}
-		var out bytes.Buffer
-		if err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(p.Bytes()), &out, nil); err != nil {
-			t.Fatalf("Apply: %v", err)
-		}
-		if !bytes.Equal(out.Bytes(), new) {
-			t.Fatal("Apply(Diff(old, new)) != new")
-		}
-		ctrl, err := computeControls(old, new, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkControls(t, old, new, ctrl)
-	})
-}
 
 // The fuzzing engine minimizes every new interesting input, which on
 // multi-KB seeds stalled FuzzApply (16 execs, then 0/s): the seeds stay

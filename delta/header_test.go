@@ -3,17 +3,20 @@ package delta
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
 )
 
 func TestReadHeaderReportsImagesAndConsumesOnlyHeader(t *testing.T) {
 	old := bytes.Repeat([]byte("old image "), 100)
 	new := bytes.Repeat([]byte("new image "), 120)
 	var p bytes.Buffer
-	if err := Diff(old, new, &p, nil); err != nil {
+	if err := diffcore.Diff(context.Background(), old, new, &p, nil); err != nil {
 		t.Fatal(err)
 	}
 	patch := p.Bytes()
@@ -30,7 +33,7 @@ func TestReadHeaderReportsImagesAndConsumesOnlyHeader(t *testing.T) {
 		t.Fatalf("header %+v", h)
 	}
 	rest, _ := io.ReadAll(br)
-	if hl := len(h.appendTo(nil)); !bytes.Equal(rest, patch[hl:]) {
+	if hl := len(headerBytes(h)); !bytes.Equal(rest, patch[hl:]) {
 		t.Fatalf("ReadHeader consumed %d bytes, header is %d", len(patch)-len(rest), hl)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // Every integer slot of a patch (header sizes, block lengths and counts,
@@ -102,7 +104,7 @@ func TestPatchIntegerSlotsExtremeValues(t *testing.T) {
 	}
 	// Diff gaps in every coding: a gap that points past the block, or
 	// overflows word or unit arithmetic, is malformed.
-	layouts := []byte{0, layoutWords, layoutWords | layoutArith, layoutWords | layoutArith | layoutSigned, layoutWords | layoutArith16, layoutUnits}
+	layouts := []byte{0, format.LayoutWords, format.LayoutWords | format.LayoutArith, format.LayoutWords | format.LayoutArith | format.LayoutSigned, format.LayoutWords | format.LayoutArith16, format.LayoutUnits}
 	for _, lay := range layouts {
 		for _, v := range uvarintSlotValues {
 			p := craftPatch(atkOld, []byte("0124"), craftBlock{newLen: 4, records: []rawRecord{{add: 4}},

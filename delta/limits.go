@@ -26,7 +26,7 @@ type Limits struct {
 
 const (
 	// DefaultMaxMemory is the default Limits.MaxMemory. Patches made
-	// with the default DiffOptions need at most DefaultBlockMemory, which
+	// with the default differ.Options need at most differ.DefaultBlockMemory, which
 	// is below it.
 	DefaultMaxMemory = 16 << 20
 	// DefaultMaxNewSize is the default Limits.MaxNewSize (1 GiB).

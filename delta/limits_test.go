@@ -2,9 +2,12 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
 )
 
 // TestMaxMemoryAtLimitAndOver: issue 9 item 7. A suitkit patch applies
@@ -22,9 +25,9 @@ func TestMaxMemoryAtLimitAndOver(t *testing.T) {
 	for range 1000 {
 		nw[rng.IntN(len(nw))] = byte(rng.Uint32())
 	}
-	for _, bm := range []int{MinBlockMemory, DefaultBlockMemory, DefaultMaxMemory + 4<<20} {
+	for _, bm := range []int{diffcore.MinBlockMemory, diffcore.DefaultBlockMemory, DefaultMaxMemory + 4<<20} {
 		var p bytes.Buffer
-		if err := Diff(old, nw, &p, &DiffOptions{BlockMemory: bm, FastCompression: true}); err != nil {
+		if err := diffcore.Diff(context.Background(), old, nw, &p, &diffcore.Options{BlockMemory: bm, FastCompression: true}); err != nil {
 			t.Fatal(err)
 		}
 		h, err := ReadHeader(bytes.NewReader(p.Bytes()))

@@ -2,6 +2,7 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // allocatedBy returns the bytes allocated (runtime.MemStats.TotalAlloc)
@@ -30,7 +33,7 @@ func copyStreamPatch(new []byte, c Codec, comp []byte, mem int64) []byte {
 	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<c,
 		OldSize: int64(len(atkOld)), NewSize: int64(len(new)), ApplyMemory: mem}
 	h.OldDigest, h.NewDigest = sha256.Sum256(atkOld), sha256.Sum256(new)
-	p := h.appendTo(nil)
+	p := headerBytes(h)
 	ctrl := binary.AppendUvarint([]byte{0, 0}, uint64(len(new))) // seek 0, add 0, copy n
 	p = binary.AppendUvarint(p, uint64(len(new)))
 	p = binary.AppendUvarint(p, 1)
@@ -81,7 +84,7 @@ func TestApplyAllocatesWithinDeclaredMemory(t *testing.T) {
 			p := copyStreamPatch(bytes.Repeat([]byte{1}, tc.declared), tc.c, tc.comp, DefaultMaxMemory)
 			// What the block may use: its streams, its compressed
 			// buffer, an LZMA2 dictionary, the fixed allowance.
-			budget := uint64(3+tc.declared+len(tc.comp)) + uint64(lzmaDictCap(int64(tc.declared))) + fixedApplyMemory
+			budget := uint64(3+tc.declared+len(tc.comp)) + uint64(format.LZMADictCap(int64(tc.declared))) + format.FixedApplyMemory
 			var err error
 			got := allocatedBy(func() {
 				err = Apply(bytes.NewReader(atkOld), int64(len(atkOld)), bytes.NewReader(p), io.Discard, nil)
@@ -99,7 +102,7 @@ func TestApplyAllocatesWithinDeclaredMemory(t *testing.T) {
 	t.Run("real patch", func(t *testing.T) {
 		old, new := aarch64LikePair(31, 1<<20)
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true}); err != nil {
+		if err := diffcore.Diff(context.Background(), old, new, &p, &diffcore.Options{FastCompression: true}); err != nil {
 			t.Fatal(err)
 		}
 		h, err := ReadHeader(bytes.NewReader(p.Bytes()))
@@ -121,7 +124,7 @@ func TestApplyAllocatesWithinDeclaredMemory(t *testing.T) {
 	t.Run("BSDIFF40", func(t *testing.T) {
 		old, new := aarch64LikePair(32, 1<<20)
 		var p bytes.Buffer
-		if err := WriteBSDIFF40(&p, old, new); err != nil {
+		if err := diffcore.WriteBSDIFF40(context.Background(), &p, old, new, nil); err != nil {
 			t.Fatal(err)
 		}
 		lim := &Limits{MaxMemory: 3*bsDecoderMemory + bsFixedMemory + int64(p.Len())}
@@ -146,10 +149,10 @@ func TestApplyAllocatesWithinDeclaredMemory(t *testing.T) {
 func TestApplyOutputLimitAtAndBelowNewSize(t *testing.T) {
 	old, new := aarch64LikePair(33, 64<<10)
 	var ours, bs bytes.Buffer
-	if err := Diff(old, new, &ours, &DiffOptions{FastCompression: true}); err != nil {
+	if err := diffcore.Diff(context.Background(), old, new, &ours, &diffcore.Options{FastCompression: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteBSDIFF40(&bs, old, new); err != nil {
+	if err := diffcore.WriteBSDIFF40(context.Background(), &bs, old, new, nil); err != nil {
 		t.Fatal(err)
 	}
 	apply := map[string]func(io.ReaderAt, io.Writer, *Limits) error{

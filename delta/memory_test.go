@@ -2,9 +2,12 @@ package delta
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
 )
 
 // TestApplyMemoryIndependentOfImageSize applies patches for a 1 MiB and an
@@ -20,7 +23,7 @@ func TestApplyMemoryIndependentOfImageSize(t *testing.T) {
 			new[rng.IntN(len(new))] ^= 0x5a
 		}
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, &DiffOptions{FastCompression: true}); err != nil {
+		if err := diffcore.Diff(context.Background(), old, new, &p, &diffcore.Options{FastCompression: true}); err != nil {
 			t.Fatal(err)
 		}
 		var before, after runtimeMem

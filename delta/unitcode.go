@@ -1,7 +1,6 @@
 package delta
 
 import (
-	"encoding/binary"
 	"errors"
 )
 
@@ -23,67 +22,6 @@ import (
 // or pointer at any alignment (x86 rel32, Xtensa, Thumb) that moved then
 // gives its change as one small number instead of a change plus borrow
 // bytes.
-
-// unitEncoder builds the unit coding of a block.
-type unitEncoder struct {
-	gaps    []byte
-	lanes   [4][]byte
-	ordered []byte
-	zeros   uint64
-}
-
-// addRun codes one whole add run (new and old bytes of equal length).
-func (u *unitEncoder) addRun(nw, od []byte) {
-	i := 0
-	for i < len(nw) {
-		if r := commonPrefix(nw[i:], od[i:]); r > 0 {
-			u.zeros += uint64(r)
-			i += r
-			continue
-		}
-		w := min(4, len(nw)-i)
-		lim := uint64(1) << (8 * w)
-		d := (uint64(leUint(nw[i:i+w])) - uint64(leUint(od[i:i+w]))) & (lim - 1)
-		var sign uint64
-		if d >= lim/2 {
-			// Negative: code the magnitude, which the applier subtracts.
-			d, sign = lim-d, 1
-		}
-		var mask uint64
-		for k := 0; k < w; k++ {
-			if v := byte(d >> (8 * k)); v != 0 {
-				mask |= 1 << k
-				u.lanes[k] = append(u.lanes[k], v)
-				u.ordered = append(u.ordered, v)
-			}
-		}
-		u.gaps = binary.AppendUvarint(u.gaps, u.zeros<<4|sign<<3|mask>>1)
-		u.zeros = 0
-		i += w
-	}
-}
-
-// finish returns the gaps stream and the lane-grouped and ordered values.
-func (u *unitEncoder) finish() (gaps, values, ordered []byte) {
-	n := 0
-	for _, l := range u.lanes {
-		n += len(l)
-	}
-	values = make([]byte, 0, n)
-	for _, l := range u.lanes {
-		values = append(values, l...)
-	}
-	return u.gaps, values, u.ordered
-}
-
-// leUint reads 1 to 4 bytes as a little-endian integer.
-func leUint(b []byte) uint32 {
-	var v uint32
-	for k := len(b) - 1; k >= 0; k-- {
-		v = v<<8 | uint32(b[k])
-	}
-	return v
-}
 
 // unitDiff decodes the unit coding. A unit may span the applier's chunks:
 // its bytes are added one at a time with the carry kept between calls.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // unitRuns makes add runs of old bytes and new bytes that differ by
@@ -39,11 +41,11 @@ func TestUnitCodingSurvivesAnyChunking(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for trial := range 50 {
 		olds, news := unitRuns(r, 1+r.IntN(20))
-		var enc unitEncoder
+		var enc format.UnitEncoder
 		for i := range olds {
-			enc.addRun(news[i], olds[i])
+			enc.AddRun(news[i], olds[i])
 		}
-		gaps, lanes, ordered := enc.finish()
+		gaps, lanes, ordered := enc.Finish()
 		for _, ord := range []bool{false, true} {
 			values := lanes
 			if ord {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta/internal/diffcore"
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
 // Both signed (layout bit7, the default) and unsigned 32-bit word
@@ -11,14 +14,14 @@ import (
 // up and down.
 func TestWordArithmeticSignedAndUnsignedRoundTrip(t *testing.T) {
 	old, new := aarch64LikePair(11, 300<<10)
-	for _, coding := range []int{codingArithLanes, codingArithOrdered, codingArithA64Lanes, codingArithA64Ordered} {
+	for _, coding := range []int{diffcore.CodingArithLanes, diffcore.CodingArithOrdered, diffcore.CodingArithA64Lanes, diffcore.CodingArithA64Ordered} {
 		for _, signed := range []bool{false, true} {
-			patch, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: coding, unsignedArith: !signed})
+			patch, got := diffApply(t, old, new, &diffcore.Options{FastCompression: true, ForceCoding: coding, UnsignedArith: !signed})
 			if !bytes.Equal(got, new) {
 				t.Fatalf("coding %d signed=%v: output differs", coding, signed)
 			}
 			for _, l := range blockLayouts(t, patch) {
-				if (l&layoutSigned != 0) != signed {
+				if (l&format.LayoutSigned != 0) != signed {
 					t.Fatalf("coding %d signed=%v: block layout %#x", coding, signed, l)
 				}
 			}
@@ -40,10 +43,10 @@ func TestWordSignOutsideUnitRejected(t *testing.T) {
 		t.Fatal("apply accepted a sign bit on a partial word")
 	}
 	old, new := aarch64LikePair(12, 8<<10)
-	patch, _ := diffApply(t, old, new, &DiffOptions{FastCompression: true, forceCoding: codingArith16Lanes})
+	patch, _ := diffApply(t, old, new, &diffcore.Options{FastCompression: true, ForceCoding: diffcore.CodingArith16Lanes})
 	off := blockLayoutOffset(t, patch)
 	bad := bytes.Clone(patch)
-	bad[off] |= layoutSigned
+	bad[off] |= format.LayoutSigned
 	if err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(bad), &bytes.Buffer{}, nil); !errors.Is(err, ErrMalformed) {
 		t.Fatal("Apply accepted signed words with 16-bit arithmetic")
 	}

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
@@ -131,10 +131,10 @@ func genSetup() (*genPayloads, genKeys, error) {
 		oldImg := genFirmware(21, 700)
 		newImg := genMutate(oldImg, 5)
 		var patch, bs bytes.Buffer
-		if genErr = delta.Diff(oldImg, newImg, &patch, &delta.DiffOptions{FastCompression: true, Concurrency: 1}); genErr != nil {
+		if genErr = differ.Diff(context.Background(), oldImg, newImg, &patch, &differ.Options{FastCompression: true, Concurrency: 1}); genErr != nil {
 			return
 		}
-		if genErr = delta.WriteBSDIFF40(&bs, oldImg, newImg); genErr != nil {
+		if genErr = differ.WriteBSDIFF40(context.Background(), &bs, oldImg, newImg, nil); genErr != nil {
 			return
 		}
 		genPool = genPayloads{

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/suit"
@@ -132,7 +132,7 @@ func TestEveryInstallPathNeedsAnImageDigest(t *testing.T) {
 	old := firmware(10, 6000)
 	img := firmware(11, 6000)
 	patch := new(bytes.Buffer)
-	if err := delta.Diff(old, img, patch, nil); err != nil {
+	if err := differ.Diff(context.Background(), old, img, patch, nil); err != nil {
 		t.Fatal(err)
 	}
 	src1 := func(extra ...suit.Parameter) suit.Command {

@@ -27,7 +27,7 @@ type Limits struct {
 	MaxCommands int
 	// MaxPatchMemory caps the working memory a delta patch may ask for
 	// (delta.Limits.MaxMemory; default delta.DefaultMaxMemory, 16 MiB). A
-	// patch made with a larger block budget (delta.DiffOptions.BlockMemory)
+	// patch made with a larger block budget (differ.Options.BlockMemory)
 	// needs it raised.
 	MaxPatchMemory int64
 }

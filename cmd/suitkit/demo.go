@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/suitkit/suitkit/build"
-	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
@@ -144,7 +144,7 @@ func (d *demo) run() error {
 	// 3. Delta.
 	d.stepf("build server: make a delta patch v1 -> v2")
 	var pbuf bytes.Buffer
-	if err := delta.Diff(v1, v2, &pbuf, nil); err != nil {
+	if err := differ.Diff(context.Background(), v1, v2, &pbuf, nil); err != nil {
 		return err
 	}
 	patch := pbuf.Bytes()

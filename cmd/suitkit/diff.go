@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 )
 
 func init() {
@@ -46,13 +47,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var write func(w io.Writer, old, new []byte) error
 	switch *format {
 	case "suitkit":
-		opts := &delta.DiffOptions{BlockMemory: int(*blockMem), FastCompression: *fast}
-		write = func(w io.Writer, old, new []byte) error { return delta.Diff(old, new, w, opts) }
+		opts := &differ.Options{BlockMemory: int(*blockMem), FastCompression: *fast}
+		write = func(w io.Writer, old, new []byte) error { return differ.Diff(ctx, old, new, w, opts) }
 	case "bsdiff40":
 		if *fast || *blockMem != 0 {
 			return usagef("diff: --fast and --block-memory apply to the suitkit format only")
 		}
-		write = delta.WriteBSDIFF40
+		write = func(w io.Writer, old, new []byte) error { return differ.WriteBSDIFF40(ctx, w, old, new, nil) }
 	default:
 		return usagef("diff: unknown --format %q (want suitkit or bsdiff40)", *format)
 	}
@@ -76,8 +77,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// The differ reports no progress of its own: show elapsed time and the
 	// patch bytes written so far.
 	bar := startProgress(stderr, fmt.Sprintf("diffing %s:", mib(int64(len(newB)))), 0, int64(max(len(oldB), len(newB))))
-	// delta.Diff does not observe ctx: on a signal writeOutput returns
-	// at once and drops the temporary file while the differ still runs.
+	// On a signal writeOutput returns at once and drops the temporary
+	// file; the differ sees the cancelled ctx and stops soon after.
 	err = writeOutput(ctx, pos[2], 0o644, true, func(w io.Writer) error {
 		return write(progressWriter{w: w, p: bar}, oldB, newB)
 	})

@@ -110,7 +110,8 @@ func abandon(intr *interrupted, args []string, stderr io.Writer) int {
 // the target holds either its previous content (or stays absent) or all of
 // the new content. Unless overwrite is set an existing file is never
 // replaced. When ctx is cancelled writeOutput returns its cause promptly,
-// even while fill is still computing (delta.Diff does not observe ctx), and
+// even while fill is still computing (the differ stops only at its next
+// check of ctx), and
 // the temporary file is removed; fill's later writes then fail.
 func writeOutput(ctx context.Context, path string, perm fs.FileMode, overwrite bool, fill func(w io.Writer) error) error {
 	if ctx.Err() != nil {

@@ -164,7 +164,7 @@ func TestDiffInterruptedLeavesNoPatch(t *testing.T) {
 // interruptOld is the old image of testdata/interrupt-256mib.patch: 1 MiB
 // from PCG(2026, 12). The patch makes a 256 MiB new image (old repeated 256
 // times, copy i with its byte len-1-i flipped by 0x5a); it was written by
-// delta.Diff with FastCompression. Applying it takes about a second.
+// differ.Diff with FastCompression. Applying it takes about a second.
 func interruptOld() []byte {
 	rng := rand.New(rand.NewPCG(2026, 12))
 	old := make([]byte, 1<<20)

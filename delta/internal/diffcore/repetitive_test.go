@@ -1,7 +1,8 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -55,7 +56,7 @@ func TestDiffRepetitiveInputsFinishInLinearTime(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			start, cpu := time.Now(), processCPU()
-			ctrl, err := computeControls(c.old, c.new, nil)
+			ctrl, err := computeControls(context.Background(), c.old, c.new, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

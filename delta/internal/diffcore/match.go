@@ -1,6 +1,11 @@
-package delta
+package diffcore
 
-import "math"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+)
 
 // control is one bsdiff-style control triple. Semantics are exactly
 // bsdiff's: with n the position in new and o the position in old,
@@ -44,6 +49,20 @@ const (
 	aheadNeed   = 15
 )
 
+// cancelCheck is how many positions of new the scan covers between two
+// checks of the Diff call's context.
+const cancelCheck = 64 << 10
+
+// cancelled reports whether the Diff call that owns x was cancelled.
+func (x *index) cancelled() bool {
+	select {
+	case <-x.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // maxDiffInput is the largest old or new image Diff accepts: the suffix
 // array uses int32 indices.
 const maxDiffInput = math.MaxInt32 - 1
@@ -51,21 +70,38 @@ const maxDiffInput = math.MaxInt32 - 1
 // computeControls computes bsdiff-style control triples that turn old into
 // new (see control for their meaning). The diff and extra bytes follow from
 // the triples: diff = new - old over each add run, extra = the copy runs.
-func computeControls(old, new []byte, opt *DiffOptions) ([]control, error) {
+func computeControls(ctx context.Context, old, new []byte, opt *Options) ([]control, error) {
 	if err := checkDiffInput(old, new); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	var seeds []seed
 	if len(old) > 0 && len(new) > 0 {
-		seeds = findSeeds(newIndex(old, len(old) >= opt.sparseIndexFrom()), new, opt.scanWorkers())
+		x := newIndex(old, len(old) >= opt.sparseIndexFrom())
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		x.done = ctx.Done()
+		seeds = findSeeds(x, new, opt.scanWorkers())
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return seedsToControls(old, new, seeds), nil
 }
 
+// ErrInputTooLarge: an image is larger than MaxInput bytes.
+var ErrInputTooLarge = errors.New("delta: input too large to diff")
+
+// MaxInput is the largest old or new image the differ accepts.
+const MaxInput = maxDiffInput
+
 // checkDiffInput rejects images too large for the differ.
 func checkDiffInput(old, new []byte) error {
 	if len(old) > maxDiffInput || len(new) > maxDiffInput {
-		return limitErr(-1, "input of %d/%d bytes exceeds the %d-byte diff limit", len(old), len(new), maxDiffInput)
+		return fmt.Errorf("%w: input of %d/%d bytes exceeds the %d-byte diff limit", ErrInputTooLarge, len(old), len(new), maxDiffInput)
 	}
 	return nil
 }
@@ -106,7 +142,14 @@ func (x *index) scan(new []byte, st scanState, limit int, after func(seed, scanS
 	// start inside it (its gain can only shrink), so no search is repeated
 	// there: this keeps the scan linear where matches are long.
 	rejectEnd := st.rejectEnd
+	nextCheck := i + cancelCheck
 	for i < limit {
+		if i >= nextCheck {
+			if x.cancelled() {
+				break // computeControls reports the context's error
+			}
+			nextCheck = i + cancelCheck
+		}
 		o := i + off
 		if o >= 0 && o < len(old) {
 			if r := commonPrefix(new[i:], old[o:]); r > 0 {

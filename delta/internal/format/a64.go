@@ -1,4 +1,4 @@
-package delta
+package format
 
 // AArch64 ADRP canonical form (layout bit5, with 32-bit word arithmetic).
 //
@@ -16,24 +16,24 @@ package delta
 // on all 32-bit words and maps the ADRP class onto itself.
 
 const (
-	adrpClassMask = 0x9F000000
-	adrpClass     = 0x90000000
+	ADRPClassMask = 0x9F000000
+	ADRPClass     = 0x90000000
 	adrpImmLo     = 3 << 29
 	adrpImmHi     = 0x7FFFF << 5
 )
 
-// adrpCanon returns w in canonical form (w itself unless it is an ADRP).
-func adrpCanon(w uint32) uint32 {
-	if w&adrpClassMask != adrpClass {
+// ADRPCanon returns w in canonical form (w itself unless it is an ADRP).
+func ADRPCanon(w uint32) uint32 {
+	if w&ADRPClassMask != ADRPClass {
 		return w
 	}
 	imm := (w>>5&0x7FFFF)<<2 | w>>29&3
 	return w&^(adrpImmLo|adrpImmHi) | (imm&0x7FFFF)<<5 | (imm>>19)<<29
 }
 
-// adrpPlain is the inverse of adrpCanon.
-func adrpPlain(x uint32) uint32 {
-	if x&adrpClassMask != adrpClass {
+// ADRPPlain is the inverse of ADRPCanon.
+func ADRPPlain(x uint32) uint32 {
+	if x&ADRPClassMask != ADRPClass {
 		return x
 	}
 	imm := x>>5&0x7FFFF | (x>>29&3)<<19

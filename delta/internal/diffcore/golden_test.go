@@ -1,4 +1,4 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
@@ -32,11 +32,11 @@ func goldenPatches(t *testing.T) string {
 	pairs = append(pairs, pair{bytes.Repeat([]byte{0}, 5000), bytes.Repeat([]byte{0, 1}, 3000)})
 	all := sha256.New()
 	for i, p := range pairs {
-		opts := []*DiffOptions{nil, {FastCompression: true}, {BlockMemory: MinBlockMemory}, {BlockMemory: MinBlockMemory, FastCompression: true}}
+		opts := []*Options{nil, {FastCompression: true}, {BlockMemory: MinBlockMemory}, {BlockMemory: MinBlockMemory, FastCompression: true}}
 		if i < 2 {
 			// Forced codings only where every block has diff bytes.
-			for c := codingBytes; c <= codingUnitOrdered; c++ {
-				opts = append(opts, &DiffOptions{FastCompression: true, forceCoding: c})
+			for c := CodingBytes; c <= CodingUnitOrdered; c++ {
+				opts = append(opts, &Options{FastCompression: true, ForceCoding: c})
 			}
 		}
 		for j, o := range opts {

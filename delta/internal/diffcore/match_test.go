@@ -1,7 +1,8 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // checkControls verifies the structural invariants of bsdiff-style
 // triples (what bspatch needs to accept them): non-negative lengths, old
 // reads and seeks inside old, progress after the first triple, and exact
-// coverage of new. The bytes themselves are checked by the Apply round
+// coverage of new. The bytes themselves are checked by the delta.Apply round
 // trips.
 func checkControls(t testing.TB, old, new []byte, ctrl []control) {
 	t.Helper()
@@ -74,7 +75,7 @@ func TestComputeControlsAreValidBsdiffTriples(t *testing.T) {
 		if iter%7 == 0 {
 			new = coreRandom(rng, rng.IntN(3000))
 		}
-		ctrl, err := computeControls(old, new, nil)
+		ctrl, err := computeControls(context.Background(), old, new, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +89,7 @@ func TestComputeControlsFindsShiftedCode(t *testing.T) {
 	// new = old with 100 bytes inserted in the middle: two alignments.
 	ins := coreRandom(rng, 100)
 	new := append(append(bytes.Clone(old[:50000]), ins...), old[50000:]...)
-	ctrl, err := computeControls(old, new, nil)
+	ctrl, err := computeControls(context.Background(), old, new, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

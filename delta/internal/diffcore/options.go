@@ -1,11 +1,11 @@
-package delta
+package diffcore
 
 import "runtime"
 
-// DiffOptions tunes [Diff]. The zero value (or nil) gives the defaults:
+// Options tunes [Diff]. The zero value (or nil) gives the defaults:
 // the smallest patch the package can make, with blocks sized so that
 // applying needs at most about [DefaultBlockMemory] of buffers.
-type DiffOptions struct {
+type Options struct {
 	// BlockMemory bounds the working memory the applier needs for one
 	// block (decoded streams + compressed buffer + decoder window). The
 	// header records the exact figure. Zero means [DefaultBlockMemory];
@@ -26,17 +26,17 @@ type DiffOptions struct {
 	// each have their own. The patch does not depend on it.
 	Concurrency int
 
-	// forceCoding makes every block use one diff coding (tests only):
+	// ForceCoding makes every block use one diff coding (tests only):
 	// 0 automatic, or one of the coding* constants.
-	forceCoding int
+	ForceCoding int
 
-	// sparseFrom, when positive, replaces sparseIndexMin (tests only:
+	// SparseFrom, when positive, replaces sparseIndexMin (tests only:
 	// 1 makes the index sparse for any old image).
-	sparseFrom int
+	SparseFrom int
 
-	// unsignedArith makes 32-bit word arithmetic code unsigned words
+	// UnsignedArith makes 32-bit word arithmetic code unsigned words
 	// (no layout bit7; tests only).
-	unsignedArith bool
+	UnsignedArith bool
 }
 
 // defaultTrials is how many compression trials a Diff runs at once by
@@ -44,7 +44,7 @@ type DiffOptions struct {
 const defaultTrials = 2
 
 // trialSlots is how many compression trials run at once.
-func (o *DiffOptions) trialSlots() int {
+func (o *Options) trialSlots() int {
 	if o == nil || o.Concurrency <= 0 {
 		return defaultTrials
 	}
@@ -52,15 +52,15 @@ func (o *DiffOptions) trialSlots() int {
 }
 
 // sparseIndexFrom is the old-image size from which the index is sparse.
-func (o *DiffOptions) sparseIndexFrom() int {
-	if o == nil || o.sparseFrom <= 0 {
+func (o *Options) sparseIndexFrom() int {
+	if o == nil || o.SparseFrom <= 0 {
 		return sparseIndexMin
 	}
-	return o.sparseFrom
+	return o.SparseFrom
 }
 
 // scanWorkers is how many goroutines scan new (findSeeds).
-func (o *DiffOptions) scanWorkers() int {
+func (o *Options) scanWorkers() int {
 	n := runtime.GOMAXPROCS(0)
 	if o != nil && o.Concurrency > 0 {
 		n = o.Concurrency
@@ -70,22 +70,23 @@ func (o *DiffOptions) scanWorkers() int {
 
 // encodeWorkers is how many blocks writePatch encodes at once (their
 // compression trials share the call's trial slots).
-func (o *DiffOptions) encodeWorkers() int {
+func (o *Options) encodeWorkers() int {
 	return min(runtime.GOMAXPROCS(0), o.trialSlots(), 2)
 }
 
+// Diff codings a block can be forced to (Options.ForceCoding).
 const (
-	codingBytes = 1 + iota
-	codingLanes
-	codingOrdered
-	codingArithLanes
-	codingArithOrdered
-	codingArith16Lanes
-	codingArith16Ordered
-	codingArithA64Lanes
-	codingArithA64Ordered
-	codingUnitLanes
-	codingUnitOrdered
+	CodingBytes = 1 + iota
+	CodingLanes
+	CodingOrdered
+	CodingArithLanes
+	CodingArithOrdered
+	CodingArith16Lanes
+	CodingArith16Ordered
+	CodingArithA64Lanes
+	CodingArithA64Ordered
+	CodingUnitLanes
+	CodingUnitOrdered
 )
 
 const (
@@ -100,7 +101,7 @@ const (
 	MinBlockMemory = 1 << 20
 )
 
-func (o *DiffOptions) blockMemory() int {
+func (o *Options) blockMemory() int {
 	if o == nil || o.BlockMemory == 0 {
 		return DefaultBlockMemory
 	}

@@ -1,4 +1,4 @@
-package delta
+package diffcore
 
 // Suffix array construction by induced sorting (the SA-IS method of Nong,
 // Zhang and Chan, 2009), written for this package from the published

@@ -1,29 +1,28 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
-// WriteBSDIFF40 writes a classic BSDIFF40 patch (bzip2, as bsdiff 4.x) that
-// turns old into new, for tools and devices that only speak bspatch. The
-// matching is this package's differ (the same one [Diff] uses), so the patch
-// is usually smaller than bsdiff's own; it applies with Debian's bspatch and
-// with [ApplyBSDIFF40]. Like bsdiff, it holds both images in memory.
-func WriteBSDIFF40(w io.Writer, old, new []byte) error {
-	ctrls, err := computeControls(old, new, nil)
+// WriteBSDIFF40 writes a classic BSDIFF40 patch; see package delta/differ.
+func WriteBSDIFF40(ctx context.Context, w io.Writer, old, new []byte, opts *Options) error {
+	ctrls, err := computeControls(ctx, old, new, opts)
 	if err != nil {
 		return err
 	}
 	return encodeBSDIFF40(w, old, new, ctrls)
 }
 
-// errBSControls reports a control list that does not describe new from old;
+// ErrBSControls reports a control list that does not describe new from old;
 // it means a bug in the differ, never bad input.
-var errBSControls = errors.New("delta: invalid BSDIFF40 control list")
+var ErrBSControls = errors.New("delta: invalid BSDIFF40 control list")
 
 // checkBSRecords verifies that recs rebuild exactly len(newB) bytes while
 // reading only inside old, as BSDIFF40 appliers (ours included) require.
@@ -31,17 +30,17 @@ func checkBSRecords(oldLen, newLen int64, recs []control) error {
 	var oldPos, newPos int64
 	for i, r := range recs {
 		if r.add < 0 || r.copy < 0 || r.add > oldLen-oldPos || r.add > newLen-newPos || r.copy > newLen-newPos-r.add {
-			return fmt.Errorf("%w: record %d (%d,%d,%d) at old %d new %d", errBSControls, i, r.add, r.copy, r.seek, oldPos, newPos)
+			return fmt.Errorf("%w: record %d (%d,%d,%d) at old %d new %d", ErrBSControls, i, r.add, r.copy, r.seek, oldPos, newPos)
 		}
 		oldPos += r.add
 		newPos += r.add + r.copy
 		if r.seek < -oldPos || r.seek > oldLen-oldPos {
-			return fmt.Errorf("%w: record %d seeks %d from old %d", errBSControls, i, r.seek, oldPos)
+			return fmt.Errorf("%w: record %d seeks %d from old %d", ErrBSControls, i, r.seek, oldPos)
 		}
 		oldPos += r.seek
 	}
 	if newPos != newLen {
-		return fmt.Errorf("%w: records produce %d bytes, new has %d", errBSControls, newPos, newLen)
+		return fmt.Errorf("%w: records produce %d bytes, new has %d", ErrBSControls, newPos, newLen)
 	}
 	return nil
 }
@@ -59,9 +58,9 @@ func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 		func(zw io.Writer) error { // ctrl
 			var rec [bsRecordSize]byte
 			for _, r := range recs {
-				offtout(r.add, rec[:])
-				offtout(r.copy, rec[8:])
-				offtout(r.seek, rec[16:])
+				format.PutOfft(r.add, rec[:])
+				format.PutOfft(r.copy, rec[8:])
+				format.PutOfft(r.seek, rec[16:])
 				if _, err := zw.Write(rec[:]); err != nil {
 					return err
 				}
@@ -107,7 +106,7 @@ func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = bsCompress(&bufs[i], producers[i])
+			errs[i] = BSCompress(&bufs[i], producers[i])
 		}()
 	}
 	wg.Wait()
@@ -115,10 +114,10 @@ func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 		return fmt.Errorf("delta: compressing BSDIFF40 streams: %w", err)
 	}
 	hdr := make([]byte, bsHeaderSize)
-	copy(hdr, BSDIFF40Magic)
-	offtout(int64(bufs[0].Len()), hdr[8:])
-	offtout(int64(bufs[1].Len()), hdr[16:])
-	offtout(int64(len(newB)), hdr[24:])
+	copy(hdr, format.BSDIFF40Magic)
+	format.PutOfft(int64(bufs[0].Len()), hdr[8:])
+	format.PutOfft(int64(bufs[1].Len()), hdr[16:])
+	format.PutOfft(int64(len(newB)), hdr[24:])
 	for _, b := range [][]byte{hdr, bufs[0].Bytes(), bufs[1].Bytes(), bufs[2].Bytes()} {
 		if _, err := w.Write(b); err != nil {
 			return err
@@ -127,12 +126,31 @@ func encodeBSDIFF40(w io.Writer, oldB, newB []byte, recs []control) error {
 	return nil
 }
 
-// bsCompress runs produce against a bzip2 compressor (level 9, as bsdiff
+// BSCompress runs produce against a bzip2 compressor (level 9, as bsdiff
 // uses) that writes to dst.
-func bsCompress(dst io.Writer, produce func(io.Writer) error) error {
+func BSCompress(dst io.Writer, produce func(io.Writer) error) error {
 	zw := newBZWriter(dst)
 	if err := produce(zw); err != nil {
 		return err
 	}
 	return zw.Close()
+}
+
+// BSDIFF40 layout: a 32-byte header, 24-byte ctrl triples; bsChunk is the
+// size of the pieces the streams are compressed in.
+const (
+	bsHeaderSize = 32
+	bsRecordSize = 24
+	bsChunk      = 32 << 10
+)
+
+// EncodeBSDIFF40Triples writes a BSDIFF40 patch for the given (add, copy,
+// seek) triples, checked like the differ's own (tests craft patches with
+// it).
+func EncodeBSDIFF40Triples(w io.Writer, oldB, newB []byte, triples [][3]int64) error {
+	recs := make([]control, len(triples))
+	for i, t := range triples {
+		recs[i] = control{add: t[0], copy: t[1], seek: t[2]}
+	}
+	return encodeBSDIFF40(w, oldB, newB, recs)
 }

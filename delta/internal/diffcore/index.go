@@ -1,4 +1,4 @@
-package delta
+package diffcore
 
 import (
 	"encoding/binary"
@@ -37,10 +37,13 @@ type index struct {
 	// lo2[k], hi2[k]: suffix array range [lo, hi) of the suffixes that
 	// start with the two bytes k>>8, k&0xff.
 	lo2, hi2 []int32
+	// done is the Diff call's ctx.Done() (nil: never cancelled); the
+	// scan stops early once it is closed.
+	done <-chan struct{}
 }
 
 // sparseIndexMin is the old-image size from which the index is sparse
-// (DiffOptions.sparseFrom lowers it in tests).
+// (Options.SparseFrom lowers it in tests).
 const sparseIndexMin = 8 << 20
 
 // newIndex indexes old, sparsely when sparse is set.

@@ -1,4 +1,4 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
@@ -70,11 +70,11 @@ func TestSparseIndexDiffRoundTrips(t *testing.T) {
 	new := coreMutate(rng, old, 40)
 	// Shift by one byte so most matches are at odd old positions.
 	new = append([]byte{0x42}, new...)
-	full, got := diffApply(t, old, new, &DiffOptions{FastCompression: true})
+	full, got := diffApply(t, old, new, &Options{FastCompression: true})
 	if !bytes.Equal(got, new) {
 		t.Fatal("full index: output differs")
 	}
-	sparse, got := diffApply(t, old, new, &DiffOptions{FastCompression: true, sparseFrom: 1})
+	sparse, got := diffApply(t, old, new, &Options{FastCompression: true, SparseFrom: 1})
 	if !bytes.Equal(got, new) {
 		t.Fatal("sparse index: output differs")
 	}

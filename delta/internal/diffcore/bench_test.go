@@ -1,9 +1,12 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"testing"
+
+	"github.com/suitkit/suitkit/delta"
 )
 
 // Benchmarks run on the micropython-esp8266 bench pair (615 KB); they skip
@@ -15,7 +18,7 @@ func BenchmarkDiff(b *testing.B) {
 	var size int
 	for b.Loop() {
 		var p bytes.Buffer
-		if err := Diff(old, new, &p, nil); err != nil {
+		if err := Diff(context.Background(), old, new, &p, nil); err != nil {
 			b.Fatal(err)
 		}
 		size = p.Len()
@@ -27,7 +30,7 @@ func BenchmarkComputeControls(b *testing.B) {
 	old, new := loadPair(b, "micropython-esp8266")
 	b.SetBytes(int64(len(new)))
 	for b.Loop() {
-		if _, err := computeControls(old, new, nil); err != nil {
+		if _, err := computeControls(context.Background(), old, new, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -44,13 +47,13 @@ func BenchmarkSuffixArray(b *testing.B) {
 func BenchmarkApply(b *testing.B) {
 	old, new := loadPair(b, "micropython-esp8266")
 	var p bytes.Buffer
-	if err := Diff(old, new, &p, nil); err != nil {
+	if err := Diff(context.Background(), old, new, &p, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(new)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(p.Bytes()), io.Discard, nil); err != nil {
+		if err := delta.Apply(bytes.NewReader(old), int64(len(old)), bytes.NewReader(p.Bytes()), io.Discard, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,8 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,19 +14,24 @@ import (
 	"testing"
 )
 
-// The package keeps no mutable state between calls: every package-level
-// variable is a sentinel error or a table that is never written. Limits
-// and concurrency belong to a call (DiffOptions, Limits), so concurrent
-// Diff calls do not share a semaphore and tests do not flip globals.
+// The delta packages (applier, differ, this core, the shared format) keep
+// no mutable state between calls: every package-level variable is a
+// sentinel error or a table that is never written. Limits and concurrency
+// belong to a call (Options, delta.Limits), so concurrent Diff calls do not
+// share a semaphore and tests do not flip globals.
 func TestNoPackageLevelMutableState(t *testing.T) {
 	allowed := []string{
-		"ErrMalformed", "ErrUnsupported", "ErrLimit", "ErrOldImageMismatch", "ErrDigestMismatch",
-		"errBSControls", "bzCRCTable", "streamNames", "diffCodings",
-		"lzmaDefault", "lzmaLC0", "lzmaLC1", "lzmaLC3PB0", "lzmaLC1PB1", "lzmaProps",
+		"ErrMalformed", "ErrUnsupported", "ErrLimit", "ErrOldImageMismatch", "ErrDigestMismatch", "ErrInputTooLarge",
+		"ErrBSControls", "bzCRCTable", "streamNames", "diffCodings",
+		"lzmaDefault", "lzmaLC0", "lzmaLC1", "lzmaLC3PB0", "lzmaLC1PB1",
 	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
+	var files []string
+	for _, dir := range []string{".", "../format", "../..", "../../differ"} {
+		fs, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("no Go files in %s: %v", dir, err)
+		}
+		files = append(files, fs...)
 	}
 	fset := token.NewFileSet()
 	for _, name := range files {
@@ -52,15 +58,15 @@ func TestNoPackageLevelMutableState(t *testing.T) {
 	}
 }
 
-// DiffOptions.Concurrency sizes each call's own trial semaphore (zero:
+// Options.Concurrency sizes each call's own trial semaphore (zero:
 // the default), and the patch is the same whatever it is.
 func TestDiffConcurrencyPerCall(t *testing.T) {
 	for _, tc := range []struct{ conc, trials int }{{0, defaultTrials}, {-3, defaultTrials}, {1, 1}, {5, 5}} {
-		cm, err := newCompressor(1<<16, &DiffOptions{Concurrency: tc.conc})
+		cm, err := newCompressor(1<<16, &Options{Concurrency: tc.conc})
 		if err != nil {
 			t.Fatal(err)
 		}
-		other, err := newCompressor(1<<16, &DiffOptions{Concurrency: tc.conc})
+		other, err := newCompressor(1<<16, &Options{Concurrency: tc.conc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +88,7 @@ func TestDiffConcurrencyPerCall(t *testing.T) {
 	for i, conc := range concs {
 		wg.Go(func() {
 			var p bytes.Buffer
-			errs[i] = Diff(old, new, &p, &DiffOptions{FastCompression: true, BlockMemory: MinBlockMemory, Concurrency: conc})
+			errs[i] = Diff(context.Background(), old, new, &p, &Options{FastCompression: true, BlockMemory: MinBlockMemory, Concurrency: conc})
 			patches[i] = p.Bytes()
 		})
 	}
@@ -106,7 +112,7 @@ func TestForcedCodingWithoutDiffBytesApplies(t *testing.T) {
 	}
 	for _, c := range diffCodings {
 		for i, p := range pairs {
-			_, got := diffApply(t, p[0], p[1], &DiffOptions{FastCompression: true, forceCoding: c.id})
+			_, got := diffApply(t, p[0], p[1], &Options{FastCompression: true, ForceCoding: c.id})
 			if !bytes.Equal(got, p[1]) {
 				t.Fatalf("coding %d pair %d: output differs", c.id, i)
 			}

@@ -1,37 +1,25 @@
-package delta
+package diffcore
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
 	"runtime/debug"
 	"slices"
 	"sync"
+
+	"github.com/suitkit/suitkit/delta/internal/format"
 )
 
-// Diff writes a patch that turns old into new (format: see the package
-// documentation). The output is deterministic for given inputs and
-// options (it does not depend on the number of CPUs). opts may be nil.
-//
-// Memory: old, new and a suffix array of old (4 bytes per old byte; for
-// old images of 8 MiB and more a sparse one of 2 bytes per old byte, plus
-// 1 byte per old byte while it is built), then, once the suffix array is
-// released, the compression trials (a few tens of MB). For old images of
-// 8 MiB and more Diff calls debug.FreeOSMemory once, between the two
-// phases: a forced collection that returns the suffix array's pages to
-// the operating system before the compressors allocate, so the peak is
-// the larger phase, not their sum. It changes no GC setting; a process
-// that diffs large images and wants a lower peak can lower its own GC
-// percentage (the suitkit CLI sets 40 for large inputs).
-//
-// Concurrency: the scan of new runs on GOMAXPROCS goroutines (at most 8),
-// the compression on 2 (see the package documentation); both limits
-// belong to the call and DiffOptions.Concurrency lowers or raises them.
-// The output depends on neither. Time is near-linear in the input sizes (about
-// 2.7 s for 24 MB on a 2-core machine).
-func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
+// Diff writes a patch that turns old into new; see the public wrapper
+// (package delta/differ) for its contract.
+func Diff(ctx context.Context, old, new []byte, w io.Writer, opts *Options) error {
 	if err := checkDiffInput(old, new); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	// The digests are computed on another goroutine while the suffix
@@ -42,7 +30,7 @@ func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 		defer close(done)
 		dg.old, dg.new = sha256.Sum256(old), sha256.Sum256(new)
 	}()
-	ctrl, err := computeControls(old, new, opts)
+	ctrl, err := computeControls(ctx, old, new, opts)
 	<-done
 	if err != nil {
 		return err
@@ -53,7 +41,10 @@ func Diff(old, new []byte, w io.Writer, opts *DiffOptions) error {
 		// larger of the two phases rather than their sum.
 		debug.FreeOSMemory()
 	}
-	return writePatch(old, new, ctrl, dg, w, opts)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return writePatch(ctx, old, new, ctrl, dg, w, opts)
 }
 
 // digests holds the SHA-256 digests of the old and new images.
@@ -87,18 +78,17 @@ func toRecords(ctrl []control) []record {
 	return recs
 }
 
-// minJumpAdd is the shortest add run allowed to start away from where the
-// previous add run ended (a jump in the old image), except in a block's
-// last record. Each jump may cost the applier a read of the old image (a
-// syscall when it is a file); this bounds them to one per minJumpAdd
-// output bytes, so no patch buys more than a small constant of CPU per
-// output byte (a few KB of records "seek -1, add 1" cost 16 s for 10 MB
-// before). The differ's matches are at least minSeedLen long, so it
+// format.MinJumpAdd is the shortest add run allowed to start away from
+// where the previous add run ended (a jump in the old image), except in a
+// block's last record. Each jump may cost the applier a read of the old
+// image (a syscall when it is a file); this bounds them to one per
+// MinJumpAdd output bytes, so no patch buys more than a small constant of
+// CPU per output byte (a few KB of records "seek -1, add 1" cost 16 s for
+// 10 MB before). The differ's matches are at least minSeedLen long, so it
 // rarely has a shorter jumping add; boundJumps turns one into literals.
-const minJumpAdd = 8
 
 // boundJumps rewrites the records so that every add run that jumps is at
-// least minJumpAdd bytes long: a shorter one becomes literal (copy) bytes
+// least format.MinJumpAdd bytes long: a shorter one becomes literal (copy) bytes
 // and the old position it would have advanced moves into the next seek.
 func boundJumps(recs []record) []record {
 	var o, addEnd, carry int64
@@ -110,7 +100,7 @@ func boundJumps(recs []record) []record {
 		if r.add == 0 {
 			continue
 		}
-		if r.add < minJumpAdd && o != addEnd {
+		if r.add < format.MinJumpAdd && o != addEnd {
 			r.copy += r.add
 			carry, r.add = r.add, 0
 			continue
@@ -123,8 +113,8 @@ func boundJumps(recs []record) []record {
 
 // encodedBlock is one block's header and compressed streams.
 type encodedBlock struct {
-	hdr     blockHeader
-	streams [numStreams][]byte
+	hdr     format.BlockHeader
+	streams [format.NumStreams][]byte
 }
 
 // blockBuilder accumulates the raw streams of one block.
@@ -134,14 +124,14 @@ type blockBuilder struct {
 	gaps   []byte
 	values []byte
 	extra  []byte
-	words  wordEncoder // the same diff in word coding
-	arith  wordEncoder // word coding of the 32-bit word-arithmetic diff
-	arith2 wordEncoder // word coding of the 16-bit halfword-arithmetic diff
-	arithA wordEncoder // word arithmetic on AArch64 canonical words (a64.go)
-	units  unitEncoder // unit coding (unitcode.go)
-	start  int64       // new-image offset of the block's first byte
-	zeros  uint64      // zero diff bytes since the last non-zero one
-	ctrlSz int         // upper bound of the control stream's raw size
+	words  format.WordEncoder // the same diff in word coding
+	arith  format.WordEncoder // word coding of the 32-bit word-arithmetic diff
+	arith2 format.WordEncoder // word coding of the 16-bit halfword-arithmetic diff
+	arithA format.WordEncoder // word arithmetic on AArch64 canonical words (a64.go)
+	units  format.UnitEncoder // unit coding (unitcode.go)
+	start  int64              // new-image offset of the block's first byte
+	zeros  uint64             // zero diff bytes since the last non-zero one
+	ctrlSz int                // upper bound of the control stream's raw size
 	newLen int64
 }
 
@@ -153,11 +143,11 @@ func (b *blockBuilder) size() int {
 // new-image offset start.
 func newBlockBuilder(budget int, start int64, signed bool) *blockBuilder {
 	b := &blockBuilder{budget: budget, start: start}
-	b.words.reset(start)
-	b.arith.reset(start)
-	b.arith2.reset(start)
-	b.arithA.reset(start)
-	b.arith.signed, b.arithA.signed = signed, signed
+	b.words.Reset(start)
+	b.arith.Reset(start)
+	b.arith2.Reset(start)
+	b.arithA.Reset(start)
+	b.arith.Signed, b.arithA.Signed = signed, signed
 	return b
 }
 
@@ -165,11 +155,11 @@ func newBlockBuilder(budget int, start int64, signed bool) *blockBuilder {
 // one gap varint and value.
 const recordReserve = 3*binary.MaxVarintLen64 + binary.MaxVarintLen64 + 1
 
-func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *DiffOptions) error {
+func writePatch(ctx context.Context, old, new []byte, ctrl []control, dg digests, w io.Writer, opts *Options) error {
 	blockMem := opts.blockMemory()
 	// Memory of a block is at most raw + largest compressed (< largest
 	// raw) + largest LZMA dictionary (= largest raw): 3x raw.
-	budget := max((blockMem-fixedApplyMemory-lzmaMinDict)/3, 4*recordReserve)
+	budget := max((blockMem-format.FixedApplyMemory-lzmaMinDict)/3, 4*recordReserve)
 	cm, err := newCompressor(budget, opts)
 	if err != nil {
 		return err
@@ -200,12 +190,17 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 		inflight <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-inflight }()
-			p.eb, p.err = b.encode(cm)
+			if p.err = ctx.Err(); p.err == nil {
+				p.eb, p.err = b.encode(cm)
+			}
 		})
 		bb = newBlockBuilder(budget, b.start+b.newLen, cm.signed)
 	}
 	var o, n int64
 	for _, r := range boundJumps(toRecords(ctrl)) {
+		if ctx.Err() != nil {
+			break // the queued blocks report it
+		}
 		seek := r.seek
 		o += seek
 		add, cp := r.add, r.copy
@@ -219,10 +214,10 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 			bb.ctrlSz += 3 * binary.MaxVarintLen64
 			if add > 0 {
 				k := bb.appendDiff(new[n:n+add], old[o:o+add], n)
-				appendArith(&bb.arith, 4, false, new[n:n+k], old[o:o+k], n)
-				appendArith(&bb.arith2, 2, false, new[n:n+k], old[o:o+k], n)
-				appendArith(&bb.arithA, 4, true, new[n:n+k], old[o:o+k], n)
-				bb.units.addRun(new[n:n+k], old[o:o+k])
+				format.AppendArith(&bb.arith, 4, false, new[n:n+k], old[o:o+k], n)
+				format.AppendArith(&bb.arith2, 2, false, new[n:n+k], old[o:o+k], n)
+				format.AppendArith(&bb.arithA, 4, true, new[n:n+k], old[o:o+k], n)
+				bb.units.AddRun(new[n:n+k], old[o:o+k])
 				rec.add = k
 				add -= k
 				n += k
@@ -243,6 +238,9 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 	}
 	flush()
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	blocks := make([]encodedBlock, len(queue))
 	for i, p := range queue {
 		if p.err != nil {
@@ -250,29 +248,24 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 		}
 		blocks[i] = p.eb
 	}
-	h := Header{
-		Version: FormatVersion,
-		OldSize: int64(len(old)),
-		NewSize: int64(len(new)),
-	}
-	h.OldDigest, h.NewDigest = dg.old, dg.new
-	h.ApplyMemory = fixedApplyMemory
+	applyMem := int64(format.FixedApplyMemory)
+	var codecs uint8
 	for i := range blocks {
-		h.ApplyMemory = max(h.ApplyMemory, blocks[i].hdr.memory())
-		for s := 0; s < numStreams; s++ {
-			h.Codecs |= 1 << blocks[i].hdr.codec[s]
+		applyMem = max(applyMem, blocks[i].hdr.Memory())
+		for s := 0; s < format.NumStreams; s++ {
+			codecs |= 1 << blocks[i].hdr.Codec[s]
 		}
 	}
-	out := h.appendTo(make([]byte, 0, maxHeaderLen))
+	out := format.AppendHeader(make([]byte, 0, 128), format.Version1, codecs, uint64(len(old)), uint64(len(new)), uint64(applyMem), &dg.old, &dg.new)
 	if _, err := w.Write(out); err != nil {
 		return err
 	}
 	for i := range blocks {
-		out = blocks[i].hdr.appendTo(out[:0])
+		out = blocks[i].hdr.AppendTo(out[:0])
 		if _, err := w.Write(out); err != nil {
 			return err
 		}
-		for s := 0; s < numStreams; s++ {
+		for s := 0; s < format.NumStreams; s++ {
 			if _, err := w.Write(blocks[i].streams[s]); err != nil {
 				return err
 			}
@@ -283,7 +276,7 @@ func writePatch(old, new []byte, ctrl []control, dg digests, w io.Writer, opts *
 
 // lzmaMinDict is the smallest LZMA dictionary (a block's memory figure
 // counts at least this for an LZMA stream).
-const lzmaMinDict = 4096
+const lzmaMinDict = format.LZMAMinDict
 
 // appendDiff appends the sparse coding of nw-od (bytewise) to the gap and
 // value streams, stopping early when the block budget is reached. It
@@ -302,7 +295,7 @@ func (b *blockBuilder) appendDiff(nw, od []byte, at int64) int64 {
 		}
 		b.gaps = binary.AppendUvarint(b.gaps, b.zeros)
 		b.values = append(b.values, nw[i]-od[i])
-		b.words.add(at+int64(i), nw[i]-od[i])
+		b.words.Add(at+int64(i), nw[i]-od[i])
 		b.zeros = 0
 		i++
 	}
@@ -345,15 +338,15 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		}
 	}
 	fs := fams[choice.family]
-	pick := [numStreams]*blockStream{ctrl, fs.gaps, fs.values(choice), extra}
-	sep := encodedBlock{hdr: blockHeader{newLen: b.newLen, records: int64(len(b.recs))}}
+	pick := [format.NumStreams]*blockStream{ctrl, fs.gaps, fs.values(choice), extra}
+	sep := encodedBlock{hdr: format.BlockHeader{NewLen: b.newLen, Records: int64(len(b.recs))}}
 	choice.setLayout(&sep.hdr, cm.signed)
-	var chosen [numStreams][]byte
+	var chosen [format.NumStreams][]byte
 	for s, st := range pick {
 		chosen[s] = st.raw
-		sep.hdr.codec[s] = st.codec
-		sep.hdr.rawLen[s] = int64(len(st.raw))
-		sep.hdr.compLen[s] = int64(len(st.comp))
+		sep.hdr.Codec[s] = uint8(st.codec)
+		sep.hdr.RawLen[s] = int64(len(st.raw))
+		sep.hdr.CompLen[s] = int64(len(st.comp))
 		sep.streams[s] = bytes.Clone(st.comp)
 	}
 	// Joint layout: worth trying when the streams are small enough that
@@ -366,10 +359,10 @@ func (b *blockBuilder) encode(cm *compressor) (encodedBlock, error) {
 		return sep, err
 	}
 	joint := encodedBlock{hdr: sep.hdr}
-	joint.hdr.joint = true
-	joint.hdr.codec = [numStreams]Codec{c, c, c, c}
-	joint.hdr.jointComp = int64(len(comp))
-	joint.streams = [numStreams][]byte{comp}
+	joint.hdr.Joint = true
+	joint.hdr.Codec = [format.NumStreams]uint8{uint8(c), uint8(c), uint8(c), uint8(c)}
+	joint.hdr.JointComp = int64(len(comp))
+	joint.streams = [format.NumStreams][]byte{comp}
 	if joint.size() < sep.size() {
 		return joint, nil
 	}
@@ -393,7 +386,7 @@ const (
 // streams it takes its gaps and values from, and the layout bits that tell
 // the applier how to read them.
 type diffCoding struct {
-	id      int        // the coding* constant (DiffOptions.forceCoding)
+	id      int        // the coding* constant (Options.ForceCoding)
 	family  diffFamily // where the gaps and values streams come from
 	ordered bool       // values in position order, not grouped by lane or unit byte
 	words   bool       // word-mask coding (layout bit1)
@@ -405,17 +398,17 @@ type diffCoding struct {
 // diffCodings lists every diff coding, in the order Diff ranks them (a
 // coding listed earlier wins a tie).
 var diffCodings = [...]diffCoding{
-	{id: codingBytes, family: famBytes},
-	{id: codingLanes, family: famWords, words: true},
-	{id: codingOrdered, family: famWords, words: true, ordered: true},
-	{id: codingArithLanes, family: famArith, words: true, arith: 4},
-	{id: codingArithOrdered, family: famArith, words: true, ordered: true, arith: 4},
-	{id: codingArith16Lanes, family: famArith16, words: true, arith: 2},
-	{id: codingArith16Ordered, family: famArith16, words: true, ordered: true, arith: 2},
-	{id: codingArithA64Lanes, family: famArithA64, words: true, arith: 4, a64: true},
-	{id: codingArithA64Ordered, family: famArithA64, words: true, ordered: true, arith: 4, a64: true},
-	{id: codingUnitLanes, family: famUnits, units: true},
-	{id: codingUnitOrdered, family: famUnits, ordered: true, units: true},
+	{id: CodingBytes, family: famBytes},
+	{id: CodingLanes, family: famWords, words: true},
+	{id: CodingOrdered, family: famWords, words: true, ordered: true},
+	{id: CodingArithLanes, family: famArith, words: true, arith: 4},
+	{id: CodingArithOrdered, family: famArith, words: true, ordered: true, arith: 4},
+	{id: CodingArith16Lanes, family: famArith16, words: true, arith: 2},
+	{id: CodingArith16Ordered, family: famArith16, words: true, ordered: true, arith: 2},
+	{id: CodingArithA64Lanes, family: famArithA64, words: true, arith: 4, a64: true},
+	{id: CodingArithA64Ordered, family: famArithA64, words: true, ordered: true, arith: 4, a64: true},
+	{id: CodingUnitLanes, family: famUnits, units: true},
+	{id: CodingUnitOrdered, family: famUnits, ordered: true, units: true},
 }
 
 // codingByID returns the coding with the given coding* constant, or nil.
@@ -430,9 +423,9 @@ func codingByID(id int) *diffCoding {
 
 // setLayout sets the block header's layout fields for coding c. signed
 // marks 32-bit word arithmetic as signed (layout bit7).
-func (c *diffCoding) setLayout(h *blockHeader, signed bool) {
-	h.words, h.ordered, h.arith, h.a64, h.units = c.words, c.ordered, c.arith, c.a64, c.units
-	h.signed = c.arith == 4 && signed
+func (c *diffCoding) setLayout(h *format.BlockHeader, signed bool) {
+	h.Words, h.Ordered, h.Arith, h.A64, h.Units = c.words, c.ordered, c.arith, c.a64, c.units
+	h.Signed = c.arith == 4 && signed
 }
 
 // blockStream is one raw stream a block may carry and, once compressed,
@@ -440,7 +433,7 @@ func (c *diffCoding) setLayout(h *blockHeader, signed bool) {
 type blockStream struct {
 	raw   []byte
 	kind  streamKind
-	codec Codec
+	codec uint8
 	comp  []byte
 	done  bool // compressed
 	est   int  // zstd estimate of the compressed size, when estOK
@@ -493,13 +486,13 @@ func (f *familyStreams) values(c *diffCoding) *blockStream {
 // changed).
 func (b *blockBuilder) familyStreams(cm *compressor, ctrlLen int) [numFamilies]familyStreams {
 	var f [numFamilies]familyStreams
-	set := func(fam diffFamily, e interface{ finish() (g, v, o []byte) }) {
-		g, v, o := e.finish()
+	set := func(fam diffFamily, e interface{ Finish() (g, v, o []byte) }) {
+		g, v, o := e.Finish()
 		f[fam] = familyStreams{
 			gaps:    &blockStream{raw: g, kind: kindGaps},
 			lanes:   &blockStream{raw: v, kind: kindValues},
 			ordered: &blockStream{raw: o, kind: kindValues},
-			usable:  g != nil && (ctrlLen+len(g)+len(v)+len(b.extra) <= b.budget || cm.force > codingBytes),
+			usable:  g != nil && (ctrlLen+len(g)+len(v)+len(b.extra) <= b.budget || cm.force > CodingBytes),
 		}
 	}
 	values := &blockStream{raw: b.values, kind: kindValues}
@@ -524,7 +517,7 @@ func (b *blockBuilder) familyStreams(cm *compressor, ctrlLen int) [numFamilies]f
 func (cm *compressor) shortlist(f [numFamilies]familyStreams) []*diffCoding {
 	if c := codingByID(cm.force); c != nil {
 		if !f[c.family].usable && c.family != famBytes {
-			c = codingByID(codingBytes)
+			c = codingByID(CodingBytes)
 		}
 		return []*diffCoding{c}
 	}
@@ -555,11 +548,11 @@ func (cm *compressor) shortlist(f [numFamilies]familyStreams) []*diffCoding {
 	// The zstd estimate underrates the unit coding against LZMA2
 	// (esp8266: ranked 4th, smallest after LZMA2): it always gets a
 	// trial.
-	if unit := codingByID(codingUnitOrdered); f[famUnits].usable && !slices.Contains(short, unit) {
+	if unit := codingByID(CodingUnitOrdered); f[famUnits].usable && !slices.Contains(short, unit) {
 		short = append(short, unit)
 	}
 	if len(short) == 0 {
-		short = []*diffCoding{codingByID(codingBytes)} // no diff bytes at all
+		short = []*diffCoding{codingByID(CodingBytes)} // no diff bytes at all
 	}
 	return short
 }
@@ -578,7 +571,7 @@ func shortlistStreams(f [numFamilies]familyStreams, short []*diffCoding) []*bloc
 
 // size is the encoded size of the block.
 func (e *encodedBlock) size() int {
-	n := len(e.hdr.appendTo(nil))
+	n := len(e.hdr.AppendTo(nil))
 	for _, s := range e.streams {
 		n += len(s)
 	}

@@ -1,11 +1,13 @@
-package delta_test
+package differ_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log"
 
 	"github.com/suitkit/suitkit/delta"
+	"github.com/suitkit/suitkit/delta/differ"
 )
 
 // A BSDIFF40 patch made here applies with Debian's bspatch, and one made by
@@ -15,7 +17,7 @@ func ExampleWriteBSDIFF40() {
 	new := bytes.Repeat([]byte("firmware v2: call 0x08001010\n"), 101)
 
 	var patch bytes.Buffer
-	if err := delta.WriteBSDIFF40(&patch, old, new); err != nil {
+	if err := differ.WriteBSDIFF40(context.Background(), &patch, old, new, nil); err != nil {
 		log.Fatal(err)
 	}
 	var out bytes.Buffer
