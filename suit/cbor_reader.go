@@ -34,6 +34,10 @@ type dec struct {
 	off  int    // next byte to read, relative to b
 	base int    // absolute offset of b[0] in the outermost input
 	lim  limits // resolved limits (a copy: keeps the caller's value on the stack)
+	// check makes the command decoders validate without building the
+	// command model (see Envelope.CheckManifest): every check is the same,
+	// nothing of a command sequence but its Raw bytes is kept.
+	check bool
 }
 
 func newDec(b []byte, base int, lim *limits) dec {
@@ -252,7 +256,9 @@ func (d *dec) wrapped() (dec, error) {
 		d.off = start
 		return dec{}, d.fail(ErrMalformed, start, "empty bstr where encoded CBOR is required")
 	}
-	return newDec(s, d.base+at, &d.lim), nil
+	sub := newDec(s, d.base+at, &d.lim)
+	sub.check = d.check
+	return sub, nil
 }
 
 // count checks a declared element count: against MaxElements, against a

@@ -67,6 +67,17 @@ func (d *dec) commands(depth, seqDepth int, shared bool) ([]Command, error) {
 	if n%2 != 0 {
 		return nil, d.fail(ErrMalformed, start, "command sequence has an odd number (%d) of elements", n)
 	}
+	if d.check {
+		// Validate only: every command decodes into the same scratch
+		// value, whose argument decoders keep nothing.
+		var scratch Command
+		for i := 0; i < n/2; i++ {
+			if err := d.command(&scratch, depth+1, seqDepth, shared); err != nil {
+				return nil, inIndex(err, i)
+			}
+		}
+		return nil, nil
+	}
 	cmds := make([]Command, n/2)
 	for i := range cmds {
 		if err := d.command(&cmds[i], depth+1, seqDepth, shared); err != nil {
@@ -99,7 +110,7 @@ func (d *dec) command(c *Command, depth, seqDepth int, shared bool) error {
 	case ArgSequence:
 		var s CommandSequence
 		s, err = d.sequence(depth, seqDepth+1, shared)
-		if err == nil {
+		if err == nil && !d.check {
 			c.Sequence = &s
 		}
 	case ArgOverrideMultiple:
@@ -146,6 +157,14 @@ func (d *dec) componentIndex(ci *ComponentIndex, depth int) error {
 		if n == 0 {
 			return d.fail(ErrMalformed, start, "empty component index list")
 		}
+		if d.check {
+			for i := 0; i < n; i++ {
+				if _, err = d.uint(); err != nil {
+					return inIndex(err, i)
+				}
+			}
+			return nil
+		}
 		ci.List = make([]uint64, n)
 		for i := range ci.List {
 			if ci.List[i], err = d.uint(); err != nil {
@@ -168,7 +187,10 @@ func (d *dec) tryEach(c *Command, depth, seqDepth int, shared bool) error {
 	if err != nil {
 		return err
 	}
-	c.TryEach = make([]CommandSequence, 0, n)
+	if !d.check {
+		c.TryEach = make([]CommandSequence, 0, n)
+	}
+	alts := 0
 	for i := 0; i < n; i++ {
 		if d.null() {
 			if i != n-1 {
@@ -181,10 +203,13 @@ func (d *dec) tryEach(c *Command, depth, seqDepth int, shared bool) error {
 		if err != nil {
 			return inIndex(err, i)
 		}
-		c.TryEach = append(c.TryEach, s)
+		alts++
+		if !d.check {
+			c.TryEach = append(c.TryEach, s)
+		}
 	}
-	if len(c.TryEach) < 2 {
-		return d.fail(ErrMalformed, start, "try-each needs at least two alternatives, has %d", len(c.TryEach))
+	if alts < 2 {
+		return d.fail(ErrMalformed, start, "try-each needs at least two alternatives, has %d", alts)
 	}
 	return nil
 }
@@ -202,9 +227,12 @@ func (d *dec) params(depth int) (Parameters, error) {
 	if n == 0 {
 		return nil, d.fail(ErrMalformed, start, "empty parameter map")
 	}
-	ps := make(Parameters, n)
+	var ps Parameters
+	if !d.check {
+		ps = make(Parameters, n)
+	}
 	var prev []byte
-	for i := range ps {
+	for i := 0; i < n; i++ {
 		kAt := d.off
 		k, err := d.key(prev, depth+1)
 		if err != nil {
@@ -219,7 +247,9 @@ func (d *dec) params(depth int) (Parameters, error) {
 		if err := d.paramValue(key, depth+1); err != nil {
 			return nil, inPath(err, shortName(ParameterName(key), key))
 		}
-		ps[i] = Parameter{Key: key, Value: d.b[vAt:d.off]}
+		if ps != nil {
+			ps[i] = Parameter{Key: key, Value: d.b[vAt:d.off]}
+		}
 	}
 	return ps, nil
 }
@@ -342,6 +372,14 @@ func (d *dec) intList(what, empty string) ([]int64, error) {
 	if n == 0 {
 		return nil, d.fail(ErrMalformed, at, "%s", empty)
 	}
+	if d.check {
+		for i := 0; i < n; i++ {
+			if _, err = d.int(); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
 	out := make([]int64, n)
 	for i := range out {
 		if out[i], err = d.int(); err != nil {
@@ -403,16 +441,22 @@ func (d *dec) overrideMultiple(depth int) ([]IndexedParameters, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]IndexedParameters, n)
+	var out []IndexedParameters
+	if !d.check {
+		out = make([]IndexedParameters, n)
+	}
 	var prev []byte
-	for i := range out {
+	for i := 0; i < n; i++ {
 		idx, err := d.indexKey(&prev, depth, "override-multiple")
 		if err != nil {
 			return nil, err
 		}
-		out[i].Index = idx
-		if out[i].Params, err = d.params(depth + 1); err != nil {
+		ps, err := d.params(depth + 1)
+		if err != nil {
 			return nil, inKey(err, idx)
+		}
+		if out != nil {
+			out[i] = IndexedParameters{Index: idx, Params: ps}
 		}
 	}
 	return out, nil
@@ -424,19 +468,25 @@ func (d *dec) copyParams(depth int) ([]CopyParams, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]CopyParams, n)
+	var out []CopyParams
+	if !d.check {
+		out = make([]CopyParams, n)
+	}
 	var prev []byte
-	for i := range out {
+	for i := 0; i < n; i++ {
 		idx, err := d.indexKey(&prev, depth, "copy-params")
 		if err != nil {
 			return nil, err
 		}
-		out[i].Source = idx
 		if err := d.depthOK(depth + 1); err != nil {
 			return nil, err
 		}
-		if out[i].Keys, err = d.intList("copy-params keys", "empty copy-params key list"); err != nil {
+		ks, err := d.intList("copy-params keys", "empty copy-params key list")
+		if err != nil {
 			return nil, err
+		}
+		if out != nil {
+			out[i] = CopyParams{Source: idx, Keys: ks}
 		}
 	}
 	return out, nil

@@ -252,7 +252,7 @@ func offsetIn(whole, sub []byte) int {
 // authentication wrapper has been verified and its digest compared with
 // BstrItem(e.ManifestBytes).
 func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
-	return e.decodeManifest(lim, false)
+	return e.decodeManifest(lim, decodeAll)
 }
 
 // DecodeManifestForRun is DecodeManifest for a device that runs the
@@ -263,10 +263,22 @@ func (e *Envelope) DecodeManifest(lim *Limits) (*Manifest, error) {
 // only hashed, not decoded: their members keep just their digests. Decode
 // the text on demand with [Envelope.Text]. It is what package verify uses.
 func (e *Envelope) DecodeManifestForRun(lim *Limits) (*Manifest, error) {
-	return e.decodeManifest(lim, true)
+	return e.decodeManifest(lim, decodeForRun)
 }
 
-func (e *Envelope) decodeManifest(lim *Limits, lazy bool) (*Manifest, error) {
+// decodeMode says how much of the manifest decodeManifest materialises.
+type decodeMode int
+
+const (
+	decodeAll    decodeMode = iota // everything, severed text and coswid included
+	decodeForRun                   // severed text and coswid only hashed
+	decodeCheck                    // as decodeForRun, and command sequences validated but kept raw
+)
+
+// decodeManifest decodes e.ManifestBytes and resolves the severed
+// elements; in decodeCheck mode it does not set e.Manifest, since the
+// manifest it returns has no command model.
+func (e *Envelope) decodeManifest(lim *Limits, mode decodeMode) (*Manifest, error) {
 	l := lim.resolve()
 	if e.ManifestBytes == nil {
 		return nil, &DecodeError{Path: "envelope/manifest", Err: ErrMissing, Detail: "no manifest"}
@@ -276,6 +288,7 @@ func (e *Envelope) decodeManifest(lim *Limits, lazy bool) (*Manifest, error) {
 			Detail: "manifest of " + itoa(len(e.ManifestBytes)) + " bytes exceeds MaxManifestSize " + itoa(l.manifestSize)}
 	}
 	d := newDec(e.ManifestBytes, offsetIn(e.raw, e.ManifestBytes), &l)
+	d.check = mode == decodeCheck
 	m, err := d.manifest(manifestDepth)
 	if err == nil {
 		err = d.end()
@@ -283,13 +296,15 @@ func (e *Envelope) decodeManifest(lim *Limits, lazy bool) (*Manifest, error) {
 	if err != nil {
 		return nil, inPath(inPath(err, "manifest"), "envelope")
 	}
-	if err := e.resolveSevered(m, &l, lazy); err != nil {
+	if err := e.resolveSevered(m, &l, mode); err != nil {
 		return nil, inPath(err, "envelope")
 	}
 	if err := checkTextComponents(m, textOf(m)); err != nil {
 		return nil, inPath(err, "envelope/manifest")
 	}
-	e.Manifest = m
+	if mode != decodeCheck {
+		e.Manifest = m
+	}
 	return m, nil
 }
 
@@ -355,8 +370,9 @@ func checkSeveredDigest(dg *Digest, content []byte, name string, off int) error 
 }
 
 // resolveSevered checks the severed elements e carries against m's digests
-// and decodes them into m; when lazy, text and coswid are checked only.
-func (e *Envelope) resolveSevered(m *Manifest, l *limits, lazy bool) error {
+// and decodes them into m; except in decodeAll mode, text and coswid are
+// checked only.
+func (e *Envelope) resolveSevered(m *Manifest, l *limits, mode decodeMode) error {
 	for _, sv := range severableNames {
 		key := sv.key
 		content, ok := e.Severed[key]
@@ -377,11 +393,12 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits, lazy bool) error {
 		if err := checkSeveredDigest(dg, content, name, off); err != nil {
 			return err
 		}
-		if _, seq := mem.(*SeverableSequence); lazy && !seq {
+		if _, seq := mem.(*SeverableSequence); mode != decodeAll && !seq {
 			continue
 		}
 		// Decode the content as a bstr-wrapped layer at its envelope depth.
 		d := newDec(content, off, l)
+		d.check = mode == decodeCheck
 		var err error
 		switch mem := mem.(type) {
 		case *SeverableText:
@@ -395,6 +412,8 @@ func (e *Envelope) resolveSevered(m *Manifest, l *limits, lazy bool) error {
 			if cmds, err = d.commands(3, 1, false); err == nil {
 				mem.Sequence = &CommandSequence{Raw: content, Commands: cmds}
 			}
+			// (In decodeCheck mode cmds is nil: the content was validated
+			// and only its Raw bytes are kept.)
 		}
 		if err == nil {
 			err = d.end()
