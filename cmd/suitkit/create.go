@@ -24,17 +24,13 @@ func init() {
 const createMaxSpec = 16 << 20
 
 func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("create", stderr)
+	fset := newFlagSet("create", stdout, "suitkit create --in SPEC.json|SPEC.yaml --out FILE")
 	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (the structural text form)")
 	out := fset.String("out", "", "output envelope file")
 	format := fset.String("format", "", "spec format json or yaml (default: from the --in extension)")
 	limFlags := addDecodeLimits(fset)
 	maxFile := sizeFlag(fset, "max-file-size", "largest file a spec may reference with {\"file\": ...} (`SIZE`; default 64MiB)")
 	maxFiles := sizeFlag(fset, "max-total-file-size", "bytes read from referenced files over the whole spec (`SIZE`; default 256MiB)")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit create --in SPEC.json|SPEC.yaml --out FILE")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -72,10 +68,10 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if errors.As(err, &pe) {
 			return err // a referenced file could not be read: I/O, exit 2
 		}
-		return rejected(err)
+		return rejected(fmt.Errorf("%s: %w", *in, err))
 	}
 	if _, err := suit.Decode(env, lim); err != nil {
-		return rejected(fmt.Errorf("the spec builds an invalid envelope: %w", err))
+		return rejected(fmt.Errorf("%s builds an invalid envelope: %w", *in, err))
 	}
 	if err := writeFile(ctx, *out, env, 0o600, true); err != nil {
 		return err

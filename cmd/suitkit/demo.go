@@ -63,7 +63,8 @@ func (d *demo) write(name string, data []byte) error {
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", stderr)
+	fs := newFlagSet("demo", stdout, "suitkit demo [--dir DIR]",
+		"Runs the whole update flow on built-in defaults: key, v1/v2 images, delta, sign, install, then three attacks the device must reject. Exits 0 only if every step behaved as expected.")
 	dir := fs.String("dir", "", "work directory to create and keep (default: a temporary directory, removed at exit)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -184,7 +185,7 @@ func (d *demo) run() error {
 	if err := host.SaveIdentity(dev.dir, dev.identity); err != nil {
 		return err
 	}
-	anchor, err := loadTrustKey(d.path("keys/signing.pub.pem"), false)
+	anchor, err := loadTrustKey("--key", d.path("keys/signing.pub.pem"), false)
 	if err != nil {
 		return err
 	}

@@ -24,22 +24,17 @@ const (
 )
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", stderr)
+	fs := newFlagSet("diff", stdout, "suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory SIZE] OLD NEW PATCH",
+		"Writes PATCH (atomically) so that `suitkit patch OLD PATCH NEW` rebuilds NEW.")
 	format := fs.String("format", "suitkit", "patch format: suitkit (streamable, with digests) or bsdiff40 (classic bsdiff 4.x, for bspatch)")
 	fast := fs.Bool("fast", false, "suitkit format: skip the slow LZMA trials (faster, somewhat larger patch)")
 	blockMem := sizeFlag(fs, "block-memory", "suitkit format: apply-memory budget per block, e.g. 4MiB (`SIZE`; default 2MiB, at least 1MiB); `suitkit patch` needs --max-memory above 16MiB")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory SIZE] OLD NEW PATCH")
-		fmt.Fprintln(stderr, "\nWrites PATCH (atomically) so that `suitkit patch OLD PATCH NEW` rebuilds NEW.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 3 {
-		fs.Usage()
-		return usagef("diff: want OLD NEW PATCH, got %d arguments", len(pos))
+		return usagef("want OLD NEW PATCH, got %d arguments", len(pos))
 	}
 	if *blockMem > 1<<30 {
 		return usagef("diff: --block-memory: at most %s", formatSize(1<<30))

@@ -132,8 +132,8 @@ func TestDiffUsageAndIOErrorsExit2(t *testing.T) {
 }
 
 func TestDiffUsageMentionsBothFormats(t *testing.T) {
-	_, _, errOut := runCLI(t, "diff")
-	if !strings.Contains(errOut, "suitkit|bsdiff40") {
-		t.Errorf("usage does not name the formats: %s", errOut)
+	code, out, errOut := runCLI(t, "diff", "--help")
+	if code != 0 || errOut != "" || !strings.Contains(out, "suitkit|bsdiff40") {
+		t.Errorf("diff --help: exit %d, stderr %q; usage does not name the formats: %s", code, errOut, out)
 	}
 }

@@ -20,20 +20,43 @@ import (
 func readFileMax(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fileError(path, err)
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Mode()&fs.ModeType == fs.ModeDir {
-		return nil, fmt.Errorf("%s is a directory", path)
+		return nil, ioErrorf("%s is a directory", path)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, fileError(path, err)
 	}
 	if int64(len(b)) > max {
 		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
 	}
 	return b, nil
+}
+
+// fileError says what went wrong with path, once: "fw.bin: no such file or
+// directory" rather than "open fw.bin: open fw.bin: ...". It exits 2.
+func fileError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
+}
+
+// readKeyFile reads a key file given with flag (--key, --mac-key, ...); a
+// missing, unreadable or empty file exits 2.
+func readKeyFile(flag, path string) ([]byte, error) {
+	data, err := readFileMax(path, keys.MaxKeyFileSize)
+	if err != nil {
+		return nil, ioErrorf("%s %v", flag, err)
+	}
+	if len(data) == 0 {
+		return nil, ioErrorf("%s %s: the file is empty", flag, path)
+	}
+	return data, nil
 }
 
 // loadTrustKeys reads the --key and --mac-key trust anchors of command
@@ -46,9 +69,9 @@ func loadTrustKeys(cmd string, keys, macKeys []string) ([]*verify.Key, error) {
 		mac   bool
 	}{{"--key", keys, false}, {"--mac-key", macKeys, true}} {
 		for _, name := range f.names {
-			k, err := loadTrustKey(name, f.mac)
+			k, err := loadTrustKey(f.flag, name, f.mac)
 			if err != nil {
-				return nil, usagef("%s: %s %s: %v", cmd, f.flag, name, err)
+				return nil, err
 			}
 			trust = append(trust, k)
 		}
@@ -63,34 +86,42 @@ func loadTrustKeys(cmd string, keys, macKeys []string) ([]*verify.Key, error) {
 // The kinds are kept apart: a public or private key file is never taken
 // as a MAC secret (anyone holding the public key could forge), and a file
 // that is not a key file is not taken for a public key.
-func loadTrustKey(path string, mac bool) (*verify.Key, error) {
-	data, err := readFileMax(path, keys.MaxKeyFileSize)
+func loadTrustKey(flag, path string, mac bool) (*verify.Key, error) {
+	data, err := readKeyFile(flag, path)
 	if err != nil {
 		return nil, err
 	}
 	if mac {
 		k, err := keys.ParseMACKey(data)
 		if err != nil {
-			return nil, macKeyError(err)
+			return nil, ioErrorf("%s %s: %v", flag, path, macKeyError(err))
 		}
 		b := &verify.Binding{Name: path}
 		if k.Algorithm != 0 {
 			b.Algorithms = []keys.Algorithm{k.Algorithm}
 		}
-		return verify.NewMACKey(k.Secret, b)
+		vk, err := verify.NewMACKey(k.Secret, b)
+		if err != nil {
+			return nil, ioErrorf("%s %s: %v", flag, path, err)
+		}
+		return vk, nil
 	}
 	k, err := keys.ParseKey(data)
 	if err != nil {
-		return nil, keyFileError(err)
+		return nil, ioErrorf("%s %s: %v", flag, path, keyFileError(err))
 	}
 	if k.IsSymmetric() {
-		return nil, errors.New("a symmetric key: pass it with --mac-key")
+		return nil, ioErrorf("%s %s: a symmetric key: pass it with --mac-key", flag, path)
 	}
 	b := &verify.Binding{Name: path}
 	if k.Algorithm != 0 {
 		b.Algorithms = []keys.Algorithm{k.Algorithm}
 	}
-	return verify.NewKey(k.Public, b)
+	vk, err := verify.NewKey(k.Public, b)
+	if err != nil {
+		return nil, ioErrorf("%s %s: %v", flag, path, err)
+	}
+	return vk, nil
 }
 
 // loadStateKey reads the device secret that binds the anti-rollback state
@@ -101,13 +132,13 @@ func loadStateKey(cmd, path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := readFileMax(path, keys.MaxKeyFileSize)
+	data, err := readKeyFile("--state-key", path)
 	if err != nil {
 		return nil, err
 	}
 	k, err := keys.ParseMACKey(data)
 	if err != nil {
-		return nil, usagef("%s: --state-key %s: %v", cmd, path, err)
+		return nil, ioErrorf("--state-key %s: %v", path, err)
 	}
 	return k.Secret, nil
 }

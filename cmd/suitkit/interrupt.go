@@ -102,7 +102,7 @@ func runInterruptible(args []string, stdout, stderr io.Writer) int {
 // without leaving a temporary file or a half-written target.
 func abandon(intr *interrupted, args []string, stderr io.Writer) int {
 	outputs.AbortAll(intr)
-	fmt.Fprintf(stderr, "suitkit: %s: %s\n", args[0], intr)
+	fmt.Fprintf(stderr, "suitkit %s: %s\n", args[0], intr)
 	return intr.exitCode()
 }
 
@@ -119,7 +119,8 @@ func writeOutput(ctx context.Context, path string, perm fs.FileMode, overwrite b
 	}
 	f, err := outputs.Create(path, perm, &atomicfile.Options{NoReplace: !overwrite})
 	if err != nil {
-		return err
+		// The error names the temporary file; the user named path.
+		return fileError(path, err)
 	}
 	defer f.Close() // removes the temporary file unless committed
 	filled := make(chan error, 1)
@@ -148,7 +149,7 @@ func writeOutput(ctx context.Context, path string, perm fs.FileMode, overwrite b
 	if err := f.Commit(); errors.Is(err, fs.ErrExist) && !overwrite {
 		return fmt.Errorf("%s exists; use --force to overwrite it", path)
 	} else if err != nil {
-		return err
+		return fileError(path, err)
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func checkInterrupted(t *testing.T, sig syscall.Signal, code int, stderr string,
 	if code != want {
 		t.Errorf("exit status %d after %s, want %d; stderr: %s", code, name, want, stderr)
 	}
-	if !strings.HasPrefix(stderr, "suitkit: ") || !strings.Contains(stderr, "interrupted by "+name) || strings.Count(stderr, "\n") != 1 {
+	if !strings.HasPrefix(stderr, "suitkit ") || !strings.Contains(stderr, "interrupted by "+name) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("stderr %q, want one line saying it was interrupted by %s", stderr, name)
 	}
 	t.Logf("exited %v after %s", took.Round(time.Millisecond), name)
@@ -357,7 +357,7 @@ func TestAbandonAbortsOutputs(t *testing.T) {
 	if code := abandon(intr, []string{"diff"}, &stderr); code != 143 {
 		t.Errorf("exit %d, want 143", code)
 	}
-	if got := stderr.String(); got != "suitkit: diff: interrupted by SIGTERM\n" {
+	if got := stderr.String(); got != "suitkit diff: interrupted by SIGTERM\n" {
 		t.Errorf("stderr %q", got)
 	}
 	if bad := litter(t, dir); len(bad) > 0 {

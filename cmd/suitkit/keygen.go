@@ -17,17 +17,13 @@ func init() {
 }
 
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("keygen", stderr)
+	fset := newFlagSet("keygen", stdout, "suitkit keygen --alg ALG --out KEY [--pub PUB] [--format pem|cose] [--kid ID] [--force]")
 	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA, ML-DSA-44, ML-DSA-65, ML-DSA-87 or HMAC-256")
 	out := fset.String("out", "", "private key (or HMAC secret) file to write, mode 0600")
 	pub := fset.String("pub", "", "also write the public key to this file")
 	format := fset.String("format", "pem", "key file format: pem (PKCS#8 private, PKIX public; HMAC: raw 32 bytes) or cose (COSE_Key)")
 	kid := fset.String("kid", "", "key id to store in a COSE_Key (--format cose only)")
 	force := fset.Bool("force", false, "overwrite existing key files")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit keygen --alg ALG --out KEY [--pub PUB] [--format pem|cose] [--kid ID] [--force]")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err

@@ -101,7 +101,7 @@ func TestCLIKeyGivenRawSecret(t *testing.T) {
 		code int
 		args []string
 	}{
-		{1, []string{"sign", "--key", secret, "--in", in, "--out", filepath.Join(dir, "o.suit")}},
+		{2, []string{"sign", "--key", secret, "--in", in, "--out", filepath.Join(dir, "o.suit")}},
 		{2, []string{"verify", "--key", secret, signed}},
 		{2, []string{"process", "--key", secret, "--device", filepath.Join(dir, "dev"), signed}},
 	} {
@@ -121,7 +121,7 @@ func TestCLIShortMACSecretRefused(t *testing.T) {
 		code int
 		args []string
 	}{
-		{1, []string{"sign", "--mac-key", short, "--in", in, "--out", filepath.Join(dir, "o.suit")}},
+		{2, []string{"sign", "--mac-key", short, "--in", in, "--out", filepath.Join(dir, "o.suit")}},
 		{2, []string{"verify", "--mac-key", short, testshared.ConformancePath(t, "example-0.suit")}},
 	} {
 		code, _, stderr := runSuitkit(tc.args...)

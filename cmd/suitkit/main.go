@@ -3,10 +3,13 @@
 // directory-backed device.
 //
 // Exit status: 0 on success, 1 when the input is rejected (malformed,
-// unauthentic, rolled back, over a limit), 2 for usage or I/O errors, 130
+// unauthentic, rolled back, over a limit), 2 for usage, I/O or
+// configuration errors (a key or state file that cannot be used), 130
 // when interrupted by SIGINT and 143 by SIGTERM (no output file is then
 // left half-written, nor any temporary file).
-// A rejection prints one line "suitkit: <reason>" on standard error.
+// A failure prints one line "suitkit COMMAND: <reason>" on standard error.
+// -h, --help and "suitkit help COMMAND" print a command's usage on standard
+// output and exit 0.
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself
@@ -39,22 +43,42 @@ func register(c *command) {
 	commands[c.name] = c
 }
 
-// rejected wraps err so that the CLI exits with status 1.
+// rejected wraps err so that the CLI exits with status 1: the input the
+// command judges (an envelope, a patch, a spec) is refused.
 func rejected(err error) error {
 	if err == nil {
 		return nil
 	}
-	return &exitError{code: 1, err: err}
+	return &exitError{code: exitRejected, err: err}
 }
 
-// usagef returns an error that makes the CLI exit with status 2.
+// usagef returns a usage error: exit status 2, and the message is followed
+// by a pointer to the command's --help. It is for mistakes in the command
+// line itself (flags, argument count, flag values, key files given to the
+// wrong flag).
 func usagef(format string, a ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...), usage: true}
 }
+
+// ioErrorf returns an error that exits with status 2 without the pointer
+// to --help: a file that cannot be read or written, a key or state file
+// that cannot be used. Any error not made by rejected or usagef exits 2
+// too; ioErrorf only makes the intent explicit.
+func ioErrorf(format string, a ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// The exit statuses (README "Exit status").
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitUsage    = 2 // usage, I/O or configuration error
+)
 
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	usage bool // point to --help
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -62,14 +86,14 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // exitCode maps an error returned by a command to the process exit status.
 func exitCode(err error) int {
-	if err == nil {
-		return 0
+	if err == nil || errors.Is(err, errHelp) {
+		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return 2
+	return exitUsage
 }
 
 func main() {
@@ -83,31 +107,83 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // runContext runs one command line under ctx.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		printUsage(stderr)
-		if len(args) == 0 {
-			return 2
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		printUsage(stdout)
+		return exitOK
+	case "-version", "--version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help":
+		if len(args) == 1 {
+			printUsage(stdout)
+			return exitOK
 		}
-		return 0
+		if len(args) > 2 {
+			fmt.Fprintln(stderr, "suitkit help: want one command name (see 'suitkit --help')")
+			return exitUsage
+		}
+		if _, ok := commands[args[1]]; !ok {
+			fmt.Fprintf(stderr, "suitkit help: unknown command %q (see 'suitkit --help')\n", args[1])
+			return exitUsage
+		}
+		// Every command parses its flags before doing anything else.
+		args = []string{args[1], "--help"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "suitkit: unknown command %q\n", args[0])
-		printUsage(stderr)
-		return 2
+		fmt.Fprintf(stderr, "suitkit: unknown command %q (see 'suitkit --help')\n", args[0])
+		return exitUsage
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
 	var intr *interrupted
 	if err != nil && errors.As(context.Cause(ctx), &intr) {
 		// Whatever the command was doing when the signal came, it
 		// stopped because of it: say so, not what failed on the way.
-		fmt.Fprintf(stderr, "suitkit: %s: %s\n", args[0], intr)
+		fmt.Fprintf(stderr, "suitkit %s: %s\n", c.name, intr)
 		return intr.exitCode()
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "suitkit: %s\n", oneLine(err.Error()))
+	if err != nil && !errors.Is(err, errHelp) {
+		fmt.Fprintln(stderr, errorLine(c.name, err))
 	}
 	return exitCode(err)
+}
+
+// errorLine is the one line printed for a failed command: "suitkit NAME:
+// message", without the command's name repeated at the start of the
+// message, and for a usage error a pointer to the command's --help.
+func errorLine(name string, err error) string {
+	msg := oneLine(err.Error())
+	for _, p := range []string{"suitkit " + name + ": ", name + ": "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	msg = dropPackagePrefixes(msg)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.usage {
+		msg += fmt.Sprintf(" (see 'suitkit %s --help')", name)
+	}
+	return "suitkit " + name + ": " + msg
+}
+
+// libraryPackages are the suitkit packages whose errors start with their
+// name ("suit: malformed: ..."), as Go errors do; a user of the CLI reads
+// the reason, not where in the code it came from.
+var libraryPackages = []string{"suit", "keys", "sign", "verify", "process", "delta", "build", "fetch", "host", "text", "diag", "cose", "report", "encryption"}
+
+// dropPackagePrefixes removes "pkg: " where it starts msg or follows ": ".
+func dropPackagePrefixes(msg string) string {
+	for _, p := range libraryPackages {
+		p += ": "
+		msg = strings.TrimPrefix(msg, p)
+		for strings.Contains(msg, ": "+p) {
+			msg = strings.Replace(msg, ": "+p, ": ", 1)
+		}
+	}
+	return msg
 }
 
 func oneLine(s string) string {
@@ -122,6 +198,8 @@ func oneLine(s string) string {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: suitkit <command> [flags] [args]")
+	fmt.Fprintln(w, "       suitkit help <command> | <command> --help   (that command's usage)")
+	fmt.Fprintln(w, "       suitkit --version")
 	fmt.Fprintln(w, "\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -131,5 +209,5 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nexit status: 0 success, 1 input rejected, 2 usage or I/O error, 130/143 interrupted by SIGINT/SIGTERM")
+	fmt.Fprintln(w, "\nexit status: 0 success, 1 input rejected, 2 usage, I/O or configuration error, 130/143 interrupted by SIGINT/SIGTERM")
 }

@@ -19,24 +19,16 @@ func init() {
 }
 
 func runPatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("patch", stderr)
+	fs := newFlagSet("patch", stdout, "suitkit patch [--max-memory SIZE] [--max-new-size SIZE] OLD PATCH NEW",
+		"Applies PATCH to OLD and writes NEW atomically (NEW is left untouched when the patch is rejected). The patch format, suitkit or classic BSDIFF40, is detected from its magic. suitkit patches check OLD's and NEW's SHA-256; BSDIFF40 patches carry no digests, so a wrong OLD is only caught when the patch reads outside it.")
 	maxMem := sizeFlag(fs, "max-memory", "cap on the applier's working memory, e.g. 32MiB (`SIZE`; default 16MiB)")
 	maxNew := sizeFlag(fs, "max-new-size", "cap on the new image's size, e.g. 4GiB (`SIZE`; default 1GiB)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit patch [--max-memory SIZE] [--max-new-size SIZE] OLD PATCH NEW")
-		fmt.Fprintln(stderr, "\nApplies PATCH to OLD and writes NEW atomically (NEW is left untouched when the")
-		fmt.Fprintln(stderr, "patch is rejected). The patch format, suitkit or classic BSDIFF40, is detected")
-		fmt.Fprintln(stderr, "from its magic. suitkit patches check OLD's and NEW's SHA-256; BSDIFF40 patches")
-		fmt.Fprintln(stderr, "carry no digests, so a wrong OLD is only caught when the patch reads outside it.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 3 {
-		fs.Usage()
-		return usagef("patch: want OLD PATCH NEW, got %d arguments", len(pos))
+		return usagef("want OLD PATCH NEW, got %d arguments", len(pos))
 	}
 	lim := &delta.Limits{MaxMemory: *maxMem, MaxNewSize: *maxNew}
 	oldPath, patchPath, newPath := pos[0], pos[1], pos[2]

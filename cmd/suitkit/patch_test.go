@@ -32,7 +32,7 @@ func expectPatchRejected(t *testing.T, oldP, patchP string) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (%s)", code, errOut)
 	}
-	if !bytes.HasPrefix([]byte(errOut), []byte("suitkit: ")) {
+	if !bytes.HasPrefix([]byte(errOut), []byte("suitkit ")) {
 		t.Errorf("rejection message %q lacks the suitkit: prefix", errOut)
 	}
 	if got, _ := os.ReadFile(outP); !bytes.Equal(got, before) {

@@ -88,7 +88,7 @@ func TestProcessRefusesSwappedPayloadWithoutDigest(t *testing.T) {
 	ids := []string{"--vendor-id", demoVendor.String(), "--class-id", demoClass.String()}
 	for _, envFile := range []string{swapped, signed} { // the untouched payload has no digest either
 		code, out, errOut := runSuitkit(append(append([]string{"process", "--key", pub, "--device", dev}, ids...), envFile)...)
-		if code != 1 || !strings.HasPrefix(errOut, "suitkit: ") || !strings.Contains(errOut, "image-digest") {
+		if code != 1 || !strings.HasPrefix(errOut, "suitkit ") || !strings.Contains(errOut, "image-digest") {
 			t.Fatalf("process %s: exit %d, stderr %q; want exit 1 naming the missing image-digest\n%s", filepath.Base(envFile), code, errOut, out)
 		}
 		if got, _ := os.ReadFile(comp); string(got) != "factory image" {

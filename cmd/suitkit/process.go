@@ -28,7 +28,9 @@ func init() {
 const processStateFile = "rollback.state"
 
 func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("process", stderr)
+	fs := newFlagSet("process", stdout, "suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE",
+		"Verifies ENVELOPE, checks and (after success) commits its sequence number, and runs its update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs inside ENVELOPE's directory.",
+		"Exit status: 0 installed, 1 rejected, 2 usage, I/O or configuration error.")
 	var keys, macKeys, fetches multiFlag
 	fs.Var(&fetches, "fetch", "serve `URI=FILE`: a fetch of exactly URI reads local FILE instead (offline installs, test vectors); repeatable")
 	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
@@ -45,14 +47,6 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	reportKey := fs.String("report-key", "", "the device's report key `FILE`: a private PEM or COSE_Key (COSE_Sign1) or a MAC secret (COSE_Mac0)")
 	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE")
-		fmt.Fprintln(stderr, "\nVerifies ENVELOPE, checks and (after success) commits its sequence number, and runs its")
-		fmt.Fprintln(stderr, "update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the")
-		fmt.Fprintln(stderr, "envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs\ninside ENVELOPE's directory.")
-		fmt.Fprintln(stderr, "Exit status: 0 installed, 1 rejected, 2 usage or I/O error.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -130,7 +124,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "report written to %s\n", *reportFile)
 	}
 	if err != nil {
-		return processExit(err)
+		return processExit(fmt.Errorf("%s: %w", pos[0], err))
 	}
 	return printComponents(stdout, *device)
 }

@@ -70,7 +70,7 @@ func TestProcessCommandInstallsAndRejects(t *testing.T) {
 	}
 	// Rollback: exit 1 with one "suitkit:" line.
 	code, _, errOut = runSuitkit(args("v1.suit")...)
-	if code != 1 || !strings.HasPrefix(errOut, "suitkit: ") || !strings.Contains(errOut, "rollback") {
+	if code != 1 || !strings.HasPrefix(errOut, "suitkit ") || !strings.Contains(errOut, "rollback") {
 		t.Fatalf("replay: exit %d, %q", code, errOut)
 	}
 	// Tampered and unknown-key envelopes: exit 1.
@@ -210,7 +210,7 @@ func TestProcessMinInt64CommandExits1(t *testing.T) {
 	dev := filepath.Join(dir, "dev")
 	code, _, errOut := runSuitkit("process", "--key", pub, "--device", dev,
 		"--vendor-id", "fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe", "--class-id", "1492af14-2569-5e48-bf42-9b2d51f2ab45", out)
-	if code != 1 || !strings.HasPrefix(errOut, "suitkit: ") || !strings.Contains(errOut, "command -9223372036854775808") {
+	if code != 1 || !strings.HasPrefix(errOut, "suitkit ") || !strings.Contains(errOut, "command -9223372036854775808") {
 		t.Fatalf("process: exit %d, stderr %q; want exit 1 naming command -9223372036854775808", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dev, "comp.00")); err == nil {
@@ -267,7 +267,7 @@ func TestProcessFetchFlagServesURIFromLocalFile(t *testing.T) {
 		t.Fatal("device does not hold the locally served firmware")
 	}
 	// Other bytes at the URI fail the signed digest: rejected, nothing written.
-	if code, _, errOut := run("dev2", "--fetch", uri+"="+badP); code != 1 || !strings.Contains(errOut, "suitkit: ") {
+	if code, _, errOut := run("dev2", "--fetch", uri+"="+badP); code != 1 || !strings.HasPrefix(errOut, "suitkit process: ") {
 		t.Errorf("wrong local file: exit %d (%s), want 1", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "dev2", "comp.00")); err == nil {

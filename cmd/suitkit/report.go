@@ -22,68 +22,64 @@ func init() {
 const maxReportFile = 16 << 20
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "show" && args[0] != "verify") {
-		fmt.Fprintln(stderr, "usage: suitkit report show|verify [--key PUB | --mac-key FILE] [--envelope ENVELOPE] [--nonce HEX] [--json] FILE")
-		return usagef("report: want a subcommand: show or verify")
+	sub := "show|verify"
+	if len(args) > 0 && (args[0] == "show" || args[0] == "verify") {
+		sub, args = args[0], args[1:]
 	}
-	sub := args[0]
-	fs := newFlagSet("report "+sub, stderr)
+	fs := newFlagSet("report", stdout, "suitkit report show|verify [--key PUB | --mac-key FILE] [--envelope ENVELOPE] [--nonce HEX] [--json] FILE",
+		"show prints a report (sealed or bare); with a key it is verified first. verify needs the device's key and checks the signature or MAC, and with --envelope and --nonce that the report is about that manifest and that run.",
+		"Exit status: 0 ok, 1 report rejected (malformed, not authenticated, mismatch), 2 usage, I/O or configuration error.")
 	keyFile := fs.String("key", "", "the device's public key `FILE` (PEM or COSE_Key): verify the COSE_Sign1")
 	macFile := fs.String("mac-key", "", "the device's MAC secret `FILE` (raw or COSE_Key): verify the COSE_Mac0")
 	envFile := fs.String("envelope", "", "the `ENVELOPE` the server sent: the report must name its manifest (digest, URI)")
 	nonceHex := fs.String("nonce", "", "the nonce (`HEX`) the server gave the device: the report must carry it")
 	asJSON := fs.Bool("json", false, "print JSON instead of a tree")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: suitkit report %s [--key PUB | --mac-key FILE] [--envelope ENVELOPE] [--nonce HEX] [--json] FILE\n", sub)
-		fmt.Fprintln(stderr, "\nshow prints a report (sealed or bare); with a key it is verified first.")
-		fmt.Fprintln(stderr, "verify needs the device's key and checks the signature or MAC, and with --envelope and")
-		fmt.Fprintln(stderr, "--nonce that the report is about that manifest and that run.")
-		fmt.Fprintln(stderr, "Exit status: 0 ok, 1 report rejected (malformed, not authenticated, mismatch), 2 usage or I/O error.")
-		fs.PrintDefaults()
-	}
-	pos, err := parseFlags(fs, args[1:])
+	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
+	if sub == "show|verify" {
+		return usagef("want a subcommand: show or verify")
+	}
 	if len(pos) != 1 {
-		return usagef("report %s: want exactly one FILE, got %d arguments", sub, len(pos))
+		return usagef("%s: want exactly one FILE, got %d arguments", sub, len(pos))
 	}
 	if *keyFile != "" && *macFile != "" {
-		return usagef("report %s: give --key or --mac-key, not both", sub)
+		return usagef("%s: give --key or --mac-key, not both", sub)
 	}
 	var key *keys.Key
 	switch {
 	case *keyFile != "":
-		data, err := readFileMax(*keyFile, keys.MaxKeyFileSize)
+		data, err := readKeyFile("--key", *keyFile)
 		if err != nil {
 			return err
 		}
 		if key, err = keys.ParseKey(data); err != nil {
-			return usagef("report %s: --key %s: %v", sub, *keyFile, keyFileError(err))
+			return ioErrorf("--key %s: %v", *keyFile, keyFileError(err))
 		}
 		if key.IsSymmetric() {
-			return usagef("report %s: --key %s is a symmetric key: pass it with --mac-key", sub, *keyFile)
+			return ioErrorf("--key %s is a symmetric key: pass it with --mac-key", *keyFile)
 		}
 		if key, err = key.PublicOnly(); err != nil {
-			return usagef("report %s: --key %s: %v", sub, *keyFile, err)
+			return ioErrorf("--key %s: %v", *keyFile, err)
 		}
 	case *macFile != "":
-		data, err := readFileMax(*macFile, keys.MaxKeyFileSize)
+		data, err := readKeyFile("--mac-key", *macFile)
 		if err != nil {
 			return err
 		}
 		if key, err = keys.ParseMACKey(data); err != nil {
-			return usagef("report %s: --mac-key %s: %v", sub, *macFile, macKeyError(err))
+			return ioErrorf("--mac-key %s: %v", *macFile, macKeyError(err))
 		}
 	case sub == "verify":
-		return usagef("report verify: --key or --mac-key (the device's key) is required")
+		return usagef("verify: --key or --mac-key (the device's key) is required")
 	}
 	var want *report.Expected
 	if *envFile != "" || *nonceHex != "" {
 		want = &report.Expected{}
 		if *nonceHex != "" {
 			if want.Nonce, err = hex.DecodeString(*nonceHex); err != nil || len(want.Nonce) == 0 {
-				return usagef("report %s: --nonce %q is not a non-empty hex string", sub, *nonceHex)
+				return usagef("%s: --nonce %q is not a non-empty hex string", sub, *nonceHex)
 			}
 		}
 		if *envFile != "" {
@@ -93,14 +89,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			e, err := suit.Decode(data, nil)
 			if err != nil || e.Authentication == nil {
-				return usagef("report %s: --envelope %s: not a SUIT envelope with an authentication wrapper (%v)", sub, *envFile, err)
+				return usagef("%s: --envelope %s: not a SUIT envelope with an authentication wrapper (%v)", sub, *envFile, err)
 			}
 			want.Digest = e.Authentication.Digest
 			if e.Manifest != nil && e.Manifest.ReferenceURI != nil {
 				want.URI = *e.Manifest.ReferenceURI
 			}
 		} else if key == nil {
-			return usagef("report %s: --nonce needs the device's key", sub)
+			return usagef("%s: --nonce needs the device's key", sub)
 		}
 	}
 	data, err := readFileMax(pos[0], maxReportFile)
@@ -140,7 +136,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if !verified {
-		fmt.Fprintln(stderr, "suitkit: note: report NOT verified (give the device's --key or --mac-key)")
+		fmt.Fprintln(stderr, "suitkit report: note: report NOT verified (give the device's --key or --mac-key)")
 	}
 	if *asJSON {
 		out, err := json.MarshalIndent(reportJSON(rep, sealed, verified), "", "  ")

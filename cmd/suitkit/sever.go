@@ -22,7 +22,8 @@ func init() {
 const severElementExt = ".cbor"
 
 func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("sever", stderr)
+	fset := newFlagSet("sever", stdout, "suitkit sever --in FILE --out FILE [--element NAME ...] [--strip] [--detach-dir DIR] [--drop-signatures] [--digest-alg sha256|sha384|sha512]",
+		"Severs the selected inline members (author side, before signing: the manifest keeps their digests and the envelope carries them). With --strip or --detach-dir it then removes the envelope copies.")
 	var elements multiFlag
 	fset.Var(&elements, "element", "element to act on: install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all (default: every inline member at least as large as its digest); repeatable")
 	in := fset.String("in", "", "input envelope")
@@ -32,12 +33,6 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	drop := fset.Bool("drop-signatures", false, "allow severing an inline member of a signed envelope; its now-invalid signatures are removed")
 	digestAlg := fset.String("digest-alg", "sha256", "digest algorithm for new SUIT_Digests: sha256, sha384 or sha512")
 	limFlags := addDecodeLimits(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit sever --in FILE --out FILE [--element NAME ...] [--strip] [--detach-dir DIR] [--drop-signatures] [--digest-alg sha256|sha384|sha512]")
-		fmt.Fprintln(stderr, "Severs the selected inline members (author side, before signing: the manifest keeps their digests and")
-		fmt.Fprintln(stderr, "the envelope carries them). With --strip or --detach-dir it then removes the envelope copies.")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -112,7 +107,8 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("attach", stderr)
+	fset := newFlagSet("attach", stdout, "suitkit attach --in FILE --out FILE [--from ENVELOPE] [--element NAME=FILE ...] [--payload #NAME=FILE ...]",
+		"Each element is checked against the digest the manifest holds for it; signatures are unaffected.")
 	var elements, payloads multiFlag
 	fset.Var(&elements, "element", "NAME=FILE: attach severed element NAME (install, text, ...) from FILE (its bstr content, as sever --detach-dir writes it); repeatable")
 	fset.Var(&payloads, "payload", "#NAME=FILE: add FILE as the integrated payload \"#NAME\"; repeatable")
@@ -120,11 +116,6 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	in := fset.String("in", "", "input envelope")
 	out := fset.String("out", "", "output envelope")
 	limFlags := addDecodeLimits(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit attach --in FILE --out FILE [--from ENVELOPE] [--element NAME=FILE ...] [--payload #NAME=FILE ...]")
-		fmt.Fprintln(stderr, "Each element is checked against the digest the manifest holds for it; signatures are unaffected.")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err

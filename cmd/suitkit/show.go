@@ -19,13 +19,9 @@ func init() {
 const notVerifiedNote = "signatures NOT verified (show only decodes; use suitkit verify)"
 
 func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("show", stderr)
+	fset := newFlagSet("show", stdout, "suitkit show [--format tree|diag|json|yaml] FILE")
 	format := fset.String("format", "tree", "output format: tree, diag, json or yaml")
 	limFlags := addDecodeLimits(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit show [--format tree|diag|json|yaml] FILE")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -49,7 +45,7 @@ func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if _, err := suit.Decode(data, lim); err != nil {
-		return rejected(err)
+		return rejected(fmt.Errorf("%s: %w", pos[0], err))
 	}
 	var out []byte
 	switch *format {

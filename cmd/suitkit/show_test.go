@@ -58,7 +58,7 @@ func TestShowRejectsMalformedWithOneLine(t *testing.T) {
 			t.Errorf("%s: printed output for rejected input", name)
 		}
 		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
-		if len(lines) != 1 || !strings.HasPrefix(lines[0], "suitkit: ") {
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "suitkit ") {
 			t.Errorf("%s: stderr is not one suitkit: line: %q", name, errOut)
 		}
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -16,7 +15,7 @@ func init() {
 }
 
 func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("sign", stderr)
+	fset := newFlagSet("sign", stdout, "suitkit sign --key KEY [--key KEY ...] [--mac-key SECRET ...] [--alg ALG] [--cose-sign] --in FILE --out FILE")
 	var keyFiles, macKeys multiFlag
 	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
 	fset.Var(&macKeys, "mac-key", "HMAC-256 secret file, raw (32 to 1024 bytes) or a symmetric COSE_Key; repeatable, one COSE_Mac0 block each")
@@ -25,10 +24,6 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	in := fset.String("in", "", "envelope to sign")
 	out := fset.String("out", "", "signed envelope to write")
 	limFlags := addDecodeLimits(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit sign --key KEY [--key KEY ...] [--mac-key SECRET ...] [--alg ALG] [--cose-sign] --in FILE --out FILE")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -57,23 +52,20 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var signers, macers []*sign.Signer
 	for _, name := range keyFiles {
-		data, err := readFileMax(name, keys.MaxKeyFileSize)
+		data, err := readKeyFile("--key", name)
 		if err != nil {
 			return err
 		}
 		k, err := keys.ParseKey(data)
 		if err != nil {
-			return rejected(fmt.Errorf("%s: %w", name, keyFileError(err)))
+			return ioErrorf("--key %s: %v", name, keyFileError(err))
 		}
 		if !k.IsPrivate() {
-			return usagef("sign: %s is a public key; signing needs the private key", name)
+			return ioErrorf("--key %s is a public key; signing needs the private key", name)
 		}
 		s, err := sign.ForKey(k, alg)
 		if err != nil {
-			if errors.Is(err, keys.ErrAlgorithm) {
-				return usagef("sign: %s: %v", name, err)
-			}
-			return rejected(fmt.Errorf("%s: %w", name, err))
+			return ioErrorf("--key %s: %v", name, err)
 		}
 		if s.Algorithm().IsMAC() {
 			macers = append(macers, s)
@@ -82,25 +74,19 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	for _, name := range macKeys {
-		data, err := readFileMax(name, keys.MaxKeyFileSize)
+		data, err := readKeyFile("--mac-key", name)
 		if err != nil {
 			return err
 		}
+		// A public or private key is not a shared secret: signing with
+		// it as one would let anyone holding it forge.
 		k, err := keys.ParseMACKey(data)
-		if errors.Is(err, keys.ErrKeyType) {
-			// A public or private key is not a shared secret: signing
-			// with it as one would let anyone holding it forge.
-			return usagef("sign: --mac-key %s: %v", name, macKeyError(err))
-		}
 		if err != nil {
-			return rejected(fmt.Errorf("%s: %w", name, err))
+			return ioErrorf("--mac-key %s: %v", name, macKeyError(err))
 		}
 		s, err := sign.ForKey(k, keys.HMAC256)
 		if err != nil {
-			if errors.Is(err, keys.ErrAlgorithm) {
-				return usagef("sign: --mac-key %s: %v", name, err)
-			}
-			return rejected(fmt.Errorf("%s: %w", name, err))
+			return ioErrorf("--mac-key %s: %v", name, err)
 		}
 		macers = append(macers, s)
 	}

@@ -129,8 +129,10 @@ func TestSignCLIExitCodes(t *testing.T) {
 		code int
 		args []string
 	}{
-		{1, []string{"sign", "--key", garbage, "--in", in, "--out", out}},
-		{1, []string{"sign", "--mac-key", short, "--in", in, "--out", out}},
+		// A key file that cannot be used is a configuration error
+		// (2), as in verify and process; only the envelope is judged (1).
+		{2, []string{"sign", "--key", garbage, "--in", in, "--out", out}},
+		{2, []string{"sign", "--mac-key", short, "--in", in, "--out", out}},
 		{1, []string{"sign", "--key", ietfKey, "--in", notEnv, "--out", out}},
 		{2, []string{"sign", "--key", testshared.ConformancePath(t, "public_key.pem"), "--in", in, "--out", out}},
 		{2, []string{"sign", "--key", ietfKey, "--alg", "ES384", "--in", in, "--out", out}},

@@ -17,7 +17,7 @@ func init() {
 }
 
 func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("verify", stderr)
+	fset := newFlagSet("verify", stdout, "suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE [--state-key FILE]] [--strict-sequence] FILE")
 	var keys, macKeys multiFlag
 	fset.Var(&keys, "key", "trusted public key, PEM (PKIX) or COSE_Key (a COSE_Key's alg binds the key to it); repeatable")
 	fset.Var(&macKeys, "mac-key", "trusted HMAC secret: raw bytes or a symmetric COSE_Key; repeatable")
@@ -26,10 +26,6 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
 	stateKey := fset.String("state-key", "", "with --state, the device secret `FILE` the state file is bound with (HMAC-SHA256)")
 	limFlags := addDecodeLimits(fset)
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE [--state-key FILE]] [--strict-sequence] FILE")
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -94,7 +90,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if errors.As(err, &se) {
 			return err // the state, not the envelope, is at fault: exit 2
 		}
-		return rejected(err)
+		return rejected(fmt.Errorf("%s: %w", pos[0], err))
 	}
 	fmt.Fprintf(stdout, "manifest-digest: %s\n", hex.EncodeToString(res.Digest().Value))
 	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence())

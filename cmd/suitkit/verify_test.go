@@ -17,7 +17,7 @@ import (
 // verifyRejectLine checks the one-line "suitkit: <reason>" rejection.
 func verifyRejectLine(t *testing.T, stderr, want string) {
 	t.Helper()
-	if !strings.HasPrefix(stderr, "suitkit: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
+	if !strings.HasPrefix(stderr, "suitkit ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
 		t.Errorf("stderr %q, want one line \"suitkit: ...%s...\"", stderr, want)
 	}
 }
