@@ -35,6 +35,18 @@ type Image struct {
 	// under this key, and the install sequence fetches from it.
 	Integrated string
 
+	// EncryptionInfo, when set, is the encoded encryption info
+	// (encryption.Info.Encode) of an encrypted image
+	// (draft-ietf-suit-firmware-encryption): the install fetch sets it
+	// as suit-parameter-encryption-info, so the device decrypts the
+	// payload while it stages it. Data (or Digest and Size) stays the
+	// plaintext image, which image-match checks; Payload is what is
+	// fetched or integrated, the ciphertext.
+	EncryptionInfo []byte
+	// Payload is the integrated payload when it differs from Data (the
+	// ciphertext of an encrypted image); nil integrates Data.
+	Payload []byte
+
 	// Invoke adds the component to the invoke sequence (boot it).
 	Invoke bool
 
@@ -223,6 +235,9 @@ func imageDigest(img *Image) (suit.Digest, uint64, error) {
 // invoke: invoke.
 func (b *Builder) imageCommands(idx int, img *Image) error {
 	if len(img.Slots) > 0 {
+		if img.EncryptionInfo != nil || img.Payload != nil {
+			return fmt.Errorf("%w: EncryptionInfo and Payload are not supported with Slots", ErrInvalid)
+		}
 		return b.slotCommands(idx, img)
 	}
 	d, size, err := imageDigest(img)
@@ -266,13 +281,24 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 		uri = img.Integrated
 	}
 	if img.Integrated != "" {
-		if err := b.addIntegrated(img.Integrated, img.Data); err != nil {
+		payload := img.Data
+		if img.Payload != nil {
+			payload = img.Payload
+		}
+		if err := b.addIntegrated(img.Integrated, payload); err != nil {
 			return err
 		}
 	}
+	if img.EncryptionInfo != nil && uri == "" {
+		return fmt.Errorf("%w: encrypted image without URI or Integrated", ErrInvalid)
+	}
 	if uri != "" {
+		fetchParams := suit.Parameters{suit.ParamText(suit.ParamURI, uri)}
+		if img.EncryptionInfo != nil {
+			fetchParams = append(suit.Parameters{suit.ParamBytes(suit.ParamEncryptionInfo, img.EncryptionInfo)}, fetchParams...)
+		}
 		b.appendCommands(idx, suit.ManifestInstall,
-			override(suit.ParamText(suit.ParamURI, uri)),
+			override(fetchParams...),
 			directive(suit.DirectiveFetch),
 			condition(suit.ConditionImageMatch))
 	}

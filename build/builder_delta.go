@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/suitkit/suitkit/delta/differ"
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -58,13 +59,20 @@ type DeltaUpdate struct {
 	// PatchURI is where the device fetches the patch; "" means the patch
 	// is integrated in the envelope under DefaultPatchURI.
 	PatchURI string
+	// Encrypt, when set, encrypts the patch for these recipients
+	// (draft-ietf-suit-firmware-encryption; see Build).
+	Encrypt *encryption.EncryptOptions
 	// Options tunes differ.Diff; nil for the defaults.
 	Options *differ.Options
 }
 
 // Build diffs oldImage against newImage and returns an unsigned envelope
 // holding the delta manifest (ManifestBytes and Manifest set; the patch in
-// Integrated unless PatchURI is set) and the patch. Sign the envelope with
+// Integrated unless PatchURI is set) and the patch. With Encrypt set, the
+// patch is encrypted (package encryption), the returned and integrated
+// patch is the ciphertext, and the manifest's patch fetch carries the
+// encryption info, so the device decrypts the patch while staging it and
+// checks the plaintext patch's digest. Sign the envelope with
 // sign.Envelope before shipping it.
 func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, error) {
 	var buf bytes.Buffer
@@ -72,7 +80,19 @@ func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, 
 		return nil, nil, fmt.Errorf("suit: delta update: %w", err)
 	}
 	patch := buf.Bytes()
-	m, err := u.Manifest(oldImage, newImage, patch)
+	var info []byte
+	payload := patch
+	if u.Encrypt != nil {
+		ct, ei, err := encryption.Encrypt(patch, u.Encrypt)
+		if err != nil {
+			return nil, nil, fmt.Errorf("suit: delta update: encrypt the patch: %w", err)
+		}
+		if info, err = ei.Encode(); err != nil {
+			return nil, nil, err
+		}
+		payload = ct
+	}
+	m, err := u.manifest(oldImage, newImage, patch, info)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,14 +102,20 @@ func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, 
 	}
 	env := &suit.Envelope{Tagged: true, ManifestBytes: mb, Manifest: m}
 	if u.PatchURI == "" {
-		env.Integrated = map[string][]byte{DefaultPatchURI: patch}
+		env.Integrated = map[string][]byte{DefaultPatchURI: payload}
 	}
-	return env, patch, nil
+	return env, payload, nil
 }
 
 // Manifest returns the delta manifest for a patch already made from
-// oldImage to newImage.
+// oldImage to newImage (not encrypted; see Build).
 func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*suit.Manifest, error) {
+	return u.manifest(oldImage, newImage, patch, nil)
+}
+
+// manifest builds the delta manifest; info, when set, is the patch's
+// encryption info.
+func (u *DeltaUpdate) manifest(oldImage, newImage, patch, info []byte) (*suit.Manifest, error) {
 	if u.VendorID == (suit.UUID{}) || u.ClassID == (suit.UUID{}) {
 		return nil, errors.New("suit: delta update: VendorID and ClassID are required (a delta must only reach the devices it was made for)")
 	}
@@ -131,6 +157,11 @@ func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*suit.Manifest
 	if err != nil {
 		return nil, err
 	}
+	patchFetch := suit.Parameters{patchP[0], patchP[1]}
+	if info != nil {
+		patchFetch = append(patchFetch, suit.ParamBytes(suit.ParamEncryptionInfo, info))
+	}
+	patchFetch = append(patchFetch, suit.ParamText(suit.ParamURI, uri))
 	idx := func(i uint64) suit.Command {
 		return suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{Index: i}}
 	}
@@ -144,7 +175,7 @@ func (u *DeltaUpdate) Manifest(oldImage, newImage, patch []byte) (*suit.Manifest
 	patchIt := suit.CommandSequence{Commands: []suit.Command{
 		over(oldP...), cmd(suit.ConditionImageMatch, all),
 		idx(1),
-		over(append(append(suit.Parameters{}, patchP[0], patchP[1]), suit.ParamText(suit.ParamURI, uri))...),
+		over(patchFetch...),
 		cmd(suit.DirectiveFetch, onFail), cmd(suit.ConditionImageMatch, all),
 		idx(0),
 		over(newP[0], newP[1], suit.ParamUint(suit.ParamSourceComponent, 1)),

@@ -3,16 +3,21 @@ package process_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/encryption"
+	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
 )
@@ -256,5 +261,114 @@ func TestEncryptedNegativesLeaveDeviceUnchanged(t *testing.T) {
 				t.Fatalf("device changed: %q", got)
 			}
 		})
+	}
+}
+
+// TestEncryptedDeltaUpdateInstalls: encryption composes with delta
+// updates. The builder encrypts the patch (ECDH-ES+A128KW on P-256, and a
+// KEK for a second device group), the device decrypts it while fetching it
+// into the patch component, checks the plaintext patch's digest, applies it
+// and checks the result's digest. The integrated ciphertext does not
+// contain the plaintext patch.
+func TestEncryptedDeltaUpdateInstalls(t *testing.T) {
+	k := newTestKey(t)
+	v1 := firmware(7, 40000)
+	v2 := mutate(v1, 3)
+	dev, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kek := bytes.Repeat([]byte{9}, 32)
+	u := &build.DeltaUpdate{Sequence: 2, Encrypt: &encryption.EncryptOptions{Alg: encryption.A256GCM, Recipients: []encryption.To{
+		{Public: dev.PublicKey(), KeyID: []byte("dev-1")}, {KEK: kek, KeyID: []byte("group-2")},
+	}}}
+	copy(u.VendorID[:], testVendor)
+	copy(u.ClassID[:], testClass)
+	env, ct, err := u.Build(v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainPatch, _, err := (&build.DeltaUpdate{Sequence: 2, VendorID: u.VendorID, ClassID: u.ClassID}).Build(v1, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(ct, plainPatch.Integrated[build.DefaultPatchURI][:64]) {
+		t.Fatal("the integrated patch is not encrypted")
+	}
+	if err := sign.Envelope(env, k.signer); err != nil {
+		t.Fatal(err)
+	}
+	data, err := env.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, key := range map[string]encryption.RecipientKey{
+		"ECDH device": &encryption.ECDHKey{Private: dev, KeyID: []byte("dev-1")},
+		"KEK group":   &encryption.KEK{Key: kek, KeyID: []byte("group-2")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			flash := testdevice.New()
+			flash.Set(comp0, v1)
+			d := newDevice(t, flash, k, process.Platform{DecryptionKeys: []encryption.RecipientKey{key}}, nil)
+			if rep, err := d.install(data); err != nil {
+				t.Fatalf("%v\n%s", err, rep)
+			}
+			if got, _ := flash.Get(comp0); !bytes.Equal(got, v2) {
+				t.Fatal("device does not hold v2")
+			}
+		})
+	}
+	// Without the key the device keeps v1.
+	flash := testdevice.New()
+	flash.Set(comp0, v1)
+	d := newDevice(t, flash, k, process.Platform{}, nil)
+	if _, err := d.install(data); !errors.Is(err, process.ErrDecrypt) {
+		t.Fatalf("no key: %v, want ErrDecrypt", err)
+	}
+	if got, _ := flash.Get(comp0); !bytes.Equal(got, v1) {
+		t.Fatal("device changed without the key")
+	}
+}
+
+// TestBuilderEncryptedImageInstalls: build.Image with EncryptionInfo and
+// the ciphertext as its integrated Payload installs the plaintext, checked
+// by its digest at install and validate.
+func TestBuilderEncryptedImageInstalls(t *testing.T) {
+	k := newTestKey(t)
+	img := firmware(3, 5000)
+	kek := bytes.Repeat([]byte{5}, 16)
+	ct, info, err := encryption.Encrypt(img, &encryption.EncryptOptions{Alg: encryption.A128CTR, Recipients: []encryption.To{{KEK: kek}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infoRaw, err := info.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := build.New(1)
+	im := build.Image{Component: comp0, Data: img, Integrated: "#fw", EncryptionInfo: infoRaw, Payload: ct}
+	copy(im.VendorID[:], testVendor)
+	copy(im.ClassID[:], testClass)
+	if err := b.AddImage(im); err != nil {
+		t.Fatal(err)
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sign.Envelope(env, k.signer); err != nil {
+		t.Fatal(err)
+	}
+	data, err := env.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flash := testdevice.New()
+	d := newDevice(t, flash, k, process.Platform{DecryptionKeys: []encryption.RecipientKey{&encryption.KEK{Key: kek}}}, nil)
+	if rep, err := d.install(data); err != nil {
+		t.Fatalf("%v\n%s", err, rep)
+	}
+	if got, _ := flash.Get(comp0); !bytes.Equal(got, img) {
+		t.Fatal("device does not hold the image")
 	}
 }
