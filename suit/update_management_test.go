@@ -193,3 +193,46 @@ func TestCommandOffsets(t *testing.T) {
 		t.Error("a built sequence has offsets")
 	}
 }
+
+// FuzzUpdateManagementValues: the wait-info and component-metadata
+// decoders never panic, fail only with typed errors, and what they accept
+// re-encodes to the same bytes (they keep every member and accept only
+// deterministic CBOR). Seeds: every event and every metadata member.
+func FuzzUpdateManagementValues(f *testing.F) {
+	prio, tod, at := int64(-2), uint64(3600), uint64(1_900_000_000)
+	w, _ := WaitInfo{Authorization: &prio, Time: &at, TimeOfDayUTC: &tod,
+		OtherDevice: &OtherDeviceVersion{Device: []byte("hub"), Versions: []VersionMatch{{Comparison: 2, Parts: []int64{2, 1}}}}}.Encode()
+	f.Add(w, true)
+	perm, ft, mt := uint64(5), FileRegular, uint64(1_700_000_000)
+	m, _ := ComponentMetadata{DefaultPermissions: &perm, FileType: &ft, ModificationTime: &mt, CreationTime: &mt,
+		UserPermissions: []ActorPermission{{Actor: IntActor(0), Permissions: 7}}, Creator: UUIDActor(UUID{1})}.Encode()
+	f.Add(m, false)
+	f.Add(hx("a1 18 20 01"), true)
+	f.Fuzz(func(t *testing.T, b []byte, wait bool) {
+		if wait {
+			got, err := ParamBytes(ParamWaitInfo, b).WaitInfo()
+			if err != nil {
+				if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) && !errors.Is(err, ErrNotDeterministic) && !errors.Is(err, ErrUnsupported) {
+					t.Fatalf("untyped: %v", err)
+				}
+				return
+			}
+			out, err := got.Encode()
+			if err != nil || !bytes.Equal(out, b) {
+				t.Fatalf("wait-info round trip: %v\n in %x\nout %x", err, b, out)
+			}
+			return
+		}
+		got, err := ParamBytes(ParamComponentMetadata, b).ComponentMetadata()
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) && !errors.Is(err, ErrNotDeterministic) && !errors.Is(err, ErrUnsupported) {
+				t.Fatalf("untyped: %v", err)
+			}
+			return
+		}
+		out, err := got.Encode()
+		if err != nil || !bytes.Equal(out, b) {
+			t.Fatalf("metadata round trip: %v\n in %x\nout %x", err, b, out)
+		}
+	})
+}
