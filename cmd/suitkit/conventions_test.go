@@ -120,6 +120,7 @@ func TestExitCodeTable(t *testing.T) {
 	spec := write("bad.json", []byte(`{"suit-manifest": {"suit-manifest-version": 2}}`))
 	okSpec := write("ok.json", []byte(`{"suit-manifest": {"suit-manifest-version": 1, "suit-manifest-sequence-number": 0, "suit-common": {"suit-components": [["00"]]}}}`))
 	img := write("img.bin", []byte("firmware image"))
+	kek16 := write("kek16.bin", []byte("0123456789abcdef"))
 	missing := filepath.Join(dir, "missing.bin")
 	noDir := filepath.Join(dir, "nodir", "out.bin") // its directory does not exist
 	subdir := filepath.Join(dir, "adir")
@@ -196,6 +197,14 @@ func TestExitCodeTable(t *testing.T) {
 		{kindKey, []string{"process", "--key", badKey, "--device", dev, signedP}, badKey},
 		{kindRejected, []string{"process", "--key", pub, "--device", dev, unsignedP}, unsignedP},
 		{kindIO, []string{"process", "--key", pub, "--device", img, signedP}, img},
+
+		{kindUsage, []string{"encrypt", "--kek", img, img}, ""},
+		{kindUsage, []string{"encrypt", "--alg", "A192GCM", "--kek", img, "--out", out, "--info", out + ".info", img}, ""},
+		{kindMissing, []string{"encrypt", "--kek", kek16, "--out", out, "--info", out + ".info", missing}, missing},
+		{kindKey, []string{"encrypt", "--kek", img, "--out", out, "--info", out + ".info", img}, img},
+		{kindKey, []string{"encrypt", "--recipient", badKey, "--out", out, "--info", out + ".info", img}, badKey},
+		{kindIO, []string{"encrypt", "--recipient", pub, "--out", noDir, "--info", out + ".info", img}, noDir},
+		{kindKey, []string{"process", "--key", pub, "--device", dev, "--decrypt-key", badKey, signedP}, badKey},
 
 		{kindUsage, []string{"demo", "extra"}, ""},
 		{kindIO, []string{"demo", "--dir", filepath.Join(img, "sub")}, img},

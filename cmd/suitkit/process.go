@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/process"
@@ -28,10 +29,10 @@ func init() {
 const processStateFile = "rollback.state"
 
 func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("process", stdout, "suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE",
+	fs := newFlagSet("process", stdout, "suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--decrypt-key FILE ...] [--unsafe-skip-compatibility-check] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE",
 		"Verifies ENVELOPE, checks and (after success) commits its sequence number, and runs its update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs inside ENVELOPE's directory.",
 		"Exit status: 0 installed, 1 rejected, 2 usage, I/O or configuration error.")
-	var keys, macKeys, fetches multiFlag
+	var keys, macKeys, fetches, decryptKeys multiFlag
 	fs.Var(&fetches, "fetch", "serve `URI=FILE`: a fetch of exactly URI reads local FILE instead (offline installs, test vectors); repeatable")
 	fs.Var(&keys, "key", "trusted public key file (PEM or COSE_Key); repeatable")
 	fs.Var(&macKeys, "mac-key", "trusted HMAC key file (raw secret or COSE_Key); repeatable")
@@ -46,6 +47,8 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	reportFile := fs.String("report", "", "write the run's SUIT_Report to `FILE` (sealed with --report-key; written whether or not the install succeeded)")
 	reportKey := fs.String("report-key", "", "the device's report key `FILE`: a private PEM or COSE_Key (COSE_Sign1) or a MAC secret (COSE_Mac0)")
 	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
+	fs.Var(&decryptKeys, "decrypt-key", "the device's decryption key `FILE` for encrypted payloads: an ECDH private key (PEM or COSE_Key; P-256, or X25519 in PEM) or a key-encryption key (16, 24 or 32 raw bytes, or a symmetric COSE_Key); repeatable")
+	skipCompat := fs.Bool("unsafe-skip-compatibility-check", false, "accept manifests that do not check both the vendor and the class identifier (the firmware-encryption draft's examples); never on a device in the field")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -63,7 +66,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if (*reportKey != "" || *nonceHex != "") && *reportFile == "" {
 		return usagef("process: --report-key and --nonce need --report FILE")
 	}
-	cfg := deviceConfig{dir: *device, state: *state}
+	cfg := deviceConfig{dir: *device, state: *state, skipCompat: *skipCompat}
 	var nonce []byte
 	if *nonceHex != "" {
 		if nonce, err = hex.DecodeString(*nonceHex); err != nil || len(nonce) == 0 {
@@ -74,6 +77,9 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if cfg.reportAuth, err = loadReportKey(*reportKey); err != nil {
 			return err
 		}
+	}
+	if cfg.decryptKeys, err = loadDecryptKeys(decryptKeys); err != nil {
+		return err
 	}
 	if cfg.fetchFiles, err = parseFetchMap("process", fetches); err != nil {
 		return err
@@ -153,6 +159,10 @@ type deviceConfig struct {
 	fileRoot string // file:// URIs resolve here; "" refuses them
 	// fetchFiles maps URIs to local files served instead of the network.
 	fetchFiles map[string]string
+	// decryptKeys decrypt encrypted payloads.
+	decryptKeys []encryption.RecipientKey
+	// skipCompat accepts manifests without vendor and class checks.
+	skipCompat bool
 	// reportAuth seals SUIT_Reports; nil writes them bare.
 	reportAuth report.Authenticator
 	// limits and procLimits are the decoder's and the processor's
@@ -186,8 +196,10 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 		Fetcher:  &fetch.MapFetcher{Files: c.fetchFiles, Next: &fetch.URIFetcher{FileRoot: c.fileRoot}},
 		// The CLI's directory device has nothing to wait for: it refuses,
 		// so the install is deferred rather than blocking.
-		Waiter:              refusingWaiter{},
-		ReportAuthenticator: c.reportAuth,
+		Waiter:                       refusingWaiter{},
+		ReportAuthenticator:          c.reportAuth,
+		DecryptionKeys:               c.decryptKeys,
+		SkipCompatibilityCheckUnsafe: c.skipCompat,
 	}, c.procLimits)
 	if err != nil {
 		return nil, err
