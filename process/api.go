@@ -50,7 +50,7 @@ func (p *Processor) runVerified(ctx context.Context, v *verify.Verified, proc pr
 		rep := &Report{Err: errf(ErrManifest, "no verified manifest")}
 		return rep, rep.Err
 	}
-	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), proc, v.CheckWrite)
+	return p.runManifest(ctx, v.Envelope(), v.Manifest(), v.Digest(), proc, v.CheckWrite, v)
 }
 
 // lock takes the device lock. On failure it returns the report to hand
@@ -85,6 +85,14 @@ func (p *Processor) lock(ctx context.Context) (func(), *Report, error) {
 // what the first committed; Install waits for the lock as long as ctx
 // allows and then fails with ErrLocked.
 //
+// A manifest with dependencies (draft-ietf-suit-trust-domains) is processed
+// as a tree: each dependency is authenticated before any of its commands
+// runs (dependency-integrity: its own signature with ver's trust anchors;
+// or image-match against the digest its authenticated dependent declares),
+// is checked against its own signers' component prefixes and its own
+// anti-rollback floors, and its floors are raised only after the whole
+// tree succeeded.
+//
 // The Report is non-nil; when verification fails it holds only the error.
 func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope []byte) (*Report, error) {
 	if ver == nil {
@@ -105,6 +113,16 @@ func (p *Processor) Install(ctx context.Context, ver *verify.Verifier, envelope 
 	rep, err = p.runVerified(ctx, v, updateProcedure)
 	if err != nil {
 		return rep, err
+	}
+	// The whole tree succeeded: raise the floors of every dependency, then
+	// the dependent's. Each Commit is atomic; an interruption between two
+	// leaves a floor lower than it could be (the new content is in place
+	// either way), never a torn one.
+	for _, dv := range rep.Dependencies {
+		if err := ver.Commit(dv); err != nil {
+			rep.Err = wrapErr(ErrOperation, err, "commit sequence number of dependency "+dv.ID())
+			return rep, rep.Err
+		}
 	}
 	if err := ver.Commit(v); err != nil {
 		rep.Err = wrapErr(ErrOperation, err, "commit sequence number")

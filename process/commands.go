@@ -10,6 +10,9 @@ import (
 // command runs one command on component ci (set-component-index and
 // override-multiple are handled by the caller).
 func (r *run) command(c *suit.Command, depth int, ci uint64) error {
+	if r.deps != nil && r.deps[ci] != nil {
+		return r.dependencyCommand(c, depth, ci)
+	}
 	switch c.ID {
 	// Sequencing and parameters.
 	case suit.DirectiveOverrideParameters:
@@ -66,6 +69,12 @@ func (r *run) command(c *suit.Command, depth int, ci uint64) error {
 		return r.applyDelta(ci)
 	case suit.DirectiveWait:
 		return r.wait(ci)
+
+	// Dependency commands on a component (draft-ietf-suit-trust-domains).
+	case suit.ConditionIsDependency:
+		return condFail(ErrConditionFailed, "component %s is not a dependency", r.comps[ci])
+	case suit.ConditionDependencyIntegrity, suit.DirectiveProcessDependency:
+		return errf(ErrComponent, "%s: component index %d is not a dependency", commandName(c.ID), ci)
 	}
 	// A condition or directive this processor does not implement fails
 	// (a condition is not a soft failure either: the manifest asks for a
@@ -128,7 +137,7 @@ func (r *run) setParams(ci uint64, ps suit.Parameters, depth int, override bool)
 // the listed components.
 func (r *run) overrideMultiple(c *suit.Command, depth int) error {
 	for _, e := range c.Multiple {
-		if e.Index >= uint64(len(r.comps)) {
+		if !r.validIndex(e.Index) {
 			return errf(ErrComponent, "override-multiple: component index %d out of range", e.Index)
 		}
 	}
@@ -145,7 +154,7 @@ func (r *run) overrideMultiple(c *suit.Command, depth int) error {
 // skipped).
 func (r *run) copyParams(ci uint64, entries []suit.CopyParams) error {
 	for _, e := range entries {
-		if e.Source >= uint64(len(r.comps)) {
+		if !r.validIndex(e.Source) {
 			return errf(ErrComponent, "copy-params: component index %d out of range", e.Source)
 		}
 		for _, k := range e.Keys {

@@ -72,6 +72,15 @@ var (
 	// verified. The error also matches verify.ErrRollback; the component
 	// was left unchanged.
 	ErrSuperseded = errors.New("process: superseded by a newer update")
+	// ErrDependency: a dependency manifest (draft-ietf-suit-trust-domains)
+	// could not be used: it was not fetched, its digest differs from the
+	// one its dependent declares, its signature does not verify with the
+	// device's trust anchors, its signers may not touch a component it
+	// names, it is older than what the device runs (the verify error is
+	// wrapped, so verify.ErrRollback and the others match too), the tree
+	// has a cycle, or process-dependency ran before the dependency was
+	// authenticated. Nothing of the dependency ran.
+	ErrDependency = errors.New("process: dependency manifest refused")
 )
 
 // CommandError says which command failed: the manifest section (manifest

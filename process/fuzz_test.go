@@ -61,7 +61,7 @@ func FuzzProcessManifest(f *testing.F) {
 		env := &suit.Envelope{Integrated: integrated}
 		for _, proc := range []procedure{updateProcedure, invokeProcedure} {
 			first := len(sink.records)
-			rep, err := p.runManifest(context.Background(), env, m, suit.Digest{Algorithm: suit.AlgSHA256}, proc, nil)
+			rep, err := p.runManifest(context.Background(), env, m, suit.Digest{Algorithm: suit.AlgSHA256}, proc, nil, nil)
 			checkProcedure(rep, err, sink, first, t.Fatalf)
 		}
 	})

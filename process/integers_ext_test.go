@@ -92,7 +92,7 @@ func TestIntegerSlots(t *testing.T) {
 		"copy-params-key":         {"unsupported", "ok", "unsupported", "unsupported", "unsupported", "malformed", "malformed"},
 		"manifest-key":            {"ok", "malformed", "ok", "ok", "ok", "ok", "ok"},
 		"common-key":              {"ok", "malformed", "ok", "ok", "ok", "ok", "ok"},
-		"dependency-index":        {"unsupported", "unsupported", "malformed", "unsupported", "malformed", "unsupported", "malformed"},
+		"dependency-index":        {"manifest", "component", "malformed", "component", "malformed", "component", "malformed"},
 		"set-version":             {"ok", "ok", "ok", "ok", "ok", "malformed", "malformed"},
 	}
 	names, manifests := process.IntegerSlotManifests()

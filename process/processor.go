@@ -8,6 +8,7 @@ import (
 
 	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/verify"
 )
 
 // Limits bounds what one procedure may do. The zero value selects the
@@ -30,6 +31,17 @@ type Limits struct {
 	// patch made with a larger block budget (differ.Options.BlockMemory)
 	// needs it raised.
 	MaxPatchMemory int64
+	// MaxDependencyDepth bounds how deep a tree of dependency manifests
+	// (draft-ietf-suit-trust-domains) may nest: 1 lets the manifest a
+	// Processor is given process dependencies that have none themselves
+	// (default 4).
+	MaxDependencyDepth int
+	// MaxManifests bounds the manifests of one tree, the root included
+	// (default 16).
+	MaxManifests int
+	// MaxDependencySize caps a fetched dependency envelope, which is held
+	// in memory (default 1 MiB; image-size lowers it).
+	MaxDependencySize int64
 }
 
 const (
@@ -37,11 +49,15 @@ const (
 	defaultMaxDepth      = 8
 	defaultMaxImageSize  = 256 << 20
 	defaultMaxCommands   = 1 << 16
+	defaultMaxDepDepth   = 4
+	defaultMaxManifests  = 16
+	defaultMaxDepSize    = 1 << 20
 )
 
 func (l *Limits) resolve() Limits {
 	out := Limits{MaxComponents: defaultMaxComponents, MaxDepth: defaultMaxDepth, MaxImageSize: defaultMaxImageSize,
-		MaxCommands: defaultMaxCommands, MaxPatchMemory: delta.DefaultMaxMemory}
+		MaxCommands: defaultMaxCommands, MaxPatchMemory: delta.DefaultMaxMemory,
+		MaxDependencyDepth: defaultMaxDepDepth, MaxManifests: defaultMaxManifests, MaxDependencySize: defaultMaxDepSize}
 	if l == nil {
 		return out
 	}
@@ -59,6 +75,15 @@ func (l *Limits) resolve() Limits {
 	}
 	if l.MaxPatchMemory > 0 {
 		out.MaxPatchMemory = l.MaxPatchMemory
+	}
+	if l.MaxDependencyDepth > 0 {
+		out.MaxDependencyDepth = l.MaxDependencyDepth
+	}
+	if l.MaxManifests > 0 {
+		out.MaxManifests = l.MaxManifests
+	}
+	if l.MaxDependencySize > 0 {
+		out.MaxDependencySize = l.MaxDependencySize
 	}
 	return out
 }
@@ -89,12 +114,20 @@ const (
 	invokeProcedure
 )
 
-// sections names the sequences the procedure runs, in order.
-func (p procedure) sections() [3]int64 {
+// sections names the sequences the procedure runs, in order. The update
+// procedure is draft-ietf-suit-trust-domains' staging (dependency-resolution,
+// payload-fetch) then installation (candidate-verification, install), then
+// validate. A manifest with dependencies resolves them again before its
+// invoke procedure, so that process-dependency there has them.
+func (p procedure) sections(hasDeps bool) []int64 {
 	if p == invokeProcedure {
-		return [3]int64{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
+		if hasDeps {
+			return []int64{suit.ManifestDependencyResolution, suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
+		}
+		return []int64{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke}
 	}
-	return [3]int64{suit.ManifestPayloadFetch, suit.ManifestInstall, suit.ManifestValidate}
+	return []int64{suit.ManifestDependencyResolution, suit.ManifestPayloadFetch, suit.ManifestCandidateVerification,
+		suit.ManifestInstall, suit.ManifestValidate}
 }
 
 // runManifest runs a procedure of a manifest whose envelope has been
@@ -102,7 +135,10 @@ func (p procedure) sections() [3]int64 {
 //
 // check, when not nil, is the anti-rollback check of the components about
 // to be committed; it runs before every commit to storage.
-func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure, check func(...suit.ComponentID) error) (*Report, error) {
+//
+// v is the manifest's verification result, which authenticates its
+// dependencies; nil (tests) refuses every dependency.
+func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit.Manifest, dig suit.Digest, proc procedure, check func(...suit.ComponentID) error, v *verify.Verified) (*Report, error) {
 	rep := &Report{DigestAlg: dig.Algorithm, Digest: dig.Value}
 	if p == nil || p.pf.Storage == nil {
 		rep.Err = errf(ErrOperation, "processor has no storage (make it with New)")
@@ -116,8 +152,9 @@ func (p *Processor) runManifest(ctx context.Context, env *suit.Envelope, m *suit
 	if m.ReferenceURI != nil {
 		rep.ReferenceURI = *m.ReferenceURI
 	}
-	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep, check: check}
+	r := &run{ctx: ctx, p: p, env: env, m: m, rep: rep, check: check, ver: v, tree: &tree{manifests: 1, proc: proc}}
 	err := r.procedure(proc)
+	rep.Dependencies = r.tree.verified
 	rep.Err = err
 	return rep, err
 }
@@ -149,6 +186,15 @@ type run struct {
 	// run (decryptedLater looks ahead from there).
 	curSeq *suit.CommandSequence
 	curOff int
+
+	// Dependencies (draft-ietf-suit-trust-domains).
+	ver   *verify.Verified     // this manifest, to authenticate its dependencies
+	tree  *tree                // shared by every manifest of the tree
+	depth int                  // 0 for the root manifest
+	up    *run                 // the dependent; nil for the root
+	deps  map[uint64]*depState // by component index; nil without dependencies
+	nidx  uint64               // size of the index space: components and dependencies
+	path  []uint64             // dependency indices from the root to this manifest
 }
 
 // beforeCommit runs just before new content of the components cis is
@@ -172,15 +218,44 @@ func (r *run) beforeCommit(cis ...uint64) error {
 }
 
 func (r *run) procedure(proc procedure) error {
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	if proc == updateProcedure {
+		if err := r.checkExpiry(); err != nil {
+			return err
+		}
+	}
+	ran := false
+	for _, key := range proc.sections(len(r.deps) > 0) {
+		seq, err := r.sequenceFor(key)
+		if err != nil {
+			return err
+		}
+		if seq == nil {
+			continue
+		}
+		if err := r.top(key, seq); err != nil {
+			return err
+		}
+		ran = true
+	}
+	if !ran {
+		// Nothing to run: still check compatibility.
+		return r.top(0, nil)
+	}
+	return nil
+}
+
+// prepare checks what the manifest declares before any command runs and
+// clears the parameter storage.
+func (r *run) prepare() error {
 	m := r.m
 	if m.Version != 1 {
 		return errf(ErrManifest, "manifest version %d, want 1", m.Version)
 	}
 	if m.Common == nil {
 		return errf(ErrManifest, "manifest has no common section")
-	}
-	if len(m.Common.Dependencies) > 0 {
-		return errf(ErrUnsupported, "dependency manifests are not supported")
 	}
 	r.comps = m.Common.Components
 	r.rep.Components = r.comps
@@ -203,35 +278,15 @@ func (r *run) procedure(proc procedure) error {
 			return errf(ErrManifest, "the shared sequence does not check both vendor and class identifier (RFC 9124 REQ.SEC.COMPATIBLE)")
 		}
 	}
+	if err := r.declareDependencies(); err != nil {
+		return err
+	}
 	// Clear all parameter storage before processing.
-	r.params = make([]map[int64]suit.Parameter, len(r.comps))
+	r.params = make([]map[int64]suit.Parameter, r.nidx)
 	for i := range r.params {
 		r.params[i] = map[int64]suit.Parameter{}
 	}
 	r.strict = true
-	if proc == updateProcedure {
-		if err := r.checkExpiry(); err != nil {
-			return err
-		}
-	}
-	ran := false
-	for _, key := range proc.sections() {
-		seq, err := r.sequenceFor(key)
-		if err != nil {
-			return err
-		}
-		if seq == nil {
-			continue
-		}
-		if err := r.top(key, seq); err != nil {
-			return err
-		}
-		ran = true
-	}
-	if !ran {
-		// Nothing to run: still check compatibility.
-		return r.top(0, nil)
-	}
 	return nil
 }
 
@@ -248,7 +303,9 @@ func (r *run) sequenceFor(key int64) (*suit.CommandSequence, error) {
 		return m.Load, nil
 	case suit.ManifestInvoke:
 		return m.Invoke, nil
-	case suit.ManifestPayloadFetch, suit.ManifestInstall:
+	case suit.ManifestUninstall:
+		return m.Uninstall, nil
+	case suit.ManifestDependencyResolution, suit.ManifestPayloadFetch, suit.ManifestCandidateVerification, suit.ManifestInstall:
 		sev, _ = m.Severable(key).(*suit.SeverableSequence)
 	default:
 		return nil, fmt.Errorf("process: no sequence %d", key)
@@ -280,13 +337,13 @@ func (r *run) top(key int64, seq *suit.CommandSequence) error {
 
 func (r *run) topSequence(seq *suit.CommandSequence) error {
 	var cur []uint64
-	switch {
-	case len(r.comps) == 1:
+	switch n := len(r.comps) + len(r.deps); {
+	case n == 1 && len(r.comps) == 1:
 		cur = []uint64{0}
-	case len(r.comps) > 1:
+	case n > 1:
 		if len(seq.Commands) == 0 || seq.Commands[0].ID != suit.DirectiveSetComponentIndex {
-			return errf(ErrComponent, "%s: a manifest with %d components must start every sequence with set-component-index",
-				sectionName(r.section), len(r.comps))
+			return errf(ErrComponent, "%s: a manifest with %d components and dependencies must start every sequence with set-component-index",
+				sectionName(r.section), n)
 		}
 	}
 	r.soft = false
@@ -441,7 +498,7 @@ func (r *run) reserve(off, depth int, comp uint64, cmd int64) int {
 	if off < len(r.offs) {
 		so = uint64(r.base + r.offs[off])
 	}
-	r.rep.Records = append(r.rep.Records, Record{Section: r.section, Offset: off, SectionOffset: so, Depth: depth, Component: comp, Command: cmd})
+	r.rep.Records = append(r.rep.Records, Record{Manifest: r.path, Section: r.section, Offset: off, SectionOffset: so, Depth: depth, Component: comp, Command: cmd})
 	return len(r.rep.Records) - 1
 }
 
@@ -477,24 +534,40 @@ func firstOr(idx []uint64) uint64 {
 }
 
 // indices resolves a set-component-index argument.
+// Index true selects every component and every dependency.
 func (r *run) indices(ci suit.ComponentIndex) ([]uint64, error) {
-	n := len(r.comps)
+	n := len(r.comps) + len(r.deps)
 	if ci.All {
 		if n == 0 {
 			return nil, errf(ErrComponent, "set-component-index true with no components")
 		}
-		return ci.Indices(n), nil
+		out := make([]uint64, 0, n)
+		for i := uint64(0); i < r.nidx; i++ {
+			if r.validIndex(i) {
+				out = append(out, i)
+			}
+		}
+		return out, nil
 	}
 	if len(ci.List) > n {
-		return nil, errf(ErrComponent, "%d indices for %d components", len(ci.List), n)
+		return nil, errf(ErrComponent, "%d indices for %d components and dependencies", len(ci.List), n)
 	}
 	idx := ci.Indices(n)
 	for _, i := range idx {
-		if i >= uint64(n) {
-			return nil, errf(ErrComponent, "component index %d out of range (%d components)", i, n)
+		if !r.validIndex(i) {
+			return nil, errf(ErrComponent, "component index %d out of range (%d components, %d dependencies)", i, len(r.comps), len(r.deps))
 		}
 	}
 	return idx, nil
+}
+
+// validIndex reports whether i names a component or a dependency.
+func (r *run) validIndex(i uint64) bool {
+	if i < uint64(len(r.comps)) {
+		return true
+	}
+	_, ok := r.deps[i]
+	return ok
 }
 
 // checkShared enforces what the shared sequence may contain: conditions,

@@ -50,6 +50,11 @@ func (o Outcome) String() string {
 // try-each or run-sequence have depth > 0), the component index and the
 // outcome.
 type Record struct {
+	// Manifest is the path through the tree of dependency manifests to
+	// the manifest the command belongs to: nil for the manifest processed,
+	// [1] for its dependency at component index 1, and so on
+	// (SUIT_Record's manifest-id).
+	Manifest  []uint64
 	Section   int64
 	Offset    int
 	Depth     int
@@ -154,8 +159,13 @@ type Report struct {
 	// Err is the error that ended processing, nil on success.
 	Err error
 	// Committed is true when Install raised the anti-rollback floors to
-	// the manifest's sequence number.
+	// the manifest's sequence number (and those of its dependencies).
 	Committed bool
+	// Dependencies are the dependency manifests (draft-ietf-suit-trust-domains)
+	// that were authenticated and processed, in the order first processed.
+	// Install commits their floors after the whole tree succeeded; a
+	// caller of Update does so with verify.Verifier.Commit for each.
+	Dependencies []*verify.Verified
 }
 
 // Reason returns the report's result reason.
@@ -169,6 +179,9 @@ func (r *Report) String() string {
 		where := fmt.Sprintf("%s[%d]", sectionName(rec.Section), rec.Offset)
 		if rec.Depth > 0 {
 			where = fmt.Sprintf("%s> [%d]", strings.Repeat("-", rec.Depth), rec.Offset) // inside try-each or run-sequence
+		}
+		if len(rec.Manifest) > 0 {
+			where = fmt.Sprintf("dep%v %s", rec.Manifest, where)
 		}
 		fmt.Fprintf(&b, "  %-16s %-34s component %d: %s", where, commandName(rec.Command), rec.Component, rec.Outcome)
 		if rec.Err != nil {

@@ -42,7 +42,6 @@ func TestUnknownCommandFails(t *testing.T) {
 		{ID: -300, Arg: []byte{0xf6}},                             // custom command we do not know
 		{ID: 99, Arg: []byte{0x0f}},                               // unregistered number
 		{ID: suit.ConditionUpdateAuthorized, ReportingPolicy: 15}, // registered but not implemented
-		{ID: suit.ConditionIsDependency, ReportingPolicy: 15},
 	} {
 		_, flash, err := runInstall(t, process.Platform{}, c, override(pContent([]byte("x"))), cmd(suit.DirectiveWrite))
 		if !errors.Is(err, process.ErrUnsupported) {

@@ -100,7 +100,7 @@ func (r *run) checkExpiry() error {
 		}
 	}
 	walk(r.m.Common.SharedSequence, 0)
-	for _, key := range updateProcedure.sections() {
+	for _, key := range updateProcedure.sections(false) {
 		if seq, err := r.sequenceFor(key); err == nil {
 			walk(seq, 0)
 		}

@@ -38,7 +38,7 @@ func mayWrite(m *suit.Manifest) []suit.ComponentID {
 	if n < 64 {
 		w.every = 1<<n - 1
 	}
-	for _, key := range []int64{suit.ManifestPayloadFetch, suit.ManifestInstall} {
+	for _, key := range []int64{suit.ManifestDependencyResolution, suit.ManifestPayloadFetch, suit.ManifestCandidateVerification, suit.ManifestInstall} {
 		if sev, ok := m.Severable(key).(*suit.SeverableSequence); ok && sev != nil {
 			if sev.Sequence == nil {
 				w.written = w.every
@@ -47,7 +47,7 @@ func mayWrite(m *suit.Manifest) []suit.ComponentID {
 			}
 		}
 	}
-	for _, s := range []*suit.CommandSequence{m.Common.SharedSequence, m.Validate, m.Load, m.Invoke} {
+	for _, s := range []*suit.CommandSequence{m.Common.SharedSequence, m.Validate, m.Load, m.Invoke, m.Uninstall} {
 		if s != nil {
 			w.walk(s, w.every, 0)
 		}
