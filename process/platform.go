@@ -189,6 +189,10 @@ type Platform struct {
 	// (Processor.SealReport): a signing key or MAC secret, possibly in a
 	// secure element. Nil: the device does not send reports.
 	ReportAuthenticator report.Authenticator
+	// ReportEncryption, when set, makes SealReport encrypt each report
+	// into a COSE_Encrypt0 with this key before signing it, so that only
+	// the server holding the key can read what the device reports.
+	ReportEncryption *report.ContentKey
 	// SkipCompatibilityCheckUnsafe accepts manifests whose shared sequence
 	// does not check both the vendor and the class identifier. By default
 	// they are rejected (ErrManifest) before any command runs, so an

@@ -301,14 +301,18 @@ func resultCode(err error) int64 {
 }
 
 // SealReport returns rep as a SUIT_Report with nonce, sealed (COSE_Sign1 or
-// COSE_Mac0) by the platform's ReportAuthenticator: what the device sends
-// its update server.
+// COSE_Mac0) by the platform's ReportAuthenticator, encrypted first when
+// the platform sets ReportEncryption: what the device sends its update
+// server.
 func (p *Processor) SealReport(rep *Report, nonce []byte) ([]byte, error) {
 	if p == nil || p.pf.ReportAuthenticator == nil {
 		return nil, errf(ErrOperation, "the platform has no report authenticator")
 	}
 	if rep == nil {
 		return nil, errf(ErrOperation, "no report")
+	}
+	if p.pf.ReportEncryption != nil {
+		return report.SealEncrypted(rep.SUIT(nonce), p.pf.ReportAuthenticator, p.pf.ReportEncryption)
 	}
 	return report.Seal(rep.SUIT(nonce), p.pf.ReportAuthenticator)
 }

@@ -254,3 +254,26 @@ func TestReportTamperedOrMisdirectedRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestReportRoundTripEncrypted(t *testing.T) {
+	k := newTestKey(t)
+	fw := firmware(1, 100)
+	env := seal(t, k, fullImage(t, 1, fw), map[string][]byte{"#fw": fw})
+	ck := &report.ContentKey{Algorithm: report.A256GCM, Key: bytes.Repeat([]byte{5}, 32)}
+	d := newReportDevice(t, k, process.Platform{ReportEncryption: ck}, keys.ES256)
+	sealed, err := d.run(t, env, []byte("n4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := publicOf(t, d.key)
+	if _, err := report.Verify(sealed, pub, nil); !errors.Is(err, report.ErrEncrypted) {
+		t.Fatalf("Verify without the content key: %v", err)
+	}
+	r, err := report.VerifyEncrypted(sealed, pub, ck, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Check(expect(t, env, []byte("n4"))); err != nil || r.Outcome() != report.Installed {
+		t.Fatalf("check %v outcome %v", err, r.Outcome())
+	}
+}

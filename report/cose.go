@@ -120,6 +120,12 @@ func Seal(r *Report, a Authenticator) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return seal(payload, a)
+}
+
+// seal wraps payload (an encoded report or COSE_Encrypt0) in a COSE_Sign1
+// or COSE_Mac0 made with a.
+func seal(payload []byte, a Authenticator) ([]byte, error) {
 	alg := a.Algorithm()
 	if !alg.Known() {
 		return nil, fmt.Errorf("%w: unknown algorithm %v", ErrKey, alg)
@@ -150,7 +156,10 @@ type Sealed struct {
 	MAC       bool           // COSE_Mac0 rather than COSE_Sign1
 	Algorithm keys.Algorithm // from the protected header
 	KeyID     []byte         // unprotected kid, nil when absent (a hint only)
-	Payload   []byte         // the encoded report
+	Payload   []byte         // the encoded report, or a COSE_Encrypt0 holding it
+	// Encrypted is true when Payload is a COSE_Encrypt0 (open it with
+	// VerifyEncrypted).
+	Encrypted bool
 	protected []byte
 	value     []byte
 }
@@ -245,6 +254,7 @@ func Parse(b []byte, lim *Limits) (*Sealed, error) {
 	if d.off != len(b) {
 		return nil, d.fail(ErrMalformed, d.off, "trailing bytes after the COSE message")
 	}
+	s.Encrypted = encrypted(s.Payload)
 	return s, nil
 }
 
@@ -302,6 +312,9 @@ func Verify(b []byte, key *keys.Key, lim *Limits) (*Report, error) {
 	}
 	if err := s.verify(key); err != nil {
 		return nil, err
+	}
+	if s.Encrypted {
+		return nil, fmt.Errorf("%w: the report is a COSE_Encrypt0; use VerifyEncrypted with the content key", ErrEncrypted)
 	}
 	return Decode(s.Payload, lim)
 }

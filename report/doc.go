@@ -8,7 +8,10 @@
 // COSE_Sign1 or COSE_Mac0 whose payload is the report (attached, unlike a
 // manifest's detached authentication blocks). The key is an
 // [Authenticator], so a secure element can hold it; [KeyAuthenticator]
-// wraps a keys.Key.
+// wraps a keys.Key. Where the report itself is confidential,
+// [SealEncrypted] first encrypts it into a COSE_Encrypt0 (AES-GCM with a
+// [ContentKey] the device shares with its server), the form the draft's
+// CDDL puts inside the signed or MACed payload; [VerifyEncrypted] opens it.
 //
 // A server opens a report with [Verify] (the device's public key or MAC
 // secret), checks with [Report.Check] that it names the manifest the server

@@ -62,9 +62,14 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	ck := &ContentKey{Algorithm: A128GCM, Key: make([]byte, 16)}
 	for _, a := range []Authenticator{ea, ma} {
 		s, err := Seal(sampleReport(), a)
 		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(s)
+		if s, err = SealEncrypted(sampleReport(), a, ck); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(s)
@@ -74,14 +79,14 @@ func FuzzVerify(f *testing.F) {
 			t.Fatalf("Parse: untyped error: %v", err)
 		}
 		for _, k := range []*keys.Key{pub, mk} {
-			r, err := Verify(in, k, nil)
+			r, err := VerifyEncrypted(in, k, ck, nil)
 			if err == nil {
 				if got, err := r.Encode(); err != nil || !bytes.Equal(got, payload) {
 					t.Fatalf("verified a report that was never sealed: %x", in)
 				}
 				continue
 			}
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) && !errors.Is(err, ErrUnauthenticated) {
+			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) && !errors.Is(err, ErrUnauthenticated) && !errors.Is(err, ErrEncrypted) {
 				t.Fatalf("Verify: untyped error: %v", err)
 			}
 		}

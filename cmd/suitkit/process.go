@@ -49,6 +49,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
 	fs.Var(&decryptKeys, "decrypt-key", "the device's decryption key `FILE` for encrypted payloads: an ECDH private key (PEM or COSE_Key; P-256, or X25519 in PEM) or a key-encryption key (16, 24 or 32 raw bytes, or a symmetric COSE_Key); repeatable")
 	skipCompat := fs.Bool("unsafe-skip-compatibility-check", false, "accept manifests that do not check both the vendor and the class identifier (the firmware-encryption draft's examples); never on a device in the field")
+	reportEnc := fs.String("report-encryption-key", "", "encrypt the report (COSE_Encrypt0, AES-GCM) with the raw 16-, 24- or 32-byte key in `FILE` shared with the server")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -63,8 +64,11 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(keys)+len(macKeys) == 0 {
 		return usagef("process: at least one --key or --mac-key is required")
 	}
-	if (*reportKey != "" || *nonceHex != "") && *reportFile == "" {
-		return usagef("process: --report-key and --nonce need --report FILE")
+	if (*reportKey != "" || *nonceHex != "" || *reportEnc != "") && *reportFile == "" {
+		return usagef("process: --report-key, --report-encryption-key and --nonce need --report FILE")
+	}
+	if *reportEnc != "" && *reportKey == "" {
+		return usagef("process: --report-encryption-key needs --report-key (an encrypted report must also be authenticated)")
 	}
 	cfg := deviceConfig{dir: *device, state: *state, skipCompat: *skipCompat}
 	var nonce []byte
@@ -80,6 +84,11 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if cfg.decryptKeys, err = loadDecryptKeys(decryptKeys); err != nil {
 		return err
+	}
+	if *reportEnc != "" {
+		if cfg.reportEnc, err = loadContentKey("process: --report-encryption-key", *reportEnc); err != nil {
+			return err
+		}
 	}
 	if cfg.fetchFiles, err = parseFetchMap("process", fetches); err != nil {
 		return err
@@ -124,7 +133,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprint(stdout, rep.String())
 	}
 	if *reportFile != "" && rep != nil {
-		if werr := writeReport(ctx, *reportFile, rep, nonce, cfg.reportAuth); werr != nil {
+		if werr := writeReport(ctx, *reportFile, rep, nonce, cfg.reportAuth, cfg.reportEnc); werr != nil {
 			return werr
 		}
 		fmt.Fprintf(stdout, "report written to %s\n", *reportFile)
@@ -163,8 +172,10 @@ type deviceConfig struct {
 	decryptKeys []encryption.RecipientKey
 	// skipCompat accepts manifests without vendor and class checks.
 	skipCompat bool
-	// reportAuth seals SUIT_Reports; nil writes them bare.
+	// reportAuth seals SUIT_Reports; nil writes them bare. reportEnc,
+	// when set, encrypts them first.
 	reportAuth report.Authenticator
+	reportEnc  *report.ContentKey
 	// limits and procLimits are the decoder's and the processor's
 	// limits; nil means the defaults.
 	limits     *suit.Limits
@@ -200,6 +211,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 		ReportAuthenticator:          c.reportAuth,
 		DecryptionKeys:               c.decryptKeys,
 		SkipCompatibilityCheckUnsafe: c.skipCompat,
+		ReportEncryption:             c.reportEnc,
 	}, c.procLimits)
 	if err != nil {
 		return nil, err
@@ -268,12 +280,15 @@ func (refusingWaiter) Wait(context.Context, [][]byte, suit.WaitInfo) error {
 
 // writeReport writes the run's SUIT_Report to path: sealed by auth, or
 // bare (and said so) without a key.
-func writeReport(ctx context.Context, path string, rep *process.Report, nonce []byte, auth report.Authenticator) error {
+func writeReport(ctx context.Context, path string, rep *process.Report, nonce []byte, auth report.Authenticator, enc *report.ContentKey) error {
 	var out []byte
 	var err error
-	if auth != nil {
+	switch {
+	case auth != nil && enc != nil:
+		out, err = report.SealEncrypted(rep.SUIT(nonce), auth, enc)
+	case auth != nil:
 		out, err = report.Seal(rep.SUIT(nonce), auth)
-	} else {
+	default:
 		out, err = rep.SUIT(nonce).Encode()
 	}
 	if err != nil {

@@ -34,6 +34,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	envFile := fs.String("envelope", "", "the `ENVELOPE` the server sent: the report must name its manifest (digest, URI)")
 	nonceHex := fs.String("nonce", "", "the nonce (`HEX`) the server gave the device: the report must carry it")
 	asJSON := fs.Bool("json", false, "print JSON instead of a tree")
+	decFile := fs.String("decrypt-key", "", "the raw AES-GCM key `FILE` of an encrypted report (process --report-encryption-key)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -73,6 +74,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	case sub == "verify":
 		return usagef("verify: --key or --mac-key (the device's key) is required")
+	}
+	var ck *report.ContentKey
+	if *decFile != "" {
+		if ck, err = loadContentKey("report "+sub+": --decrypt-key", *decFile); err != nil {
+			return err
+		}
 	}
 	var want *report.Expected
 	if *envFile != "" || *nonceHex != "" {
@@ -118,13 +125,18 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if sealed, err = report.Parse(data, nil); err != nil {
 			return rejected(fmt.Errorf("%s: %w", name, err))
 		}
-		if key != nil {
-			if rep, err = report.Verify(data, key, nil); err != nil {
+		switch {
+		case key != nil:
+			if rep, err = report.VerifyEncrypted(data, key, ck, nil); err != nil {
 				return rejected(fmt.Errorf("%s: %w", name, err))
 			}
 			verified = true
-		} else if rep, err = report.Decode(sealed.Payload, nil); err != nil {
-			return rejected(fmt.Errorf("%s: %w", name, err))
+		case sealed.Encrypted:
+			return usagef("report %s: %s is encrypted: give the device's key and --decrypt-key", sub, name)
+		default:
+			if rep, err = report.Decode(sealed.Payload, nil); err != nil {
+				return rejected(fmt.Errorf("%s: %w", name, err))
+			}
 		}
 	}
 	if want != nil {
@@ -168,6 +180,7 @@ type jsonContainer struct {
 	Type      string `json:"type"`
 	Algorithm string `json:"alg"`
 	KeyID     string `json:"kid,omitempty"`
+	Encrypted bool   `json:"encrypted,omitempty"`
 }
 
 type jsonDigest struct {
@@ -266,7 +279,7 @@ func componentText(c suit.ComponentID) []string {
 func reportJSON(r *report.Report, s *report.Sealed, verified bool) *jsonReport {
 	j := &jsonReport{Verified: verified, Outcome: r.Outcome().String(), Records: []jsonRecord{}}
 	if s != nil {
-		j.Container = &jsonContainer{Type: "COSE_Sign1", Algorithm: s.Algorithm.String()}
+		j.Container = &jsonContainer{Type: "COSE_Sign1", Algorithm: s.Algorithm.String(), Encrypted: s.Encrypted}
 		if s.MAC {
 			j.Container.Type = "COSE_Mac0"
 		}
@@ -303,6 +316,9 @@ func reportTree(r *report.Report, s *report.Sealed, verified bool) string {
 		state := "NOT verified"
 		if verified {
 			state = "verified"
+		}
+		if s.Encrypted {
+			kind += " over COSE_Encrypt0"
 		}
 		fmt.Fprintf(&b, "SUIT_Report in %s (%v), %s\n", kind, s.Algorithm, state)
 	} else {
@@ -381,4 +397,18 @@ func loadReportKey(path string) (report.Authenticator, error) {
 		return nil, usagef("process: --report-key %s: %v", path, err)
 	}
 	return a, nil
+}
+
+// loadContentKey reads a raw AES-GCM key (16, 24 or 32 bytes: A128GCM,
+// A192GCM, A256GCM) for encrypted reports.
+func loadContentKey(what, path string) (*report.ContentKey, error) {
+	data, err := readFileMax(path, keys.MaxKeyFileSize)
+	if err != nil {
+		return nil, err
+	}
+	alg := map[int]int64{16: report.A128GCM, 24: report.A192GCM, 32: report.A256GCM}[len(data)]
+	if alg == 0 {
+		return nil, usagef("%s %s: want a raw 16-, 24- or 32-byte AES key, the file has %d bytes", what, path, len(data))
+	}
+	return &report.ContentKey{Algorithm: alg, Key: data}, nil
 }

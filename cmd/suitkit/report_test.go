@@ -84,3 +84,30 @@ func TestProcessReportAndReportVerify(t *testing.T) {
 		t.Fatalf("rollback report: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+func TestProcessEncryptedReport(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "demo")
+	if code, out, errOut := runSuitkit("demo", "--dir", src); code != 0 {
+		t.Fatalf("demo: %d\n%s%s", code, out, errOut)
+	}
+	tmp := t.TempDir()
+	devKey, devPub, ek := filepath.Join(tmp, "d.pem"), filepath.Join(tmp, "d.pub.pem"), filepath.Join(tmp, "report.aes")
+	if code, _, errOut := runSuitkit("keygen", "--alg", "Ed25519", "--out", devKey, "--pub", devPub); code != 0 {
+		t.Fatalf("keygen: %s", errOut)
+	}
+	os.WriteFile(ek, []byte("0123456789abcdef0123456789abcdef"), 0o600)
+	rep := filepath.Join(tmp, "r.cose")
+	code, out, errOut := runSuitkit("process", "--key", filepath.Join(src, "keys/signing.pub.pem"), "--device", filepath.Join(tmp, "dev"),
+		"--vendor-id", demoVendor.String(), "--class-id", demoClass.String(), "--report", rep, "--report-key", devKey,
+		"--report-encryption-key", ek, filepath.Join(src, "v1.suit"))
+	if code != 0 {
+		t.Fatalf("process: %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ := runSuitkit("report", "verify", "--key", devPub, rep); code != 1 {
+		t.Errorf("verify without the decryption key: exit %d", code)
+	}
+	code, out, errOut = runSuitkit("report", "verify", "--key", devPub, "--decrypt-key", ek, "--envelope", filepath.Join(src, "v1.suit"), rep)
+	if code != 0 || !strings.Contains(out, "outcome:   installed") {
+		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -37,6 +37,7 @@ const (
 	HeaderCrit        = 2
 	HeaderContentType = 3
 	HeaderKid         = 4
+	HeaderIV          = 5
 	AlgDirect         = -6 // COSE_Mac recipient: the MAC key is used as is
 )
 
@@ -100,6 +101,27 @@ func AppendToBeSigned(dst []byte, context string, bodyProtected, signProtected, 
 	}
 	dst = append(dst, 0x40) // external_aad = h''
 	return AppendBstr(dst, payload)
+}
+
+// Contexts of the Enc_structure (RFC 9052 section 5.3).
+const (
+	ContextEncrypt0 = "Encrypt0" // COSE_Encrypt0
+	ContextEncrypt  = "Encrypt"  // COSE_Encrypt
+)
+
+// TagEncrypt0 is the tag of COSE_Encrypt0 (RFC 9052 section 2).
+const TagEncrypt0 = 16
+
+// AppendEncStructure appends to dst the Enc_structure, the additional
+// authenticated data of a COSE AEAD: [context, protected, external_aad]
+// with an empty external AAD. protected is the content of the protected
+// header bstr (h” when empty).
+func AppendEncStructure(dst []byte, context string, protected []byte) []byte {
+	dst = cbor.AppendHead(dst, cbor.Array, 3)
+	dst = cbor.AppendHead(dst, cbor.Text, uint64(len(context)))
+	dst = append(dst, context...)
+	dst = AppendBstr(dst, protected)
+	return append(dst, 0x40) // external_aad = h''
 }
 
 // AppendBstr appends a byte string item holding b.

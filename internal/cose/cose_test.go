@@ -134,3 +134,13 @@ func FuzzDERToRaw(f *testing.F) {
 		}
 	})
 }
+
+// The Enc_structure of a COSE_Encrypt0 with protected header {1: 1}
+// (A128GCM): ["Encrypt0", h'a10101', h”], RFC 9052 section 5.3.
+func TestAppendEncStructure(t *testing.T) {
+	got := AppendEncStructure(nil, ContextEncrypt0, []byte{0xa1, 0x01, 0x01})
+	want := []byte{0x83, 0x68, 'E', 'n', 'c', 'r', 'y', 'p', 't', '0', 0x43, 0xa1, 0x01, 0x01, 0x40}
+	if string(got) != string(want) {
+		t.Fatalf("%x, want %x", got, want)
+	}
+}
