@@ -262,7 +262,11 @@ func (r *Report) SUIT(nonce []byte) *report.Report {
 }
 
 func (r *Report) suitRecord(rec *Record) report.Record {
-	return report.Record{ManifestID: []uint64{}, Section: rec.Section, Offset: rec.SectionOffset,
+	id := rec.Manifest
+	if id == nil {
+		id = []uint64{}
+	}
+	return report.Record{ManifestID: id, Section: rec.Section, Offset: rec.SectionOffset,
 		Component: rec.Component, Properties: uniqueParams(rec.Measured, rec.Properties)}
 }
 

@@ -2,6 +2,7 @@ package process_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 
@@ -275,5 +276,40 @@ func TestReportRoundTripEncrypted(t *testing.T) {
 	}
 	if err := r.Check(expect(t, env, []byte("n4"))); err != nil || r.Outcome() != report.Installed {
 		t.Fatalf("check %v outcome %v", err, r.Outcome())
+	}
+}
+
+// Records of commands in a dependency name it with their manifest-id
+// path; the root's records have the empty path.
+func TestReportManifestIDOfDependencies(t *testing.T) {
+	vendor, maker := prefixKey(t, compRadio), prefixKey(t, compApp)
+	dep := seal(t, vendor, writer(3, compRadio, "radio v3"), nil)
+	d := newDepDevice(t, uriFiles{depURI: dep}, nil, vendor, maker)
+	env := seal(t, maker, dependent(t, 7, dep, depURI, true, "app v7"), nil)
+	rep, err := d.proc.Install(context.Background(), d.ver, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rep.SUIT(nil).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := report.Decode(b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, inDep := 0, 0
+	for _, e := range r.Records {
+		if e.Record == nil {
+			continue
+		}
+		if len(e.Record.ManifestID) == 0 {
+			root++
+		} else {
+			inDep++
+		}
+	}
+	if root == 0 || inDep == 0 {
+		t.Fatalf("records: %d in the root, %d in dependencies; want both (%d process records)", root, inDep, len(rep.Records))
 	}
 }
