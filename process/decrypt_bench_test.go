@@ -22,8 +22,8 @@ func (discardStorage) Stage([][]byte) (process.Staging, error) { return discardS
 type discardStaging struct{}
 
 func (discardStaging) Write(p []byte) (int, error) { return len(p), nil }
-func (discardStaging) Commit() error                { return nil }
-func (discardStaging) Discard() error               { return nil }
+func (discardStaging) Commit() error               { return nil }
+func (discardStaging) Discard() error              { return nil }
 
 type bytesFetcher []byte
 
