@@ -102,28 +102,5 @@ func (r *Verified) VerifyDependency(data []byte, want suit.Digest, how Dependenc
 	if len(env.Extensions) > 0 {
 		return nil, &MalformedError{Part: "dependency envelope", Err: errors.New("an unknown member: nothing authenticates it")}
 	}
-	m, err := env.DecodeManifestForRun(v.lim)
-	if err != nil {
-		return nil, v.manifestError(env, err)
-	}
-	if err := checkIntegrated(env, m); err != nil {
-		return nil, err
-	}
-	if signers, err = v.authorise(m, signers); err != nil {
-		return nil, err
-	}
-	res := &Verified{
-		envelope: env,
-		manifest: m,
-		digest:   a.Digest,
-		sequence: m.SequenceNumber,
-		identity: v.identity(m),
-		mayWrite: mayWrite(m),
-		signers:  signers,
-		verifier: v,
-	}
-	if err := v.checkFloors(res, res.mayWrite); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return v.checkManifest(env, signers)
 }

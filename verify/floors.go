@@ -12,21 +12,19 @@ import (
 // the processor refuses anyway) counts as writing every component.
 const maxWalkDepth = 64
 
-// mayWrite returns the components of m that some run of its command
-// sequences could write (fetch, copy, write, apply-delta, unlink: the
-// components the index may select there; swap: every component, since its
-// second component is a parameter). It over-approximates on purpose:
+// mayWrite returns the components of the manifest that some run of its
+// command sequences could write (fetch, copy, write, apply-delta, unlink:
+// the components the index may select there; swap: every component, since
+// its second component is a parameter). It over-approximates on purpose:
 // every alternative of a try-each counts, and a sequence that is severed
 // and absent, nesting deeper than maxWalkDepth, or a manifest with more
 // than 64 components counts as writing everything. The processor checks
 // exactly what it writes, under the device lock; this set is what Verify
-// can check before any command runs. The result shares the manifest's
+// can check before any command runs. It reads the validated sequences
+// straight from their bytes (suit.CommandReader) and shares the outline's
 // component identifiers.
-func mayWrite(m *suit.Manifest) []suit.ComponentID {
-	if m == nil || m.Common == nil {
-		return nil
-	}
-	comps := m.Common.Components
+func mayWrite(o suit.Outline) []suit.ComponentID {
+	comps := o.Components()
 	n := len(comps)
 	if n == 0 {
 		return nil
@@ -38,17 +36,19 @@ func mayWrite(m *suit.Manifest) []suit.ComponentID {
 	if n < 64 {
 		w.every = 1<<n - 1
 	}
-	for _, key := range []int64{suit.ManifestDependencyResolution, suit.ManifestPayloadFetch, suit.ManifestCandidateVerification, suit.ManifestInstall} {
-		if sev, ok := m.Severable(key).(*suit.SeverableSequence); ok && sev != nil {
-			if sev.Sequence == nil {
-				w.written = w.every
-			} else {
-				w.walk(sev.Sequence, w.every, 0)
-			}
+	for _, key := range [...]int64{suit.ManifestDependencyResolution, suit.ManifestPayloadFetch, suit.ManifestCandidateVerification, suit.ManifestInstall} {
+		switch raw, missing := o.Sequence(key); {
+		case missing:
+			w.written = w.every
+		case raw != nil:
+			w.walk(raw, w.every, 0)
 		}
 	}
-	for _, s := range []*suit.CommandSequence{m.Common.SharedSequence, m.Validate, m.Load, m.Invoke, m.Uninstall} {
-		if s != nil {
+	if s := o.Shared(); s != nil {
+		w.walk(s, w.every, 0)
+	}
+	for _, key := range [...]int64{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke, suit.ManifestUninstall} {
+		if s, _ := o.Sequence(key); s != nil {
 			w.walk(s, w.every, 0)
 		}
 	}
@@ -69,38 +69,39 @@ type writeWalk struct {
 	every, written uint64
 }
 
-// walk follows seq with cur, the set of components the current index may
-// select, and returns the set it may select afterwards.
-func (w *writeWalk) walk(seq *suit.CommandSequence, cur uint64, depth int) uint64 {
+// walk follows the encoded sequence seq with cur, the set of components
+// the current index may select, and returns the set it may select
+// afterwards.
+func (w *writeWalk) walk(seq []byte, cur uint64, depth int) uint64 {
 	if depth > maxWalkDepth {
 		w.written = w.every
 		return w.every
 	}
-	for i := range seq.Commands {
-		c := &seq.Commands[i]
+	r := suit.NewCommandReader(seq)
+	for c, ok := r.Next(); ok; c, ok = r.Next() {
 		switch c.ID {
 		case suit.DirectiveSetComponentIndex:
-			switch {
-			case c.Index.All:
+			if c.SelectsAll() {
 				cur = w.every
-			case len(c.Index.List) > 0:
-				cur = 0
-				for _, ix := range c.Index.List {
-					cur |= w.bit(ix)
-				}
-			default:
-				cur = w.bit(c.Index.Index)
+				break
 			}
+			cur = 0
+			c.EachIndex(func(ix uint64) bool {
+				cur |= w.bit(ix)
+				return true
+			})
 		case suit.DirectiveTryEach:
 			out := cur // a trailing nil, or a soft failure, keeps cur
-			for j := range c.TryEach {
-				out |= w.walk(&c.TryEach[j], cur, depth+1)
-			}
+			c.EachSequence(func(alt []byte) bool {
+				out |= w.walk(alt, cur, depth+1)
+				return true
+			})
 			cur = out
 		case suit.DirectiveRunSequence:
-			if c.Sequence != nil {
-				cur |= w.walk(c.Sequence, cur, depth+1)
-			}
+			c.EachSequence(func(s []byte) bool {
+				cur |= w.walk(s, cur, depth+1)
+				return true
+			})
 		case suit.DirectiveFetch, suit.DirectiveCopy, suit.DirectiveWrite, suit.DirectiveApplyDelta, suit.DirectiveUnlink:
 			w.written |= cur
 		case suit.DirectiveSwap:

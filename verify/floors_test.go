@@ -38,8 +38,8 @@ func TestMayWrite(t *testing.T) {
 	a, b, c := suit.ComponentID{{0xa}}, suit.ComponentID{{0xb}}, suit.ComponentID{{0xc}}
 	seqOf := func(cmds ...suit.Command) *suit.CommandSequence { return &suit.CommandSequence{Commands: cmds} }
 	fetch := suit.Command{ID: suit.DirectiveFetch}
-	man := func(install *suit.SeverableSequence, shared ...suit.Command) *suit.Manifest {
-		return &suit.Manifest{Version: 1, Common: &suit.Common{Components: []suit.ComponentID{a, b, c}, SharedSequence: seqOf(shared...)}, Install: install}
+	man := func(install *suit.SeverableSequence) *suit.Manifest {
+		return &suit.Manifest{Version: 1, Common: &suit.Common{Components: []suit.ComponentID{a, b, c}}, Install: install}
 	}
 	inst := func(cmds ...suit.Command) *suit.SeverableSequence {
 		return &suit.SeverableSequence{Sequence: seqOf(cmds...)}
@@ -58,10 +58,10 @@ func TestMayWrite(t *testing.T) {
 		"list":            {man(inst(suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{List: []uint64{0, 2, 9}}}, fetch)), []suit.ComponentID{a, c}},
 		"true":            {man(inst(suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{All: true}}, suit.Command{ID: suit.DirectiveUnlink})), []suit.ComponentID{a, b, c}},
 		"swap":            {man(inst(cidx(0), suit.Command{ID: suit.DirectiveSwap})), []suit.ComponentID{a, b, c}},
-		"severed absent":  {man(&suit.SeverableSequence{Digest: &suit.Digest{}}), []suit.ComponentID{a, b, c}},
+		"severed absent":  {man(&suit.SeverableSequence{Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: make([]byte, 32)}}), []suit.ComponentID{a, b, c}},
 		"out of range":    {man(inst(cidx(7), fetch)), nil},
 	} {
-		got := mayWrite(tc.m)
+		got := mayWrite(outlineOf(t, tc.m))
 		if len(got) != len(tc.want) {
 			t.Errorf("%s: %v, want %v", name, got, tc.want)
 			continue
@@ -72,4 +72,31 @@ func TestMayWrite(t *testing.T) {
 			}
 		}
 	}
+}
+
+// outlineOf encodes m in an envelope (without signatures) and returns the
+// outline CheckManifest reads from it.
+func outlineOf(t *testing.T, m *suit.Manifest) suit.Outline {
+	t.Helper()
+	mb, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := suit.ComputeDigest(suit.AlgSHA256, suit.BstrItem(mb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := (&suit.Envelope{Authentication: &suit.Authentication{Digest: d}, ManifestBytes: mb}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := suit.Parse(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := env.CheckManifest(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }

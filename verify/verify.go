@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/keys"
@@ -136,6 +137,9 @@ func New(anchors []*Key, opts *Options) (*Verifier, error) {
 // the caller's buffer afterwards changes nothing (threats A12).
 type Verified struct {
 	envelope *suit.Envelope
+	// manifest is decoded from the envelope on first use (decode): Verify
+	// validated it without building the command model.
+	decode   sync.Once
 	manifest *suit.Manifest
 	digest   suit.Digest
 	sequence uint64
@@ -145,21 +149,36 @@ type Verified struct {
 	verifier *Verifier // the Verifier that made this result, for CheckWrite
 }
 
-// Envelope returns the parsed envelope, with its Manifest set. Callers must
-// not modify it.
+// Envelope returns the parsed envelope, with its Manifest set (decoded
+// now if [Verified.Manifest] was not called yet). Callers must not modify
+// it.
 func (r *Verified) Envelope() *suit.Envelope {
-	if r == nil {
+	if r.Manifest() == nil {
 		return nil
 	}
 	return r.envelope
 }
 
-// Manifest returns the decoded, authenticated manifest. Callers must not
-// modify it.
+// Manifest returns the decoded, authenticated manifest. Verify validated
+// every part of it (strictly, as [suit.Envelope.DecodeManifestForRun]
+// does) but did not build the command model, which a caller that only
+// verifies never needs; the first call decodes it, once, from Verify's
+// private copy of the input. Callers must not modify it. It is safe for
+// concurrent use.
 func (r *Verified) Manifest() *suit.Manifest {
-	if r == nil {
+	if r == nil || r.envelope == nil {
 		return nil
 	}
+	r.decode.Do(func() {
+		var lim *suit.Limits
+		if r.verifier != nil {
+			lim = r.verifier.lim
+		}
+		// Cannot fail: CheckManifest made the same checks on the same
+		// bytes. Should it fail, Manifest stays nil and processors refuse
+		// the result, as they refuse a zero Verified.
+		r.manifest, _ = r.envelope.DecodeManifestForRun(lim)
+	})
 	return r.manifest
 }
 
@@ -206,7 +225,7 @@ func (r *Verified) Signers() []*Key {
 // and the envelope does not carry it; an error matching [ErrMalformed] when
 // the text is malformed.
 func (r *Verified) Text() (*suit.Text, error) {
-	if r == nil || r.envelope == nil {
+	if r.Manifest() == nil {
 		return nil, nil
 	}
 	var lim *suit.Limits
@@ -256,12 +275,15 @@ func Verify(data []byte, anchors []*Key, opts *Options) (*Verified, error) {
 //  4. the SUIT_Digest's algorithm is supported and it matches the manifest
 //     bstr as received (head included);
 //  5. the envelope has no unknown members (nothing would authenticate
-//     them), and the manifest is decoded;
+//     them), and the manifest is strictly validated
+//     ([suit.Envelope.CheckManifest]: every check of the decoder, but no
+//     command model is built; [Verified.Manifest] builds it when asked);
 //  6. every severable element present in the envelope matches its digest
 //     in the manifest (hashed as received); severed command sequences are
-//     then decoded, so that a malformed one is rejected here, before a
-//     processor runs any command, but severed text and coswid are not
-//     decoded: [Verified.Text] decodes the text when asked;
+//     then validated like the manifest, so that a malformed one is
+//     rejected here, before a processor runs any command, but severed
+//     text and coswid are only hashed: [Verified.Text] decodes the text
+//     when asked;
 //  7. every integrated payload ("#name" URI) the manifest needs outside a
 //     try-each is present;
 //  8. every component falls under the component prefixes of enough signers;
@@ -305,26 +327,34 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 		}
 		return nil, &MalformedError{Part: "envelope", Err: fmt.Errorf("%s: nothing authenticates it", what)}
 	}
-	// Checks every severed element the envelope carries against its
-	// digest (step 6) and decodes the severed sequences only.
-	m, err := env.DecodeManifestForRun(v.lim)
+	return v.checkManifest(env, signers)
+}
+
+// checkManifest makes the checks that follow authentication (steps 5-9 of
+// Verify) on the authenticated envelope env, whose blocks signers
+// verified, and returns the result.
+func (v *Verifier) checkManifest(env *suit.Envelope, signers []*Key) (*Verified, error) {
+	// Validates the manifest and checks every severed element the
+	// envelope carries against its digest (step 6), as
+	// DecodeManifestForRun would, without building the command model:
+	// Manifest decodes it when a processor asks.
+	o, err := env.CheckManifest(v.lim)
 	if err != nil {
 		return nil, v.manifestError(env, err)
 	}
-	if err := checkIntegrated(env, m); err != nil {
+	if err := checkIntegrated(env, o); err != nil {
 		return nil, err
 	}
-	signers, err = v.authorise(m, signers)
+	signers, err = v.authorise(o.Components(), signers)
 	if err != nil {
 		return nil, err
 	}
 	res := &Verified{
 		envelope: env,
-		manifest: m,
-		digest:   a.Digest,
-		sequence: m.SequenceNumber,
-		identity: v.identity(m),
-		mayWrite: mayWrite(m),
+		digest:   env.Authentication.Digest,
+		sequence: o.SequenceNumber(),
+		identity: v.identity(o),
+		mayWrite: mayWrite(o),
 		signers:  signers,
 		verifier: v,
 	}
@@ -354,11 +384,11 @@ func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
 	return &MalformedError{Part: "manifest", Err: err}
 }
 
-func (v *Verifier) identity(m *suit.Manifest) string {
+func (v *Verifier) identity(o suit.Outline) string {
 	if v.scope == "" {
-		return Identity(m)
+		return outlineIdentity(o)
 	}
-	return v.scope + "|" + Identity(m)
+	return v.scope + "|" + outlineIdentity(o)
 }
 
 // lacksAuthWrapper reports whether data is a CBOR map (tagged 107 or not)
@@ -489,12 +519,8 @@ func distinctKeys(anchors []*Key) []*Key {
 }
 
 // authorise keeps the signers whose component prefixes cover every
-// component of m, and fails when fewer remain than the policy needs.
-func (v *Verifier) authorise(m *suit.Manifest, signers []*Key) ([]*Key, error) {
-	var comps []suit.ComponentID
-	if m.Common != nil {
-		comps = m.Common.Components
-	}
+// component in comps (the manifest's), and fails when fewer remain than the policy needs.
+func (v *Verifier) authorise(comps []suit.ComponentID, signers []*Key) ([]*Key, error) {
 	restricted := false
 	for _, k := range signers {
 		restricted = restricted || k.prefixes != nil
