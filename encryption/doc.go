@@ -27,7 +27,7 @@
 // Info.ContentKey asks the device's keys (RecipientKey: KEK and ECDHKey in
 // software; a secure element implements the interface) for the content key
 // of the first recipient addressed to them. Info.NewReader decrypts the
-// payload as it streams, holding about 32 KiB whatever the image size; for
+// payload as it streams, holding at most 64 KiB whatever the image size; for
 // AEAD content it verifies the tag at the end of the input and reports
 // ErrAuthentication instead of io.EOF when it does not verify, so a caller
 // stages what it reads and commits only after io.EOF.

@@ -4,7 +4,9 @@ import "encoding/binary"
 
 // GHASH (NIST SP 800-38D section 6.4) for streaming AES-GCM decryption:
 // the standard library's GCM only opens a whole message at once, which
-// would need the whole image in memory. Field elements are held as two
+// would need the whole image in memory. fastGHASH (ghash_fast.go) is used
+// when it can be; this table implementation is the reference it is tested
+// against and the fallback. Field elements are held as two
 // big-endian 64-bit halves; in GCM's bit order the first bit (the most
 // significant of hi) is the coefficient of x^0, so multiplying by x is a
 // right shift, with x^128 = x^7 + x^2 + x + 1 folded back in as 0xe1 at

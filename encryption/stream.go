@@ -31,8 +31,16 @@ type mac interface {
 	verify(tag []byte, aadLen, ctLen uint64) bool
 }
 
+// hasher is GHASH: the table implementation (ghash) or the one that
+// lets the standard library's GCM do the work (fastGHASH).
+type hasher interface {
+	write(p []byte)
+	pad()
+	sum(aadLen, ctLen uint64) [16]byte
+}
+
 type gcmMAC struct {
-	g  *ghash
+	g  hasher
 	ek [16]byte // E(K, J0)
 }
 
@@ -79,8 +87,8 @@ type decReader struct {
 
 // NewReader returns a reader of the plaintext of the ciphertext that src
 // delivers (the payload), decrypted with the content key cek in bounded
-// memory (about 32 KiB whatever the size). For AEAD content the last 16
-// bytes are the tag: the reader returns plaintext as it goes and verifies
+// memory (about 32 KiB, 64 KiB for AES-GCM, whatever the size). For AEAD
+// content the last 16 bytes are the tag: the reader returns plaintext as it goes and verifies
 // the tag at the end of src, returning an error matching ErrAuthentication
 // instead of io.EOF if it does not verify (ErrTruncated too if the input
 // is shorter than a tag). A caller must therefore stage what it reads and
@@ -105,7 +113,12 @@ func (info *Info) NewReader(cek []byte, src io.Reader) (io.Reader, error) {
 		blk.Encrypt(h[:], h[:])
 		copy(j0[:], info.IV)
 		j0[15] = 1
-		m := &gcmMAC{g: newGHASH(h)}
+		m := &gcmMAC{}
+		if f := newFastGHASH(blk, h); f != nil {
+			m.g = f
+		} else {
+			m.g = newGHASH(h)
+		}
 		blk.Encrypt(m.ek[:], j0[:])
 		j0[15] = 2
 		d.stream = cipher.NewCTR(blk, j0[:])
