@@ -33,6 +33,7 @@ const (
 	MLDSA44 Algorithm = -48 // ML-DSA-44 (FIPS 204; RFC 9964)
 	MLDSA65 Algorithm = -49 // ML-DSA-65
 	MLDSA87 Algorithm = -50 // ML-DSA-87
+	HSSLMS  Algorithm = -46 // HSS-LMS (RFC 8554; RFC 8778), stateful
 )
 
 // algInfo is one row of the algorithm table: everything the rest of
@@ -44,6 +45,7 @@ type algInfo struct {
 	edDSA bool
 	mac   bool
 	mldsa bool
+	hss   bool
 }
 
 func algTable(a Algorithm) (algInfo, bool) {
@@ -76,11 +78,13 @@ func algTable(a Algorithm) (algInfo, bool) {
 		return algInfo{name: "ML-DSA-65", mldsa: true}, true
 	case MLDSA87:
 		return algInfo{name: "ML-DSA-87", mldsa: true}, true
+	case HSSLMS:
+		return algInfo{name: "HSS-LMS", hss: true}, true
 	}
 	return algInfo{}, false
 }
 
-var allAlgorithms = []Algorithm{ES256, ESP256, ES384, ESP384, ES512, ESP512, EdDSA, Ed25519, HMAC256, HMAC384, HMAC512, MLDSA44, MLDSA65, MLDSA87}
+var allAlgorithms = []Algorithm{ES256, ESP256, ES384, ESP384, ES512, ESP512, EdDSA, Ed25519, HMAC256, HMAC384, HMAC512, MLDSA44, MLDSA65, MLDSA87, HSSLMS}
 
 // Algorithms returns every algorithm this package knows, in a fixed order.
 // Which of them a package can use is that package's business: sign signs
@@ -123,6 +127,10 @@ func (a Algorithm) Hash() crypto.Hash {
 	return info.hash
 }
 
+// IsHSSLMS reports whether a is HSS-LMS, the stateful hash-based
+// signature.
+func (a Algorithm) IsHSSLMS() bool { return a == HSSLMS }
+
 // IsEdDSA reports whether a is EdDSA or Ed25519.
 func (a Algorithm) IsEdDSA() bool {
 	info, ok := algTable(a)
@@ -159,7 +167,8 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 // given: ES256, ES384 or ES512 for ECDSA P-256, P-384 or P-521 keys (the
 // identifiers of the manifest draft's examples, which every SUIT verifier
 // accepts), the fully specified Ed25519 (-19) for Ed25519 keys (the MTI
-// profile's identifier), and the key's own parameter set for ML-DSA keys.
+// profile's identifier), the key's own parameter set for ML-DSA keys and
+// HSS-LMS for HSS-LMS keys.
 // Other keys give an error matching [ErrKey].
 func DefaultAlgorithm(pub crypto.PublicKey) (Algorithm, error) {
 	switch k := pub.(type) {
@@ -181,6 +190,9 @@ func DefaultAlgorithm(pub crypto.PublicKey) (Algorithm, error) {
 	if a := mldsaAlgOf(pub); a != 0 {
 		return a, nil
 	}
+	if hssPublic(pub) != nil {
+		return HSSLMS, nil
+	}
 	return 0, keyErr("public", fmt.Sprintf("unsupported public key type %T", pub), nil)
 }
 
@@ -195,6 +207,12 @@ func (a Algorithm) CheckKey(pub crypto.PublicKey) error {
 	}
 	if info.mac {
 		return &AlgorithmError{Algorithm: a, Reason: "is a MAC algorithm; it takes a shared secret, not a public key"}
+	}
+	if hssPublic(pub) != nil || info.hss {
+		if hssPublic(pub) == nil || !info.hss {
+			return &AlgorithmError{Algorithm: a, Reason: fmt.Sprintf("does not fit a %s key", keyKind(pub))}
+		}
+		return nil
 	}
 	if keyAlg := mldsaAlgOf(pub); keyAlg != 0 || info.mldsa {
 		if keyAlg != a {
@@ -227,6 +245,9 @@ func (a Algorithm) CheckKey(pub crypto.PublicKey) error {
 func keyKind(pub crypto.PublicKey) string {
 	if a := mldsaAlgOf(pub); a != 0 {
 		return a.String()
+	}
+	if hssPublic(pub) != nil {
+		return "HSS-LMS"
 	}
 	switch pub.(type) {
 	case *ecdsa.PublicKey:

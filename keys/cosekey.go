@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/suitkit/suitkit/hsslms"
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/cose"
 )
 
 // ParseCOSEKey parses one COSE_Key (RFC 9052 §7): kty EC2 with crv P-256,
 // P-384 or P-521 (x, y, optional d), kty OKP with crv Ed25519 (x and/or d),
-// kty AKP with alg ML-DSA-44/65/87 (pub, optional priv: the 32-byte seed;
+// kty HSS-LMS (pub; RFC 8778), kty AKP with alg ML-DSA-44/65/87 (pub, optional priv: the 32-byte seed;
 // RFC 9964), or kty Symmetric (k). Parsing is strict: deterministic-CBOR-style limits,
 // no duplicate labels, no tags, no text labels, no unknown labels,
 // coordinates of exactly the curve's size, points on the curve, and a
@@ -71,6 +72,10 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 	case cose.KtyAKP:
 		allowed[cose.KeyPriv] = true
 	}
+	if kty == cose.KtyHSSLMS {
+		// pub (-1) only: HSS-LMS private keys are state files.
+		allowed = map[int64]bool{cose.KeyKty: true, cose.KeyKid: true, cose.KeyAlg: true, cose.KeyOps: true, cose.KeyPub: true}
+	}
 	for label := range m {
 		if !allowed[label] {
 			return nil, keyErr("COSE_Key", fmt.Sprintf("unsupported label %d for kty %d", label, kty), nil)
@@ -83,6 +88,16 @@ func ParseCOSEKey(data []byte) (*Key, error) {
 		err = parseOKP(m, k)
 	case cose.KtyAKP:
 		err = parseAKP(m, k)
+	case cose.KtyHSSLMS:
+		var b []byte
+		if b, err = bstr(m[cose.KeyPub], "pub"); err == nil {
+			var p *hsslms.PublicKey
+			if p, err = hsslms.ParsePublicKey(b); err != nil {
+				err = keyErr("COSE_Key", "bad HSS-LMS public key", err)
+			} else {
+				k.Public = p
+			}
+		}
 	case cose.KtySymmetric:
 		k.Secret, err = bstr(m[cose.KeyCrv], "k")
 		if err == nil && (len(k.Secret) == 0 || len(k.Secret) > MaxMACKeySize) {
@@ -342,6 +357,12 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			}
 			m[cose.KeyD] = cose.AppendBstr(nil, priv.Seed())
 		}
+	case *hsslms.PublicKey:
+		if k.Signer != nil {
+			return nil, keyErr("COSE_Key", "an HSS-LMS private key is a state file, it has no COSE_Key form", nil)
+		}
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtyHSSLMS)
+		m[cose.KeyPub] = cose.AppendBstr(nil, pub.Bytes())
 	default:
 		alg := mldsaAlgOf(pub)
 		if alg == 0 {

@@ -35,7 +35,7 @@ type Key struct {
 	// (*mldsa44.PrivateKey, *mldsa65.PrivateKey, *mldsa87.PrivateKey).
 	Signer crypto.Signer
 	// Public is *ecdsa.PublicKey, ed25519.PublicKey or an ML-DSA public key
-	// (*mldsa44.PublicKey ...); nil for symmetric.
+	// (*mldsa44.PublicKey ...) or *hsslms.PublicKey; nil for symmetric.
 	Public crypto.PublicKey
 	// Secret is the symmetric key (COSE_Key kty 4 or a raw HMAC file).
 	Secret []byte
@@ -73,6 +73,8 @@ func GenerateKey(alg Algorithm) (*Key, error) {
 		return nil, &AlgorithmError{Algorithm: alg, Reason: "not supported"}
 	}
 	switch {
+	case info.hss:
+		return nil, &AlgorithmError{Algorithm: alg, Reason: "is stateful: generate its key state with package hsslms/hsskey (suitkit keygen --alg HSS-LMS)"}
 	case info.mldsa:
 		set, _ := mldsaByAlg(alg)
 		seed := make([]byte, MLDSASeedSize)

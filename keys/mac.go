@@ -75,6 +75,9 @@ func asymmetricForm(data []byte) string {
 		return "an OpenSSH public key"
 	}
 	if len(data) > 0 && data[0] == 0x30 { // an ASN.1 SEQUENCE: try the DER key forms
+		if _, ok, _ := parseHSSPKIX(data); ok {
+			return "a DER HSS-LMS public key"
+		}
 		if _, ok, _ := parseMLDSAPKIX(data); ok {
 			return "a DER ML-DSA public key"
 		}

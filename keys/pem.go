@@ -15,7 +15,8 @@ import (
 // (SEC1, optionally preceded by the "EC PARAMETERS" block OpenSSL writes)
 // or "PUBLIC KEY" (PKIX SubjectPublicKeyInfo). Only ECDSA P-256, P-384,
 // P-521, Ed25519 and ML-DSA-44/65/87 keys are accepted (ML-DSA with the
-// NIST OIDs of RFC 9881; PKCS#8 in the seed, expandedKey or both form). Anything but white space after the
+// NIST OIDs of RFC 9881; PKCS#8 in the seed, expandedKey or both form);
+// HSS-LMS public keys too (RFC 9708), never HSS-LMS private keys. Anything but white space after the
 // key block, encrypted PEM, and PEM headers are rejected.
 func ParsePEM(data []byte) (*Key, error) {
 	if len(data) > MaxKeyFileSize {
@@ -51,6 +52,12 @@ func ParsePEM(data []byte) (*Key, error) {
 		}
 		return privateKey(k)
 	case "PUBLIC KEY":
+		if k, ok, err := parseHSSPKIX(block.Bytes); ok {
+			if err != nil {
+				return nil, err
+			}
+			return &Key{Public: k}, nil
+		}
 		if k, ok, err := parseMLDSAPKIX(block.Bytes); ok {
 			if err != nil {
 				return nil, err
@@ -150,8 +157,12 @@ func (k *Key) MarshalSEC1PEM() ([]byte, error) {
 
 // MarshalPKIX encodes a public key this package supports as DER
 // SubjectPublicKeyInfo: ECDSA and Ed25519 as the standard library does,
-// ML-DSA with its NIST OID (RFC 9881).
+// ML-DSA with its NIST OID (RFC 9881), HSS-LMS with id-alg-hss-lms-hashsig
+// (RFC 9708).
 func MarshalPKIX(pub crypto.PublicKey) ([]byte, error) {
+	if p := hssPublic(pub); p != nil {
+		return marshalHSSPKIX(p)
+	}
 	if mldsaAlgOf(pub) != 0 {
 		return marshalMLDSAPKIX(pub)
 	}

@@ -3,6 +3,7 @@ package sign
 import (
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testkeys"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/suit"
@@ -10,7 +11,7 @@ import (
 
 func benchSign(b *testing.B, alg keys.Algorithm) {
 	data := testshared.Conformance(b, "example-2-unsigned.suit")
-	k, err := keys.GenerateKey(alg)
+	k, err := testkeys.Generate(b, alg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/hsslms"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
@@ -84,6 +85,11 @@ func (v testVerifier) Verify(content, sig []byte) error {
 			return errors.New("ed25519 verification failed")
 		}
 		return nil
+	case *hsslms.PublicKey: // checked against RFC 8554's test cases in hsslms
+		if v.alg != keys.HSSLMS {
+			return errors.New("HSS-LMS key with another algorithm")
+		}
+		return pub.Verify(content, sig)
 	case circlsign.PublicKey: // ML-DSA: pure, empty context (RFC 9964)
 		if pub.Scheme().Name() != v.alg.String() || len(sig) != pub.Scheme().SignatureSize() {
 			return errors.New("ML-DSA parameter set or signature size mismatch")

@@ -33,7 +33,9 @@ type Signer struct {
 //
 // alg must fit the key: ES256/ESP256 need P-256, ES384/ESP384 P-384,
 // ES512/ESP512 P-521, EdDSA/Ed25519 an Ed25519 key, ML-DSA-44/65/87 an
-// ML-DSA key of that parameter set; otherwise the error
+// ML-DSA key of that parameter set, HSS-LMS a stateful HSS-LMS key
+// (hsslms/hsskey: its Sign reserves a one-time key durably first);
+// otherwise the error
 // matches [keys.ErrAlgorithm]. kid, if not nil, is put in the unprotected
 // header (label 4) as a hint for verifiers; it is not authenticated.
 func NewSigner(alg keys.Algorithm, key crypto.Signer, kid []byte) (*Signer, error) {
@@ -66,7 +68,7 @@ func NewMACer(secret, kid []byte) (*Signer, error) {
 }
 
 // signable lists the algorithms this package signs or MACs with.
-var signable = []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES384, keys.ESP384, keys.ES512, keys.ESP512, keys.EdDSA, keys.Ed25519, keys.HMAC256, keys.MLDSA44, keys.MLDSA65, keys.MLDSA87}
+var signable = []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES384, keys.ESP384, keys.ES512, keys.ESP512, keys.EdDSA, keys.Ed25519, keys.HMAC256, keys.MLDSA44, keys.MLDSA65, keys.MLDSA87, keys.HSSLMS}
 
 // Algorithms returns the algorithms this package signs or MACs with, in a
 // fixed order: every signature algorithm of [keys.Algorithms] and HMAC

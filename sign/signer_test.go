@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+	"github.com/suitkit/suitkit/internal/testkeys"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/veraison/go-cose"
@@ -74,7 +75,7 @@ func TestSignVerifyEveryAlgorithm(t *testing.T) {
 			continue
 		}
 		t.Run(alg.String(), func(t *testing.T) {
-			k, err := keys.GenerateKey(alg)
+			k, err := testkeys.Generate(t, alg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +173,7 @@ func TestMultiSignatureCOSESign(t *testing.T) {
 	var signers []*Signer
 	var ks []*keys.Key
 	for _, alg := range []keys.Algorithm{keys.ES256, keys.Ed25519, keys.ESP384} {
-		k, err := keys.GenerateKey(alg)
+		k, err := testkeys.Generate(t, alg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +220,7 @@ func TestExternalCryptoSignerIsUsed(t *testing.T) {
 	payload := syntheticDigestBytes()
 	for _, alg := range []keys.Algorithm{keys.ES256, keys.ESP256, keys.ES512, keys.EdDSA, keys.Ed25519} {
 		t.Run(alg.String(), func(t *testing.T) {
-			k, err := keys.GenerateKey(alg)
+			k, err := testkeys.Generate(t, alg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,6 +32,9 @@ func verifyWith(k *Key, alg keys.Algorithm, tbs, val []byte) bool {
 	if alg.IsMLDSA() {
 		return keys.VerifyMLDSA(alg, k.pub, tbs, val)
 	}
+	if alg.IsHSSLMS() {
+		return keys.VerifyHSSLMS(k.pub, tbs, val)
+	}
 	if k.secret == nil || !alg.IsMAC() {
 		return false
 	}

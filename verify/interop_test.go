@@ -8,6 +8,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testkeys"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
@@ -108,7 +109,7 @@ func TestSignPackageInterop(t *testing.T) {
 			pairs = append(pairs, pair{s, k})
 			continue
 		}
-		sk, err := keys.GenerateKey(alg)
+		sk, err := testkeys.Generate(t, alg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,11 +12,12 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/suitkit/suitkit/hsslms"
 	"github.com/suitkit/suitkit/keys"
 )
 
-// Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521, Ed25519 or
-// ML-DSA-44/65/87) or an HMAC secret, bound to the COSE algorithms it may verify. The message
+// Key is a trust anchor: a public key (ECDSA P-256/P-384/P-521, Ed25519,
+// ML-DSA-44/65/87 or HSS-LMS) or an HMAC secret, bound to the COSE algorithms it may verify. The message
 // never chooses the algorithm: a block whose protected "alg" is not one of
 // the key's algorithms is not verified with that key. Create keys with
 // [NewKey] or [NewMACKey]; a Key is immutable afterwards.
@@ -37,7 +38,7 @@ type Binding struct {
 	// suit the key type. Empty means the defaults: P-256 -> ES256, ESP256;
 	// P-384 -> ES384, ESP384; P-521 -> ES512, ESP512; Ed25519 -> Ed25519
 	// (-19), EdDSA (-8); ML-DSA-44/65/87 -> its own algorithm (-48, -49,
-	// -50); HMAC secret -> HMAC 256/256.
+	// -50); HSS-LMS -> HSS-LMS (-46); HMAC secret -> HMAC 256/256.
 	Algorithms []keys.Algorithm
 
 	// ComponentPrefixes limits the key to manifests whose components all
@@ -53,7 +54,8 @@ type Binding struct {
 
 // NewKey returns a trust anchor for a public key (*ecdsa.PublicKey on
 // P-256, P-384 or P-521, ed25519.PublicKey, or an ML-DSA public key of
-// circl: *mldsa44.PublicKey, *mldsa65.PublicKey, *mldsa87.PublicKey) bound as b says (nil: the
+// circl: *mldsa44.PublicKey, *mldsa65.PublicKey, *mldsa87.PublicKey, or
+// an *hsslms.PublicKey) bound as b says (nil: the
 // defaults). Parse key files with package keys (keys.ParsePublicKey).
 func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 	k := &Key{}
@@ -78,8 +80,16 @@ func NewKey(pub crypto.PublicKey, b *Binding) (*Key, error) {
 		return NewKey(*p, b)
 	default:
 		alg, err := keys.DefaultAlgorithm(pub)
-		if err != nil || !alg.IsMLDSA() {
+		if err != nil || !(alg.IsMLDSA() || alg.IsHSSLMS()) {
 			return nil, &AlgorithmError{Kind: "key", Reason: fmt.Sprintf("type %T is not supported", pub)}
+		}
+		if alg.IsHSSLMS() {
+			// A copy: the caller's *hsslms.PublicKey stays theirs.
+			p, err := hsslms.ParsePublicKey(pub.(*hsslms.PublicKey).Bytes())
+			if err != nil {
+				return nil, fmt.Errorf("verify: invalid HSS-LMS public key: %w", err)
+			}
+			pub = p
 		}
 		k.pub = pub // circl's ML-DSA public keys are immutable after decoding
 	}
@@ -150,7 +160,7 @@ func defaultAlgorithms(k *Key) []keys.Algorithm {
 		return []keys.Algorithm{keys.HMAC256}
 	}
 	if alg, err := keys.DefaultAlgorithm(k.pub); err == nil {
-		return []keys.Algorithm{alg} // ML-DSA: one algorithm per parameter set
+		return []keys.Algorithm{alg} // ML-DSA (one per parameter set), HSS-LMS
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/cose"
+	"github.com/suitkit/suitkit/internal/testkeys"
 	"github.com/suitkit/suitkit/internal/testshared"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
@@ -30,7 +31,7 @@ func asymmetricCases(t *testing.T) []sigAlgCase {
 		if alg.IsMAC() {
 			continue
 		}
-		k, err := keys.GenerateKey(alg)
+		k, err := testkeys.Generate(t, alg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,17 +13,23 @@ import (
 )
 
 func init() {
-	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519, ML-DSA-44/65/87) or an HMAC-256 secret", run: runKeygen})
+	register(&command{name: "keygen", summary: "generate a signing key (ES256, ESP256, ES384, ES512, Ed25519, ML-DSA-44/65/87), an HSS-LMS key state or an HMAC-256 secret", run: runKeygen})
 }
 
 func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("keygen", stdout, "suitkit keygen --alg ALG --out KEY [--pub PUB] [--format pem|cose] [--kid ID] [--force]")
-	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA, ML-DSA-44, ML-DSA-65, ML-DSA-87 or HMAC-256")
-	out := fset.String("out", "", "private key (or HMAC secret) file to write, mode 0600")
+	fset := newFlagSet("keygen", stdout, "suitkit keygen --alg ALG --out KEY [--pub PUB] [--format pem|cose] [--kid ID] [--force]\n       suitkit keygen --alg HSS-LMS --out STATE [--pub PUB] [--levels N] [--height H[,H...]] [--w W[,W...]] [--hash sha256|sha256-192|shake|shake-192]")
+	algName := fset.String("alg", "", "algorithm: ES256, ESP256, ES384, ESP384, ES512, ESP512, Ed25519, EdDSA, ML-DSA-44, ML-DSA-65, ML-DSA-87, HSS-LMS or HMAC-256")
+	out := fset.String("out", "", "private key (or HMAC secret, or HSS-LMS key state) file to write, mode 0600")
 	pub := fset.String("pub", "", "also write the public key to this file")
 	format := fset.String("format", "pem", "key file format: pem (PKCS#8 private, PKIX public; HMAC: raw 32 bytes) or cose (COSE_Key)")
 	kid := fset.String("kid", "", "key id to store in a COSE_Key (--format cose only)")
 	force := fset.Bool("force", false, "overwrite existing key files")
+	hss := hssFlags{
+		levels: fset.Int("levels", 2, "HSS-LMS: number of tree levels (1 to 8)"),
+		height: fset.String("height", "10", "HSS-LMS: tree height per level, 5, 10, 15, 20 or 25; one value or a comma-separated list, top first"),
+		w:      fset.String("w", "4", "HSS-LMS: Winternitz parameter per level, 1, 2, 4 or 8; one value or a list"),
+		hash:   fset.String("hash", "sha256", "HSS-LMS: hash, sha256, sha256-192, shake or shake-192 (SP 800-208)"),
+	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
@@ -53,6 +59,9 @@ func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *pub != "" && filepath.Clean(*pub) == filepath.Clean(*out) {
 		return usagef("keygen: --pub and --out name the same file")
+	}
+	if alg.IsHSSLMS() {
+		return keygenHSS(ctx, hss, *out, *pub, f, []byte(*kid), *force, stdout, stderr)
 	}
 	key, err := keys.GenerateKey(alg)
 	if err != nil {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 
+	"github.com/suitkit/suitkit/hsslms/hsskey"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
@@ -17,9 +19,10 @@ func init() {
 func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fset := newFlagSet("sign", stdout, "suitkit sign --key KEY [--key KEY ...] [--mac-key SECRET ...] [--alg ALG] [--cose-sign] --in FILE --out FILE")
 	var keyFiles, macKeys multiFlag
-	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1) or COSE_Key; repeatable, one block per key")
+	fset.Var(&keyFiles, "key", "private key file, PEM (PKCS#8 or SEC1), COSE_Key or HSS-LMS key state; repeatable, one block per key")
 	fset.Var(&macKeys, "mac-key", "HMAC-256 secret file, raw (32 to 1024 bytes) or a symmetric COSE_Key; repeatable, one COSE_Mac0 block each")
 	algName := fset.String("alg", "", "signature algorithm for every --key (default: the COSE_Key's alg, else ES256/ES384/ES512 by curve, Ed25519 (-19) for Ed25519 keys)")
+	adoptHSS := fset.Bool("adopt-hss-state", false, "accept an HSS-LMS key state that has no witness record on this machine (moved here deliberately; the original must never sign again)")
 	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
 	in := fset.String("in", "", "envelope to sign")
 	out := fset.String("out", "", "signed envelope to write")
@@ -56,8 +59,14 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		k, err := keys.ParseKey(data)
-		if err != nil {
+		var k *keys.Key
+		if bytes.HasPrefix(data, []byte(hsskey.Magic)) {
+			hk, err := hsskey.Open(ctx, name, &hsskey.Options{Adopt: *adoptHSS})
+			if err != nil {
+				return rejected(fmt.Errorf("%s: %w", name, err))
+			}
+			k = &keys.Key{Signer: hk, Public: hk.Public(), Algorithm: keys.HSSLMS}
+		} else if k, err = keys.ParseKey(data); err != nil {
 			return ioErrorf("--key %s: %v", name, keyFileError(err))
 		}
 		if !k.IsPrivate() {
