@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -62,8 +63,11 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		var k *keys.Key
 		if bytes.HasPrefix(data, []byte(hsskey.Magic)) {
 			hk, err := hsskey.Open(ctx, name, &hsskey.Options{Adopt: *adoptHSS})
-			if err != nil {
-				return rejected(fmt.Errorf("%s: %w", name, err))
+			switch {
+			case errors.Is(err, hsskey.ErrRolledBack), errors.Is(err, hsskey.ErrNoWitness):
+				return rejected(fmt.Errorf("--key %s: %w", name, err))
+			case err != nil:
+				return ioErrorf("--key %s: %v", name, err)
 			}
 			k = &keys.Key{Signer: hk, Public: hk.Public(), Algorithm: keys.HSSLMS}
 		} else if k, err = keys.ParseKey(data); err != nil {
