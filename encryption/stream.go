@@ -88,8 +88,8 @@ type decReader struct {
 // NewReader returns a reader of the plaintext of the ciphertext that src
 // delivers (the payload), decrypted with the content key cek in bounded
 // memory (about 32 KiB, 64 KiB for AES-GCM, whatever the size). For AEAD
-// content the last 16 bytes are the tag: the reader returns plaintext as it goes and verifies
-// the tag at the end of src, returning an error matching ErrAuthentication
+// content the last 16 bytes are the tag: the reader returns plaintext as
+// it goes and verifies the tag at the end of src, returning an error matching ErrAuthentication
 // instead of io.EOF if it does not verify (ErrTruncated too if the input
 // is shorter than a tag). A caller must therefore stage what it reads and
 // commit nothing before the reader has returned io.EOF. AES-CTR content

@@ -372,3 +372,60 @@ func TestBuilderEncryptedImageInstalls(t *testing.T) {
 		t.Fatal("device does not hold the image")
 	}
 }
+
+// TestEncryptedInstallEveryAlgorithmPair: every content algorithm with every
+// key distribution (AES-KW of each size, ECDH-ES+A128KW and +A256KW on
+// P-256 and X25519) installs through the processor, each device holding
+// only its own key of a COSE_Encrypt with all seven recipients.
+func TestEncryptedInstallEveryAlgorithmPair(t *testing.T) {
+	k := newTestKey(t)
+	plain := firmware(11, 3000)
+	var tos []encryption.To
+	var rks []encryption.RecipientKey
+	for _, n := range []int{16, 24, 32} {
+		kek := bytes.Repeat([]byte{byte(n)}, n)
+		tos = append(tos, encryption.To{KEK: kek})
+		rks = append(rks, &encryption.KEK{Key: kek})
+	}
+	for _, c := range []ecdh.Curve{ecdh.P256(), ecdh.X25519()} {
+		for _, alg := range []encryption.Algorithm{encryption.ECDHESA128KW, encryption.ECDHESA256KW} {
+			priv, err := c.GenerateKey(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tos = append(tos, encryption.To{Public: priv.PublicKey(), Alg: alg})
+			rks = append(rks, &encryption.ECDHKey{Private: priv})
+		}
+	}
+	d, _ := suit.ComputeDigest(suit.AlgSHA256, plain)
+	dp, err := suit.ParamDigest(suit.ParamImageDigest, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range encryption.ContentAlgorithms() {
+		ct, info, err := encryption.Encrypt(plain, &encryption.EncryptOptions{Alg: alg, Recipients: tos})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := info.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &suit.Manifest{Version: 1, SequenceNumber: 1,
+			Common: &suit.Common{Components: []suit.ComponentID{comp0}, SharedSequence: seq(compat(testClass)...)},
+			Install: &suit.SeverableSequence{Sequence: seq(
+				override(dp, suit.ParamBytes(suit.ParamEncryptionInfo, raw), suit.ParamText(suit.ParamURI, "#fw")),
+				cmd(suit.DirectiveFetch))}}
+		env := seal(t, k, m, map[string][]byte{"#fw": ct})
+		for i, rk := range rks {
+			flash := testdevice.New()
+			dev := newDevice(t, flash, k, process.Platform{DecryptionKeys: []encryption.RecipientKey{rk}}, nil)
+			if rep, err := dev.install(env); err != nil {
+				t.Fatalf("%s, recipient %d (%s): %v\n%s", alg, i, tos[i].Alg, err, rep)
+			}
+			if got, _ := flash.Get(comp0); !bytes.Equal(got, plain) {
+				t.Fatalf("%s, recipient %d: wrong content", alg, i)
+			}
+		}
+	}
+}
