@@ -3,8 +3,10 @@ package process_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/testdevice"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
 	"github.com/suitkit/suitkit/sign"
@@ -21,7 +23,7 @@ var (
 
 // prefixKey is a test key whose trust anchor allows only components
 // under prefixes (nil: every component).
-func prefixKey(t *testing.T, prefixes ...suit.ComponentID) testKey {
+func prefixKey(t testing.TB, prefixes ...suit.ComponentID) testKey {
 	t.Helper()
 	k, err := keys.GenerateKey(keys.Ed25519)
 	if err != nil {
@@ -57,7 +59,7 @@ func writer(seqNo uint64, id suit.ComponentID, content string) *suit.Manifest {
 
 // manifestDigest is the SUIT_Digest a dependent declares for a dependency
 // envelope: over its manifest bstr.
-func manifestDigest(t *testing.T, env []byte) suit.Parameter {
+func manifestDigest(t testing.TB, env []byte) suit.Parameter {
 	t.Helper()
 	e, err := suit.Parse(env, nil)
 	if err != nil {
@@ -73,7 +75,7 @@ func manifestDigest(t *testing.T, env []byte) suit.Parameter {
 // dependent is a manifest that fetches dep (at uri) as dependency index 1,
 // authenticates it with dependency-integrity (integrity) or only with
 // image-match, processes it in install, then writes own to compApp.
-func dependent(t *testing.T, seqNo uint64, dep []byte, uri string, integrity bool, own string) *suit.Manifest {
+func dependent(t testing.TB, seqNo uint64, dep []byte, uri string, integrity bool, own string) *suit.Manifest {
 	t.Helper()
 	d := manifestDigest(t, dep)
 	install := []suit.Command{index(1), override(d)}
@@ -98,7 +100,7 @@ type depDevice struct {
 	proc    *process.Processor
 }
 
-func newDepDevice(t *testing.T, files uriFiles, lim *process.Limits, anchors ...testKey) *depDevice {
+func newDepDevice(t testing.TB, files uriFiles, lim *process.Limits, anchors ...testKey) *depDevice {
 	t.Helper()
 	d := &depDevice{storage: &process.MemoryStorage{}, store: verify.NewMemoryStore()}
 	var as []*verify.Key
@@ -357,4 +359,90 @@ func TestDependencyImageMatchInheritsDependentAuthority(t *testing.T) {
 		t.Fatalf("dependency-integrity with an untrusted dependency signer: %v", err)
 	}
 	d.unchanged(t)
+}
+
+// TestInterruptedTwoManifestTreeAtEveryWrite: the power-loss sweep over a
+// dependent (writes the application) and its dependency (writes the
+// radio), after every write and with torn writes: each component holds its
+// old or its new image, no floor is raised unless the whole tree is in
+// place, and a re-run completes the update.
+func TestInterruptedTwoManifestTreeAtEveryWrite(t *testing.T) {
+	k := newTestKey(t)
+	oldRadio, newRadio := firmware(1, 2*testdevice.PageSize+9), firmware(2, 3*testdevice.PageSize+1)
+	oldApp, newApp := firmware(3, testdevice.PageSize+5), firmware(4, 2*testdevice.PageSize+3)
+	dm := writer(5, compRadio, "")
+	dm.Install.Sequence.Commands[0] = override(pContent(newRadio))
+	dep := seal(t, k, dm, nil)
+	root := dependent(t, 9, dep, "#radio.suit", true, "")
+	root.Install.Sequence.Commands[len(root.Install.Sequence.Commands)-2] = override(pContent(newApp))
+	env := seal(t, k, root, map[string][]byte{"#radio.suit": dep})
+	radioKey, appKey := verify.ComponentFloorKey("", compRadio), verify.ComponentFloorKey("", compApp)
+	for _, tear := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tear=%v", tear), func(t *testing.T) {
+			setup := func() *testdevice.Flash {
+				f := testdevice.New()
+				f.Set(compRadio, oldRadio)
+				f.Set(compApp, oldApp)
+				if err := f.Raise([]string{radioKey, appKey}, verify.Floor{Sequence: 1}); err != nil {
+					t.Fatal(err)
+				}
+				f.Reboot()
+				return f
+			}
+			update := func(f *testdevice.Flash) error {
+				_, err := newDevice(t, f, k, process.Platform{SkipCompatibilityCheckUnsafe: true}, nil).install(env)
+				return err
+			}
+			state := func(t testing.TB, f *testdevice.Flash, n int) (radioNew, appNew bool) {
+				r, _ := f.Get(compRadio)
+				a, _ := f.Get(compApp)
+				switch sum(r) {
+				case sum(newRadio):
+					radioNew = true
+				case sum(oldRadio):
+				default:
+					t.Fatalf("fault at write %d: radio holds neither image", n)
+				}
+				switch sum(a) {
+				case sum(newApp):
+					appNew = true
+				case sum(oldApp):
+				default:
+					t.Fatalf("fault at write %d: app holds neither image", n)
+				}
+				return radioNew, appNew
+			}
+			afterFault := func(t testing.TB, f *testdevice.Flash, n int) {
+				radioNew, appNew := state(t, f, n)
+				rc, _ := f.Counter(radioKey)
+				ac, _ := f.Counter(appKey)
+				if (rc == 5 || ac == 9) && !(radioNew && appNew) {
+					t.Fatalf("fault at write %d: floors radio %d app %d raised before the whole tree was in place", n, rc, ac)
+				}
+				if ac == 9 && rc != 5 {
+					t.Fatalf("fault at write %d: the dependent's floor was raised before its dependency's", n)
+				}
+			}
+			afterResume := func(t testing.TB, f *testdevice.Flash, n int) {
+				if radioNew, appNew := state(t, f, n); !radioNew || !appNew {
+					t.Fatalf("fault at write %d: the re-run did not finish the tree", n)
+				}
+				rc, _ := f.Counter(radioKey)
+				ac, _ := f.Counter(appKey)
+				if rc != 5 || ac != 9 {
+					t.Fatalf("fault at write %d: floors radio %d app %d after the re-run", n, rc, ac)
+				}
+			}
+			n := testdevice.ForEachInterruption(t, tear, setup, update, afterFault, afterResume)
+			// 4 radio pages + slot switch, 3 app pages + slot switch, and
+			// the two floor commits.
+			if n != 11 {
+				t.Errorf("the update made %d writes, expected 11", n)
+			}
+			for seed := uint64(1); seed <= 3; seed++ {
+				testdevice.RandomInterruptions(t, seed, 4, n, tear, setup, update, afterFault, afterResume)
+			}
+			t.Logf("tear=%v: %d writes swept", tear, n)
+		})
+	}
 }
