@@ -208,7 +208,7 @@ func (r *textIn) value(t *tnode, k schema.Kind, path string) (*cbornode.Node, er
 		return r.indexArg(t, path)
 	case schema.TryEach:
 		return r.tryEach(t, path)
-	case schema.OverrideMultiple, schema.CopyParams:
+	case schema.OverrideMultiple, schema.CopyParams, schema.Dependencies:
 		return r.indexedMap(t, k, path)
 	}
 	return nil, textErrf(path, "value of this kind must be given with its parent")
@@ -381,9 +381,12 @@ func (r *textIn) indexedMap(t *tnode, k schema.Kind, path string) (*cbornode.Nod
 			return nil, textErrf(p, "key must be a component index")
 		}
 		var v *cbornode.Node
-		if k == schema.OverrideMultiple {
+		switch k {
+		case schema.OverrideMultiple:
 			v, err = r.value(t.elems[i], schema.Params, p)
-		} else {
+		case schema.Dependencies:
+			v, err = r.intMap(t.elems[i], schema.DependencyMetadata, p)
+		default:
 			v, err = r.paramKeys(t.elems[i], p)
 		}
 		if err != nil {

@@ -150,7 +150,7 @@ func (o *textOut) try(n *cbornode.Node, k schema.Kind, depth int) *tnode {
 		return o.indexArg(n)
 	case schema.TryEach:
 		return o.tryEach(n, depth)
-	case schema.OverrideMultiple, schema.CopyParams:
+	case schema.OverrideMultiple, schema.CopyParams, schema.Dependencies:
 		return o.indexedMap(n, k, depth)
 	}
 	return nil
@@ -286,9 +286,15 @@ func (o *textOut) indexedMap(n *cbornode.Node, k schema.Kind, depth int) *tnode 
 			return nil
 		}
 		var v *tnode
-		if k == schema.OverrideMultiple {
+		switch k {
+		case schema.OverrideMultiple:
 			v = o.value(val, schema.Params, depth+1)
-		} else {
+		case schema.Dependencies:
+			if val.Major != 5 {
+				return nil
+			}
+			v = o.intMap(val, schema.DependencyMetadata, depth+1)
+		default:
 			if val.Major != 4 {
 				return nil
 			}

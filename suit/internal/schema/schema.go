@@ -43,6 +43,7 @@ const (
 	OverrideMultiple             // {+ uint => {+ parameter => value}}
 	CopyParams                   // {+ uint => [+ parameter key]}
 	CBORBstr                     // bstr .cbor any: {"cbor": generic item}
+	Dependencies                 // {+ uint => SUIT_Dependency_Metadata} (trust-domains)
 )
 
 // IsBstr reports whether values of kind k are byte strings on the wire, so
@@ -144,9 +145,15 @@ var Manifest = NewMap(
 
 // Common is SUIT_Common.
 var Common = NewMap(
-	Field{1, "suit-dependencies", Any},
+	Field{1, "suit-dependencies", Dependencies},
 	Field{2, "suit-components", Components},
 	Field{4, "suit-shared-sequence", SeqBstr},
+)
+
+// DependencyMetadata is SUIT_Dependency_Metadata (trust-domains), the
+// value of each entry of suit-dependencies.
+var DependencyMetadata = NewMap(
+	Field{1, "suit-dependency-prefix", ComponentID},
 )
 
 // Command names the commands; the kind is the kind of the command's argument.
