@@ -429,3 +429,69 @@ func TestEncryptedInstallEveryAlgorithmPair(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchThenDecryptingCopy: a fetch without an image digest is allowed
+// only when the same sequence later copies the fetched component into
+// another while decrypting with an AEAD algorithm (the draft's flow, where
+// the tag authenticates what is installed). With AES-CTR, or with no
+// decrypting copy after it, the fetch is refused before anything is
+// fetched, and the target keeps its content.
+func TestFetchThenDecryptingCopy(t *testing.T) {
+	k := newTestKey(t)
+	plain := firmware(4, 2000)
+	kek := bytes.Repeat([]byte{6}, 16)
+	mk := func(alg encryption.Algorithm, withCopy bool) []byte {
+		ct, info, err := encryption.Encrypt(plain, &encryption.EncryptOptions{Alg: alg, Recipients: []encryption.To{{KEK: kek}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := info.Encode()
+		install := []suit.Command{index(1), override(suit.ParamText(suit.ParamURI, "#ct")), cmd(suit.DirectiveFetch), index(0)}
+		ps := []suit.Parameter{suit.ParamBytes(suit.ParamEncryptionInfo, raw), suit.ParamUint(suit.ParamSourceComponent, 1)}
+		if !alg.IsAEAD() {
+			ps = append([]suit.Parameter{pDigest(t, plain)}, ps...)
+		}
+		install = append(install, override(ps...))
+		if withCopy {
+			install = append(install, cmd(suit.DirectiveCopy))
+		}
+		m := &suit.Manifest{Version: 1, SequenceNumber: 1,
+			Common:  &suit.Common{Components: []suit.ComponentID{comp0, comp1}, SharedSequence: seq(append([]suit.Command{indexAll()}, compat(testClass)...)...)},
+			Install: &suit.SeverableSequence{Sequence: seq(install...)}}
+		return seal(t, k, m, map[string][]byte{"#ct": ct})
+	}
+	for _, c := range []struct {
+		name     string
+		alg      encryption.Algorithm
+		withCopy bool
+		ok       bool
+	}{
+		{"AEAD copy after the fetch", encryption.A128GCM, true, true},
+		{"ChaCha20/Poly1305 copy after the fetch", encryption.ChaCha20Poly1305, true, true},
+		{"CTR copy after the fetch", encryption.A128CTR, true, false},
+		{"no copy after the fetch", encryption.A128GCM, false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			flash := testdevice.New()
+			flash.Set(comp0, []byte("old image"))
+			d := newDevice(t, flash, k, process.Platform{DecryptionKeys: []encryption.RecipientKey{&encryption.KEK{Key: kek}}}, nil)
+			rep, err := d.install(mk(c.alg, c.withCopy))
+			got, _ := flash.Get(comp0)
+			if c.ok {
+				if err != nil || !bytes.Equal(got, plain) {
+					t.Fatalf("%v\n%s", err, rep)
+				}
+				return
+			}
+			if !errors.Is(err, process.ErrUnauthenticatedContent) {
+				t.Fatalf("err = %v, want ErrUnauthenticatedContent", err)
+			}
+			if string(got) != "old image" {
+				t.Fatal("target changed")
+			}
+			if _, fetched := flash.Get(comp1); fetched {
+				t.Fatal("the ciphertext was fetched although refused")
+			}
+		})
+	}
+}
