@@ -4,8 +4,10 @@
 For every firmware pair (a directory holding `old` and `new`) this diffs and
 applies with each tool, checks every result byte for byte against `new`,
 and measures wall time and peak RSS (GNU `/usr/bin/time -v`, median of N
-runs). It prints a Markdown table (paste it into BENCHMARKS.md) and the
-goal checks of issue 4.
+runs). It prints a Markdown table (paste it into BENCHMARKS.md), the goal
+checks of issues 4 and 13, and what each instruction-set transform of format
+version 2 gains per pair (patch sizes with `--transforms none`, with each
+instruction set alone, and with all; every patch applied and compared).
 
 This is a benchmark, not a test: it takes minutes (bsdiff needs ~30 s per
 run on the 24 MB libjvm pair) and CI must not run it.
@@ -42,6 +44,8 @@ def parse_args():
     ap.add_argument("--pairs", default="", help="comma-separated pair names to run (default: all)")
     ap.add_argument("--markdown", default="", help="also write the Markdown report to this file")
     ap.add_argument("--suitkit", default="", help="use this suitkit binary instead of building ./cmd/suitkit")
+    ap.add_argument("--no-transform-gains", action="store_true",
+                    help="skip the per-transform patch sizes (6 more diffs per pair)")
     a = ap.parse_args()
     if a.runs < 1:
         ap.error("--runs must be at least 1")
@@ -89,6 +93,34 @@ def tools(sk, old, new, w):
 
 PEERS = ("bsdiff", "xdelta3 -9", "zstd --patch-from -19")
 
+# Instruction sets of `suitkit diff --transforms` (format version 2).
+ISAS = ("thumb2", "arm32", "aarch64", "x86-64", "xtensa")
+
+# HDiffPatch 4.12 lzma2 patch sizes from ../shared/bench/BASELINES.md
+# (section "HDiffPatch 4.12.0"; not installable here, so quoted as facts).
+HDIFFPATCH_LZMA2 = {
+    "mcu-programmer-cm4": 1349,
+    "micropython-pybv11-cm4": 35641,
+    "micropython-esp8266": 66791,
+    "libpython37-aarch64": 94329,
+    "openjdk17-libjvm-amd64": 798485,
+}
+
+
+def transform_sizes(sk, old, new, w):
+    """Patch size with --transforms none, each instruction set alone and all
+    (each patch applied and compared with new); returns {setting: bytes}."""
+    sizes = {}
+    for t in ("none",) + ISAS + ("all",):
+        p, o = os.path.join(w, "p.t"), os.path.join(w, "o.t")
+        subprocess.run([sk, "diff", "--transforms", t, old, new, p], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sk, "patch", old, p, o], check=True, stdout=subprocess.DEVNULL)
+        if not filecmp.cmp(o, new, shallow=False):
+            raise RuntimeError("--transforms %s: output differs from new" % t)
+        sizes[t] = os.path.getsize(p)
+        print("%-24s --transforms %-8s %10d B" % (os.path.basename(w), t, sizes[t]), file=sys.stderr, flush=True)
+    return sizes
+
 
 def run_all(a, sk):
     names = sorted(d for d in os.listdir(a.firmware) if os.path.isdir(os.path.join(a.firmware, d)))
@@ -115,6 +147,8 @@ def run_all(a, sk):
             print("%-24s %-26s %10d B  diff %7.2f s %7.1f MiB  apply %6.2f s %6.1f MiB  %s" % (
                 name, tname, os.path.getsize(patch), dw, drss / MIB, aw, arss / MIB, "OK" if ok else "MISMATCH"),
                 file=sys.stderr, flush=True)
+        if not a.no_transform_gains:
+            r["transforms"] = transform_sizes(sk, old, new, w)
         results[name] = r
     return results
 
@@ -143,6 +177,19 @@ def markdown(a, results, command):
                 "yes" if t["ok"] else "**NO**"))
             first = False
     L.append("")
+    tr = {n: r["transforms"] for n, r in results.items() if "transforms" in r}
+    if tr:
+        L.append("Patch bytes by transform setting (`suitkit diff --transforms X`; gain against `none`, "
+                 "which is format version 1):")
+        L.append("")
+        L.append("| pair | none | " + " | ".join(ISAS) + " | all |")
+        L.append("|---|---:|" + "---:|" * (len(ISAS) + 1))
+        for n, t in tr.items():
+            cells = ["{:,}".format(t["none"])]
+            for k in ISAS + ("all",):
+                cells.append("{:,} ({:+.1f}%)".format(t[k], 100.0 * (t[k] - t["none"]) / t["none"]))
+            L.append("| %s | %s |" % (n, " | ".join(cells)))
+        L.append("")
     L.extend(goals(results))
     return "\n".join(L) + "\n"
 
@@ -169,7 +216,17 @@ def goals(results):
     L.append("- suitkit patch ≤ smallest peer patch on every pair: %s — %s" % (mark(sizes_ok), "; ".join(per)))
     if ratios:
         g = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
-        L.append("- geometric mean of suitkit/bsdiff ≤ 0.80 over %d pairs: %s — %.3f" % (len(ratios), mark(g <= 0.80), g))
+        L.append("- geometric mean of suitkit/bsdiff ≤ 0.80 over %d pairs (issue 4): %s — %.3f" % (len(ratios), mark(g <= 0.80), g))
+        L.append("- geometric mean of suitkit/bsdiff ≤ 0.65 over %d pairs (issue 13): %s — %.3f" % (len(ratios), mark(g <= 0.65), g))
+    hd = []
+    hd_ok = True
+    for name, r in results.items():
+        if "suitkit" in r["tools"] and name in HDIFFPATCH_LZMA2:
+            q = r["tools"]["suitkit"]["patch"] / HDIFFPATCH_LZMA2[name]
+            hd_ok &= q <= 0.90
+            hd.append("%s %.3f×" % (name, q))
+    if hd:
+        L.append("- suitkit ≤ 0.90× HDiffPatch lzma2 (BASELINES.md) on every pair (issue 13): %s — %s" % (mark(hd_ok), "; ".join(hd)))
     j = results.get("openjdk17-libjvm-amd64")
     if j and "suitkit" in j["tools"] and "bsdiff" in j["tools"]:
         s, b = j["tools"]["suitkit"], j["tools"]["bsdiff"]

@@ -131,8 +131,30 @@ func (a *applier) readBlockHeader() (*format.BlockHeader, error) {
 		return nil, malformed(start, "block without records")
 	}
 	b.Records = int64(v)
+	layOff := pr.off
 	var lay [2]byte
-	if err := pr.full(lay[:], "block header"); err != nil {
+	if err := pr.full(lay[:1], "block header"); err != nil {
+		return nil, err
+	}
+	if a.h.Version >= format.Version2 {
+		b.V2 = true
+		var t [1]byte
+		if err := pr.full(t[:], "block header"); err != nil {
+			return nil, err
+		}
+		b.Transform = t[0]
+		isa := t[0] &^ format.TransformAbs
+		if isa >= format.NumISAs {
+			return nil, unsupported(pr.off-1, "block transform %#x", t[0])
+		}
+		if isa == format.ISANone && t[0] != 0 {
+			return nil, malformed(pr.off-1, "block transform %#x: absolute flag without an instruction set", t[0])
+		}
+		if isa != format.ISANone && lay[0]&^format.LayoutJoint != 0 {
+			return nil, malformed(layOff, "block layout %#x with transform %#x", lay[0], t[0])
+		}
+	}
+	if err := pr.full(lay[1:], "block header"); err != nil {
 		return nil, err
 	}
 	mem := uint64(a.h.ApplyMemory)
@@ -146,7 +168,7 @@ func (a *applier) readBlockHeader() (*format.BlockHeader, error) {
 		return nil
 	}
 	if lay[0]&^format.LayoutMask != 0 {
-		return nil, unsupported(pr.off-2, "block layout %#x", lay[0])
+		return nil, unsupported(layOff, "block layout %#x", lay[0])
 	}
 	b.Words = lay[0]&format.LayoutWords != 0
 	b.Ordered = lay[0]&format.LayoutOrdered != 0
@@ -156,22 +178,22 @@ func (a *applier) readBlockHeader() (*format.BlockHeader, error) {
 	case format.LayoutArith16:
 		b.Arith = 2
 	case format.LayoutArith | format.LayoutArith16:
-		return nil, malformed(pr.off-2, "block layout %#x: two arithmetic widths", lay[0])
+		return nil, malformed(layOff, "block layout %#x: two arithmetic widths", lay[0])
 	}
 	b.A64 = lay[0]&format.LayoutA64 != 0
 	if b.A64 && b.Arith != 4 {
-		return nil, malformed(pr.off-2, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
+		return nil, malformed(layOff, "block layout %#x: AArch64 form without 32-bit word arithmetic", lay[0])
 	}
 	b.Signed = lay[0]&format.LayoutSigned != 0
 	if b.Signed && b.Arith != 4 {
-		return nil, malformed(pr.off-2, "block layout %#x: signed words without 32-bit word arithmetic", lay[0])
+		return nil, malformed(layOff, "block layout %#x: signed words without 32-bit word arithmetic", lay[0])
 	}
 	b.Units = lay[0]&format.LayoutUnits != 0
 	if b.Units && b.Words {
-		return nil, malformed(pr.off-2, "block layout %#x: unit and word coding", lay[0])
+		return nil, malformed(layOff, "block layout %#x: unit and word coding", lay[0])
 	}
 	if (b.Ordered && !b.Units || b.Arith != 0) && !b.Words {
-		return nil, malformed(pr.off-2, "block layout %#x: word options without word coding", lay[0])
+		return nil, malformed(layOff, "block layout %#x: word options without word coding", lay[0])
 	}
 	switch lay[0] & format.LayoutJoint {
 	case format.LayoutJoint:
@@ -452,7 +474,19 @@ func (a *applier) addRun(n int64, d diffSource) error {
 		}
 		chunk := o.buf[len(o.buf):][:k]
 		copy(chunk, src)
-		if err := d.apply(chunk, pos, runStart, runEnd); err != nil {
+		if id, ok := d.(*instrDiff); ok {
+			// Items may straddle the chunk's end: pass the old bytes after it.
+			var ahead []byte
+			if na := min(int64(format.MaxUnit-1), runEnd-(pos+k)); na > 0 {
+				if ahead, err = a.old.get(a.oldPos+k, int(na)); err != nil {
+					return err
+				}
+			}
+			err = id.applyAt(chunk, pos, runEnd, a.oldPos, ahead)
+		} else {
+			err = d.apply(chunk, pos, runStart, runEnd)
+		}
+		if err != nil {
 			return &PatchError{Offset: a.pr.off, What: err.Error(), Err: ErrMalformed}
 		}
 		o.buf = o.buf[:len(o.buf)+int(k)]

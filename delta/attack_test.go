@@ -34,7 +34,7 @@ type craftBlock struct {
 
 // craftPatch writes a patch by hand so tests can say anything in it.
 func craftPatch(old, new []byte, blocks ...craftBlock) []byte {
-	h := Header{Version: FormatVersion, Codecs: 1 << CodecStored,
+	h := Header{Version: 1, Codecs: 1 << CodecStored,
 		OldSize: int64(len(old)), NewSize: int64(len(new)), ApplyMemory: 1 << 20}
 	h.OldDigest = sha256.Sum256(old)
 	h.NewDigest = sha256.Sum256(new)
@@ -207,7 +207,7 @@ func bombPatch(t *testing.T, c Codec) []byte {
 	if len(bomb) > 256<<10 {
 		t.Fatalf("bomb is %d bytes", len(bomb))
 	}
-	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<c,
+	h := Header{Version: 1, Codecs: 1<<CodecStored | 1<<c,
 		OldSize: int64(len(atkOld)), NewSize: 4, ApplyMemory: 2 << 20}
 	h.OldDigest = sha256.Sum256(atkOld)
 	p := headerBytes(h)
@@ -241,14 +241,14 @@ func TestApplyRejectsDecompressionBomb(t *testing.T) {
 }
 
 func TestApplyRejectsMemoryAboveLimit(t *testing.T) {
-	h := Header{Version: FormatVersion, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1, ApplyMemory: 1 << 40}
+	h := Header{Version: 1, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1, ApplyMemory: 1 << 40}
 	h.OldDigest = sha256.Sum256(atkOld)
 	mustReject(t, atkOld, headerBytes(h), ErrLimit)
 	// A block that needs more than the header declares.
 	p := craftPatch(atkOld, []byte("a"), craftBlock{newLen: 1, records: []rawRecord{{copy: 1}}, extra: make([]byte, 2<<20)})
 	mustReject(t, atkOld, p, ErrLimit)
 	// A huge declared new size is refused before any allocation.
-	h = Header{Version: FormatVersion, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1 << 50, ApplyMemory: 1 << 20}
+	h = Header{Version: 1, Codecs: 1, OldSize: int64(len(atkOld)), NewSize: 1 << 50, ApplyMemory: 1 << 20}
 	mustReject(t, atkOld, headerBytes(h), ErrLimit)
 }
 
@@ -299,7 +299,7 @@ func TestApplyRejectsUnknownVersionAndCodec(t *testing.T) {
 
 func TestApplyRejectsBlockAboveDeclaredMemory(t *testing.T) {
 	// Header declares no memory at all; any block then exceeds it.
-	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd, OldSize: int64(len(atkOld)), NewSize: 2}
+	h := Header{Version: 1, Codecs: 1<<CodecStored | 1<<CodecZstd, OldSize: int64(len(atkOld)), NewSize: 2}
 	h.OldDigest = sha256.Sum256(atkOld)
 	p := headerBytes(h)
 	p = append(p, 2, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0)

@@ -59,7 +59,7 @@ func zstdRecordsPatch(t testing.TB, old, new []byte, nrec, perBlock int, rec fun
 		mem = max(mem, int64(len(ctrl)+len(comp))+format.FixedApplyMemory)
 		i += n
 	}
-	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<CodecZstd,
+	h := Header{Version: 1, Codecs: 1<<CodecStored | 1<<CodecZstd,
 		OldSize: int64(len(old)), NewSize: int64(len(new)), ApplyMemory: mem}
 	h.OldDigest, h.NewDigest = sha256.Sum256(old), sha256.Sum256(new)
 	return append(headerBytes(h), blocks...)

@@ -40,6 +40,9 @@ type diffSource interface {
 }
 
 func newDiffSource(b *format.BlockHeader, gaps, values []byte, blockStart int64) (diffSource, error) {
+	if b.Transform != 0 {
+		return newInstrDiff(b.Transform, gaps, values)
+	}
 	if b.Units {
 		return newUnitDiff(gaps, values, b.Ordered)
 	}

@@ -153,6 +153,74 @@
 // that needs more than the header says, and a header that asks for more
 // than Limits.MaxMemory.
 //
+// # Format version 2: instruction unit coding
+//
+// Version 2 is version 1 plus one byte in every block header, right after
+// the layout byte: the transform. 0 means the block is coded as in version
+// 1. Otherwise its low four bits name an instruction set (1 Thumb-2, 2
+// ARM32, 3 AArch64, 4 x86-64, 5 Xtensa; others are ErrUnsupported), bit 4
+// asks for absolute fields, and the layout byte may have only its joint
+// bit. The block's diff is then in instruction unit coding: the gaps
+// stream has one varint per item, the count of add-run bytes since the
+// previous item's end (or the block's start). An item starts at the first
+// byte where new and old differ, moved back to the earliest start of an
+// instruction unit that covers that byte, starts after the previous item,
+// fits in the add run and is recognised in the OLD image at an old
+// position that is a multiple of the set's alignment; the applier tests
+// the same places of old, so no marker is needed, and any new bytes can be
+// coded (recognition only decides how). Per item the values stream has:
+//
+//   - instruction unit: varint(zigzag(d) << 1 | r), d the difference of the
+//     unit's offset field (new minus old, wrapped to the field's width and
+//     sign-extended; with bit 4, new target minus old target, the target
+//     being field plus the unit's position in the field's unit of
+//     displacement), then, when r is 1, the unit's bytes XOR the old unit
+//     with the new field put in (the other bits that changed; not all zero);
+//   - data unit (no instruction unit covers the byte): w = min(4, bytes left
+//     in the add run), varint(zigzag(d)), d = LE(new[w]) - LE(old[w]) as a
+//     signed w-byte integer, never 0.
+//
+// A branch whose target moved by k then codes k however the encoding
+// scatters the offset's bits (Thumb-2 BL: over two halfwords, J1/J2 flipped
+// by the sign; AArch64 ADRP: the low two bits above the other nineteen),
+// and nothing for the rest of the instruction. Recognition, on the old
+// bytes at the unit's start:
+//
+//   - Thumb-2 (2-byte aligned, 4 bytes): BL and B.W (T4): first halfword
+//     11110xxx xxxxxxxx, second 11x1xxxx xxxxxxxx (BL) or 10x1xxxx xxxxxxxx
+//     (B.W); field S:I1:I2:imm10:imm11, target address + 4 + 2*field. BLX
+//     to ARM state is left out (M-profile cores have no ARM state).
+//   - ARM32 (4-byte aligned): B, BL, BLX (immediate), bits 27..25 = 101;
+//     field imm24, target address + 8 + 4*field.
+//   - AArch64 (4-byte aligned): B/BL (imm26, target address + 4*field);
+//     B.cond, CBZ/CBNZ and LDR (literal) (imm19 in bits 23..5, same
+//     scale); ADR (immhi:immlo, target address + field) and ADRP
+//     (immhi:immlo, target page = address page + field). Version 1's ADRP
+//     canonical word (layout bit5) is kept for version-1 patches; version 2
+//     covers ADRP in this coding.
+//   - x86-64 (any alignment): CALL/JMP rel32 (E8, E9), Jcc rel32 (0F 80 to
+//     0F 8F), CALL/JMP [rip+disp32] (FF 15, FF 25), and RIP-relative
+//     operands of MOV, LEA, CMP, ADD, SUB, XOR, TEST, MOVSXD (opcode 8B, 8D,
+//     89, 3B, 39, 03, 2B, 33, 85 or 63, ModRM mod=00 r/m=101), with or
+//     without a REX prefix (40 to 4F); field the 32-bit displacement,
+//     target end of instruction + field.
+//   - Xtensa (any alignment, 3 bytes little-endian): CALL0 and CALL4/8/12
+//     (op0 = 5: offset in bits 23..6, target (address & ~3) + 4 +
+//     4*offset), J (low six bits 000110: offset in bits 23..6, target
+//     address + 4 + offset) and L32R (op0 = 1: imm16 in bits 23..8,
+//     literal at ((address + 3) & ~3) + 4*(imm16 - 65536)).
+//
+// Recognition is a pattern test, not a disassembly: it also matches data
+// and the middle of other instructions. That costs size there, never
+// correctness, and the differ keeps an instruction coding only in blocks
+// where its compressed streams are the smallest: it trials the two best
+// version-1 codings and the two best instruction codings by a quick zstd
+// estimate (plus the unit coding), so a block is never larger than
+// without transforms. A patch whose blocks use no transform is written as
+// version 1, which appliers from before version 2 read. The applier's
+// memory and CPU bounds are those of version 1 (an item is computed whole
+// from the old bytes, up to 6 of them past the current chunk).
+//
 // # Security
 //
 // Apply treats the patch as hostile. Before writing anything it checks

@@ -14,8 +14,12 @@ import (
 // Magic is the first four bytes of every suitkit delta patch.
 const Magic = format.Magic
 
-// FormatVersion is the patch format version this package writes and reads.
-const FormatVersion = 1
+// FormatVersion is the newest patch format version this package reads
+// (it reads versions 1 and 2). Version 2 adds instruction unit coding
+// (per-block branch and address transforms for Thumb-2, ARM32, AArch64,
+// x86-64 and Xtensa); the differ writes version 1 when no block uses one,
+// so such patches still apply with a version-1 applier.
+const FormatVersion = 2
 
 // Codec identifies the compression of one stream in a block.
 type Codec uint8
@@ -53,7 +57,7 @@ var streamNames = [numStreams]string{"control", "gaps", "values", "extra"}
 
 // Header is the fixed part at the start of a patch.
 type Header struct {
-	// Version is the format version (FormatVersion).
+	// Version is the format version (1 or 2, see FormatVersion).
 	Version int
 	// Codecs is the set of codecs used by the patch's streams, as a bit
 	// mask: bit c is set when Codec c is used.
@@ -191,8 +195,8 @@ func readHeader(pr *patchReader) (*Header, error) {
 		return nil, malformed(0, "bad magic %q", fixed[:4])
 	}
 	h := &Header{Version: int(fixed[4]), Codecs: fixed[5]}
-	if h.Version != FormatVersion {
-		return nil, unsupported(4, "format version %d (this package reads %d)", h.Version, FormatVersion)
+	if h.Version < 1 || h.Version > FormatVersion {
+		return nil, unsupported(4, "format version %d (this package reads 1 to %d)", h.Version, FormatVersion)
 	}
 	if h.Codecs&^(1<<CodecStored|1<<CodecZstd|1<<CodecLZMA2) != 0 {
 		return nil, unsupported(5, "codec mask %#x names unknown codecs", h.Codecs)

@@ -79,6 +79,16 @@ func applySeeds(tb testing.TB) (seeds [][2][]byte) {
 		}
 		add(old, p.Bytes())
 	}
+	// Format version 2: the instruction unit coding of every instruction
+	// set, relative and absolute.
+	for c := 0; c < 2*(format.NumISAs-1); c++ {
+		old, new := codeLikePair(uint8(1+c/2), 5, 400)
+		var p bytes.Buffer
+		if err := diffcore.Diff(context.Background(), old, new, &p, &diffcore.Options{FastCompression: true, ForceCoding: diffcore.CodingInstr + c}); err != nil {
+			tb.Fatal(err)
+		}
+		add(old, p.Bytes())
+	}
 	add(atkOld, craftPatch(atkOld, []byte("0124XY"), craftBlock{newLen: 6,
 		records: []rawRecord{{seek: 0, add: 4, copy: 2}},
 		gaps:    []byte{3}, values: []byte{1}, extra: []byte("XY")}))

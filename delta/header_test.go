@@ -29,7 +29,7 @@ func TestReadHeaderReportsImagesAndConsumesOnlyHeader(t *testing.T) {
 		h.OldDigest != sha256.Sum256(old) || h.NewDigest != sha256.Sum256(new) {
 		t.Fatalf("header %+v does not describe the images", h)
 	}
-	if h.Version != FormatVersion || h.ApplyMemory <= 0 || h.Codecs == 0 {
+	if h.Version < 1 || h.Version > FormatVersion || h.ApplyMemory <= 0 || h.Codecs == 0 {
 		t.Fatalf("header %+v", h)
 	}
 	rest, _ := io.ReadAll(br)
@@ -45,7 +45,7 @@ func TestReadHeaderRejectsGarbage(t *testing.T) {
 		}
 	}
 	// Non-minimal varint for the old size.
-	bad := append([]byte(Magic), FormatVersion, 1, 0x80, 0x00)
+	bad := append([]byte(Magic), 1, 1, 0x80, 0x00)
 	if _, err := ReadHeader(bytes.NewReader(bad)); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("non-minimal varint: err = %v", err)
 	}

@@ -37,7 +37,7 @@ func intSlotPatch(slot string, v uint64) []byte {
 		}
 		return binary.AppendUvarint(dst, def)
 	}
-	p := append([]byte(Magic), FormatVersion, 1<<CodecStored)
+	p := append([]byte(Magic), 1, 1<<CodecStored)
 	p = u(p, uint64(len(old)), "old size")
 	p = u(p, uint64(len(new)), "new size")
 	p = u(p, 1<<20, "apply memory")
@@ -200,7 +200,7 @@ func TestApplyLimitsExtremeValues(t *testing.T) {
 	// Four stored streams of MaxInt64/2 each and a compressed one whose
 	// lengths overflow the block's memory sum.
 	for _, c := range []byte{0, 1 << 6, 2 << 6} {
-		p := append([]byte(Magic), FormatVersion, 1<<CodecStored|1<<CodecZstd|1<<CodecLZMA2)
+		p := append([]byte(Magic), 1, 1<<CodecStored|1<<CodecZstd|1<<CodecLZMA2)
 		p = binary.AppendUvarint(p, uint64(len(atkOld)))
 		p = binary.AppendUvarint(p, math.MaxInt64)
 		p = binary.AppendUvarint(p, math.MaxInt64)

@@ -30,7 +30,7 @@ func allocatedBy(f func()) uint64 {
 // bytes from an extra stream coded with codec c as comp, in a header that
 // declares mem bytes of apply memory.
 func copyStreamPatch(new []byte, c Codec, comp []byte, mem int64) []byte {
-	h := Header{Version: FormatVersion, Codecs: 1<<CodecStored | 1<<c,
+	h := Header{Version: 1, Codecs: 1<<CodecStored | 1<<c,
 		OldSize: int64(len(atkOld)), NewSize: int64(len(new)), ApplyMemory: mem}
 	h.OldDigest, h.NewDigest = sha256.Sum256(atkOld), sha256.Sum256(new)
 	p := headerBytes(h)

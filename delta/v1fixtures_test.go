@@ -28,6 +28,12 @@ func TestVersion1PatchesStillApply(t *testing.T) {
 		}
 		return b
 	}
+	old, new, aOld, aNew := v1FixturePairs()
+	for name, want := range map[string][]byte{"code.old": old, "code.new": new, "a64.old": aOld, "a64.new": aNew} {
+		if !bytes.Equal(read("testdata/v1/"+name), want) {
+			t.Fatalf("testdata/v1/%s is not what v1FixturePairs makes", name)
+		}
+	}
 	for _, name := range names {
 		pair := "testdata/v1/code"
 		if filepath.Base(name)[:5] == "a64-a" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/suitkit/suitkit/delta"
 	"github.com/suitkit/suitkit/delta/differ"
@@ -24,11 +25,12 @@ const (
 )
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", stdout, "suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory SIZE] OLD NEW PATCH",
+	fs := newFlagSet("diff", stdout, "suitkit diff [--format suitkit|bsdiff40] [--fast] [--block-memory SIZE] [--transforms all|none|LIST] OLD NEW PATCH",
 		"Writes PATCH (atomically) so that `suitkit patch OLD PATCH NEW` rebuilds NEW.")
 	format := fs.String("format", "suitkit", "patch format: suitkit (streamable, with digests) or bsdiff40 (classic bsdiff 4.x, for bspatch)")
 	fast := fs.Bool("fast", false, "suitkit format: skip the slow LZMA trials (faster, somewhat larger patch)")
 	blockMem := sizeFlag(fs, "block-memory", "suitkit format: apply-memory budget per block, e.g. 4MiB (`SIZE`; default 2MiB, at least 1MiB); `suitkit patch` needs --max-memory above 16MiB")
+	transforms := fs.String("transforms", "all", "suitkit format: instruction sets whose branch/address transforms to try per block: all, none (format version 1), or a comma list of thumb2, arm32, aarch64, x86-64, xtensa")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -43,10 +45,23 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch *format {
 	case "suitkit":
 		opts := &differ.Options{BlockMemory: int(*blockMem), FastCompression: *fast}
+		switch *transforms {
+		case "all":
+		case "none":
+			opts.NoTransforms = true
+		default:
+			for _, name := range strings.Split(*transforms, ",") {
+				i, err := differ.ParseISA(strings.TrimSpace(name))
+				if err != nil {
+					return usagef("diff: --transforms: %v", err)
+				}
+				opts.Transforms = append(opts.Transforms, i)
+			}
+		}
 		write = func(w io.Writer, old, new []byte) error { return differ.Diff(ctx, old, new, w, opts) }
 	case "bsdiff40":
-		if *fast || *blockMem != 0 {
-			return usagef("diff: --fast and --block-memory apply to the suitkit format only")
+		if *fast || *blockMem != 0 || *transforms != "all" {
+			return usagef("diff: --fast, --block-memory and --transforms apply to the suitkit format only")
 		}
 		write = func(w io.Writer, old, new []byte) error { return differ.WriteBSDIFF40(ctx, w, old, new, nil) }
 	default:

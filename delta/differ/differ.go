@@ -45,6 +45,14 @@ type Options struct {
 	// and 2 trials. The limit belongs to this call; concurrent calls each
 	// have their own. The patch does not depend on it.
 	Concurrency int
+
+	// Transforms limits the instruction sets whose transforms Diff tries
+	// in each block (format version 2); nil tries all of them.
+	Transforms []ISA
+
+	// NoTransforms tries none: the patch is then format version 1, which
+	// appliers from before version 2 read too.
+	NoTransforms bool
 }
 
 const (
@@ -63,7 +71,14 @@ func (o *Options) core() *diffcore.Options {
 	if o == nil {
 		return nil
 	}
-	return &diffcore.Options{BlockMemory: o.BlockMemory, FastCompression: o.FastCompression, Concurrency: o.Concurrency}
+	c := &diffcore.Options{BlockMemory: o.BlockMemory, FastCompression: o.FastCompression, Concurrency: o.Concurrency, NoTransforms: o.NoTransforms}
+	for _, i := range o.Transforms {
+		c.ISAs |= 1 << i
+	}
+	if o.Transforms != nil && c.ISAs == 0 {
+		c.NoTransforms = true // an empty, non-nil list
+	}
+	return c
 }
 
 // Diff writes a patch that turns old into new (format: see package
@@ -90,6 +105,13 @@ func (o *Options) core() *diffcore.Options {
 // An image of 2 GiB or more is refused with an error matching
 // delta.ErrLimit.
 func Diff(ctx context.Context, old, new []byte, w io.Writer, opts *Options) error {
+	if opts != nil {
+		for _, i := range opts.Transforms {
+			if i == 0 || int(i) > len(AllISAs()) {
+				return fmt.Errorf("differ: Options.Transforms: %v is no instruction set", i)
+			}
+		}
+	}
 	return wrap(diffcore.Diff(ctx, old, new, w, opts.core()))
 }
 

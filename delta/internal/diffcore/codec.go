@@ -116,6 +116,8 @@ type compressor struct {
 	fast   bool
 	force  int  // Options.ForceCoding
 	signed bool // 32-bit word arithmetic codes signed words (layout bit7)
+	// instr[k]: instruction unit coding k (famInstr order) may be tried
+	instr [numInstr]bool
 }
 
 // newCompressor makes a compressor for streams of up to about maxRaw
@@ -137,6 +139,9 @@ func newCompressor(maxRaw int, opts *Options) (*compressor, error) {
 	cm := &compressor{zstd: enc, trials: make(chan struct{}, opts.trialSlots()), signed: true}
 	if opts != nil {
 		cm.fast, cm.force, cm.signed = opts.FastCompression, opts.ForceCoding, !opts.UnsignedArith
+	}
+	for k := range cm.instr {
+		cm.instr[k] = opts.instrEnabled(uint8(1 + k/2))
 	}
 	return cm, nil
 }

@@ -129,9 +129,12 @@ type blockBuilder struct {
 	arith2 format.WordEncoder // word coding of the 16-bit halfword-arithmetic diff
 	arithA format.WordEncoder // word arithmetic on AArch64 canonical words (a64.go)
 	units  format.UnitEncoder // unit coding (unitcode.go)
-	start  int64              // new-image offset of the block's first byte
-	zeros  uint64             // zero diff bytes since the last non-zero one
-	ctrlSz int                // upper bound of the control stream's raw size
+	// instr: instruction unit coding (format version 2), one encoder per
+	// instruction set and relative/absolute form, famInstr order
+	instr  [numInstr]format.InstrEncoder
+	start  int64  // new-image offset of the block's first byte
+	zeros  uint64 // zero diff bytes since the last non-zero one
+	ctrlSz int    // upper bound of the control stream's raw size
 	newLen int64
 }
 
@@ -148,6 +151,9 @@ func newBlockBuilder(budget int, start int64, signed bool) *blockBuilder {
 	b.arith2.Reset(start)
 	b.arithA.Reset(start)
 	b.arith.Signed, b.arithA.Signed = signed, signed
+	for k := range b.instr {
+		b.instr[k].ISA, b.instr[k].Abs = uint8(1+k/2), k%2 == 1
+	}
 	return b
 }
 
@@ -218,6 +224,11 @@ func writePatch(ctx context.Context, old, new []byte, ctrl []control, dg digests
 				format.AppendArith(&bb.arith2, 2, false, new[n:n+k], old[o:o+k], n)
 				format.AppendArith(&bb.arithA, 4, true, new[n:n+k], old[o:o+k], n)
 				bb.units.AddRun(new[n:n+k], old[o:o+k])
+				for e := range bb.instr {
+					if cm.instr[e] {
+						bb.instr[e].AddRun(new[n:n+k], old[o:o+k], n, o)
+					}
+				}
 				rec.add = k
 				add -= k
 				n += k
@@ -250,13 +261,20 @@ func writePatch(ctx context.Context, old, new []byte, ctrl []control, dg digests
 	}
 	applyMem := int64(format.FixedApplyMemory)
 	var codecs uint8
+	version := uint8(format.Version1)
 	for i := range blocks {
+		if blocks[i].hdr.Transform != 0 {
+			version = format.Version2
+		}
+	}
+	for i := range blocks {
+		blocks[i].hdr.V2 = version == format.Version2
 		applyMem = max(applyMem, blocks[i].hdr.Memory())
 		for s := 0; s < format.NumStreams; s++ {
 			codecs |= 1 << blocks[i].hdr.Codec[s]
 		}
 	}
-	out := format.AppendHeader(make([]byte, 0, 128), format.Version1, codecs, uint64(len(old)), uint64(len(new)), uint64(applyMem), &dg.old, &dg.new)
+	out := format.AppendHeader(make([]byte, 0, 128), version, codecs, uint64(len(old)), uint64(len(new)), uint64(applyMem), &dg.old, &dg.new)
 	if _, err := w.Write(out); err != nil {
 		return err
 	}
@@ -379,8 +397,13 @@ const (
 	famArith16                    // word masks, 16-bit halfword arithmetic
 	famArithA64                   // 32-bit word arithmetic on AArch64 canonical words
 	famUnits                      // unit coding
-	numFamilies
+	famInstr                      // instruction unit codings: numInstr families
+	numFamilies = famInstr + numInstr
 )
+
+// numInstr is the number of instruction unit codings: each instruction
+// set, relative and absolute.
+const numInstr = 2 * (format.NumISAs - 1)
 
 // diffCoding is one way a block can code its diff bytes: the family of
 // streams it takes its gaps and values from, and the layout bits that tell
@@ -393,6 +416,9 @@ type diffCoding struct {
 	arith   int        // 0, or 4 or 2: width of the units added with carries
 	a64     bool       // 32-bit units in AArch64 canonical form
 	units   bool       // unit coding (layout bit6)
+	// transform (format version 2): the transform byte of an
+	// instruction unit coding
+	transform uint8
 }
 
 // diffCodings lists every diff coding, in the order Diff ranks them (a
@@ -409,6 +435,16 @@ var diffCodings = [...]diffCoding{
 	{id: CodingArithA64Ordered, family: famArithA64, words: true, ordered: true, arith: 4, a64: true},
 	{id: CodingUnitLanes, family: famUnits, units: true},
 	{id: CodingUnitOrdered, family: famUnits, ordered: true, units: true},
+	{id: CodingInstr + 0, family: famInstr + 0, transform: format.ISAThumb2},
+	{id: CodingInstr + 1, family: famInstr + 1, transform: format.ISAThumb2 | format.TransformAbs},
+	{id: CodingInstr + 2, family: famInstr + 2, transform: format.ISAARM32},
+	{id: CodingInstr + 3, family: famInstr + 3, transform: format.ISAARM32 | format.TransformAbs},
+	{id: CodingInstr + 4, family: famInstr + 4, transform: format.ISAA64},
+	{id: CodingInstr + 5, family: famInstr + 5, transform: format.ISAA64 | format.TransformAbs},
+	{id: CodingInstr + 6, family: famInstr + 6, transform: format.ISAX86},
+	{id: CodingInstr + 7, family: famInstr + 7, transform: format.ISAX86 | format.TransformAbs},
+	{id: CodingInstr + 8, family: famInstr + 8, transform: format.ISAXtensa},
+	{id: CodingInstr + 9, family: famInstr + 9, transform: format.ISAXtensa | format.TransformAbs},
 }
 
 // codingByID returns the coding with the given coding* constant, or nil.
@@ -426,6 +462,7 @@ func codingByID(id int) *diffCoding {
 func (c *diffCoding) setLayout(h *format.BlockHeader, signed bool) {
 	h.Words, h.Ordered, h.Arith, h.A64, h.Units = c.words, c.ordered, c.arith, c.a64, c.units
 	h.Signed = c.arith == 4 && signed
+	h.Transform = c.transform
 }
 
 // blockStream is one raw stream a block may carry and, once compressed,
@@ -502,6 +539,9 @@ func (b *blockBuilder) familyStreams(cm *compressor, ctrlLen int) [numFamilies]f
 	set(famArith16, &b.arith2)
 	set(famArithA64, &b.arithA)
 	set(famUnits, &b.units)
+	for k := range b.instr {
+		set(famInstr+diffFamily(k), &b.instr[k])
+	}
 	a, x := &f[famArith], &f[famArithA64]
 	if cm.force == 0 && bytes.Equal(x.gaps.raw, a.gaps.raw) && bytes.Equal(x.ordered.raw, a.ordered.raw) {
 		x.usable = false
@@ -541,9 +581,17 @@ func (cm *compressor) shortlist(f [numFamilies]familyStreams) []*diffCoding {
 		rs = append(rs, ranked{c, fs.gaps.estimate(cm) + fs.values(c).estimate(cm)})
 	}
 	slices.SortStableFunc(rs, func(x, y ranked) int { return x.size - y.size })
+	// The version-1 codings and the instruction unit codings are ranked
+	// apart, so the version-1 trials are the same as without transforms:
+	// a block then never gets larger for them.
 	var short []*diffCoding
-	for _, r := range rs[:min(shortlistLen, len(rs))] {
-		short = append(short, r.c)
+	v1, v2 := 0, 0
+	for _, r := range rs {
+		if r.c.transform == 0 && v1 < shortlistLen {
+			short, v1 = append(short, r.c), v1+1
+		} else if r.c.transform != 0 && v2 < instrShortlistLen {
+			short, v2 = append(short, r.c), v2+1
+		}
 	}
 	// The zstd estimate underrates the unit coding against LZMA2
 	// (esp8266: ranked 4th, smallest after LZMA2): it always gets a
@@ -587,3 +635,7 @@ const jointTrialMax = 64 << 10
 // where the estimate ranked it low, but cost 1.3 s and 6 MB of peak RSS on
 // libjvm; the unit coding now always gets a trial instead.
 const shortlistLen = 2
+
+// instrShortlistLen is how many instruction unit codings, ranked by the
+// zstd estimate, get full trials.
+const instrShortlistLen = 2

@@ -37,6 +37,23 @@ type Options struct {
 	// UnsignedArith makes 32-bit word arithmetic code unsigned words
 	// (no layout bit7; tests only).
 	UnsignedArith bool
+
+	// NoTransforms disables the instruction unit codings, so the patch
+	// is format version 1 (what the differ wrote before version 2).
+	NoTransforms bool
+
+	// ISAs, when not zero, limits the instruction unit codings to the
+	// instruction sets whose bit (1 << format.ISA*) is set.
+	ISAs uint32
+}
+
+// instrEnabled reports whether the coding of instruction set isa may be
+// tried.
+func (o *Options) instrEnabled(isa uint8) bool {
+	if o == nil {
+		return true
+	}
+	return !o.NoTransforms && (o.ISAs == 0 || o.ISAs&(1<<isa) != 0)
 }
 
 // defaultTrials is how many compression trials a Diff runs at once by
@@ -87,6 +104,8 @@ const (
 	CodingArithA64Ordered
 	CodingUnitLanes
 	CodingUnitOrdered
+	// CodingInstr + k: the k-th instruction unit coding (diffCodings).
+	CodingInstr
 )
 
 const (

@@ -18,8 +18,13 @@ const (
 	BSDIFF40Magic = "BSDIFF40"
 )
 
-// Version1 is the first patch format version.
-const Version1 = 1
+// Patch format versions: 1, and 2, which adds a transform byte to every
+// block header (instruction unit coding). The differ writes version 1
+// unless some block uses a transform.
+const (
+	Version1 = 1
+	Version2 = 2
+)
 
 // AppendHeader appends a patch header (magic, version, codec mask, sizes,
 // apply memory, digests) to b.
@@ -119,6 +124,13 @@ type BlockHeader struct {
 	CompLen [NumStreams]int64 // separate: equals RawLen for CodecStored
 	// Joint layout: compressed size of the concatenation
 	JointComp int64
+	// V2: the block belongs to a version-2 patch, whose block headers
+	// carry a transform byte after the layout byte.
+	V2 bool
+	// Transform (version 2): 0, or an instruction set (ISA*) with the
+	// TransformAbs flag: the diff is in instruction unit coding (isa.go)
+	// and the layout byte may only have the joint bit.
+	Transform uint8
 }
 
 // Bits of the block layout byte.
@@ -169,7 +181,11 @@ func (b *BlockHeader) AppendTo(dst []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(b.NewLen))
 	dst = binary.AppendUvarint(dst, uint64(b.Records))
 	if b.Joint {
-		dst = append(dst, b.Layout(), b.Codec[0])
+		dst = append(dst, b.Layout())
+		if b.V2 {
+			dst = append(dst, b.Transform)
+		}
+		dst = append(dst, b.Codec[0])
 		for s := 0; s < NumStreams; s++ {
 			dst = binary.AppendUvarint(dst, uint64(b.RawLen[s]))
 		}
@@ -182,7 +198,11 @@ func (b *BlockHeader) AppendTo(dst []byte) []byte {
 	for s := 0; s < NumStreams; s++ {
 		codecs |= b.Codec[s] << (2 * s)
 	}
-	dst = append(dst, b.Layout(), codecs)
+	dst = append(dst, b.Layout())
+	if b.V2 {
+		dst = append(dst, b.Transform)
+	}
+	dst = append(dst, codecs)
 	for s := 0; s < NumStreams; s++ {
 		dst = binary.AppendUvarint(dst, uint64(b.RawLen[s]))
 		if b.Codec[s] != CodecStored {

@@ -87,7 +87,7 @@ func (u *UnitEncoder) AddRun(nw, od []byte) {
 		}
 		w := min(4, len(nw)-i)
 		lim := uint64(1) << (8 * w)
-		d := (uint64(leUint(nw[i:i+w])) - uint64(leUint(od[i:i+w]))) & (lim - 1)
+		d := (uint64(LEUint(nw[i:i+w])) - uint64(LEUint(od[i:i+w]))) & (lim - 1)
 		var sign uint64
 		if d >= lim/2 {
 			// Negative: code the magnitude, which the applier subtracts.
@@ -118,13 +118,4 @@ func (u *UnitEncoder) Finish() (gaps, values, ordered []byte) {
 		values = append(values, l...)
 	}
 	return u.gaps, values, u.ordered
-}
-
-// leUint reads 1 to 4 bytes as a little-endian integer.
-func leUint(b []byte) uint32 {
-	var v uint32
-	for k := len(b) - 1; k >= 0; k-- {
-		v = v<<8 | uint32(b[k])
-	}
-	return v
 }
