@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/suitkit/suitkit/profile"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -94,6 +95,11 @@ type Builder struct {
 	SeverText, SeverInstall bool
 	// Untagged omits CBOR tag 107.
 	Untagged bool
+	// Profile, when set, restricts the manifest to one MTI algorithm
+	// profile (package profile): AddImage refuses an image digest or
+	// encryption info with another algorithm. Signing is checked by the
+	// signer (suitkit sign --profile), not here.
+	Profile *profile.Profile
 
 	components []builderComponent
 	integrated map[string][]byte
@@ -141,6 +147,9 @@ func New(sequenceNumber uint64) *Builder {
 // the image is incomplete (no data and no digest, integrated without data,
 // a component identifier used twice); Build then fails with the same error.
 func (b *Builder) AddImage(img Image) error {
+	if err := b.checkProfile(&img); err != nil {
+		return b.fail(err)
+	}
 	idx, err := b.addComponent(img.Component)
 	if err != nil {
 		return b.fail(err)

@@ -64,6 +64,9 @@ func (r *run) imageSpec(ci uint64) (d *suit.Digest, size *uint64, err error) {
 		if err != nil {
 			return nil, nil, errf(ErrManifest, "image digest: %v", err)
 		}
+		if err := r.p.pf.Profile.CheckDigest(dd.Algorithm); err != nil {
+			return nil, nil, wrapErr(ErrUnsupported, err, "image digest")
+		}
 		d = &dd
 	}
 	if v, ok, err := r.uintParam(ci, suit.ParamImageSize); err != nil {

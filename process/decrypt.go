@@ -39,6 +39,14 @@ func (r *run) encryptionInfo(ci uint64) (*encryption.Info, error) {
 	info, err := encryption.ParseInfo(b)
 	switch {
 	case err == nil:
+		if pe := r.p.pf.Profile.CheckEncryption(int64(info.Alg)); pe != nil {
+			return nil, wrapErr(ErrUnsupported, pe, "encryption-info")
+		}
+		for _, rc := range info.Recipients {
+			if pe := r.p.pf.Profile.CheckKeyExchange(int64(rc.Alg)); pe != nil {
+				return nil, wrapErr(ErrUnsupported, pe, "encryption-info recipient")
+			}
+		}
 		return info, nil
 	case errors.Is(err, encryption.ErrUnsupported), errors.Is(err, encryption.ErrUnsupportedAlgorithm):
 		return nil, wrapErr(ErrUnsupported, err, "encryption-info")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/suitkit/suitkit/encryption"
+	"github.com/suitkit/suitkit/profile"
 	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 )
@@ -183,6 +184,13 @@ type Platform struct {
 	// encryption.RecipientKey. Nil makes every decrypting write, copy or
 	// fetch fail with ErrDecrypt.
 	DecryptionKeys []encryption.RecipientKey
+	// Profile, when set, restricts the processor to one MTI algorithm
+	// profile (package profile): an image digest of another algorithm,
+	// or encryption info with another content or key-distribution
+	// algorithm, fails with ErrUnsupported and matches
+	// profile.ErrProfile. The verifier checks the manifest digest and the
+	// signatures (verify.Options.Profile).
+	Profile *profile.Profile
 	// Report, when set, receives every record as it is produced.
 	Report ReportSink
 	// ReportAuthenticator is the device key that seals SUIT_Reports

@@ -156,6 +156,7 @@ type AlgorithmError struct {
 	Kind      string // "digest", "signature", "MAC"
 	Algorithm int64
 	Reason    string
+	Err       error // profile.ErrProfile's error when a profile refused it; else nil
 }
 
 // Error implements error.
@@ -165,6 +166,9 @@ func (e *AlgorithmError) Error() string {
 
 // Is reports whether target is [ErrUnsupportedAlgorithm].
 func (e *AlgorithmError) Is(target error) bool { return target == ErrUnsupportedAlgorithm }
+
+// Unwrap returns the profile's error, if a profile refused the algorithm.
+func (e *AlgorithmError) Unwrap() error { return e.Err }
 
 // RollbackError is returned when a sequence number would roll back.
 type RollbackError struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/keys"
+	"github.com/suitkit/suitkit/profile"
 	"github.com/suitkit/suitkit/suit"
 )
 
@@ -30,6 +31,7 @@ type Verifier struct {
 	scope      string
 	scopeFloor bool
 	lim        *suit.Limits
+	profile    *profile.Profile
 }
 
 // Options configures a [Verifier]. It is checked once, by [New]. A nil
@@ -86,6 +88,13 @@ type Options struct {
 	// the suit package's defaults.
 	Limits *suit.Limits
 
+	// Profile, when set, restricts verification to one MTI algorithm
+	// profile (package profile): a manifest digest of another algorithm,
+	// or any COSE block whose algorithm is not the profile's, fails the
+	// whole envelope with an error matching ErrUnsupportedAlgorithm and
+	// profile.ErrProfile, even if another block would verify.
+	Profile *profile.Profile
+
 	// NoRollbackCheckUnsafe lets [New] build a Verifier without a Store.
 	// Such a verifier accepts an authentic but old manifest: use it for
 	// inspection tools, never on a device.
@@ -102,7 +111,7 @@ func New(anchors []*Key, opts *Options) (*Verifier, error) {
 		o = *opts
 	}
 	v := &Verifier{policy: o.Policy, store: o.Store, noRollback: o.NoRollbackCheckUnsafe, strict: o.StrictSequence,
-		minSeq: o.MinSequence, hasMin: o.MinSequence > 0, scope: o.RollbackScope, scopeFloor: o.ScopeFloor}
+		minSeq: o.MinSequence, hasMin: o.MinSequence > 0, scope: o.RollbackScope, scopeFloor: o.ScopeFloor, profile: o.Profile}
 	if o.Limits != nil {
 		lim := *o.Limits
 		v.lim = &lim
@@ -312,6 +321,11 @@ func (v *Verifier) Verify(data []byte) (*Verified, error) {
 	}
 	if len(a.Blocks) == 0 {
 		return nil, &AuthError{Reason: "the authentication wrapper holds only a digest, no COSE block"}
+	}
+	if v.profile != nil {
+		if err := v.checkProfile(a); err != nil {
+			return nil, err
+		}
 	}
 	signers, err := v.authenticate(a)
 	if err != nil {
@@ -549,4 +563,25 @@ func (v *Verifier) authorise(comps []suit.ComponentID, signers []*Key) ([]*Key, 
 		return nil, &ComponentError{Component: denied}
 	}
 	return ok, nil
+}
+
+// checkProfile refuses an authentication wrapper with a digest or a block
+// outside the verifier's profile.
+func (v *Verifier) checkProfile(a *suit.Authentication) error {
+	if err := v.profile.CheckDigest(a.Digest.Algorithm); err != nil {
+		return &AlgorithmError{Kind: "digest", Algorithm: a.Digest.Algorithm, Reason: "is outside the profile", Err: err}
+	}
+	var sigBuf [4]coseSig
+	for i, b := range a.Blocks {
+		sigs, err := parseBlock(b, sigBuf[:0])
+		if err != nil {
+			return &BlockError{Index: i, Err: classifyCOSE(err)}
+		}
+		for _, s := range sigs {
+			if err := v.profile.CheckAuth(keys.Algorithm(s.alg)); err != nil {
+				return &BlockError{Index: i, Err: &AlgorithmError{Kind: "signature", Algorithm: s.alg, Reason: "is outside the profile", Err: err}}
+			}
+		}
+	}
+	return nil
 }

@@ -33,6 +33,7 @@ func runEncrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Var(&recipients, "recipient", "device ECDH public key `[KID=]FILE`; repeatable")
 	out := fs.String("out", "", "ciphertext output `FILE`")
 	infoOut := fs.String("info", "", "encryption info output `FILE` (CBOR)")
+	profName := profileFlag(fs, "the content and key-distribution algorithms (and default to them)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,6 +46,16 @@ func runEncrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if len(keks)+len(recipients) == 0 {
 		return usagef("at least one --kek or --recipient is required")
+	}
+	prof, err := parseProfile(*profName)
+	if err != nil {
+		return err
+	}
+	if prof != nil && !flagSet(fs, "alg") {
+		*algName = encryption.Algorithm(prof.Encryption).String()
+	}
+	if prof != nil && !flagSet(fs, "key-alg") && encryption.Algorithm(prof.KeyExchange).IsECDH() {
+		*keyAlgName = encryption.Algorithm(prof.KeyExchange).String()
 	}
 	alg, err := encryption.ParseAlgorithm(*algName)
 	if err != nil || !alg.IsContent() {
@@ -78,6 +89,14 @@ func runEncrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ct, info, err := encryption.Encrypt(plain, opts)
 	if err != nil {
 		return ioErrorf("%s: %w", pos[0], err)
+	}
+	if err := prof.CheckEncryption(int64(info.Alg)); err != nil {
+		return usagef("%v", err)
+	}
+	for _, r := range info.Recipients {
+		if err := prof.CheckKeyExchange(int64(r.Alg)); err != nil {
+			return usagef("%v (the key-encryption key's size or --key-alg chooses it)", err)
+		}
 	}
 	infoBytes, err := info.Encode()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/suitkit/suitkit/fetch"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/process"
+	"github.com/suitkit/suitkit/profile"
 	"github.com/suitkit/suitkit/report"
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/verify"
@@ -49,6 +50,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
 	fs.Var(&decryptKeys, "decrypt-key", "the device's decryption key `FILE` for encrypted payloads: an ECDH private key (PEM or COSE_Key; P-256, or X25519 in PEM) or a key-encryption key (16, 24 or 32 raw bytes, or a symmetric COSE_Key); repeatable")
 	skipCompat := fs.Bool("unsafe-skip-compatibility-check", false, "accept manifests that do not check both the vendor and the class identifier (the firmware-encryption draft's examples); never on a device in the field")
+	profName := profileFlag(fs, "verification and processing (digests, signatures, encryption)")
 	reportEnc := fs.String("report-encryption-key", "", "encrypt the report (COSE_Encrypt0, AES-GCM) with the raw 16-, 24- or 32-byte key in `FILE` shared with the server")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	pos, err := parseFlags(fs, args)
@@ -71,6 +73,9 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("process: --report-encryption-key needs --report-key (an encrypted report must also be authenticated)")
 	}
 	cfg := deviceConfig{dir: *device, state: *state, skipCompat: *skipCompat}
+	if cfg.profile, err = parseProfile(*profName); err != nil {
+		return err
+	}
 	var nonce []byte
 	if *nonceHex != "" {
 		if nonce, err = hex.DecodeString(*nonceHex); err != nil || len(nonce) == 0 {
@@ -176,6 +181,8 @@ type deviceConfig struct {
 	// when set, encrypts them first.
 	reportAuth report.Authenticator
 	reportEnc  *report.ContentKey
+	// profile restricts verification and processing to one MTI profile.
+	profile *profile.Profile
 	// limits and procLimits are the decoder's and the processor's
 	// limits; nil means the defaults.
 	limits     *suit.Limits
@@ -197,7 +204,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	if err != nil {
 		return nil, err
 	}
-	ver, err := verify.New(c.keys, &verify.Options{Store: store, Limits: c.limits})
+	ver, err := verify.New(c.keys, &verify.Options{Store: store, Limits: c.limits, Profile: c.profile})
 	if err != nil {
 		return nil, err
 	}
@@ -212,6 +219,7 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 		DecryptionKeys:               c.decryptKeys,
 		SkipCompatibilityCheckUnsafe: c.skipCompat,
 		ReportEncryption:             c.reportEnc,
+		Profile:                      c.profile,
 	}, c.procLimits)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fset.Var(&macKeys, "mac-key", "HMAC-256 secret file, raw (32 to 1024 bytes) or a symmetric COSE_Key; repeatable, one COSE_Mac0 block each")
 	algName := fset.String("alg", "", "signature algorithm for every --key (default: the COSE_Key's alg, else ES256/ES384/ES512 by curve, Ed25519 (-19) for Ed25519 keys)")
 	adoptHSS := fset.Bool("adopt-hss-state", false, "accept an HSS-LMS key state that has no witness record on this machine (moved here deliberately; the original must never sign again)")
+	profName := profileFlag(fset, "the signature (or MAC) and digest algorithms")
 	coseSign := fset.Bool("cose-sign", false, "put the signatures of all --key keys in one COSE_Sign block instead of one COSE_Sign1 each")
 	in := fset.String("in", "", "envelope to sign")
 	out := fset.String("out", "", "signed envelope to write")
@@ -53,6 +54,13 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if alg, err = keys.ParseAlgorithm(*algName); err != nil {
 			return usagef("sign: %v", err)
 		}
+	}
+	prof, err := parseProfile(*profName)
+	if err != nil {
+		return err
+	}
+	if alg == 0 && prof != nil && !prof.Auth.IsMAC() {
+		alg = prof.Auth // a PEM key has no alg of its own: the profile picks ESP256, not ES256
 	}
 	var signers, macers []*sign.Signer
 	for _, name := range keyFiles {
@@ -114,9 +122,17 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return rejected(fmt.Errorf("%s: %w", *in, err))
 	}
+	for _, s := range append(append([]*sign.Signer(nil), signers...), macers...) {
+		if err := prof.CheckAuth(s.Algorithm()); err != nil {
+			return usagef("sign: %v", err)
+		}
+	}
 	before := 0
 	if env.Authentication != nil {
 		before = len(env.Authentication.Blocks)
+		if err := prof.CheckDigest(env.Authentication.Digest.Algorithm); err != nil {
+			return rejected(fmt.Errorf("%s: %w", *in, err))
+		}
 	}
 	if *coseSign {
 		err = sign.EnvelopeMulti(env, signers...)

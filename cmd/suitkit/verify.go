@@ -24,6 +24,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	minSeq := fset.String("min-sequence", "", "reject sequence numbers below `N`")
 	state := fset.String("state", "", "existing anti-rollback state `FILE` to check against (read only, never changed)")
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
+	profName := profileFlag(fset, "verification")
 	stateKey := fset.String("state-key", "", "with --state, the device secret `FILE` the state file is bound with (HMAC-SHA256)")
 	limFlags := addDecodeLimits(fset)
 	pos, err := parseFlags(fset, args)
@@ -50,7 +51,11 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	opts := &verify.Options{Limits: lim}
+	prof, err := parseProfile(*profName)
+	if err != nil {
+		return err
+	}
+	opts := &verify.Options{Limits: lim, Profile: prof}
 	if *minSeq != "" {
 		n, err := strconv.ParseUint(*minSeq, 10, 64)
 		if err != nil {
