@@ -217,6 +217,9 @@ func TestExitCodeTable(t *testing.T) {
 		{kindKey, []string{"report", "verify", "--key", badKey, garbage}, badKey},
 		{kindRejected, []string{"report", "show", garbage}, garbage},
 		{kindIO, []string{"report", "show", subdir}, subdir},
+		{kindKey, []string{"report", "show", "--decrypt-key", badKey, garbage}, badKey},
+		{kindKey, []string{"process", "--key", pub, "--device", dev, "--report", out + ".report", "--report-key", badKey, signedP}, badKey},
+		{kindKey, []string{"process", "--key", pub, "--device", dev, "--report", out + ".report", "--report-key", pub, signedP}, pub},
 	}
 	for name := range commands {
 		if !slices.ContainsFunc(table, func(r row) bool { return r.args[0] == name }) {

@@ -67,10 +67,10 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("process: at least one --key or --mac-key is required")
 	}
 	if (*reportKey != "" || *nonceHex != "" || *reportEnc != "") && *reportFile == "" {
-		return usagef("process: --report-key, --report-encryption-key and --nonce need --report FILE")
+		return usagef("--report-key, --report-encryption-key and --nonce need --report FILE")
 	}
 	if *reportEnc != "" && *reportKey == "" {
-		return usagef("process: --report-encryption-key needs --report-key (an encrypted report must also be authenticated)")
+		return usagef("--report-encryption-key needs --report-key (an encrypted report must also be authenticated)")
 	}
 	cfg := deviceConfig{dir: *device, state: *state, skipCompat: *skipCompat}
 	if cfg.profile, err = parseProfile(*profName); err != nil {
@@ -79,7 +79,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var nonce []byte
 	if *nonceHex != "" {
 		if nonce, err = hex.DecodeString(*nonceHex); err != nil || len(nonce) == 0 {
-			return usagef("process: --nonce %q is not a non-empty hex string", *nonceHex)
+			return usagef("--nonce %q is not a non-empty hex string", *nonceHex)
 		}
 	}
 	if *reportKey != "" {
@@ -91,7 +91,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if *reportEnc != "" {
-		if cfg.reportEnc, err = loadContentKey("process: --report-encryption-key", *reportEnc); err != nil {
+		if cfg.reportEnc, err = loadContentKey("--report-encryption-key", *reportEnc); err != nil {
 			return err
 		}
 	}
@@ -300,7 +300,7 @@ func writeReport(ctx context.Context, path string, rep *process.Report, nonce []
 		out, err = rep.SUIT(nonce).Encode()
 	}
 	if err != nil {
-		return fmt.Errorf("process: --report %s: %w", path, err)
+		return ioErrorf("--report %s: %w", path, err)
 	}
 	return writeFile(ctx, path, out, 0o644, true)
 }

@@ -26,7 +26,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) > 0 && (args[0] == "show" || args[0] == "verify") {
 		sub, args = args[0], args[1:]
 	}
-	fs := newFlagSet("report", stdout, "suitkit report show|verify [--key PUB | --mac-key FILE] [--envelope ENVELOPE] [--nonce HEX] [--json] FILE",
+	fs := newFlagSet("report", stdout, "suitkit report show|verify [--key PUB | --mac-key FILE] [--decrypt-key FILE] [--envelope ENVELOPE] [--nonce HEX] [--json] FILE",
 		"show prints a report (sealed or bare); with a key it is verified first. verify needs the device's key and checks the signature or MAC, and with --envelope and --nonce that the report is about that manifest and that run.",
 		"Exit status: 0 ok, 1 report rejected (malformed, not authenticated, mismatch), 2 usage, I/O or configuration error.")
 	keyFile := fs.String("key", "", "the device's public key `FILE` (PEM or COSE_Key): verify the COSE_Sign1")
@@ -77,7 +77,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var ck *report.ContentKey
 	if *decFile != "" {
-		if ck, err = loadContentKey("report "+sub+": --decrypt-key", *decFile); err != nil {
+		if ck, err = loadContentKey("--decrypt-key", *decFile); err != nil {
 			return err
 		}
 	}
@@ -132,7 +132,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			verified = true
 		case sealed.Encrypted:
-			return usagef("report %s: %s is encrypted: give the device's key and --decrypt-key", sub, name)
+			return usagef("%s is encrypted: give the device's key and --decrypt-key", name)
 		default:
 			if rep, err = report.Decode(sealed.Payload, nil); err != nil {
 				return rejected(fmt.Errorf("%s: %w", name, err))
@@ -378,7 +378,7 @@ func propsText(ps suit.Parameters) string {
 // private PEM or COSE_Key signs (COSE_Sign1), a MAC secret (raw or
 // symmetric COSE_Key) MACs (COSE_Mac0).
 func loadReportKey(path string) (report.Authenticator, error) {
-	data, err := readFileMax(path, keys.MaxKeyFileSize)
+	data, err := readKeyFile("--report-key", path)
 	if err != nil {
 		return nil, err
 	}
@@ -387,28 +387,28 @@ func loadReportKey(path string) (report.Authenticator, error) {
 		k, err = keys.ParseMACKey(data)
 	}
 	if err != nil {
-		return nil, usagef("process: --report-key %s: %v", path, err)
+		return nil, ioErrorf("--report-key %s: %v", path, err)
 	}
 	if !k.IsPrivate() {
-		return nil, usagef("process: --report-key %s is a public key; sealing a report needs the device's private key", path)
+		return nil, ioErrorf("--report-key %s is a public key; sealing a report needs the device's private key", path)
 	}
 	a, err := report.KeyAuthenticator(k, 0)
 	if err != nil {
-		return nil, usagef("process: --report-key %s: %v", path, err)
+		return nil, ioErrorf("--report-key %s: %v", path, err)
 	}
 	return a, nil
 }
 
 // loadContentKey reads a raw AES-GCM key (16, 24 or 32 bytes: A128GCM,
 // A192GCM, A256GCM) for encrypted reports.
-func loadContentKey(what, path string) (*report.ContentKey, error) {
-	data, err := readFileMax(path, keys.MaxKeyFileSize)
+func loadContentKey(flag, path string) (*report.ContentKey, error) {
+	data, err := readKeyFile(flag, path)
 	if err != nil {
 		return nil, err
 	}
 	alg := map[int]int64{16: report.A128GCM, 24: report.A192GCM, 32: report.A256GCM}[len(data)]
 	if alg == 0 {
-		return nil, usagef("%s %s: want a raw 16-, 24- or 32-byte AES key, the file has %d bytes", what, path, len(data))
+		return nil, ioErrorf("%s %s: want a raw 16-, 24- or 32-byte AES key, the file has %d bytes", flag, path, len(data))
 	}
 	return &report.ContentKey{Algorithm: alg, Key: data}, nil
 }
