@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/suitkit/suitkit/build"
 	"github.com/suitkit/suitkit/delta/differ"
+	"github.com/suitkit/suitkit/encryption"
 	"github.com/suitkit/suitkit/host"
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/process"
@@ -165,13 +167,31 @@ func (d *demo) run() error {
 		return err
 	}
 
-	// 5. v2 envelope: delta.
-	d.stepf("build server: build and sign the v2 envelope (delta patch, sequence number 2)")
-	du := &build.DeltaUpdate{VendorID: demoVendor, ClassID: demoClass, Sequence: 2}
+	// 5. v2 envelope: delta, encrypted for the device.
+	d.stepf("build server: build and sign the v2 envelope (delta patch encrypted for the device, sequence number 2)")
+	devKey, err := keys.GenerateKey(keys.ES256) // the device's ECDH key pair (P-256)
+	if err != nil {
+		return err
+	}
+	devPriv, err := devKey.MarshalPEM()
+	if err != nil {
+		return err
+	}
+	if err := d.write("keys/device-decrypt.pem", devPriv); err != nil {
+		return err
+	}
+	devECDH, err := devKey.Signer.(*ecdsa.PrivateKey).ECDH()
+	if err != nil {
+		return err
+	}
+	du := &build.DeltaUpdate{VendorID: demoVendor, ClassID: demoClass, Sequence: 2,
+		Encrypt: &encryption.EncryptOptions{Alg: encryption.A128GCM, Recipients: []encryption.To{{Public: devECDH.PublicKey()}}}}
 	env, _, err := du.Build(v1, v2)
 	if err != nil {
 		return err
 	}
+	d.notef("the patch travels encrypted (A128GCM, key wrapped with ECDH-ES+A128KW for the device's")
+	d.notef("key keys/device-decrypt.pem): a CDN or an eavesdropper sees only ciphertext")
 	envV2, err := d.seal(env, signer, "v2-delta.suit")
 	if err != nil {
 		return err
@@ -190,12 +210,14 @@ func (d *demo) run() error {
 		return err
 	}
 	dev.keys = []*verify.Key{anchor}
+	dev.decryptKeys = []encryption.RecipientKey{&encryption.ECDHKey{Private: devECDH}}
 	d.stepf("device: install v1.suit on a fresh device (device/, identity in device/device.json)")
 	d.notef("same as: suitkit process --key keys/signing.pub.pem --device device v1.suit")
 	d.expectOK(dev.install(d.ctx, envV1))
 	d.checkImage(dev.dir, v1, "v1")
 
-	d.stepf("device: install v2-delta.suit")
+	d.stepf("device: install v2-delta.suit (decrypts the patch while fetching it)")
+	d.notef("same as: suitkit process --key keys/signing.pub.pem --decrypt-key keys/device-decrypt.pem --device device v2-delta.suit")
 	d.expectOK(dev.install(d.ctx, envV2))
 	d.checkImage(dev.dir, v2, "v2")
 
