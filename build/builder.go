@@ -101,9 +101,10 @@ type Builder struct {
 	// signer (suitkit sign --profile), not here.
 	Profile *profile.Profile
 
-	components []builderComponent
-	integrated map[string][]byte
-	err        error
+	components   []builderComponent
+	dependencies []builderDependency
+	integrated   map[string][]byte
+	err          error
 }
 
 // Extending the builder (builder_delta.go does this for delta images):

@@ -28,13 +28,23 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	if len(b.components) == 0 {
+	if len(b.components)+len(b.dependencies) == 0 {
 		return nil, fmt.Errorf("%w: no images", ErrInvalid)
 	}
-	multi := len(b.components) > 1
+	// A dependency's index lies outside the components, so a manifest with
+	// dependencies selects an index in every sequence.
+	multi := len(b.components) > 1 || len(b.dependencies) > 0
 	m := &suit.Manifest{Version: 1, SequenceNumber: b.SequenceNumber, Common: &suit.Common{}}
 	for _, c := range b.components {
 		m.Common.Components = append(m.Common.Components, c.id)
+	}
+	for i, d := range b.dependencies {
+		dep := suit.Dependency{Index: uint64(len(b.components) + i)}
+		if d.prefix != nil {
+			p := d.prefix.Clone()
+			dep.Prefix = &p
+		}
+		m.Common.Dependencies = append(m.Common.Dependencies, dep)
 	}
 	if cmds := b.assemble(sharedKey, multi); cmds != nil {
 		m.Common.SharedSequence = &suit.CommandSequence{Commands: cmds}
@@ -44,13 +54,19 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 		m.ReferenceURI = &uri
 	}
 	env := &suit.Envelope{Tagged: !b.Untagged, Integrated: b.integrated}
-	for _, key := range builderSequences {
-		cmds := b.assemble(key, multi)
-		if cmds == nil {
+	for _, key := range append([]int64{suit.ManifestDependencyResolution}, builderSequences...) {
+		deps, err := b.assembleDependencies(key)
+		if err != nil {
+			return nil, err
+		}
+		cmds := append(deps, b.assemble(key, multi)...)
+		if len(cmds) == 0 {
 			continue
 		}
 		seq := &suit.CommandSequence{Commands: cmds}
 		switch key {
+		case suit.ManifestDependencyResolution:
+			m.DependencyResolution = &suit.SeverableSequence{Sequence: seq}
 		case suit.ManifestValidate:
 			m.Validate = seq
 		case suit.ManifestLoad:
@@ -91,6 +107,24 @@ func (b *Builder) BuildBytes() ([]byte, error) {
 		}
 	}
 	return env.Encode()
+}
+
+// assembleDependencies returns the dependencies' commands for one
+// sequence, each starting with set-component-index.
+func (b *Builder) assembleDependencies(key int64) ([]suit.Command, error) {
+	var out []suit.Command
+	for i := range b.dependencies {
+		cmds, err := b.dependencies[i].commands(key)
+		if err != nil {
+			return nil, err
+		}
+		if len(cmds) == 0 {
+			continue
+		}
+		out = append(out, suit.Command{ID: suit.DirectiveSetComponentIndex, Index: suit.ComponentIndex{Index: uint64(len(b.components) + i)}})
+		out = append(out, cmds...)
+	}
+	return out, nil
 }
 
 // assemble concatenates the components' commands for one sequence, each
