@@ -61,7 +61,9 @@ func TestProcessCommandInstallsAndRejects(t *testing.T) {
 	if !strings.Contains(out, "result: success, sequence number committed") || !strings.Contains(out, "comp.00") {
 		t.Errorf("output:\n%s", out)
 	}
-	if code, out, errOut = runSuitkit(args("v2-delta.suit")...); code != 0 {
+	// The demo's delta patch is encrypted for the demo device's key.
+	decrypt := filepath.Join(src, "keys/device-decrypt.pem")
+	if code, out, errOut = runSuitkit(args("v2-delta.suit", "--decrypt-key", decrypt)...); code != 0 {
 		t.Fatalf("v2: exit %d\n%s%s", code, out, errOut)
 	}
 	v2, _ := os.ReadFile(filepath.Join(src, "images/v2.bin"))
@@ -88,7 +90,7 @@ func TestProcessCommandInstallsAndRejects(t *testing.T) {
 	}
 	// Identity from DIR/device.json (the demo's device dir has one).
 	demoDev := filepath.Join(src, "device")
-	if code, _, errOut := runSuitkit("process", "--key", key, "--device", demoDev, filepath.Join(src, "v2-delta.suit")); code != 0 {
+	if code, _, errOut := runSuitkit("process", "--key", key, "--decrypt-key", decrypt, "--device", demoDev, filepath.Join(src, "v2-delta.suit")); code != 0 {
 		t.Errorf("identity from device.json: exit %d %s", code, errOut)
 	}
 	// Usage errors: exit 2.

@@ -26,7 +26,7 @@ func TestProcessReportAndReportVerify(t *testing.T) {
 	rep := filepath.Join(tmp, "v1.report")
 	env := filepath.Join(src, "v1.suit")
 	process := func(env, out string) (int, string) {
-		code, stdout, errOut := runSuitkit("process", "--key", key, "--device", dev, "--vendor-id", demoVendor.String(),
+		code, stdout, errOut := runSuitkit("process", "--key", key, "--decrypt-key", filepath.Join(src, "keys/device-decrypt.pem"), "--device", dev, "--vendor-id", demoVendor.String(),
 			"--class-id", demoClass.String(), "--report", out, "--report-key", devKey, "--nonce", "0a0b0c0d", env)
 		return code, stdout + errOut
 	}
