@@ -174,7 +174,13 @@ func (r *Report) Reason() Reason { return ReasonOf(r.Err) }
 // String renders the report for people, one command per line.
 func (r *Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "manifest sequence %d, digest %s:%x\n", r.Sequence, digestAlgName(r.DigestAlg), r.Digest)
+	if len(r.Digest) > 0 {
+		fmt.Fprintf(&b, "manifest sequence %d, digest %s\n", r.Sequence, suit.Digest{Algorithm: r.DigestAlg, Value: r.Digest})
+	} else {
+		// Rejected before its digest was known (not an envelope, too
+		// large): there is no manifest to name.
+		b.WriteString("manifest not decoded\n")
+	}
 	for _, rec := range r.Records {
 		where := fmt.Sprintf("%s[%d]", sectionName(rec.Section), rec.Offset)
 		if rec.Depth > 0 {
@@ -199,7 +205,10 @@ func (r *Report) String() string {
 		}
 		b.WriteString("\n")
 	} else {
-		fmt.Fprintf(&b, "result: %s: %v\n", r.Reason(), r.Err)
+		// The error says what happened in words; the SUIT_Report reason
+		// is the coarser code a report carries (a rollback, for one,
+		// is reported as "unauthorised").
+		fmt.Fprintf(&b, "result: failed: %v (report reason: %s)\n", r.Err, r.Reason())
 	}
 	return b.String()
 }
@@ -319,20 +328,4 @@ func (p *Processor) SealReport(rep *Report, nonce []byte) ([]byte, error) {
 		return report.SealEncrypted(rep.SUIT(nonce), p.pf.ReportAuthenticator, p.pf.ReportEncryption)
 	}
 	return report.Seal(rep.SUIT(nonce), p.pf.ReportAuthenticator)
-}
-
-func digestAlgName(alg int64) string {
-	switch alg {
-	case -16:
-		return "sha-256"
-	case -18:
-		return "shake128"
-	case -43:
-		return "sha-384"
-	case -44:
-		return "sha-512"
-	case -45:
-		return "shake256"
-	}
-	return fmt.Sprintf("alg%d", alg)
 }

@@ -35,6 +35,9 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *out == "-" {
+		stdout = stderr // the data goes to standard output, the messages not
+	}
 	if len(pos) != 0 {
 		return usagef("create: unexpected arguments %q", pos)
 	}
@@ -73,7 +76,7 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := suit.Decode(env, lim); err != nil {
 		return rejected(fmt.Errorf("%s builds an invalid envelope: %w", *in, err))
 	}
-	if err := writeFile(ctx, *out, env, 0o600, true); err != nil {
+	if err := writeFile(ctx, *out, env, 0o644, true); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(env))

@@ -52,6 +52,9 @@ func (d *demo) notef(format string, a ...any) {
 	fmt.Fprintf(d.out, "    %s\n", fmt.Sprintf(format, a...))
 }
 
+// demoPrivateKey is the demo's signing key file, inside its directory.
+const demoPrivateKey = "keys/signing.pem"
+
 func (d *demo) path(name string) string { return filepath.Join(d.dir, name) }
 
 func (d *demo) write(name string, data []byte) error {
@@ -61,7 +64,11 @@ func (d *demo) write(name string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(d.path(name)), 0o755); err != nil {
 		return err
 	}
-	return writeFile(d.ctx, d.path(name), data, 0o644, true)
+	perm := os.FileMode(0o644)
+	if name == demoPrivateKey {
+		perm = 0o600 // a private key is readable by its owner only
+	}
+	return writeFile(d.ctx, d.path(name), data, perm, true)
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +126,7 @@ func (d *demo) run() error {
 	if err != nil {
 		return err
 	}
-	if err := d.write("keys/signing.pem", priv); err != nil {
+	if err := d.write(demoPrivateKey, priv); err != nil {
 		return err
 	}
 	if err := d.write("keys/signing.pub.pem", pub); err != nil {

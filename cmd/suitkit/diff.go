@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -20,6 +19,9 @@ func init() {
 // bigDiffInput is the old-image size from which diff lowers the process's
 // GC percentage to diffGCPercent (peak RSS).
 const (
+	// maxDiffInput caps each image diff reads (the differ's own limit
+	// is lower; delta.ErrLimit then explains it).
+	maxDiffInput  = 4 << 30
 	bigDiffInput  = 8 << 20
 	diffGCPercent = 40
 )
@@ -42,7 +44,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("diff: --block-memory: at most %s", formatSize(1<<30))
 	}
 	var write func(w io.Writer, old, new []byte) error
-	switch *format {
+	switch strings.ToLower(*format) {
 	case "suitkit":
 		opts := &differ.Options{BlockMemory: int(*blockMem), FastCompression: *fast}
 		switch *transforms {
@@ -67,11 +69,11 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		return usagef("diff: unknown --format %q (want suitkit or bsdiff40)", *format)
 	}
-	oldB, err := os.ReadFile(pos[0])
+	oldB, err := readFileMax(pos[0], maxDiffInput)
 	if err != nil {
 		return err
 	}
-	newB, err := os.ReadFile(pos[1])
+	newB, err := readFileMax(pos[1], maxDiffInput)
 	if err != nil {
 		return err
 	}

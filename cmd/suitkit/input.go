@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,10 +15,26 @@ import (
 // Input helpers shared by the subcommands that read envelopes and keys
 // (sign, sever, verify, process, create, demo).
 
-// readFileMax reads at most max bytes of a file; a larger file is rejected
-// (exit 1), a missing or unreadable one or a directory is an I/O error
-// (exit 2).
+// stdin is what an input named "-" reads (tests replace it), and
+// dataStdout what an output named "-" writes: the standard output of the
+// command line being run (set by runContext). stdinTaken says whether "-"
+// was read already: standard input can be read once per command line.
+var (
+	stdin      io.Reader = os.Stdin
+	dataStdout io.Writer = os.Stdout
+	stdinTaken bool
+)
+
+// stdinName is how messages name an input or output "-".
+const stdinName = "standard input"
+
+// readFileMax reads at most max bytes of a file, or of standard input when
+// path is "-"; a larger file is rejected (exit 1), a missing or unreadable
+// one or a directory is an I/O error (exit 2).
 func readFileMax(path string, max int64) ([]byte, error) {
+	if path == "-" {
+		return readStdin(max)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fileError(path, err)
@@ -34,6 +51,38 @@ func readFileMax(path string, max int64) ([]byte, error) {
 		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", path, max))
 	}
 	return b, nil
+}
+
+// readStdin reads at most max bytes of standard input ("-").
+func readStdin(max int64) ([]byte, error) {
+	if stdinTaken {
+		return nil, usagef("standard input (-) is named twice; it can be read only once")
+	}
+	stdinTaken = true
+	b, err := io.ReadAll(io.LimitReader(stdin, max+1))
+	if err != nil {
+		return nil, ioErrorf("%s: %v", stdinName, err)
+	}
+	if int64(len(b)) > max {
+		return nil, rejected(fmt.Errorf("%s: larger than %d bytes", stdinName, max))
+	}
+	return b, nil
+}
+
+// writeJSON prints v as one indented JSON object and a newline.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// errorText is err as the one line a JSON result carries, in the words
+// of the stderr line (without package prefixes).
+func errorText(err error) string {
+	return dropPackagePrefixes(oneLine(err.Error()))
 }
 
 // fileError says what went wrong with path, once: "fw.bin: no such file or

@@ -106,7 +106,8 @@ func abandon(intr *interrupted, args []string, stderr io.Writer) int {
 	return intr.exitCode()
 }
 
-// writeOutput replaces path, mode perm, with what fill writes, atomically:
+// writeOutput replaces path, mode perm, with what fill writes (path "-":
+// writes it to standard output), atomically:
 // the target holds either its previous content (or stays absent) or all of
 // the new content. Unless overwrite is set an existing file is never
 // replaced. When ctx is cancelled writeOutput returns its cause promptly,
@@ -116,6 +117,18 @@ func abandon(intr *interrupted, args []string, stderr io.Writer) int {
 func writeOutput(ctx context.Context, path string, perm fs.FileMode, overwrite bool, fill func(w io.Writer) error) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
+	}
+	if path == "-" {
+		// Standard output cannot be replaced atomically: a failed or
+		// interrupted command may have written part of its output.
+		bw := bufio.NewWriterSize(ctxWriter{ctx: ctx, w: dataStdout}, 64<<10)
+		if err := fill(bw); err != nil {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			return err
+		}
+		return bw.Flush()
 	}
 	f, err := outputs.Create(path, perm, &atomicfile.Options{NoReplace: !overwrite})
 	if err != nil {

@@ -34,6 +34,9 @@ func runKeygen(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *out == "-" {
+		stdout = stderr // the data goes to standard output, the messages not
+	}
 	if len(pos) != 0 {
 		return usagef("keygen: unexpected arguments %q", pos)
 	}

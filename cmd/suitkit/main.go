@@ -107,6 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // runContext runs one command line under ctx.
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	dataStdout, stdinTaken = stdout, false
 	if len(args) == 0 {
 		printUsage(stderr)
 		return exitUsage

@@ -120,20 +120,43 @@ func isPatchRejection(err error) bool {
 	return false
 }
 
-// openSized opens a regular file for reading and returns its size.
-func openSized(path string) (*os.File, int64, error) {
+// maxPatchStdin caps an OLD image or a PATCH read from standard input
+// ("-"), which the applier needs whole (it reads both at offsets).
+const maxPatchStdin = 1 << 30
+
+// sizedReader is an input of patch: a regular file, or standard input
+// read into memory.
+type sizedReader interface {
+	io.ReaderAt
+	io.Closer
+}
+
+type memInput struct{ *bytes.Reader }
+
+func (memInput) Close() error { return nil }
+
+// openSized opens a regular file (or "-", standard input) for reading and
+// returns its size.
+func openSized(path string) (sizedReader, int64, error) {
+	if path == "-" {
+		b, err := readStdin(maxPatchStdin)
+		if err != nil {
+			return nil, 0, err
+		}
+		return memInput{bytes.NewReader(b)}, int64(len(b)), nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fileError(path, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, err
+		return nil, 0, fileError(path, err)
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s is not a regular file", path)
+		return nil, 0, ioErrorf("%s is not a regular file", path)
 	}
 	return f, st.Size(), nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,7 +29,7 @@ func init() {
 const processStateFile = "rollback.state"
 
 func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("process", stdout, "suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--decrypt-key FILE ...] [--unsafe-skip-compatibility-check] [--report FILE [--report-key KEY] [--nonce HEX]] ENVELOPE",
+	fs := newFlagSet("process", stdout, "suitkit process [--key PUB ...] [--mac-key FILE ...] [--state FILE] [--state-key FILE] --device DIR [--vendor-id UUID] [--class-id UUID] [--device-id UUID] [--fetch URI=FILE ...] [--decrypt-key FILE ...] [--unsafe-skip-compatibility-check] [--report FILE [--report-key KEY] [--nonce HEX]] [--json] ENVELOPE",
 		"Verifies ENVELOPE, checks and (after success) commits its sequence number, and runs its update procedure on DIR: component [h'00'] is the file DIR/comp.00. Payloads come from the envelope (\"#name\"), from local files given with --fetch, over http(s), or as file:// URIs inside ENVELOPE's directory.",
 		"Exit status: 0 installed, 1 rejected, 2 usage, I/O or configuration error.")
 	var keys, macKeys, fetches, decryptKeys multiFlag
@@ -52,6 +51,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	skipCompat := fs.Bool("unsafe-skip-compatibility-check", false, "accept manifests that do not check both the vendor and the class identifier (the firmware-encryption draft's examples); never on a device in the field")
 	profName := profileFlag(fs, "verification and processing (digests, signatures, encryption)")
 	reportEnc := fs.String("report-encryption-key", "", "encrypt the report (COSE_Encrypt0, AES-GCM) with the raw 16-, 24- or 32-byte key in `FILE` shared with the server")
+	asJSON := fs.Bool("json", false, "print the run (records, result, installed components) as one JSON object on stdout, on rejection too")
 	maxPatchMem := sizeFlag(fs, "max-patch-memory", "working memory a delta patch may ask for: raise it for patches made with diff --block-memory above 16MiB (`SIZE`; default 16MiB)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -132,21 +132,112 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	cfg.fileRoot = filepath.Dir(pos[0])
+	cfg.fileRoot = filepath.Dir(pos[0]) // "-": file:// URIs resolve in the working directory
 	rep, err := cfg.install(ctx, data)
-	if rep != nil {
+	info := stdout
+	if *asJSON {
+		info = stderr // stdout carries the one JSON object
+	}
+	if rep != nil && !*asJSON {
 		fmt.Fprint(stdout, rep.String())
 	}
 	if *reportFile != "" && rep != nil {
 		if werr := writeReport(ctx, *reportFile, rep, nonce, cfg.reportAuth, cfg.reportEnc); werr != nil {
 			return werr
 		}
-		fmt.Fprintf(stdout, "report written to %s\n", *reportFile)
+		fmt.Fprintf(info, "report written to %s\n", *reportFile)
+	}
+	var comps []componentJSON
+	if err == nil {
+		if comps, err = deviceComponents(*device); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		writeJSON(stdout, processResult(pos[0], rep, err, comps))
 	}
 	if err != nil {
 		return processExit(fmt.Errorf("%s: %w", pos[0], err))
 	}
-	return printComponents(stdout, *device)
+	if !*asJSON {
+		fmt.Fprintf(stdout, "device %s:\n", *device)
+		for _, c := range comps {
+			fmt.Fprintf(stdout, "  %-24s %8d bytes  %s\n", c.File, c.Size, c.Digest)
+		}
+	}
+	return nil
+}
+
+// processJSON is process --json's output: the run's records and result,
+// and after a successful install the device's components.
+type processJSON struct {
+	File       string              `json:"file"`
+	Installed  bool                `json:"installed"`
+	Digest     string              `json:"manifest-digest,omitempty"`
+	Sequence   *uint64             `json:"sequence-number,omitempty"`
+	Committed  bool                `json:"committed"`
+	Records    []processRecordJSON `json:"records"`
+	Error      string              `json:"error,omitempty"`
+	Reason     string              `json:"report-reason,omitempty"`
+	Components []componentJSON     `json:"components,omitempty"`
+}
+
+type processRecordJSON struct {
+	Section   string `json:"section"`
+	Offset    int    `json:"offset"`
+	Depth     int    `json:"depth,omitempty"`
+	Command   string `json:"command"`
+	Component uint64 `json:"component"`
+	Outcome   string `json:"outcome"`
+	Error     string `json:"error,omitempty"`
+}
+
+type componentJSON struct {
+	File   string `json:"file"`
+	Size   int64  `json:"size"`
+	Digest string `json:"digest"`
+}
+
+func processResult(file string, rep *process.Report, err error, comps []componentJSON) processJSON {
+	j := processJSON{File: file, Installed: err == nil, Records: []processRecordJSON{}, Components: comps}
+	if err != nil {
+		j.Error = errorText(err)
+	}
+	if rep == nil {
+		return j
+	}
+	if len(rep.Digest) > 0 {
+		j.Digest = suit.Digest{Algorithm: rep.DigestAlg, Value: rep.Digest}.String()
+		seq := rep.Sequence
+		j.Sequence = &seq
+	}
+	j.Committed = rep.Committed
+	if rep.Err != nil {
+		j.Reason = rep.Reason().String()
+	}
+	for _, r := range rep.Records {
+		rj := processRecordJSON{Section: sectionText(r.Section), Offset: r.Offset, Depth: r.Depth, Command: suit.CommandName(r.Command),
+			Component: r.Component, Outcome: r.Outcome.String()}
+		if rj.Command == "" {
+			rj.Command = fmt.Sprint(r.Command)
+		}
+		if r.Err != nil {
+			rj.Error = errorText(r.Err)
+		}
+		j.Records = append(j.Records, rj)
+	}
+	return j
+}
+
+// sectionText names a manifest section as the text report does.
+func sectionText(s int64) string {
+	if s == suit.CommonSharedSequence {
+		return "shared"
+	}
+	if n := suit.ManifestKeyName(s); n != "" {
+		return strings.TrimPrefix(n, "suit-")
+	}
+	return fmt.Sprint(s)
 }
 
 // processExit maps a processing error to the CLI's exit status: a failed
@@ -227,26 +318,32 @@ func (c *deviceConfig) install(ctx context.Context, data []byte) (*process.Repor
 	return proc.Install(ctx, ver, data)
 }
 
-// printComponents lists the device's components with size and SHA-256.
-func printComponents(w io.Writer, dir string) error {
+// deviceComponents lists the device's components with size and SHA-256,
+// hashing each file as it reads it.
+func deviceComponents(dir string) ([]componentJSON, error) {
 	s, err := host.OpenDirStorage(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ids, err := s.Components()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(w, "device %s:\n", dir)
+	var out []componentJSON
 	for _, id := range ids {
 		p, _ := s.Path(id)
-		b, err := os.ReadFile(p)
+		f, err := os.Open(p)
 		if err != nil {
-			return err
+			return nil, fileError(p, err)
 		}
-		fmt.Fprintf(w, "  %-24s %8d bytes  sha256:%x\n", filepath.Base(p), len(b), sha256.Sum256(b))
+		d, n, err := suit.DigestReader(suit.AlgSHA256, f)
+		f.Close()
+		if err != nil {
+			return nil, fileError(p, err)
+		}
+		out = append(out, componentJSON{File: filepath.Base(p), Size: n, Digest: d.String()})
 	}
-	return nil
+	return out, nil
 }
 
 // parseFetchMap turns --fetch URI=FILE flags into a URI → file map. The

@@ -37,6 +37,9 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if *out == "-" {
+		stdout = stderr // the data goes to standard output, the messages not
+	}
 	if len(pos) != 0 {
 		return usagef("sever: unexpected arguments %q", pos)
 	}
@@ -51,16 +54,9 @@ func runSever(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	var alg int64
-	switch strings.ToLower(*digestAlg) {
-	case "sha256", "sha-256":
-		alg = suit.AlgSHA256
-	case "sha384", "sha-384":
-		alg = suit.AlgSHA384
-	case "sha512", "sha-512":
-		alg = suit.AlgSHA512
-	default:
-		return usagef("sever: --digest-alg must be sha256, sha384 or sha512")
+	alg, err := suit.ParseDigestAlgorithm(*digestAlg)
+	if err != nil {
+		return usagef("--digest-alg: %v", err)
 	}
 	env, err := severLoad(*in, lim)
 	if err != nil {
@@ -120,6 +116,9 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *out == "-" {
+		stdout = stderr
+	}
 	if len(pos) != 0 {
 		return usagef("attach: unexpected arguments %q", pos)
 	}
@@ -137,7 +136,7 @@ func runAttach(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var items, adds []item
 	for _, e := range elements {
 		name, file, ok := strings.Cut(e, "=")
-		k, known := suit.ElementKey(name)
+		k, known := suit.ElementKey(strings.ToLower(name))
 		if !ok || !known || file == "" {
 			return usagef("attach: --element %q: want NAME=FILE with a severable element name", e)
 		}
@@ -205,7 +204,7 @@ func severParseElements(names []string) ([]int64, error) {
 			if strings.EqualFold(part, "all") {
 				return nil, nil
 			}
-			k, ok := suit.ElementKey(part)
+			k, ok := suit.ElementKey(strings.ToLower(part))
 			if !ok {
 				return nil, usagef("unknown severable element %q (want install, text, payload-fetch, coswid, dependency-resolution, candidate-verification or all)", part)
 			}

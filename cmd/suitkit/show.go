@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/suitkit/suitkit/suit"
 	"github.com/suitkit/suitkit/suit/diag"
@@ -29,6 +30,7 @@ func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usagef("show: want exactly one FILE, got %d arguments", len(pos))
 	}
+	*format = strings.ToLower(*format)
 	switch *format {
 	case "tree", "diag", "json", "yaml":
 	default:
@@ -77,9 +79,16 @@ func runShow(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 // showReadInput reads at most max bytes of a file (an I/O error exits 2).
 func showReadInput(name string, max int64) ([]byte, error) {
+	if name == "-" {
+		data, err := readStdin(max - 1)
+		if err == nil && len(data) == 0 {
+			err = rejected(errors.New("standard input is empty: not a SUIT envelope"))
+		}
+		return data, err
+	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, err
+		return nil, fileError(name, err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() >= max {
@@ -90,7 +99,7 @@ func showReadInput(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if len(data) == 0 {
-		return nil, rejected(errors.New("empty input: not a SUIT envelope"))
+		return nil, rejected(fmt.Errorf("%s is empty: not a SUIT envelope", name))
 	}
 	return data, nil
 }

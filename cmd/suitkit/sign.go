@@ -11,10 +11,44 @@ import (
 	"github.com/suitkit/suitkit/keys"
 	"github.com/suitkit/suitkit/sign"
 	"github.com/suitkit/suitkit/suit"
+	"github.com/suitkit/suitkit/verify"
 )
 
 func init() {
 	register(&command{name: "sign", summary: "add one authentication block per key to an envelope", run: runSign})
+}
+
+// givenKey is a key given to sign, as a verifier sees it.
+type givenKey struct {
+	flag, name string
+	id         string // public key (PEM) or secret: equal for the same key
+	vk         *verify.Key
+}
+
+// addGivenKey appends k, named by flag and file name, to given; the same
+// key given twice is a usage error.
+func addGivenKey(given []givenKey, flag, name string, k *keys.Key) ([]givenKey, error) {
+	g := givenKey{flag: flag, name: name}
+	var err error
+	if k.IsSymmetric() {
+		g.id = "secret:" + string(k.Secret)
+		g.vk, err = verify.NewMACKey(k.Secret, &verify.Binding{Name: name})
+	} else {
+		var pub []byte
+		if pub, err = k.MarshalPublicPEM(); err == nil {
+			g.id = string(pub)
+			g.vk, err = verify.NewKey(k.Public, &verify.Binding{Name: name})
+		}
+	}
+	if err != nil {
+		return nil, ioErrorf("%s %s: %v", flag, name, err)
+	}
+	for _, o := range given {
+		if o.id == g.id {
+			return nil, usagef("%s %s and %s %s are the same key; each key signs once", o.flag, o.name, flag, name)
+		}
+	}
+	return append(given, g), nil
 }
 
 func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,6 +66,9 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err
+	}
+	if *out == "-" {
+		stdout = stderr // the data goes to standard output, the messages not
 	}
 	if len(pos) != 0 {
 		return usagef("sign: unexpected arguments %q", pos)
@@ -63,6 +100,9 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		alg = prof.Auth // a PEM key has no alg of its own: the profile picks ESP256, not ES256
 	}
 	var signers, macers []*sign.Signer
+	// given are the keys of this run, to refuse a second block by a key
+	// the envelope already carries one of, or a key given twice.
+	var given []givenKey
 	for _, name := range keyFiles {
 		data, err := readKeyFile("--key", name)
 		if err != nil {
@@ -93,6 +133,9 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		} else {
 			signers = append(signers, s)
 		}
+		if given, err = addGivenKey(given, "--key", name, k); err != nil {
+			return err
+		}
 	}
 	for _, name := range macKeys {
 		data, err := readKeyFile("--mac-key", name)
@@ -110,6 +153,9 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return ioErrorf("--mac-key %s: %v", name, err)
 		}
 		macers = append(macers, s)
+		if given, err = addGivenKey(given, "--mac-key", name, k); err != nil {
+			return err
+		}
 	}
 	if *coseSign && len(signers) == 0 {
 		return usagef("sign: --cose-sign needs at least one signature --key")
@@ -134,6 +180,19 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return rejected(fmt.Errorf("%s: %w", *in, err))
 		}
 	}
+	if before > 0 {
+		for _, g := range given {
+			// A block this key verifies is a block by this key: a second
+			// one adds nothing a verifier could use and makes k-of-n
+			// policies count one key twice.
+			v, err := verify.New([]*verify.Key{g.vk}, &verify.Options{Limits: lim, NoRollbackCheckUnsafe: true})
+			if err == nil {
+				if _, err := v.Verify(data); err == nil {
+					return rejected(fmt.Errorf("%s already carries a block by %s %s; it is not signed twice by the same key", *in, g.flag, g.name))
+				}
+			}
+		}
+	}
 	if *coseSign {
 		err = sign.EnvelopeMulti(env, signers...)
 		if err == nil && len(macers) > 0 {
@@ -152,8 +211,7 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := writeFile(ctx, *out, enc, 0o644, true); err != nil {
 		return err
 	}
-	d := env.Authentication.Digest
-	fmt.Fprintf(stdout, "signed %s: %d block(s) added (%d in total), manifest digest %d:%x, wrote %s (%d bytes)\n",
-		*in, len(env.Authentication.Blocks)-before, len(env.Authentication.Blocks), d.Algorithm, d.Value, *out, len(enc))
+	fmt.Fprintf(stdout, "signed %s: %d block(s) added (%d in total), manifest digest %s, wrote %s (%d bytes)\n",
+		*in, len(env.Authentication.Blocks)-before, len(env.Authentication.Blocks), env.Authentication.Digest, *out, len(enc))
 	return nil
 }

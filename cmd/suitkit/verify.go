@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,8 @@ func init() {
 }
 
 func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("verify", stdout, "suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE [--state-key FILE]] [--strict-sequence] FILE")
+	fset := newFlagSet("verify", stdout, "suitkit verify [--key PUB ...] [--mac-key FILE ...] [--min-sequence N] [--state FILE [--state-key FILE]] [--strict-sequence] [--json] FILE",
+		"FILE may be - (standard input). Prints the manifest digest, sequence number, identity and the keys that verified it; with --json one JSON object (also on rejection: {\"verified\": false, \"error\": ...}).")
 	var keys, macKeys multiFlag
 	fset.Var(&keys, "key", "trusted public key, PEM (PKIX) or COSE_Key (a COSE_Key's alg binds the key to it); repeatable")
 	fset.Var(&macKeys, "mac-key", "trusted HMAC secret: raw bytes or a symmetric COSE_Key; repeatable")
@@ -26,6 +26,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	strict := fset.Bool("strict-sequence", false, "with --state, reject a sequence number equal to the stored one too")
 	profName := profileFlag(fset, "verification")
 	stateKey := fset.String("state-key", "", "with --state, the device secret `FILE` the state file is bound with (HMAC-SHA256)")
+	asJSON := fset.Bool("json", false, "print the result as one JSON object on stdout (on rejection too)")
 	limFlags := addDecodeLimits(fset)
 	pos, err := parseFlags(fset, args)
 	if err != nil {
@@ -95,14 +96,35 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if errors.As(err, &se) {
 			return err // the state, not the envelope, is at fault: exit 2
 		}
+		if *asJSON {
+			writeJSON(stdout, verifyJSON{File: pos[0], Error: errorText(err)})
+		}
 		return rejected(fmt.Errorf("%s: %w", pos[0], err))
 	}
-	fmt.Fprintf(stdout, "manifest-digest: %s\n", hex.EncodeToString(res.Digest().Value))
-	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence())
-	fmt.Fprintf(stdout, "digest-algorithm: %d\n", res.Digest().Algorithm)
-	fmt.Fprintf(stdout, "identity: %s\n", res.Identity())
+	signers := []string{}
 	for _, k := range res.Signers() {
-		fmt.Fprintf(stdout, "signed-by: %s\n", k.Name())
+		signers = append(signers, k.Name())
+	}
+	if *asJSON {
+		seq := res.Sequence()
+		return writeJSON(stdout, verifyJSON{File: pos[0], Verified: true, Digest: res.Digest().String(), Sequence: &seq, Identity: res.Identity(), SignedBy: signers})
+	}
+	fmt.Fprintf(stdout, "manifest-digest: %s\n", res.Digest())
+	fmt.Fprintf(stdout, "sequence-number: %d\n", res.Sequence())
+	fmt.Fprintf(stdout, "identity: %s\n", res.Identity())
+	for _, s := range signers {
+		fmt.Fprintf(stdout, "signed-by: %s\n", s)
 	}
 	return nil
+}
+
+// verifyJSON is verify --json's output.
+type verifyJSON struct {
+	File     string   `json:"file"`
+	Verified bool     `json:"verified"`
+	Digest   string   `json:"manifest-digest,omitempty"`
+	Sequence *uint64  `json:"sequence-number,omitempty"`
+	Identity string   `json:"identity,omitempty"`
+	SignedBy []string `json:"signed-by,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }

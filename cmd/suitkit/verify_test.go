@@ -30,7 +30,7 @@ func TestVerifyCLIExamples(t *testing.T) {
 		"example-5.suit":         "15ce60f77657e4531dc329155f8b0ed78f94bdc6d165b2665473693dcc34f470\nsequence-number: 5\n",
 	} {
 		code, out, errs := runSuitkit("verify", "--key", pub, testshared.ConformancePath(t, name))
-		if code != 0 || !strings.HasPrefix(out, "manifest-digest: "+want) {
+		if code != 0 || !strings.HasPrefix(out, "manifest-digest: sha-256:"+want) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
 		}
 	}
