@@ -214,7 +214,7 @@
 // and the middle of other instructions. That costs size there, never
 // correctness, and the differ keeps an instruction coding only in blocks
 // where its compressed streams are the smallest: it trials the two best
-// version-1 codings and the two best instruction codings by a quick zstd
+// version-1 codings and the best instruction coding by a quick zstd
 // estimate (plus the unit coding), so a block is never larger than
 // without transforms. A patch whose blocks use no transform is written as
 // version 1, which appliers from before version 2 read. The applier's

@@ -637,5 +637,6 @@ const jointTrialMax = 64 << 10
 const shortlistLen = 2
 
 // instrShortlistLen is how many instruction unit codings, ranked by the
-// zstd estimate, get full trials.
-const instrShortlistLen = 2
+// zstd estimate, get full trials (with 2, the second never won on the
+// bench firmware).
+const instrShortlistLen = 1
