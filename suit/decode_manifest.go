@@ -89,7 +89,7 @@ func (d *dec) manifestMember(blk *manifestBlock, key int64, k []byte, depth int,
 		*seen |= 4
 	case ManifestReferenceURI:
 		var s []byte
-		if s, err = d.tstr(); err == nil {
+		if s, err = d.tstr(); err == nil && !d.check { // an Outline does not hold it
 			blk.uri = string(s)
 			m.ReferenceURI = &blk.uri
 		}

@@ -61,7 +61,9 @@ func TestMayWrite(t *testing.T) {
 		"severed absent":  {man(&suit.SeverableSequence{Digest: &suit.Digest{Algorithm: suit.AlgSHA256, Value: make([]byte, 32)}}), []suit.ComponentID{a, b, c}},
 		"out of range":    {man(inst(cidx(7), fetch)), nil},
 	} {
-		got := mayWrite(outlineOf(t, tc.m))
+		o := outlineOf(t, tc.m)
+		f := walkManifest(&suit.Envelope{}, o)
+		got := f.mayWrite(o.Components())
 		if len(got) != len(tc.want) {
 			t.Errorf("%s: %v, want %v", name, got, tc.want)
 			continue

@@ -45,32 +45,6 @@ func Identity(m *suit.Manifest) string {
 	return vendorClassIdentity(vendor, class, haveV, haveC)
 }
 
-// outlineIdentity is [Identity] read from a validated manifest's outline:
-// the same rules, the shared sequence read from its bytes.
-func outlineIdentity(o suit.Outline) string {
-	if id := o.ManifestComponentID(); id != nil {
-		return "component:" + id.String()
-	}
-	var vendor, class []byte
-	var haveV, haveC bool
-	r := suit.NewCommandReader(o.Shared())
-	for c, ok := r.Next(); ok; c, ok = r.Next() {
-		if c.ID != suit.DirectiveOverrideParameters && c.ID != suit.DirectiveSetParameters {
-			continue
-		}
-		c.EachParam(func(p suit.Parameter) bool {
-			switch {
-			case p.Key == suit.ParamVendorIdentifier && !haveV:
-				vendor, haveV = paramBytes(p), true
-			case p.Key == suit.ParamClassIdentifier && !haveC:
-				class, haveC = paramBytes(p), true
-			}
-			return true
-		})
-	}
-	return vendorClassIdentity(vendor, class, haveV, haveC)
-}
-
 // vendorClassIdentity formats "vendor:<hex>/class:<hex>", "" when neither
 // was found.
 func vendorClassIdentity(vendor, class []byte, haveV, haveC bool) string {
@@ -123,67 +97,6 @@ func severedName(key int64) string {
 		return n
 	}
 	return "severable element"
-}
-
-// checkIntegrated requires every integrated payload named by a "#..." URI
-// in a command sequence the envelope carries to be present. URIs inside
-// try-each alternatives are not required (an envelope may carry only the
-// alternative meant for its device); the fetch then fails at processing
-// time if the chosen one is missing. It reads the validated sequences
-// straight from their bytes.
-func checkIntegrated(env *suit.Envelope, o suit.Outline) error {
-	if err := checkURIs(env, o.Shared(), 0); err != nil {
-		return err
-	}
-	for _, k := range [...]int64{suit.ManifestValidate, suit.ManifestLoad, suit.ManifestInvoke, suit.ManifestUninstall} {
-		s, _ := o.Sequence(k)
-		if err := checkURIs(env, s, 0); err != nil {
-			return err
-		}
-	}
-	for _, k := range suit.SeverableKeys() {
-		s, _ := o.Sequence(k)
-		if err := checkURIs(env, s, 0); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkURIs(env *suit.Envelope, seq []byte, depth int) error {
-	if seq == nil || depth > 64 {
-		return nil
-	}
-	var err error
-	check := func(p suit.Parameter) bool {
-		if p.Key != suit.ParamURI {
-			return true
-		}
-		uri, ok := fragmentURI(p.Value)
-		if !ok {
-			return true
-		}
-		if _, ok := env.Integrated[string(uri)]; !ok { // no allocation for the lookup
-			err = &MissingPayloadError{URI: string(uri)}
-			return false
-		}
-		return true
-	}
-	r := suit.NewCommandReader(seq)
-	for c, ok := r.Next(); ok && err == nil; c, ok = r.Next() {
-		switch c.Kind() {
-		case suit.ArgParameters:
-			c.EachParam(check)
-		case suit.ArgOverrideMultiple:
-			c.EachIndexedParam(func(_ uint64, p suit.Parameter) bool { return check(p) })
-		case suit.ArgSequence:
-			c.EachSequence(func(s []byte) bool {
-				err = checkURIs(env, s, depth+1)
-				return err == nil
-			})
-		}
-	}
-	return err
 }
 
 // fragmentURI returns the content of an encoded tstr that starts with "#"

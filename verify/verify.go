@@ -356,7 +356,8 @@ func (v *Verifier) checkManifest(env *suit.Envelope, signers []*Key) (*Verified,
 	if err != nil {
 		return nil, v.manifestError(env, err)
 	}
-	if err := checkIntegrated(env, o); err != nil {
+	facts := walkManifest(env, o)
+	if err := facts.missingPayload(); err != nil {
 		return nil, err
 	}
 	signers, err = v.authorise(o.Components(), signers)
@@ -367,8 +368,8 @@ func (v *Verifier) checkManifest(env *suit.Envelope, signers []*Key) (*Verified,
 		envelope: env,
 		digest:   env.Authentication.Digest,
 		sequence: o.SequenceNumber(),
-		identity: v.identity(o),
-		mayWrite: mayWrite(o),
+		identity: v.identity(facts.identity(o)),
+		mayWrite: facts.mayWrite(o.Components()),
 		signers:  signers,
 		verifier: v,
 	}
@@ -398,11 +399,11 @@ func (v *Verifier) manifestError(env *suit.Envelope, err error) error {
 	return &MalformedError{Part: "manifest", Err: err}
 }
 
-func (v *Verifier) identity(o suit.Outline) string {
+func (v *Verifier) identity(id string) string {
 	if v.scope == "" {
-		return outlineIdentity(o)
+		return id
 	}
-	return v.scope + "|" + outlineIdentity(o)
+	return v.scope + "|" + id
 }
 
 // lacksAuthWrapper reports whether data is a CBOR map (tagged 107 or not)
