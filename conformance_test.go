@@ -289,6 +289,9 @@ func renderConformance(vs []*conformanceVector) (string, []string) {
 func TestConformanceTable(t *testing.T) {
 	vs := loadConformanceVectors(t)
 	got, bad := renderConformance(vs)
+	infoTable, infoBad := renderEncryptionInfo(t)
+	got += infoTable
+	bad = append(bad, infoBad...)
 	for _, m := range bad {
 		t.Error(m)
 	}
@@ -460,4 +463,80 @@ func trustDomainsProcessVerdict(v *conformanceVector) verdict {
 			"the draft's text asks for dependency-integrity before process-dependency (README quirk 2)"
 	}
 	return pass("yes: ['00'] = \"hello world\", ['10'] = \" in multiple trust domains\"; dependency authenticated by %s", how)
+}
+
+// encryptionInfoCEKs are the content keys the encryption README states for
+// its standalone encryption-info/payload pairs.
+var encryptionInfoCEKs = map[string]string{
+	"aes-kw-aes-gcm":  "15f785b5c931414411b4b71373a9c0f7",
+	"aes-kw-aes-ctr":  "261de6165070fb8951ec5d7b92a065fe",
+	"es-ecdh-aes-gcm": "15f785b5c931414411b4b71373a9c0f7",
+	"es-ecdh-aes-ctr": "261de6165070fb8951ec5d7b92a065fe",
+}
+
+// renderEncryptionInfo adds a table for the firmware-encryption draft's
+// standalone vectors (suit-encryption-info-*.cbor with
+// encrypted-payload-*.bin): parsed, the content key unwrapped with the
+// README's keys equals the README's, and the payload decrypts to
+// expected-plaintext.bin.
+func renderEncryptionInfo(t *testing.T) (string, []string) {
+	dir := filepath.Join(testshared.Dir(t, "conformance"), "encryption")
+	files, err := filepath.Glob(filepath.Join(dir, "suit-encryption-info-*.cbor"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no encryption info vectors (%v)", err)
+	}
+	sort.Strings(files)
+	read := func(name string) []byte {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		return b
+	}
+	plain := read("expected-plaintext.bin")
+	k, err := keys.ParseKey(read("recipient_kid-2_private_key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := k.Signer.(*ecdsa.PrivateKey).ECDH()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rks := []encryption.RecipientKey{&encryption.KEK{Key: []byte("aaaaaaaaaaaaaaaa")}, &encryption.ECDHKey{Private: priv}}
+	var b strings.Builder
+	var bad []string
+	b.WriteString("\n## Encryption info vectors\n\n")
+	b.WriteString("The firmware-encryption draft's standalone COSE_Encrypt / payload pairs, opened with the README's keys\n")
+	b.WriteString("(KEK 'a'×16, the kid-2 P-256 key).\n\n")
+	b.WriteString("| vector | bytes | parses | content key = README's | decrypts to expected-plaintext.bin |\n|---|---|---|---|---|\n")
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "suit-encryption-info-"), ".cbor")
+		raw := read(filepath.Base(f))
+		cells := []verdict{fail("no"), fail("no"), fail("no")}
+		if info, err := encryption.ParseInfo(raw); err != nil {
+			cells[0] = fail("no: %v", err)
+		} else {
+			cells[0] = pass("yes: %s, %s", info.Alg, info.Recipients[0].Alg)
+			if cek, err := info.ContentKey(rks...); err != nil {
+				cells[1] = fail("no: %v", err)
+			} else {
+				if want := encryptionInfoCEKs[name]; fmt.Sprintf("%x", cek) == want {
+					cells[1] = pass("yes")
+				}
+				if got, err := info.Decrypt(cek, read("encrypted-payload-"+name+".bin")); err != nil {
+					cells[2] = fail("no: %v", err)
+				} else if bytes.Equal(got, plain) {
+					cells[2] = pass("yes")
+				}
+			}
+		}
+		fmt.Fprintf(&b, "| encryption/%s | %d |", filepath.Base(f), len(raw))
+		for i, c := range cells {
+			text := c.Text
+			if !c.OK {
+				text = "**FAIL** " + text
+				bad = append(bad, fmt.Sprintf("%s: column %d: %s", filepath.Base(f), i+3, c.Text))
+			}
+			b.WriteString(" " + text + " |")
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), bad
 }
