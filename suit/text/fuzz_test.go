@@ -76,6 +76,9 @@ func FuzzFormat(f *testing.F) {
 	for _, h := range [][]byte{{0xa1, 0x01, 0x02}, {0xd8, 0x6b, 0xa1, 0x03, 0x41, 0xa0}, {0xd9, 0x04, 0x2e, 0xa0}} {
 		f.Add(h)
 	}
+	if b, err := Parse([]byte(umSpec), JSON, nil); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []Syntax{JSON, YAML} {
 			text, err := Format(data, format)

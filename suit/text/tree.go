@@ -127,6 +127,9 @@ func treeScalar(v *tnode, name, parent string) (string, bool) {
 		if len(v.keys) == 0 {
 			return "{}", true
 		}
+		if s, ok := treeUpdateManagement(v, name); ok {
+			return s, true
+		}
 		if parent == tnAuthBlocks {
 			r := &textIn{files: &textFiles{}}
 			if n, err := r.value(v, schema.CBORBstr, ""); err == nil && n.Major == 2 {

@@ -8,11 +8,8 @@ import (
 	"github.com/suitkit/suitkit/suit"
 )
 
-// Every update-management element in the text form: it parses into an
-// envelope the strict codec accepts with the typed values, and formats
-// back to the same bytes.
-func TestTextUpdateManagementRoundTrip(t *testing.T) {
-	spec := `{
+// umSpec uses every update-management element (also a FuzzFormat seed).
+const umSpec = `{
   "suit-manifest": {
     "suit-manifest-version": 1,
     "suit-manifest-sequence-number": 3,
@@ -44,7 +41,12 @@ func TestTextUpdateManagementRoundTrip(t *testing.T) {
     }
   }
 }`
-	data, err := Parse([]byte(spec), JSON, nil)
+
+// Every update-management element in the text form: it parses into an
+// envelope the strict codec accepts with the typed values, and formats
+// back to the same bytes.
+func TestTextUpdateManagementRoundTrip(t *testing.T) {
+	data, err := Parse([]byte(umSpec), JSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +86,17 @@ func TestTextUpdateManagementRoundTrip(t *testing.T) {
 		"suit-directive-wait", "suit-parameter-wait-info", "suit-text-version-required", "fr-FR"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("text form lacks %s", want)
+		}
+	}
+	tree, err := Format(data, Tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"suit-set-version: 1.2.-1.3", "suit-parameter-version: >= 1.0",
+		"suit-parameter-wait-info: wait for authorization (priority -1), device 687562 at >= 2.1, time of day 01:00:00 UTC",
+		"suit-parameter-component-metadata: default permissions r-x (0x5), regular file, modified 2023-11-14T22:13:20Z, creator d82550fa6b4a53"} {
+		if !strings.Contains(string(tree), want) {
+			t.Errorf("tree lacks %q:\n%s", want, tree)
 		}
 	}
 	back, err := Parse(out, JSON, nil)
