@@ -143,6 +143,11 @@ func TestExitCodeTable(t *testing.T) {
 		{kindIO, []string{"show", subdir}, subdir},
 
 		{kindUsage, []string{"create", "--in", okSpec}, ""},
+		{kindUsage, []string{"dependent", "--out", out}, ""},
+		{kindUsage, []string{"dependent", "--out", out, "--dependency", signedP, "--image", "noequals"}, ""},
+		{kindMissing, []string{"dependent", "--out", out, "--dependency", missing}, missing},
+		{kindRejected, []string{"dependent", "--out", out, "--dependency", garbage}, garbage},
+		{kindIO, []string{"dependent", "--out", noDir, "--dependency", signedP}, noDir},
 		{kindMissing, []string{"create", "--in", missing + ".json", "--out", out}, missing},
 		{kindRejected, []string{"create", "--in", spec, "--out", out}, spec},
 		{kindIO, []string{"create", "--in", okSpec, "--out", noDir}, noDir},
