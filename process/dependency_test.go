@@ -446,3 +446,48 @@ func TestInterruptedTwoManifestTreeAtEveryWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestDependencySetParametersAndUnlink: what the dependent sets with
+// set-parameters on the dependency's index reaches the dependency's
+// components (its own set-parameters does not override it), and unlink on
+// the dependency's index runs the dependency's uninstall sequence.
+func TestDependencySetParametersAndUnlink(t *testing.T) {
+	k := prefixKey(t)
+	dm := &suit.Manifest{
+		Version: 1, SequenceNumber: 2,
+		Common: &suit.Common{Components: []suit.ComponentID{compRadio}},
+		// The dependency's default content; the dependent's wins.
+		Install:   &suit.SeverableSequence{Sequence: seq(suit.Command{ID: suit.DirectiveSetParameters, Params: suit.Parameters{pContent([]byte("default"))}}, cmd(suit.DirectiveWrite))},
+		Uninstall: seq(cmd(suit.DirectiveUnlink)),
+	}
+	dep := seal(t, k, dm, nil)
+	root := dependent(t, 3, dep, depURI, true, "app")
+	// Before process-dependency in install: set-parameters content on index 1.
+	ins := root.Install.Sequence.Commands
+	at := 3 // index(1), override(digest), dependency-integrity, | here | process-dependency
+	root.Install.Sequence.Commands = append(append(append([]suit.Command{}, ins[:at]...),
+		suit.Command{ID: suit.DirectiveSetParameters, Params: suit.Parameters{pContent([]byte("from the dependent"))}}), ins[at:]...)
+	d := newDepDevice(t, uriFiles{depURI: dep}, nil, k)
+	if rep, err := d.proc.Install(context.Background(), d.ver, seal(t, k, root, nil)); err != nil {
+		t.Fatalf("install: %v\n%s", err, rep)
+	}
+	if b, _ := d.storage.Get(compRadio); string(b) != "from the dependent" {
+		t.Fatalf("radio = %q, want the dependent's content", b)
+	}
+	// A later dependent unlinks the dependency: its uninstall removes radio.
+	un := dependent(t, 4, dep, depURI, true, "app 4")
+	un.Install.Sequence.Commands = []suit.Command{index(1), override(manifestDigest(t, dep)), cmd(suit.ConditionDependencyIntegrity), cmd(suit.DirectiveUnlink)}
+	if rep, err := d.proc.Install(context.Background(), d.ver, seal(t, k, un, nil)); err != nil {
+		t.Fatalf("unlink: %v\n%s", err, rep)
+	}
+	if b, ok := d.storage.Get(compRadio); ok {
+		t.Fatalf("radio still holds %q after the dependency was unlinked", b)
+	}
+	// Unlink of a dependency that was not authenticated aborts.
+	bad := dependent(t, 5, dep, depURI, false, "x")
+	bad.DependencyResolution.Sequence.Commands = bad.DependencyResolution.Sequence.Commands[:3]
+	bad.Install.Sequence.Commands = []suit.Command{index(1), cmd(suit.DirectiveUnlink)}
+	if _, err := d.proc.Install(context.Background(), d.ver, seal(t, k, bad, nil)); !errors.Is(err, process.ErrDependency) {
+		t.Fatalf("unlink without authentication: %v, want ErrDependency", err)
+	}
+}
