@@ -150,7 +150,15 @@ func TestExitCodeTable(t *testing.T) {
 		{kindIO, []string{"dependent", "--out", noDir, "--dependency", signedP}, noDir},
 		{kindMissing, []string{"create", "--in", missing + ".json", "--out", out}, missing},
 		{kindRejected, []string{"create", "--in", spec, "--out", out}, spec},
-		{kindIO, []string{"create", "--in", okSpec, "--out", noDir}, noDir},
+		{kindRejected, []string{"create", "--in", okSpec, "--out", out}, okSpec}, // checks no vendor or class
+		{kindUsage, []string{"create", "--image", img, "--sequence", "1", "--out", out}, ""},
+		{kindMissing, []string{"create", "--image", missing, "--vendor-domain", "example.com", "--class-name", "b", "--sequence", "1", "--integrate", "--out", out}, missing},
+		{kindIO, []string{"create", "--image", img, "--vendor-domain", "example.com", "--class-name", "b", "--sequence", "1", "--integrate", "--out", noDir}, noDir},
+
+		{kindUsage, []string{"lint"}, ""},
+		{kindMissing, []string{"lint", missing}, missing},
+		{kindRejected, []string{"lint", garbage}, garbage},
+		{kindIO, []string{"lint", subdir}, subdir},
 
 		{kindUsage, []string{"keygen", "--alg", "nope", "--out", out}, ""},
 		{kindUsage, []string{"keygen", "--alg", "ES256"}, ""},

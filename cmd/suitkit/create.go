@@ -24,8 +24,14 @@ func init() {
 const createMaxSpec = 16 << 20
 
 func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fset := newFlagSet("create", stdout, "suitkit create --in SPEC.json|SPEC.yaml --out FILE")
-	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (the structural text form)")
+	fset := newFlagSet("create", stdout, "suitkit create --image FILE (--vendor-id UUID | --vendor-domain NAME) (--class-id UUID | --class-name NAME) --sequence N (--uri URI | --integrate) [--component HEX] [--invoke] [--delta --old OLD [--patch-out FILE]] --out FILE\n       suitkit create --in SPEC.json|SPEC.yaml --out FILE",
+		"The first form (or a spec with an \"image\" field, see examples/specs/) builds a complete manifest for one image: the shared sequence checks vendor and class, install fetches the image (from --uri, or integrated in the envelope with --integrate) and checks its digest, validate checks it again. --vendor-domain derives the vendor UUID as UUID5(DNS, NAME), --class-name the class UUID as UUID5(vendor, NAME). With --delta --old OLD it builds a delta update from OLD to the image instead (the patch integrated, or with --uri written to --patch-out for you to host at URI).",
+		"The second form builds any envelope from the structural text form (what show --format json|yaml prints).",
+		"Either way create refuses a manifest every device will refuse (see suitkit lint) unless --"+allowFlagName+" is given. Files may be - (standard input/output).")
+	in := fset.String("in", "", "spec file: SPEC.json or SPEC.yaml (high-level or structural)")
+	var hl highLevel
+	hl.flags(fset)
+	allow := fset.Bool(allowFlagName, false, "build a manifest that checks no vendor or class identifier (lint findings become warnings)")
 	out := fset.String("out", "", "output envelope file")
 	format := fset.String("format", "", "spec format json or yaml (default: from the --in extension)")
 	limFlags := addDecodeLimits(fset)
@@ -41,8 +47,20 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 0 {
 		return usagef("create: unexpected arguments %q", pos)
 	}
-	if *in == "" || *out == "" {
-		return usagef("create: --in and --out are required")
+	if *out == "" {
+		return usagef("--out is required")
+	}
+	if hl.image != "" {
+		if *in != "" {
+			return usagef("give --image (and its flags) or --in SPEC, not both")
+		}
+		return hl.create(ctx, *out, *allow, stdout, stderr)
+	}
+	if hl.anySet(fset) {
+		return usagef("--image is required with --vendor-*, --class-*, --sequence, --uri, --integrate, --delta")
+	}
+	if *in == "" {
+		return usagef("give --image FILE ... or --in SPEC")
 	}
 	var tf text.Syntax
 	f := strings.ToLower(*format)
@@ -65,6 +83,16 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if isHighLevelSpec(spec) {
+		dir := filepath.Dir(*in)
+		if *in == "-" {
+			dir = "."
+		}
+		if err := hl.parseSpec(*in, spec, dir); err != nil {
+			return err
+		}
+		return hl.create(ctx, *out, *allow, stdout, stderr)
+	}
 	env, err := text.Parse(spec, tf, &text.Options{Dir: filepath.Dir(*in), MaxFileSize: *maxFile, MaxTotalFileSize: *maxFiles})
 	if err != nil {
 		var pe *fs.PathError
@@ -73,8 +101,12 @@ func runCreate(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return rejected(fmt.Errorf("%s: %w", *in, err))
 	}
-	if _, err := suit.Decode(env, lim); err != nil {
+	decoded, err := suit.Decode(env, lim)
+	if err != nil {
 		return rejected(fmt.Errorf("%s builds an invalid envelope: %w", *in, err))
+	}
+	if err := checkLint(*in, decoded, *allow, stderr); err != nil {
+		return err
 	}
 	if err := writeFile(ctx, *out, env, 0o644, true); err != nil {
 		return err

@@ -120,7 +120,7 @@ func TestCreateExitCodes(t *testing.T) {
 		{"no --out", []string{"create", "--in", bad}, 2},
 		{"bad flag", []string{"create", "--bogus"}, 2},
 		{"unknown extension", []string{"create", "--in", filepath.Join(dir, "spec.txt"), "--out", out}, 2},
-		{"unwritable output", []string{"create", "--in", write("ok.json", `{"suit-manifest": {"suit-manifest-version": 1, "suit-manifest-sequence-number": 0, "suit-common": {"suit-components": [["00"]]}}}`), "--out", filepath.Join(dir, "no", "such", "dir", "x.suit")}, 2},
+		{"unwritable output", []string{"create", "--allow-no-compatibility-check", "--in", write("ok.json", `{"suit-manifest": {"suit-manifest-version": 1, "suit-manifest-sequence-number": 0, "suit-common": {"suit-components": [["00"]]}}}`), "--out", filepath.Join(dir, "no", "such", "dir", "x.suit")}, 2},
 	}
 	for _, c := range cases {
 		code, _, errOut := runSuitkit(c.args...)
