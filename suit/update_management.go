@@ -259,13 +259,17 @@ func (d *dec) waitInfo(depth int) (WaitInfo, error) {
 			if err != nil {
 				return w, err
 			}
+			if d.check {
+				break
+			}
+			x := v // allocated only when the model is built
 			switch k {
 			case WaitAuthorization:
-				w.Authorization = &v
+				w.Authorization = &x
 			case WaitPower:
-				w.Power = &v
+				w.Power = &x
 			default:
-				w.Network = &v
+				w.Network = &x
 			}
 		case WaitTime, WaitTimeOfDay, WaitDayOfWeek, WaitTimeOfDayUTC, WaitDayOfWeekUTC:
 			at := d.off
@@ -273,40 +277,44 @@ func (d *dec) waitInfo(depth int) (WaitInfo, error) {
 			if err != nil {
 				return w, err
 			}
+			switch {
+			case (k == WaitTimeOfDay || k == WaitTimeOfDayUTC) && v >= 86400:
+				return w, d.fail(ErrMalformed, at, "time of day %d is not below 86400 seconds", v)
+			case (k == WaitDayOfWeek || k == WaitDayOfWeekUTC) && v > 6:
+				return w, d.fail(ErrMalformed, at, "day of week %d is not 0 (Sunday) to 6", v)
+			case d.check:
+				continue
+			}
+			x := v
 			switch k {
 			case WaitTime:
-				w.Time = &v
-			case WaitTimeOfDay, WaitTimeOfDayUTC:
-				if v >= 86400 {
-					return w, d.fail(ErrMalformed, at, "time of day %d is not below 86400 seconds", v)
-				}
-				if k == WaitTimeOfDay {
-					w.TimeOfDay = &v
-				} else {
-					w.TimeOfDayUTC = &v
-				}
+				w.Time = &x
+			case WaitTimeOfDay:
+				w.TimeOfDay = &x
+			case WaitTimeOfDayUTC:
+				w.TimeOfDayUTC = &x
+			case WaitDayOfWeek:
+				w.DayOfWeek = &x
 			default:
-				if v > 6 {
-					return w, d.fail(ErrMalformed, at, "day of week %d is not 0 (Sunday) to 6", v)
-				}
-				if k == WaitDayOfWeek {
-					w.DayOfWeek = &v
-				} else {
-					w.DayOfWeekUTC = &v
-				}
+				w.DayOfWeekUTC = &x
 			}
 		case WaitOtherDeviceVersion:
 			o, err := d.otherDevice(depth + 1)
 			if err != nil {
 				return w, err
 			}
-			w.OtherDevice = &o
+			if !d.check {
+				x := o
+				w.OtherDevice = &x
+			}
 		default:
 			v, err := d.skip(depth + 1)
 			if err != nil {
 				return w, err
 			}
-			w.Extensions = append(w.Extensions, RawEntry{Key: d.b[kAt : kAt+len(prev)], Value: v})
+			if !d.check {
+				w.Extensions = append(w.Extensions, RawEntry{Key: d.b[kAt : kAt+len(prev)], Value: v})
+			}
 		}
 	}
 	return w, nil
@@ -340,10 +348,16 @@ func (d *dec) otherDevice(depth int) (OtherDeviceVersion, error) {
 	if m == 0 {
 		return o, d.fail(ErrMalformed, at, "other-device-version without a version match")
 	}
-	o.Versions = make([]VersionMatch, m)
-	for i := range o.Versions {
-		if o.Versions[i], err = d.versionMatch(depth + 1); err != nil {
+	if !d.check {
+		o.Versions = make([]VersionMatch, m)
+	}
+	for i := 0; i < m; i++ {
+		vm, err := d.versionMatch(depth + 1)
+		if err != nil {
 			return o, err
+		}
+		if !d.check {
+			o.Versions[i] = vm
 		}
 	}
 	return o, nil
@@ -372,7 +386,10 @@ func (d *dec) componentMetadata(depth int) (ComponentMetadata, error) {
 			if err != nil {
 				return m, err
 			}
-			m.DefaultPermissions = &v
+			if !d.check {
+				x := v
+				m.DefaultPermissions = &x
+			}
 		case MetaUserPermissions, MetaGroupPermissions, MetaRolePermissions:
 			ps, err := d.permissionMap(depth + 1)
 			if err != nil {
@@ -395,7 +412,10 @@ func (d *dec) componentMetadata(depth int) (ComponentMetadata, error) {
 			if v < FileRegular || v > FileSymlink {
 				return m, d.fail(ErrMalformed, at, "file type %d is not 1 (regular), 2 (directory) or 3 (symlink)", v)
 			}
-			m.FileType = &v
+			if !d.check {
+				x := v
+				m.FileType = &x
+			}
 		case MetaModificationTime, MetaCreationTime:
 			at := d.off
 			if d.peekByte() != 0xc1 {
@@ -406,10 +426,14 @@ func (d *dec) componentMetadata(depth int) (ComponentMetadata, error) {
 			if err != nil {
 				return m, err
 			}
+			if d.check {
+				break
+			}
+			x := v
 			if k == MetaModificationTime {
-				m.ModificationTime = &v
+				m.ModificationTime = &x
 			} else {
-				m.CreationTime = &v
+				m.CreationTime = &x
 			}
 		case MetaCreator:
 			a, err := d.actor(depth + 1)
@@ -422,7 +446,9 @@ func (d *dec) componentMetadata(depth int) (ComponentMetadata, error) {
 			if err != nil {
 				return m, err
 			}
-			m.Extensions = append(m.Extensions, RawEntry{Key: d.b[kAt : kAt+len(prev)], Value: v})
+			if !d.check {
+				m.Extensions = append(m.Extensions, RawEntry{Key: d.b[kAt : kAt+len(prev)], Value: v})
+			}
 		}
 	}
 	return m, nil
@@ -463,9 +489,12 @@ func (d *dec) permissionMap(depth int) ([]ActorPermission, error) {
 	if n == 0 {
 		return nil, d.fail(ErrMalformed, start, "empty permission map")
 	}
-	out := make([]ActorPermission, n)
+	var out []ActorPermission
+	if !d.check {
+		out = make([]ActorPermission, n)
+	}
 	var prev []byte
-	for i := range out {
+	for i := 0; i < n; i++ {
 		kAt := d.off
 		k, err := d.key(prev, depth+1)
 		if err != nil {
@@ -476,9 +505,12 @@ func (d *dec) permissionMap(depth int) ([]ActorPermission, error) {
 		if _, err := sub.actor(depth + 1); err != nil {
 			return nil, err
 		}
-		out[i].Actor = k
-		if out[i].Permissions, err = d.uint(); err != nil {
+		p, err := d.uint()
+		if err != nil {
 			return nil, err
+		}
+		if !d.check {
+			out[i] = ActorPermission{Actor: k, Permissions: p}
 		}
 	}
 	return out, nil

@@ -236,3 +236,36 @@ func FuzzUpdateManagementValues(f *testing.F) {
 		}
 	})
 }
+
+// In check mode (Envelope.CheckManifest) the wait-info and metadata
+// validators allocate nothing, like the other argument decoders.
+func TestUpdateManagementCheckModeAllocatesNothing(t *testing.T) {
+	prio, tod := int64(-2), uint64(3600)
+	w, _ := WaitInfo{Authorization: &prio, TimeOfDayUTC: &tod, Extensions: []RawEntry{{Key: hx("18 20"), Value: hx("01")}},
+		OtherDevice: &OtherDeviceVersion{Device: []byte("hub"), Versions: []VersionMatch{{Comparison: 2, Parts: []int64{2, 1}}}}}.Encode()
+	perm, ft, mt := uint64(5), FileRegular, uint64(1_700_000_000)
+	m, _ := ComponentMetadata{DefaultPermissions: &perm, FileType: &ft, ModificationTime: &mt,
+		UserPermissions: []ActorPermission{{Actor: IntActor(0), Permissions: 7}}, Creator: UUIDActor(UUID{1})}.Encode()
+	l := (*Limits)(nil).resolve()
+	for name, f := range map[string]func() error{
+		"wait-info": func() error {
+			d := newDec(w, 0, &l)
+			d.check = true
+			_, err := d.waitInfo(1)
+			return err
+		},
+		"metadata": func() error {
+			d := newDec(m, 0, &l)
+			d.check = true
+			_, err := d.componentMetadata(1)
+			return err
+		},
+	} {
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n := testing.AllocsPerRun(50, func() { _ = f() }); n != 0 {
+			t.Errorf("%s: %.0f allocations in check mode", name, n)
+		}
+	}
+}
