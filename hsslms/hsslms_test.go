@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -170,5 +171,47 @@ func TestParameterTables(t *testing.T) {
 	}
 	if _, ok := LMSType(25).Params(); ok {
 		t.Error("LMS typecode 25 known")
+	}
+}
+
+// TestPartialCacheSignsTheSame: a tree that caches only its upper levels
+// (as trees above height 15 do) recomputes the lower authentication path
+// and gives byte-identical signatures to a fully cached tree, and its
+// cache reloads through TreeFromCache; a cache of another tree is refused.
+func TestPartialCacheSignsTheSame(t *testing.T) {
+	lp, _ := LMS_SHA256_M32_H5.Params()
+	op, _ := LMOTS_SHA256_N32_W4.Params()
+	seed := bytes.Repeat([]byte{3}, 32)
+	full, err := NewTree(context.Background(), lp, op, [16]byte{9}, seed, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(v int) { maxCachedHeight = v }(maxCachedHeight)
+	maxCachedHeight = 2 // Cut = 3: subtrees of 8 leaves recomputed
+	var calls []uint64
+	part, err := NewTree(context.Background(), lp, op, [16]byte{9}, seed, 2, func(done, total uint64) { calls = append(calls, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if part.Cut != 3 || len(calls) != 4 || slices.Max(calls) != 32 {
+		t.Fatalf("cut %d, progress %v", part.Cut, calls)
+	}
+	reloaded, err := TreeFromCache(lp, op, [16]byte{9}, seed, part.CachedNodes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q := uint32(0); q < 32; q++ {
+		a, b, c := full.Sign(nil, q, []byte("m")), part.Sign(nil, q, []byte("m")), reloaded.Sign(nil, q, []byte("m"))
+		if !bytes.Equal(a, b) || !bytes.Equal(a, c) {
+			t.Fatalf("leaf %d: signatures differ", q)
+		}
+	}
+	if _, err := TreeFromCache(lp, op, [16]byte{8}, seed, part.CachedNodes()); err == nil {
+		t.Fatal("cache of another tree accepted")
+	}
+	bad := part.CachedNodes()
+	bad[40] ^= 1
+	if _, err := TreeFromCache(lp, op, [16]byte{9}, seed, bad); err == nil {
+		t.Fatal("damaged cache accepted")
 	}
 }

@@ -88,8 +88,9 @@ type Tree struct {
 }
 
 // maxCachedHeight bounds the cached part of a tree: 2^16 nodes (2 MiB for
-// M=32) at most.
-const maxCachedHeight = 15
+// M=32) at most. A variable so that tests can exercise the recomputed
+// subtrees on small trees.
+var maxCachedHeight = 15
 
 // Progress is called from key generation with the number of leaves
 // (one-time keys) computed so far and the total. It may be called from
@@ -206,7 +207,9 @@ func (t *Tree) SignWithC(dst []byte, q uint32, msg, c []byte) []byte {
 	dst = otsSign(dst, t.OTS, t.I[:], q, t.Seed, c, msg)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(t.LMS.Type))
 	path := make([]byte, t.LMS.H*m)
-	t.subtree(q>>t.Cut, path, q)
+	if t.Cut > 0 { // below the cached nodes: recompute q's subtree
+		t.subtree(q>>t.Cut, path, q)
+	}
 	r := (uint32(1)<<t.LMS.H + q) >> t.Cut
 	for level := t.Cut; level < t.LMS.H; level++ {
 		sib := int(r ^ 1)

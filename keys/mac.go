@@ -73,6 +73,8 @@ func asymmetricForm(data []byte) string {
 		return "a PEM block"
 	case bytes.HasPrefix(trimmed, []byte("ssh-")), bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")):
 		return "an OpenSSH public key"
+	case bytes.HasPrefix(data, []byte("suitkit HSS-LMS key state")): // hsslms/hsskey.Magic
+		return "an HSS-LMS key state"
 	}
 	if len(data) > 0 && data[0] == 0x30 { // an ASN.1 SEQUENCE: try the DER key forms
 		if _, ok, _ := parseHSSPKIX(data); ok {

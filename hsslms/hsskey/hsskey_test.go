@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/suitkit/suitkit/hsslms"
+	"github.com/suitkit/suitkit/keys"
 )
 
 var small = &hsslms.Options{
@@ -140,6 +141,9 @@ func TestRestoredOrCopiedStateDetected(t *testing.T) {
 	other.Adopt = true
 	if _, err := Open(context.Background(), path, other); err != nil {
 		t.Fatalf("adopted: %v", err)
+	}
+	if err := keys.CheckMACSecret(backup); !errors.Is(err, keys.ErrKeyType) {
+		t.Fatalf("a key state as an HMAC secret: %v", err)
 	}
 	damaged := append([]byte(nil), backup...)
 	damaged[len(Magic)+3] ^= 1
