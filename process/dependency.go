@@ -287,6 +287,23 @@ func (r *run) topFor(section int64, seq *suit.CommandSequence) error {
 			}
 		}
 	}
+	// A component both manifests name sees the parameters the dependent
+	// set for it, unless the dependency set them itself: the encryption
+	// draft's dependency example writes with the content and
+	// encryption-info only its dependent sets (its README's quirk 7).
+	// Both manifests' signers were authorised for that component.
+	for i, id := range r.comps {
+		for j, pid := range r.up.comps {
+			if !id.Equal(pid) {
+				continue
+			}
+			for k, p := range r.up.params[j] {
+				if _, set := r.params[i][k]; !set {
+					r.params[i][k] = p
+				}
+			}
+		}
+	}
 	return r.top(section, seq)
 }
 

@@ -491,3 +491,33 @@ func TestDependencySetParametersAndUnlink(t *testing.T) {
 		t.Fatalf("unlink without authentication: %v, want ErrDependency", err)
 	}
 }
+
+// TestDependencySeesDependentParametersOfSharedComponent: a component both
+// manifests name carries the dependent's parameters into the dependency
+// (the encryption draft's dependency example writes with content the
+// dependent sets); the dependency's own override still wins.
+func TestDependencySeesDependentParametersOfSharedComponent(t *testing.T) {
+	k := prefixKey(t)
+	for _, c := range []struct {
+		own  []suit.Command
+		want string
+	}{
+		{[]suit.Command{cmd(suit.DirectiveWrite)}, "from the dependent"},
+		{[]suit.Command{override(pContent([]byte("its own"))), cmd(suit.DirectiveWrite)}, "its own"},
+	} {
+		dm := &suit.Manifest{Version: 1, SequenceNumber: 1, Common: &suit.Common{Components: []suit.ComponentID{compApp}},
+			Install: &suit.SeverableSequence{Sequence: seq(c.own...)}}
+		dep := seal(t, k, dm, nil)
+		root := dependent(t, 2, dep, depURI, true, "")
+		d := manifestDigest(t, dep)
+		root.Install.Sequence.Commands = []suit.Command{index(0), override(pContent([]byte("from the dependent"))),
+			index(1), override(d), cmd(suit.ConditionDependencyIntegrity), cmd(suit.DirectiveProcessDependency)}
+		dev := newDepDevice(t, uriFiles{depURI: dep}, nil, k)
+		if rep, err := dev.proc.Install(context.Background(), dev.ver, seal(t, k, root, nil)); err != nil {
+			t.Fatalf("install: %v\n%s", err, rep)
+		}
+		if b, _ := dev.storage.Get(compApp); string(b) != c.want {
+			t.Errorf("app = %q, want %q", b, c.want)
+		}
+	}
+}
