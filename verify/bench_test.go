@@ -134,3 +134,37 @@ func BenchmarkVerifyOverheadExample2(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyThenManifestExample2 is what a device that runs the
+// update pays: Verify, then Verified.Manifest, which builds the command
+// model that Verify only validated.
+func BenchmarkVerifyThenManifestExample2(b *testing.B) {
+	data := testshared.Conformance(b, "example-2.suit")
+	v := mustVerifier(b, []*Key{ietfKey(b)}, &Options{Store: NewMemoryStore()})
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := v.Verify(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Manifest() == nil {
+			b.Fatal("no manifest")
+		}
+	}
+}
+
+// BenchmarkCheckManifestExample2 is the validate-only manifest check Verify
+// makes (suit.Envelope.CheckManifest), next to BenchmarkDecodeManifestExample2.
+func BenchmarkCheckManifestExample2(b *testing.B) {
+	data := testshared.Conformance(b, "example-2.suit")
+	b.ReportAllocs()
+	for b.Loop() {
+		env, err := suit.Parse(data, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := env.CheckManifest(nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
