@@ -72,3 +72,33 @@ func TestKeygenSignVerifyHSSLMS(t *testing.T) {
 		t.Fatal("refused sign changed the state file")
 	}
 }
+
+// TestKeygenSignVerifyMLDSA: keygen --alg ML-DSA-44/65/87 in PEM and
+// COSE_Key form; the envelope signed with each verifies with its public
+// key (COSE block alg -48/-49/-50) and is refused (exit 1) with the key of
+// another parameter set.
+func TestKeygenSignVerifyMLDSA(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.suit")
+	os.WriteFile(in, testshared.Conformance(t, "example-3-unsigned.suit"), 0o644)
+	var pubs []string
+	for i, alg := range []string{"ML-DSA-44", "ML-DSA-65", "ML-DSA-87"} {
+		format := []string{"pem", "cose"}[i%2]
+		k, p, out := filepath.Join(dir, alg+".key"), filepath.Join(dir, alg+".pub"), filepath.Join(dir, alg+".suit")
+		if code, _, e := runCLI(t, "keygen", "--alg", alg, "--format", format, "--out", k, "--pub", p); code != 0 {
+			t.Fatalf("keygen %s: %s", alg, e)
+		}
+		if code, _, e := runCLI(t, "sign", "--key", k, "--in", in, "--out", out); code != 0 {
+			t.Fatalf("sign %s: %s", alg, e)
+		}
+		if code, _, e := runCLI(t, "verify", "--key", p, out); code != 0 {
+			t.Fatalf("verify %s: %s", alg, e)
+		}
+		if i > 0 {
+			if code, _, _ := runCLI(t, "verify", "--key", pubs[i-1], out); code != 1 {
+				t.Fatalf("%s envelope verified with the %s key: exit %d", alg, pubs[i-1], code)
+			}
+		}
+		pubs = append(pubs, p)
+	}
+}
