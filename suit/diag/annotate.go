@@ -21,6 +21,7 @@ const (
 	kTextLangD
 	kTextCompD
 	kDigestAlgD
+	kDepMetaD // one SUIT_Dependency_Metadata
 )
 
 // diagMapSchema returns the names of a map's keys.
@@ -38,6 +39,8 @@ func diagMapSchema(k schema.Kind) *schema.Map {
 		return schema.TextManifest
 	case kTextCompD:
 		return schema.TextComponent
+	case kDepMetaD:
+		return schema.DependencyMetadata
 	}
 	return nil
 }
@@ -54,6 +57,8 @@ func diagValueKind(m schema.Kind, key *cbornode.Node, vk schema.Kind) schema.Kin
 		}
 	case schema.OverrideMultiple:
 		return schema.Params
+	case schema.Dependencies:
+		return kDepMetaD
 	case kEnvelopeD:
 		if key.Major == 3 {
 			return schema.Any
