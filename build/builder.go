@@ -48,6 +48,12 @@ type Image struct {
 	// ciphertext of an encrypted image); nil integrates Data.
 	Payload []byte
 
+	// ValidateOnly allows an image with neither URI nor Integrated: the
+	// manifest then checks (validate, and the shared sequence) an image
+	// already on the device and installs nothing. Without it such an
+	// image is refused, since it is most often a forgotten URI.
+	ValidateOnly bool
+
 	// Invoke adds the component to the invoke sequence (boot it).
 	Invoke bool
 
@@ -301,6 +307,11 @@ func (b *Builder) imageCommands(idx int, img *Image) error {
 	}
 	if img.EncryptionInfo != nil && uri == "" {
 		return fmt.Errorf("%w: encrypted image without URI or Integrated", ErrInvalid)
+	}
+	if uri == "" && !img.ValidateOnly {
+		// Without a URI the manifest has no install step for this
+		// component: a device could only check an image already there.
+		return fmt.Errorf("%w: image has no URI and is not Integrated, so nothing installs it (set ValidateOnly for a manifest that only checks the image already on the device)", ErrInvalid)
 	}
 	if uri != "" {
 		fetchParams := suit.Parameters{suit.ParamText(suit.ParamURI, uri)}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
@@ -222,7 +223,7 @@ func TestBuilderReproducesDraftExamples(t *testing.T) {
 		seq    uint64
 		images []Image
 	}{
-		{"example-0-unsigned.suit", 0, []Image{with(imgA, func(i *Image) { i.Invoke = true })}},
+		{"example-0-unsigned.suit", 0, []Image{with(imgA, func(i *Image) { i.Invoke = true; i.ValidateOnly = true })}},
 		{"example-1-unsigned.suit", 1, []Image{with(imgA, func(i *Image) { i.URI = "http://example.com/file.bin" })}},
 		{"example-5-unsigned.suit", 5, []Image{
 			with(imgA, func(i *Image) { i.URI = "http://example.com/file1.bin"; i.Invoke = true }),
@@ -325,5 +326,32 @@ func TestBuilderRejectsBadSlots(t *testing.T) {
 		if err := New(0).AddImage(Image{Slots: slots}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+	}
+}
+
+// TestBuilderRefusesImageNothingInstalls: an image with neither URI nor
+// Integrated (most often a forgotten URI) is refused with ErrInvalid
+// unless ValidateOnly says a validate-only manifest is meant.
+func TestBuilderRefusesImageNothingInstalls(t *testing.T) {
+	v := suit.NewUUID5(suit.NamespaceDNS, []byte("example.com"))
+	img := Image{VendorID: v, ClassID: suit.NewUUID5(v, []byte("c")), Data: []byte("firmware")}
+	b := New(1)
+	if err := b.AddImage(img); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "ValidateOnly") {
+		t.Fatalf("AddImage without URI: %v", err)
+	}
+	if _, err := b.Build(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Build after the refusal: %v", err)
+	}
+	img.ValidateOnly = true
+	b = New(1)
+	if err := b.AddImage(img); err != nil {
+		t.Fatal(err)
+	}
+	env, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := env.Manifest; m.Install != nil || m.Validate == nil {
+		t.Errorf("validate-only manifest: install %v, validate %v", m.Install, m.Validate)
 	}
 }

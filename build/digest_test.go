@@ -224,7 +224,7 @@ func builderImages() map[string]Image {
 		"data uri":          {VendorID: v, ClassID: c, Data: fw, URI: "https://example.com/fw"},
 		"data integrated":   {VendorID: v, ClassID: c, Data: fw, Integrated: "#fw"},
 		"digest uri":        {VendorID: v, ClassID: c, Digest: d, Size: 14, URI: "https://example.com/fw"},
-		"data not fetched":  {VendorID: v, ClassID: c, Data: fw},
+		"data not fetched":  {VendorID: v, ClassID: c, Data: fw, ValidateOnly: true},
 		"no vendor, class":  {Data: fw, URI: "https://example.com/fw", Invoke: true},
 		"invoke and text":   {VendorID: v, ClassID: c, Data: fw, Integrated: "#fw", Invoke: true, Text: map[int64]string{suit.TextComponentDescription: "app"}},
 		"slots with uris":   {VendorID: v, ClassID: c, Slots: []Slot{{Slot: 0, Data: fw, URI: "https://example.com/a"}, {Slot: 1, Data: []byte("b"), URI: "https://example.com/b"}}},

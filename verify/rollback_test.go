@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/suitkit/suitkit/internal/testshared"
@@ -326,5 +327,30 @@ func TestKeyRotationScopesCounters(t *testing.T) {
 	}
 	if _, err := v2.Verify(signedEnvelope(t, testManifest{seq: math.MaxUint64}, signer{alg: int64(keys.ES256), ec: oldPriv})); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("old key after rotation: %v", err)
+	}
+}
+
+// TestMinSequenceWithoutStoreIsAPolicy: a build service that knows only
+// the oldest release it may ship sets MinSequence and no Store; New
+// accepts that without NoRollbackCheckUnsafe, the minimum is enforced, and
+// a verifier with no rollback policy at all is still refused.
+func TestMinSequenceWithoutStoreIsAPolicy(t *testing.T) {
+	priv, key := newP256(t)
+	s := signer{alg: int64(keys.ES256), ec: priv}
+	v, err := New([]*Key{key}, &Options{MinSequence: 5})
+	if err != nil {
+		t.Fatalf("New with only MinSequence: %v", err)
+	}
+	var re *RollbackError
+	if _, err := v.Verify(signedEnvelope(t, testManifest{seq: 4}, s)); !errors.As(err, &re) || !re.Minimum {
+		t.Errorf("sequence 4 under minimum 5: %v", err)
+	}
+	for _, seq := range []uint64{5, 6} {
+		if _, err := v.Verify(signedEnvelope(t, testManifest{seq: seq}, s)); err != nil {
+			t.Errorf("sequence %d: %v", seq, err)
+		}
+	}
+	if _, err := New([]*Key{key}, nil); err == nil || !strings.Contains(err.Error(), "MinSequence") {
+		t.Errorf("no rollback policy: %v", err)
 	}
 }

@@ -72,6 +72,9 @@ type Options struct {
 
 	// MinSequence rejects manifests whose sequence number is below it,
 	// whatever the store says (0: no minimum). It applies even with
+	// NoRollbackCheckUnsafe. A MinSequence without a Store is a complete
+	// rollback policy for a build or distribution service that knows the
+	// oldest release it may ship: [New] accepts it without
 	// NoRollbackCheckUnsafe.
 	MinSequence uint64
 
@@ -102,9 +105,10 @@ type Options struct {
 }
 
 // New returns a Verifier that trusts anchors, configured by opts (nil for
-// the defaults). It needs a rollback store (Options.Store) unless
-// Options.NoRollbackCheckUnsafe is set, and a policy that the anchors can
-// meet.
+// the defaults). It needs a rollback policy: a store (Options.Store), a
+// minimum sequence number (Options.MinSequence, for services without
+// device state), or Options.NoRollbackCheckUnsafe; and a policy that the
+// anchors can meet.
 func New(anchors []*Key, opts *Options) (*Verifier, error) {
 	var o Options
 	if opts != nil {
@@ -129,8 +133,8 @@ func New(anchors []*Key, opts *Options) (*Verifier, error) {
 	for _, k := range v.keys {
 		v.restricted = v.restricted || k.prefixes != nil
 	}
-	if v.store == nil && !v.noRollback {
-		return nil, errors.New("verify: no rollback store (set Options.Store, or Options.NoRollbackCheckUnsafe for inspection only)")
+	if v.store == nil && !v.noRollback && !v.hasMin {
+		return nil, errors.New("verify: no rollback policy (set Options.Store on a device, Options.MinSequence in a build service, or Options.NoRollbackCheckUnsafe for inspection only)")
 	}
 	if n := v.policy.need(v.distinct); n > v.distinct {
 		return nil, fmt.Errorf("verify: policy needs %d distinct keys but only %d are trusted", n, v.distinct)

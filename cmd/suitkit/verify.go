@@ -80,7 +80,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	} else {
 		// An inspection tool without device state: only --min-sequence
 		// (if given) guards against old manifests.
-		opts.NoRollbackCheckUnsafe = true
+		opts.NoRollbackCheckUnsafe = opts.MinSequence == 0
 	}
 	v, err := verify.New(trust, opts)
 	if err != nil {
