@@ -157,3 +157,41 @@ func TestRFC8554TestCase2FromTopSeed(t *testing.T) {
 		t.Fatalf("signature differs from the RFC's (first difference at byte %d)", firstDiff(sig, v["sig"]))
 	}
 }
+
+// TestRFC9858TestCases: the SP 800-208 parameter sets' known answers (RFC
+// 9858 Appendix A.1 SHA-256/192, A.2 SHAKE256/192, A.3 SHAKE256/256, all
+// h=5 w=8) verify, and fail for another message or a flipped bit; and
+// from the RFC's SEED and I our signer makes the same public key and the
+// same signature, byte for byte (C derived as for RFC 8554 test case 2).
+func TestRFC9858TestCases(t *testing.T) {
+	v := readVector(t, "rfc9858.txt")
+	for _, c := range []string{"a1", "a2", "a3"} {
+		pub, err := ParsePublicKey(v[c+"pub"])
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if err := pub.Verify(v[c+"msg"], v[c+"sig"]); err != nil {
+			t.Fatalf("%s (%v/%v): %v", c, pub.Top.LMS.Type, pub.Top.OTS.Type, err)
+		}
+		if err := pub.Verify(append(bytes.Clone(v[c+"msg"]), '!'), v[c+"sig"]); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("%s other message: %v", c, err)
+		}
+		sig := bytes.Clone(v[c+"sig"])
+		sig[len(sig)/2] ^= 1
+		if err := pub.Verify(v[c+"msg"], sig); err == nil {
+			t.Fatalf("%s flipped bit accepted", c)
+		}
+		k, err := NewPrivateKey(context.Background(), &Options{LMS: []LMSType{pub.Top.LMS.Type}, OTS: []OTSType{pub.Top.OTS.Type}}, pub.Top.I, v[c+"seed"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(k.Public().Bytes(), v[c+"pub"]) {
+			t.Fatalf("%s: public key from the RFC's seed differs", c)
+		}
+		want, _ := ParseSignature(v[c+"sig"])
+		own, err := k.SignIndex(context.Background(), uint64(want.Message.Q), v[c+"msg"])
+		if err != nil || !bytes.Equal(own, v[c+"sig"]) {
+			t.Fatalf("%s: signature from the RFC's seed differs (%v, first difference at %d)", c, err, firstDiff(own, v[c+"sig"]))
+		}
+	}
+}
