@@ -24,6 +24,9 @@ func FuzzParseSignature(f *testing.F) {
 	for _, name := range []string{"rfc8554-tc1.txt", "rfc8554-tc2.txt"} {
 		f.Add(readVector(f, name)["sig"])
 	}
+	for _, c := range []string{"a1", "a2", "a3"} {
+		f.Add(readVector(f, "rfc9858.txt")[c+"sig"])
+	}
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSignature(data)
