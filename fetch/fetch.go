@@ -7,12 +7,15 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,7 +33,10 @@ type URIFetcher struct {
 	Client *http.Client
 	// FileRoot, when set, allows file:// URIs for files inside this
 	// directory (resolved with os.Root, so neither ".." nor a symbolic
-	// link can escape it). Empty refuses every file:// URI.
+	// link can escape it). A URI whose path is an absolute path inside
+	// the root (file:///srv/updates/fw.bin with FileRoot /srv/updates)
+	// names that file; any other path is taken relative to the root
+	// (file:///fw.bin is FileRoot/fw.bin). Empty refuses every file:// URI.
 	FileRoot string
 }
 
@@ -69,22 +75,34 @@ func (f *URIFetcher) fetchFile(u *url.URL, max int64) (io.ReadCloser, error) {
 		return nil, errf(process.ErrOperation, "file root: %v", err)
 	}
 	defer root.Close()
-	rel := strings.TrimPrefix(path.Clean("/"+u.Path), "/")
+	p := path.Clean("/" + u.Path)
+	if abs, err := filepath.Abs(f.FileRoot); err == nil {
+		abs = filepath.ToSlash(abs)
+		if r, ok := strings.CutPrefix(p, strings.TrimSuffix(abs, "/")+"/"); ok && abs != "/" {
+			p = "/" + r // an absolute path inside the root
+		}
+	}
+	rel := strings.TrimPrefix(p, "/")
 	if rel == "" {
 		rel = "."
 	}
+	// The caller names the URI; these messages say what went wrong.
 	file, err := root.Open(rel)
 	if err != nil {
-		return nil, errf(process.ErrOperation, "fetch %s: %v", u, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, errf(process.ErrOperation, "%s in the file root %s: %v (file:// paths are the root's files, or absolute paths inside it)", rel, f.FileRoot, err)
 	}
 	st, err := file.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		file.Close()
-		return nil, errf(process.ErrOperation, "fetch %s: not a regular file", u)
+		return nil, errf(process.ErrOperation, "%s in the file root %s is not a regular file", rel, f.FileRoot)
 	}
 	if st.Size() > max {
 		file.Close()
-		return nil, errf(process.ErrLimit, "fetch %s: %d bytes, more than the limit %d", u, st.Size(), max)
+		return nil, errf(process.ErrLimit, "%d bytes, more than the limit %d", st.Size(), max)
 	}
 	return capped(file, max), nil
 }
@@ -92,7 +110,7 @@ func (f *URIFetcher) fetchFile(u *url.URL, max int64) (io.ReadCloser, error) {
 func (f *URIFetcher) fetchHTTP(ctx context.Context, uri string, max int64) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, uri, nil)
 	if err != nil {
-		return nil, errf(process.ErrOperation, "fetch %s: %v", uri, err)
+		return nil, errf(process.ErrOperation, "%v", err)
 	}
 	c := f.Client
 	if c == nil {
@@ -100,15 +118,19 @@ func (f *URIFetcher) fetchHTTP(ctx context.Context, uri string, max int64) (io.R
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, errf(process.ErrOperation, "fetch %s: %v", uri, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // it repeats the method and the URI the caller names
+		}
+		return nil, errf(process.ErrOperation, "%v", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, errf(process.ErrOperation, "fetch %s: HTTP status %s", uri, resp.Status)
+		return nil, errf(process.ErrOperation, "HTTP status %s", resp.Status)
 	}
 	if resp.ContentLength > max {
 		resp.Body.Close()
-		return nil, errf(process.ErrLimit, "fetch %s: Content-Length %d, more than the limit %d", uri, resp.ContentLength, max)
+		return nil, errf(process.ErrLimit, "Content-Length %d, more than the limit %d", resp.ContentLength, max)
 	}
 	return capped(resp.Body, max), nil
 }

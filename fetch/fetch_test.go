@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,5 +131,34 @@ func TestFileFetchConfinedToRoot(t *testing.T) {
 	}
 	if _, err := f.Fetch(context.Background(), "ftp://x/y", 3); !errors.Is(err, process.ErrUnsupported) {
 		t.Fatalf("ftp: %v, want ErrUnsupported", err)
+	}
+}
+
+// TestFileURIAbsolutePathInsideRoot: file:///ROOT/x names ROOT/x (the
+// absolute path it looks like), file:///x stays root-relative, an absolute
+// path outside the root is refused saying where file:// paths resolve, and
+// no message repeats the URI (the processor names it).
+func TestFileURIAbsolutePathInsideRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "fw.bin"), []byte("firmware"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(root)
+	f := &URIFetcher{FileRoot: root}
+	for _, u := range []string{"file://" + filepath.ToSlash(abs) + "/fw.bin", "file:///fw.bin"} {
+		rc, err := f.Fetch(context.Background(), u, 100)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "firmware" {
+			t.Errorf("%s: read %q", u, b)
+		}
+	}
+	u := "file:///etc/hostname-not-in-root"
+	_, err := f.Fetch(context.Background(), u, 100)
+	if !errors.Is(err, process.ErrOperation) || !strings.Contains(err.Error(), "file root") || strings.Contains(err.Error(), u) || strings.Count(err.Error(), "etc/hostname-not-in-root") != 1 {
+		t.Errorf("outside the root: %v", err)
 	}
 }

@@ -2,7 +2,9 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/suitkit/suitkit/process"
@@ -36,20 +38,24 @@ func (f *MapFetcher) Fetch(ctx context.Context, uri string, max int64) (io.ReadC
 		return nil, errf(process.ErrUnsupported, "no local file for URI %q", uri)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, errf(process.ErrOperation, "fetch %s: %v", uri, err)
+		return nil, errf(process.ErrOperation, "%v", err)
 	}
 	file, err := os.Open(name)
 	if err != nil {
-		return nil, errf(process.ErrOperation, "fetch %s from %s: %v", uri, name, err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, errf(process.ErrOperation, "local file %s: %v", name, err)
 	}
 	st, err := file.Stat()
 	if err != nil || !st.Mode().IsRegular() {
 		file.Close()
-		return nil, errf(process.ErrOperation, "fetch %s: %s is not a regular file", uri, name)
+		return nil, errf(process.ErrOperation, "local file %s is not a regular file", name)
 	}
 	if st.Size() > max {
 		file.Close()
-		return nil, errf(process.ErrLimit, "fetch %s: %s has %d bytes, more than the limit %d", uri, name, st.Size(), max)
+		return nil, errf(process.ErrLimit, "local file %s has %d bytes, more than the limit %d", name, st.Size(), max)
 	}
 	return capped(file, max), nil
 }
