@@ -61,10 +61,10 @@ const (
 	// diff coding and codecs, which adapts to the regions of an image
 	// (libjvm: 691.6 KB with 2 MiB blocks, 693.9 KB with 3 MiB, 708.9 KB
 	// with 4 MiB; the smaller pairs fit one block either way).
-	DefaultBlockMemory = diffcore.DefaultBlockMemory
+	DefaultBlockMemory = 2 << 20
 	// MinBlockMemory is the smallest per-block budget Diff uses (the
 	// fixed I/O allowance plus room for about 160 KiB of stream data).
-	MinBlockMemory = diffcore.MinBlockMemory
+	MinBlockMemory = 1 << 20
 )
 
 func (o *Options) core() *diffcore.Options {

@@ -15,11 +15,11 @@ type ISA uint8
 
 // Instruction sets.
 const (
-	Thumb2  ISA = format.ISAThumb2 // ARM Thumb-2: BL, B.W
-	ARM32   ISA = format.ISAARM32  // ARM (A32): B, BL, BLX
-	AArch64 ISA = format.ISAA64    // B/BL, B.cond, CBZ/CBNZ, LDR literal, ADR, ADRP
-	X86_64  ISA = format.ISAX86    // rel32 CALL/JMP/Jcc, RIP-relative operands
-	Xtensa  ISA = format.ISAXtensa // CALL0/CALLn, J, L32R
+	Thumb2  ISA = 1 // ARM Thumb-2: BL, B.W
+	ARM32   ISA = 2 // ARM (A32): B, BL, BLX
+	AArch64 ISA = 3 // B/BL, B.cond, CBZ/CBNZ, LDR literal, ADR, ADRP
+	X86_64  ISA = 4 // rel32 CALL/JMP/Jcc, RIP-relative operands
+	Xtensa  ISA = 5 // CALL0/CALLn, J, L32R
 )
 
 // AllISAs returns every instruction set, in the order of their constants.
