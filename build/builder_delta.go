@@ -73,7 +73,7 @@ type DeltaUpdate struct {
 // patch is the ciphertext, and the manifest's patch fetch carries the
 // encryption info, so the device decrypts the patch while staging it and
 // checks the plaintext patch's digest. Sign the envelope with
-// sign.Envelope before shipping it.
+// sign.Authenticate before shipping it.
 func (u *DeltaUpdate) Build(oldImage, newImage []byte) (*suit.Envelope, []byte, error) {
 	var buf bytes.Buffer
 	if err := differ.Diff(context.Background(), oldImage, newImage, &buf, u.Options); err != nil {

@@ -37,7 +37,7 @@ func signWith(t *testing.T, env *suit.Envelope) (*verify.Key, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		t.Fatal(err)
 	}
 	a, err := verify.NewKey(k.Public, nil)

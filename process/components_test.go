@@ -107,7 +107,7 @@ func TestBuilderMultiImageProcessedEndToEnd(t *testing.T) {
 	}
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	s, _ := sign.ForKey(key, keys.Ed25519)
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		t.Fatal(err)
 	}
 	data, err := env.Encode()

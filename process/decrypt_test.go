@@ -295,7 +295,7 @@ func TestEncryptedDeltaUpdateInstalls(t *testing.T) {
 	if bytes.Contains(ct, plainPatch.Integrated[build.DefaultPatchURI][:64]) {
 		t.Fatal("the integrated patch is not encrypted")
 	}
-	if err := sign.Envelope(env, k.signer); err != nil {
+	if err := sign.Authenticate(env, k.signer); err != nil {
 		t.Fatal(err)
 	}
 	data, err := env.Encode()
@@ -356,7 +356,7 @@ func TestBuilderEncryptedImageInstalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, k.signer); err != nil {
+	if err := sign.Authenticate(env, k.signer); err != nil {
 		t.Fatal(err)
 	}
 	data, err := env.Encode()

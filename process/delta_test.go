@@ -39,7 +39,7 @@ func deltaEnvelope(t testing.TB, k testKey, seqNo uint64, oldImg, newImg []byte)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, k.signer); err != nil {
+	if err := sign.Authenticate(env, k.signer); err != nil {
 		t.Fatal(err)
 	}
 	b, err := env.Encode()

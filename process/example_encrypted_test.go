@@ -34,7 +34,7 @@ func ExampleProcessor_Install_encryptedDelta() {
 	env, _, _ := u.Build(v1, v2)
 	signKey, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(signKey, keys.Ed25519)
-	sign.Envelope(env, signer)
+	sign.Authenticate(env, signer)
 	envelope, _ := env.Encode()
 
 	// Device.

@@ -25,7 +25,7 @@ func Example() {
 	env, _ := b.Build()
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(key, keys.Ed25519)
-	sign.Envelope(env, signer)
+	sign.Authenticate(env, signer)
 	envelope, _ := env.Encode()
 
 	// Device.
@@ -50,7 +50,7 @@ func Example() {
 	other, _ := keys.GenerateKey(keys.Ed25519)
 	otherSigner, _ := sign.ForKey(other, keys.Ed25519)
 	env2, _ := b.Build()
-	sign.Envelope(env2, otherSigner)
+	sign.Authenticate(env2, otherSigner)
 	forged, _ := env2.Encode()
 	_, err = proc.Install(context.Background(), ver, forged)
 	fmt.Println("forged envelope rejected:", err != nil)
@@ -69,7 +69,7 @@ func ExampleProcessor_Update() {
 	env, _, _ := du.Build(v1, v2)
 	key, _ := keys.GenerateKey(keys.Ed25519)
 	signer, _ := sign.ForKey(key, keys.Ed25519)
-	sign.Envelope(env, signer)
+	sign.Authenticate(env, signer)
 	envelope, _ := env.Encode()
 
 	anchor, _ := verify.NewKey(key.Public, nil)

@@ -956,7 +956,7 @@ func runGenerated(data []byte, fail func(format string, args ...any)) *genOutcom
 			delete(env.Severed, suit.ManifestInstall)
 		}
 	}
-	if err := sign.Envelope(env, key.signer); err != nil {
+	if err := sign.Authenticate(env, key.signer); err != nil {
 		fail("sign: %v", err)
 		return nil
 	}

@@ -79,7 +79,7 @@ func buildForProfile(t *testing.T, p *profile.Profile) profileRun {
 		}
 		anchor, _ = verify.NewKey(k.Public, nil)
 	}
-	if err := sign.Envelope(env, signer); err != nil {
+	if err := sign.Authenticate(env, signer); err != nil {
 		t.Fatal(err)
 	}
 	out, err := env.Encode()

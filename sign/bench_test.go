@@ -25,7 +25,7 @@ func benchSign(b *testing.B, alg keys.Algorithm) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := Envelope(env, s); err != nil {
+		if err := Authenticate(env, s); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := env.Encode(); err != nil {

@@ -8,7 +8,7 @@
 // A [Signer] makes one authentication block over the detached payload,
 // the encoded SUIT_Digest: a COSE_Sign1 for a signature algorithm, a
 // COSE_Mac0 for HMAC 256/256; [MultiBlock] puts several signatures in one
-// COSE_Sign. [Envelope] and [SignBytes] sign a whole envelope, checking the
+// COSE_Sign. [Authenticate] and [SignBytes] sign a whole envelope, checking the
 // digest first. Keys and algorithms come from package keys ([ForKey] makes
 // a Signer from a parsed key); the to-be-signed bytes come from
 // internal/cose, the same code verify checks them with, so the two cannot
@@ -26,7 +26,7 @@
 // curve; it is written in the protected header.
 //
 // Signers MUST check the digest before signing (TOCTOU, manifest draft
-// "Signers ... MUST verify the SUIT_Digest"): [Envelope] recomputes the
+// "Signers ... MUST verify the SUIT_Digest"): [Authenticate] recomputes the
 // SUIT_Digest over the encoded manifest bstr (head included) and refuses
 // with [suit.ErrDigestMismatch] if the wrapper holds a different one. It never
 // signs a digest it did not recompute from the bytes being distributed.

@@ -25,25 +25,25 @@ import (
 // suit.Parse should decode it first (or use [SignBytes], which runs
 // suit.Decode and so also checks severed elements against their digests)
 // to avoid signing a manifest no device would accept.
-func Envelope(env *suit.Envelope, signers ...*Signer) error {
+func Authenticate(env *suit.Envelope, signers ...*Signer) error {
 	return addBlocks(env, signers, false)
 }
 
-// EnvelopeMulti is like [Envelope] but appends a single COSE_Sign block
+// EnvelopeMulti is like [Authenticate] but appends a single COSE_Sign block
 // (tag 98) with one signature per signer.
-func EnvelopeMulti(env *suit.Envelope, signers ...*Signer) error {
+func AuthenticateMulti(env *suit.Envelope, signers ...*Signer) error {
 	return addBlocks(env, signers, true)
 }
 
 // SignBytes decodes an envelope with [suit.Decode] (so a manifest that does
-// not decode strictly is never signed), signs it with [Envelope] and
+// not decode strictly is never signed), signs it with [Authenticate] and
 // returns the encoding. data is not modified.
 func SignBytes(data []byte, signers ...*Signer) ([]byte, error) {
 	env, err := suit.Decode(bytes.Clone(data), nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrEnvelope, err)
 	}
-	if err := Envelope(env, signers...); err != nil {
+	if err := Authenticate(env, signers...); err != nil {
 		return nil, err
 	}
 	return env.Encode()

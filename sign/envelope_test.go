@@ -94,7 +94,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		mb := bytes.Clone(env.ManifestBytes)
 		mb[len(mb)-1] ^= 1
 		env.ManifestBytes = mb
-		err := Envelope(env, s)
+		err := Authenticate(env, s)
 		var dm *DigestMismatchError
 		if !errors.Is(err, suit.ErrDigestMismatch) || !errors.As(err, &dm) {
 			t.Fatalf("err = %v", err)
@@ -109,7 +109,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		d := suit.Digest{Algorithm: suit.AlgSHA256, Value: sum[:]}
 		db, _ := d.Encode()
 		env.Authentication = &suit.Authentication{DigestBytes: db, Digest: d}
-		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
+		if err := Authenticate(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -117,7 +117,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		env := parseIETF(t, "example-0-unsigned.suit")
 		env.Authentication.DigestBytes = bytes.Clone(env.Authentication.DigestBytes)
 		env.Authentication.DigestBytes[10] ^= 0xff // what would be signed
-		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
+		if err := Authenticate(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -126,14 +126,14 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 		d := suit.Digest{Algorithm: 1, Value: make([]byte, 32)}
 		db, _ := d.Encode()
 		env.Authentication = &suit.Authentication{DigestBytes: db, Digest: d}
-		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
+		if err := Authenticate(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	t.Run("garbage digest bytes", func(t *testing.T) {
 		env := parseIETF(t, "example-0-unsigned.suit")
 		env.Authentication.DigestBytes = []byte{0x82, 0x2f}
-		if err := Envelope(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
+		if err := Authenticate(env, s); !errors.Is(err, suit.ErrDigestMismatch) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -142,7 +142,7 @@ func TestEnvelopeRefusesDigestThatDoesNotMatchManifest(t *testing.T) {
 func TestEnvelopeComputesMissingDigest(t *testing.T) {
 	env := parseIETF(t, "example-0.suit")
 	env.Authentication = nil
-	if err := Envelope(env, ietfSigner(t)); err != nil {
+	if err := Authenticate(env, ietfSigner(t)); err != nil {
 		t.Fatal(err)
 	}
 	if got := hex.EncodeToString(env.Authentication.Digest.Value); got != "6658ea560262696dd1f13b782239a064da7c6c5cbaf52fded428a6fc83c7e5af" {
@@ -162,7 +162,7 @@ func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
 	mac, _ := NewMACer(secret, []byte("mac"))
 
 	env := parseIETF(t, "example-1.suit") // already one keys.ES256 block from the draft
-	if err := Envelope(env, s1, s2, mac); err != nil {
+	if err := Authenticate(env, s1, s2, mac); err != nil {
 		t.Fatal(err)
 	}
 	out := encode(t, env)
@@ -186,14 +186,14 @@ func TestEnvelopeOneBlockPerSignerAndCOSESign(t *testing.T) {
 	}
 
 	env = parseIETF(t, "example-1-unsigned.suit")
-	if err := EnvelopeMulti(env, s1, s2); err != nil {
+	if err := AuthenticateMulti(env, s1, s2); err != nil {
 		t.Fatal(err)
 	}
 	_, blocks = authOf(t, encode(t, env))
 	if len(blocks) != 1 || !bytes.HasPrefix(blocks[0], []byte{0xd8, 0x62}) {
 		t.Fatalf("want one COSE_Sign block, got %d", len(blocks))
 	}
-	if err := Envelope(env); !errors.Is(err, keys.ErrKey) {
+	if err := Authenticate(env); !errors.Is(err, keys.ErrKey) {
 		t.Fatalf("no signers: %v", err)
 	}
 }
@@ -212,7 +212,7 @@ func TestSignBytesRejectsMalformedEnvelope(t *testing.T) {
 		}
 	}
 	// A bare manifest cannot be signed in place.
-	if err := Envelope(&suit.Envelope{BareManifest: true, ManifestBytes: []byte{0xa0}}, s); !errors.Is(err, ErrEnvelope) {
+	if err := Authenticate(&suit.Envelope{BareManifest: true, ManifestBytes: []byte{0xa0}}, s); !errors.Is(err, ErrEnvelope) {
 		t.Errorf("bare manifest: %v", err)
 	}
 }

@@ -36,7 +36,7 @@ func mustHex(s string) []byte {
 }
 
 // Sign an envelope with two keys: one authentication block each.
-func ExampleEnvelope() {
+func ExampleAuthenticate() {
 	env, err := suit.Parse(mustHex(example0Unsigned), nil)
 	if err != nil {
 		panic(err)
@@ -45,7 +45,7 @@ func ExampleEnvelope() {
 	s1, _ := sign.ForKey(k1, 0) // ES256 for a P-256 key
 	k2, _ := keys.GenerateKey(keys.Ed25519)
 	s2, _ := sign.ForKey(k2, 0)
-	if err := sign.Envelope(env, s1, s2); err != nil {
+	if err := sign.Authenticate(env, s1, s2); err != nil {
 		panic(err)
 	}
 	fmt.Println("algorithms:", s1.Algorithm(), s2.Algorithm())

@@ -41,7 +41,7 @@ func TestSignSeveredExample2(t *testing.T) {
 	if _, err := suit.Sever(env, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := Envelope(env, ietfSigner(t)); err != nil {
+	if err := Authenticate(env, ietfSigner(t)); err != nil {
 		t.Fatal(err)
 	}
 	if !equalExceptSignature(encode(t, env), testshared.Conformance(t, "example-2.suit")) {
@@ -53,7 +53,7 @@ func TestSignSeveredExample2(t *testing.T) {
 // signs again.
 func TestSignAfterSeverDroppedSignatures(t *testing.T) {
 	env := inlineExample2(t)
-	if err := Envelope(env, ietfSigner(t)); err != nil {
+	if err := Authenticate(env, ietfSigner(t)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := suit.Sever(env, &suit.SeverOptions{Elements: []int64{suit.ManifestText}, DropSignatures: true, DigestAlgorithm: suit.AlgSHA384}); err != nil {
@@ -63,7 +63,7 @@ func TestSignAfterSeverDroppedSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Envelope(back, ietfSigner(t)); err != nil {
+	if err := Authenticate(back, ietfSigner(t)); err != nil {
 		t.Fatal(err)
 	}
 }

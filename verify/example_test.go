@@ -32,7 +32,7 @@ func signedUpdate(priv *ecdsa.PrivateKey, seq uint64) []byte {
 	if err != nil {
 		panic(err)
 	}
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		panic(err)
 	}
 	data, err := env.Encode()

@@ -148,7 +148,7 @@ func TestSignPackageInterop(t *testing.T) {
 			keys = append(keys, p.k)
 		}
 	}
-	if err := sign.EnvelopeMulti(env, signers...); err != nil {
+	if err := sign.AuthenticateMulti(env, signers...); err != nil {
 		t.Fatal(err)
 	}
 	out, _ := env.Encode()

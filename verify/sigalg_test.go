@@ -77,7 +77,7 @@ func signedRaw(t *testing.T, data []byte, c sigAlgCase) (*suit.Envelope, []byte)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, c.signer); err != nil {
+	if err := sign.Authenticate(env, c.signer); err != nil {
 		t.Fatal(err)
 	}
 	block := env.Authentication.Blocks[0]

@@ -272,7 +272,7 @@ func (d *demo) sealBuilt(b *build.Builder, s *sign.Signer, name string) ([]byte,
 }
 
 func (d *demo) seal(env *suit.Envelope, s *sign.Signer, name string) ([]byte, error) {
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		return nil, err
 	}
 	data, err := env.Encode()

@@ -245,7 +245,7 @@ func TestProcessInterruptedDuringFetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		t.Fatal(err)
 	}
 	enc, err := env.Encode()

@@ -189,7 +189,7 @@ func twoOfEach(t *testing.T) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sign.Envelope(env, s); err != nil {
+		if err := sign.Authenticate(env, s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -225,7 +225,7 @@ func bigSigned(t *testing.T, dir string, size int) (unsigned, signed []byte, pri
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		t.Fatal(err)
 	}
 	if signed, err = env.Encode(); err != nil {
@@ -352,7 +352,7 @@ func TestProcessDeviceLimitFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := sign.Envelope(env, s); err != nil {
+		if err := sign.Authenticate(env, s); err != nil {
 			t.Fatal(err)
 		}
 		enc, err := env.Encode()
@@ -379,7 +379,7 @@ func TestProcessDeviceLimitFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(denv, s); err != nil {
+	if err := sign.Authenticate(denv, s); err != nil {
 		t.Fatal(err)
 	}
 	dpath := filepath.Join(dir, "delta.suit")

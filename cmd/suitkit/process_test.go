@@ -126,7 +126,7 @@ func TestProcessCommandWithMACKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, m); err != nil {
+	if err := sign.Authenticate(env, m); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := env.Encode()
@@ -246,7 +246,7 @@ func TestProcessFetchFlagServesURIFromLocalFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sign.Envelope(env, m); err != nil {
+	if err := sign.Authenticate(env, m); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := env.Encode()

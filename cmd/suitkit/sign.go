@@ -194,12 +194,12 @@ func runSign(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if *coseSign {
-		err = sign.EnvelopeMulti(env, signers...)
+		err = sign.AuthenticateMulti(env, signers...)
 		if err == nil && len(macers) > 0 {
-			err = sign.Envelope(env, macers...)
+			err = sign.Authenticate(env, macers...)
 		}
 	} else {
-		err = sign.Envelope(env, append(signers, macers...)...)
+		err = sign.Authenticate(env, append(signers, macers...)...)
 	}
 	if err != nil {
 		return rejected(err)

@@ -77,7 +77,7 @@ func main() {
 }
 
 func signed(env *suit.Envelope, s *sign.Signer) []byte {
-	if err := sign.Envelope(env, s); err != nil {
+	if err := sign.Authenticate(env, s); err != nil {
 		log.Fatal(err)
 	}
 	data, err := env.Encode()

@@ -63,7 +63,7 @@ func (p *party) signed(b *build.Builder) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := sign.Envelope(env, p.signer); err != nil {
+	if err := sign.Authenticate(env, p.signer); err != nil {
 		return nil, err
 	}
 	return env.Encode()

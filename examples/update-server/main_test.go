@@ -39,7 +39,7 @@ func TestUpdateServerRecordsWhatDevicesDid(t *testing.T) {
 	}
 	signKey, _ := keys.GenerateKey(keys.ES256)
 	signer, _ := sign.ForKey(signKey, 0)
-	if err := sign.Envelope(env, signer); err != nil {
+	if err := sign.Authenticate(env, signer); err != nil {
 		t.Fatal(err)
 	}
 	envBytes, _ := env.Encode()
