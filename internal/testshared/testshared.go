@@ -3,10 +3,13 @@
 // (conformance/ietf: the IETF example envelopes, keys and diagnostic
 // notation; bench/firmware: firmware pairs).
 //
-// The directory is $SUITKIT_SHARED when that is set, else the first
-// "shared" directory holding conformance/ or bench/ found by walking up
-// from the test's working directory (its package directory). Tests that
-// need it are skipped, with a message saying so, when it is absent.
+// The directory is $SUITKIT_SHARED when that is set, else "shared" beside
+// the module's root (the first directory above the test's working
+// directory holding go.mod) or inside it, when it holds conformance/ or
+// bench/; nothing further up is searched. Tests that need it are skipped,
+// with a message saying so, when it is absent, unless
+// $SUITKIT_REQUIRE_SHARED is set: then they fail, so that CI cannot pass
+// while skipping them.
 package testshared
 
 import (
@@ -19,6 +22,10 @@ import (
 
 // EnvVar names the environment variable that overrides the search.
 const EnvVar = "SUITKIT_SHARED"
+
+// RequireVar names the environment variable that turns a missing shared
+// directory from a skip into a failure.
+const RequireVar = "SUITKIT_REQUIRE_SHARED"
 
 // IETF is the IETF examples' directory below the shared directory.
 const IETF = "conformance/ietf"
@@ -41,16 +48,21 @@ func Root() string {
 		return ""
 	}
 	for {
-		p := filepath.Join(dir, "shared")
-		if isDir(filepath.Join(p, "conformance")) || isDir(filepath.Join(p, "bench")) {
-			return p
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return ""
+			return "" // not inside a module
 		}
 		dir = parent
 	}
+	for _, p := range []string{filepath.Join(filepath.Dir(dir), "shared"), filepath.Join(dir, "shared")} {
+		if isDir(filepath.Join(p, "conformance")) || isDir(filepath.Join(p, "bench")) {
+			return p
+		}
+	}
+	return ""
 }
 
 // Find returns the directory rel (slash-separated, e.g. "bench/firmware")
@@ -73,7 +85,10 @@ func Dir(tb testing.TB, rel string) string {
 	tb.Helper()
 	p := Find(rel)
 	if p == "" {
-		tb.Skipf("shared/%s not found above the package directory (set $%s); test skipped", rel, EnvVar)
+		if os.Getenv(RequireVar) != "" {
+			tb.Fatalf("shared/%s not found beside the module (set $%s); $%s is set, so this fails instead of skipping", rel, EnvVar, RequireVar)
+		}
+		tb.Skipf("shared/%s not found beside the module (set $%s); test skipped", rel, EnvVar)
 	}
 	return p
 }

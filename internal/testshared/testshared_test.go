@@ -54,3 +54,28 @@ func TestWalksUpFromPackageDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestLooksOnlyBesideTheModule: shared/ beside the module root is found
+// from a package directory below it; one further up is not (the search
+// used to walk every parent directory).
+func TestLooksOnlyBesideTheModule(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	top := t.TempDir()
+	mk := func(p string) {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mod := filepath.Join(top, "work", "repo")
+	mk(filepath.Join(mod, "pkg", "sub"))
+	os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module x\n"), 0o644)
+	mk(filepath.Join(top, "shared", "conformance")) // two levels up: ignored
+	t.Chdir(filepath.Join(mod, "pkg", "sub"))
+	if got := Root(); got != "" {
+		t.Fatalf("found %s above the module's parent", got)
+	}
+	mk(filepath.Join(top, "work", "shared", "bench"))
+	if got, want := Root(), filepath.Join(top, "work", "shared"); got != want {
+		t.Fatalf("Root() = %q, want %q", got, want)
+	}
+}
