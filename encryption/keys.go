@@ -41,7 +41,10 @@ func (k *KEK) UnwrapContentKey(info *Info, r *Recipient) ([]byte, error) {
 }
 
 // ECDHKey is a device's static ECDH private key (P-256 or X25519) for
-// ECDH-ES + AES-KW recipients.
+// ECDH-ES + AES-KW recipients. From a key file parsed with package keys:
+// an X25519 COSE_Key (kty OKP, crv X25519, d) gives Key.Agreement, used as
+// is; a P-256 key (PEM or COSE_Key) gives an *ecdsa.PrivateKey in
+// Key.Signer, whose ECDH method gives Private.
 type ECDHKey struct {
 	Private *ecdh.PrivateKey
 	// KeyID, when set, must equal the recipient's kid (when it has one).

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -14,7 +15,8 @@ import (
 )
 
 // ParseCOSEKey parses one COSE_Key (RFC 9052 §7): kty EC2 with crv P-256,
-// P-384 or P-521 (x, y, optional d), kty OKP with crv Ed25519 (x and/or d),
+// P-384 or P-521 (x, y, optional d), kty OKP with crv Ed25519 (x and/or d)
+// or crv X25519 (d, optional x; a key-agreement key, see [Key.Agreement]),
 // kty HSS-LMS (pub; RFC 8778), kty AKP with alg ML-DSA-44/65/87 (pub, optional priv: the 32-byte seed;
 // RFC 9964), or kty Symmetric (k). Parsing is strict: deterministic-CBOR-style limits,
 // no duplicate labels, no tags, no text labels, no unknown labels,
@@ -184,8 +186,11 @@ func parseOKP(m map[int64][]byte, k *Key) error {
 	if err != nil {
 		return err
 	}
+	if crv == cose.CrvX25519 {
+		return parseX25519(m, k)
+	}
 	if crv != cose.CrvEd25519 {
-		return keyErr("COSE_Key", fmt.Sprintf("unsupported OKP curve %d (only Ed25519)", crv), nil)
+		return keyErr("COSE_Key", fmt.Sprintf("unsupported OKP curve %d (only Ed25519 and X25519)", crv), nil)
 	}
 	var pub ed25519.PublicKey
 	if raw, ok := m[cose.KeyX]; ok {
@@ -220,6 +225,46 @@ func parseOKP(m map[int64][]byte, k *Key) error {
 	k.Public = pub
 	return nil
 }
+
+// parseX25519 reads an X25519 key-agreement private key (kty OKP, crv
+// X25519): d is required, and x, when present, must be the public key d
+// derives. A public-only X25519 COSE_Key is refused: nothing here verifies
+// with one, and a decryption key needs d.
+func parseX25519(m map[int64][]byte, k *Key) error {
+	raw, ok := m[cose.KeyD]
+	if !ok {
+		return keyErr("COSE_Key", "X25519 key has no d (only X25519 private keys are accepted)", nil)
+	}
+	d, err := bstr(raw, "d")
+	if err != nil {
+		return err
+	}
+	if len(d) != x25519Size {
+		return keyErr("COSE_Key", fmt.Sprintf("X25519 d must be %d bytes, got %d", x25519Size, len(d)), nil)
+	}
+	priv, err := ecdh.X25519().NewPrivateKey(d)
+	clear(d)
+	if err != nil {
+		return keyErr("COSE_Key", "bad X25519 private key", err)
+	}
+	if raw, ok := m[cose.KeyX]; ok {
+		x, err := bstr(raw, "x")
+		if err != nil {
+			return err
+		}
+		if len(x) != x25519Size {
+			return keyErr("COSE_Key", fmt.Sprintf("X25519 x must be %d bytes, got %d", x25519Size, len(x)), nil)
+		}
+		if !bytes.Equal(x, priv.PublicKey().Bytes()) {
+			return keyErr("COSE_Key", "X25519 d does not match x", nil)
+		}
+	}
+	k.Agreement, k.Public = priv, priv.PublicKey()
+	return nil
+}
+
+// x25519Size is the length of an X25519 private scalar and public key.
+const x25519Size = 32
 
 // parseAKP reads an ML-DSA key of kty AKP: alg is required and names the
 // parameter set; pub (-1) and/or priv (-2, the seed).
@@ -296,7 +341,8 @@ func bstr(raw []byte, what string) ([]byte, error) {
 }
 
 // MarshalCOSEKey encodes k as a deterministic COSE_Key: EC2 (x, y and d
-// when private), OKP Ed25519 (x and d when private), AKP ML-DSA (alg, pub
+// when private), OKP Ed25519 (x and d when private), OKP X25519 (x and d;
+// only with Agreement set), AKP ML-DSA (alg, pub
 // and the seed as priv when private) or Symmetric (k). kid
 // and alg are included when set.
 func (k *Key) MarshalCOSEKey() ([]byte, error) {
@@ -357,6 +403,14 @@ func (k *Key) MarshalCOSEKey() ([]byte, error) {
 			}
 			m[cose.KeyD] = cose.AppendBstr(nil, priv.Seed())
 		}
+	case *ecdh.PublicKey:
+		if k.Agreement == nil || pub.Curve() != ecdh.X25519() || !k.Agreement.PublicKey().Equal(pub) {
+			return nil, keyErr("COSE_Key", "only an X25519 private key (with its own public key) has an ECDH COSE_Key form here", nil)
+		}
+		m[cose.KeyKty] = cose.AppendInt(nil, cose.KtyOKP)
+		m[cose.KeyCrv] = cose.AppendInt(nil, cose.CrvX25519)
+		m[cose.KeyX] = cose.AppendBstr(nil, pub.Bytes())
+		m[cose.KeyD] = cose.AppendBstr(nil, k.Agreement.Bytes())
 	case *hsslms.PublicKey:
 		if k.Signer != nil {
 			return nil, keyErr("COSE_Key", "an HSS-LMS private key is a state file, it has no COSE_Key form", nil)

@@ -39,4 +39,11 @@
 // github.com/cloudflare/circl; COSE_Key kty AKP, PKIX/PKCS#8 with the NIST
 // OIDs) and HMAC 256/384/512. Not supported: RSA, encrypted PEM, COSE_Keys with text labels or
 // compressed EC2 points.
+//
+// One key-agreement key is read too: a COSE_Key of kty OKP, crv X25519 with
+// d (and x, when present, the public key d derives) becomes
+// [Key.Agreement], a device's decryption key for package encryption. It
+// cannot sign, takes no alg, and is never a public key: a public-only
+// X25519 COSE_Key is refused. (A P-256 decryption key is an ordinary EC2
+// private key.)
 package keys

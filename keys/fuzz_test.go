@@ -2,6 +2,8 @@ package keys
 
 import (
 	"bytes"
+	"crypto/ecdh"
+	"crypto/rand"
 	"errors"
 	"testing"
 
@@ -33,6 +35,15 @@ func keySeeds(f *testing.F) (cose, pems [][]byte) {
 			}
 		}
 	}
+	xk, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, err := (&Key{Agreement: xk, Public: xk.PublicKey(), KeyID: []byte{1, 2}}).MarshalCOSEKey()
+	if err != nil {
+		f.Fatal(err)
+	}
+	cose = append(cose, c)
 	return cose, pems
 }
 
@@ -65,7 +76,13 @@ func checkParsed(t *testing.T, k *Key, err error) {
 	if !bytes.Equal(enc, enc2) {
 		t.Fatalf("COSE_Key not stable:\n%x\n%x", enc, enc2)
 	}
-	if k.Public != nil {
+	if k.Agreement != nil {
+		// An X25519 key-agreement key: it cannot sign, has no algorithm,
+		// and its public half is the one d derives.
+		if k.Signer != nil || k.Algorithm != 0 || !k.Agreement.PublicKey().Equal(k.Public) {
+			t.Fatalf("X25519 key with signer %T, alg %v, or a public key d does not derive", k.Signer, k.Algorithm)
+		}
+	} else if k.Public != nil {
 		alg := k.Algorithm
 		if alg == 0 {
 			if alg, err = DefaultAlgorithm(k.Public); err != nil {

@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -34,8 +35,15 @@ type Key struct {
 	// ed25519.PrivateKey or an ML-DSA private key of circl
 	// (*mldsa44.PrivateKey, *mldsa65.PrivateKey, *mldsa87.PrivateKey).
 	Signer crypto.Signer
-	// Public is *ecdsa.PublicKey, ed25519.PublicKey or an ML-DSA public key
-	// (*mldsa44.PublicKey ...) or *hsslms.PublicKey; nil for symmetric.
+	// Agreement is an X25519 key-agreement private key (a COSE_Key of kty
+	// OKP, crv X25519, with d), nil otherwise. It cannot sign: Signer is
+	// nil and Public is its *ecdh.PublicKey. A device decrypts with it
+	// (encryption.ECDHKey); a P-256 key-agreement key comes as Signer, an
+	// *ecdsa.PrivateKey, whose ECDH method gives the *ecdh.PrivateKey.
+	Agreement *ecdh.PrivateKey
+	// Public is *ecdsa.PublicKey, ed25519.PublicKey, an ML-DSA public key
+	// (*mldsa44.PublicKey ...), *hsslms.PublicKey, or the *ecdh.PublicKey
+	// of Agreement; nil for symmetric.
 	Public crypto.PublicKey
 	// Secret is the symmetric key (COSE_Key kty 4 or a raw HMAC file).
 	Secret []byte
@@ -151,7 +159,7 @@ func ParsePublicKey(data []byte) (*Key, error) {
 	switch {
 	case k.IsSymmetric():
 		return nil, keyErr("public", "a symmetric key where a public key is expected (load it as a MAC key)", ErrKeyType)
-	case k.Signer != nil:
+	case k.Signer != nil || k.Agreement != nil:
 		return nil, keyErr("public", "a private key where a public key is expected (distribute only the public half)", ErrKeyType)
 	}
 	return k, nil

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -165,9 +166,11 @@ func loadECDHPublic(path string) (*ecdh.PublicKey, error) {
 }
 
 // loadDecryptKeys reads the device's decryption keys for process
-// --decrypt-key: an ECDH private key (PEM or COSE_Key on P-256, PEM on
-// X25519) or a key-encryption key (raw 16, 24 or 32 bytes, or a symmetric
-// COSE_Key). A COSE_Key's kid becomes the key's kid.
+// --decrypt-key: an ECDH private key (PEM or COSE_Key, on P-256 or X25519)
+// or a key-encryption key (raw 16, 24 or 32 bytes, or a symmetric
+// COSE_Key). A COSE_Key's kid becomes the key's kid. A COSE_Key that
+// package keys refuses (an X25519 d that is not 32 bytes, an x that d does
+// not derive, no d) is reported with the reason.
 func loadDecryptKeys(paths []string) ([]encryption.RecipientKey, error) {
 	var out []encryption.RecipientKey
 	for _, path := range paths {
@@ -177,6 +180,9 @@ func loadDecryptKeys(paths []string) ([]encryption.RecipientKey, error) {
 		}
 		k, err := keys.ParseKey(data)
 		switch {
+		case err == nil && k.Agreement != nil:
+			out = append(out, &encryption.ECDHKey{Private: k.Agreement, KeyID: k.KeyID})
+			continue
 		case err == nil && k.Signer != nil:
 			ec, ok := k.Signer.(*ecdsa.PrivateKey)
 			if !ok {
@@ -187,6 +193,12 @@ func loadDecryptKeys(paths []string) ([]encryption.RecipientKey, error) {
 				return nil, ioErrorf("--decrypt-key %s: ECDH-ES needs a P-256 or X25519 key", path)
 			}
 			out = append(out, &encryption.ECDHKey{Private: priv, KeyID: k.KeyID})
+			continue
+		case err == nil && k.IsSymmetric():
+			if n := len(k.Secret); n != 16 && n != 24 && n != 32 {
+				return nil, ioErrorf("--decrypt-key %s: a key-encryption key is 16, 24 or 32 bytes, not %d", path, n)
+			}
+			out = append(out, &encryption.KEK{Key: k.Secret, KeyID: k.KeyID})
 			continue
 		case err == nil:
 			return nil, ioErrorf("--decrypt-key %s: a public key cannot decrypt", path)
@@ -200,11 +212,9 @@ func loadDecryptKeys(paths []string) ([]encryption.RecipientKey, error) {
 			}
 			return nil, ioErrorf("--decrypt-key %s: not a P-256 or X25519 private key", path)
 		}
-		if ck, err := keys.ParseCOSEKey(data); err == nil && ck.Secret != nil {
-			if n := len(ck.Secret); n == 16 || n == 24 || n == 32 {
-				out = append(out, &encryption.KEK{Key: ck.Secret, KeyID: ck.KeyID})
-				continue
-			}
+		if !errors.Is(err, keys.ErrKeyType) {
+			// A COSE_Key, but a bad one: say why.
+			return nil, ioErrorf("--decrypt-key %s: %v", path, err)
 		}
 		switch len(data) {
 		case 16, 24, 32:

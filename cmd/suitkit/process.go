@@ -47,7 +47,7 @@ func runProcess(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	reportFile := fs.String("report", "", "write the run's SUIT_Report to `FILE` (sealed with --report-key; written whether or not the install succeeded)")
 	reportKey := fs.String("report-key", "", "the device's report key `FILE`: a private PEM or COSE_Key (COSE_Sign1) or a MAC secret (COSE_Mac0)")
 	nonceHex := fs.String("nonce", "", "the server's nonce (`HEX`) to put in the report")
-	fs.Var(&decryptKeys, "decrypt-key", "the device's decryption key `FILE` for encrypted payloads: an ECDH private key (PEM or COSE_Key; P-256, or X25519 in PEM) or a key-encryption key (16, 24 or 32 raw bytes, or a symmetric COSE_Key); repeatable")
+	fs.Var(&decryptKeys, "decrypt-key", "the device's decryption key `FILE` for encrypted payloads: an ECDH private key (PEM or COSE_Key; P-256 or X25519) or a key-encryption key (16, 24 or 32 raw bytes, or a symmetric COSE_Key); repeatable")
 	skipCompat := fs.Bool("unsafe-skip-compatibility-check", false, "accept manifests that do not check both the vendor and the class identifier (the firmware-encryption draft's examples); never on a device in the field")
 	profName := profileFlag(fs, "verification and processing (digests, signatures, encryption)")
 	reportEnc := fs.String("report-encryption-key", "", "encrypt the report (COSE_Encrypt0, AES-GCM) with the raw 16-, 24- or 32-byte key in `FILE` shared with the server")

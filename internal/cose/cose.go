@@ -64,6 +64,7 @@ const (
 	CrvP256      = 1
 	CrvP384      = 2
 	CrvP521      = 3
+	CrvX25519    = 4
 	CrvEd25519   = 6
 )
 
