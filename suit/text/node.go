@@ -172,12 +172,33 @@ func parseJSONText(data []byte) (*tnode, error) {
 	dec.UseNumber()
 	t, err := jsonValue(dec, 0)
 	if err != nil {
-		return nil, err
+		return nil, atJSONOffset(data, dec.InputOffset(), err)
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON value")
+		return nil, atJSONOffset(data, end, errors.New("trailing data after the JSON value"))
 	}
 	return t, nil
+}
+
+// atJSONOffset prefixes err with the line and column (1-based, in bytes)
+// where the decoder stopped: after the last token it read, so at or just
+// before the fault. (A SyntaxError's Offset is not used: with the Token
+// API it does not count from the start of the input.)
+func atJSONOffset(data []byte, off int64, err error) error {
+	off = min(max(off, 0), int64(len(data)))
+	for off < int64(len(data)) && (data[off] == ' ' || data[off] == '\t' || data[off] == '\r' || data[off] == '\n' || data[off] == ':') {
+		off++ // to the start of the offending token
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
 
 func jsonValue(dec *json.Decoder, depth int) (*tnode, error) {
