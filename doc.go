@@ -28,6 +28,24 @@
 // The command suitkit (cmd/suitkit) exposes all of it; `suitkit demo` runs the
 // whole flow end to end on built-in defaults.
 //
+// # Where to start, by task
+//
+//   - Build a manifest for a firmware image: build.New, Builder.AddImage,
+//     Builder.Build (CLI: suitkit create --image ...); a delta update:
+//     build.DeltaUpdate (suitkit create --delta --old OLD ...).
+//   - Sign it, with a key file or any crypto.Signer (a KMS, an HSM):
+//     sign.NewSigner or sign.ForKey, then sign.Authenticate (suitkit sign).
+//   - Check an envelope in a build or distribution service: verify.New with
+//     Options.MinSequence, Verifier.Verify (suitkit verify --min-sequence N).
+//   - Install on a device: verify.New with a Store (verify.OpenFileStore),
+//     process.New with a Platform (host.OpenDirStorage, fetch.URIFetcher),
+//     Processor.Install (suitkit process).
+//   - Make or apply a patch on its own: delta/differ.Diff and delta.Apply
+//     (suitkit diff, suitkit patch).
+//   - Inspect an envelope: suit.Decode, suit/text.Format (suitkit show,
+//     suitkit lint).
+//   - Hash a large image without holding it: suit.DigestReader.
+//
 // # Private-use SUIT numbers
 //
 // suitkit expresses a delta update with the draft's own commands plus one
