@@ -175,7 +175,7 @@ func Parse(b []byte, lim *Limits) (*Sealed, error) {
 	d := &dec{b: b, lim: l, path: "COSE"}
 	s := &Sealed{}
 	tagged := false
-	if d.peek() == majTag {
+	if d.peek() == cbor.Tag {
 		at := d.off
 		_, tag, err := d.head()
 		if err != nil {
@@ -199,7 +199,7 @@ func Parse(b []byte, lim *Limits) (*Sealed, error) {
 		return nil, d.fail(ErrMalformed, start, "COSE_Sign1/COSE_Mac0 must have 4 elements")
 	}
 	pAt := d.off
-	if s.protected, err = d.str(majBytes, "a bstr (protected header)"); err != nil {
+	if s.protected, err = d.str(cbor.Bytes, "a bstr (protected header)"); err != nil {
 		return nil, err
 	}
 	alg, hasAlg, err := protectedAlg(s.protected, l)
@@ -233,7 +233,7 @@ func Parse(b []byte, lim *Limits) (*Sealed, error) {
 			return nil, d.fail(ErrMalformed, uAt, "unprotected header label is not an integer")
 		}
 		if label == cose.HeaderKid {
-			if s.KeyID, err = d.str(majBytes, "a bstr (kid)"); err != nil {
+			if s.KeyID, err = d.str(cbor.Bytes, "a bstr (kid)"); err != nil {
 				return nil, err
 			}
 			continue
@@ -245,10 +245,10 @@ func Parse(b []byte, lim *Limits) (*Sealed, error) {
 			return nil, err
 		}
 	}
-	if s.Payload, err = d.str(majBytes, "a bstr (attached report; a report is never detached)"); err != nil {
+	if s.Payload, err = d.str(cbor.Bytes, "a bstr (attached report; a report is never detached)"); err != nil {
 		return nil, err
 	}
-	if s.value, err = d.str(majBytes, "a bstr (signature or tag)"); err != nil {
+	if s.value, err = d.str(cbor.Bytes, "a bstr (signature or tag)"); err != nil {
 		return nil, err
 	}
 	if d.off != len(b) {

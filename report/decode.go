@@ -52,18 +52,6 @@ func (l *Limits) resolve() limits {
 	}
 }
 
-// CBOR major types.
-const (
-	majUint  byte = 0
-	majNint  byte = 1
-	majBytes byte = 2
-	majText  byte = 3
-	majArray byte = 4
-	majMap   byte = 5
-	majTag   byte = 6
-	majOther byte = 7
-)
-
 // dec is a strict reader of deterministic CBOR (RFC 8949 section 4.2.1):
 // definite lengths, shortest heads, sorted unique map keys, valid UTF-8,
 // no floats or undefined. Counts are checked against the remaining bytes
@@ -86,7 +74,7 @@ func (d *dec) head() (byte, uint64, error) {
 	if err != nil {
 		return 0, 0, d.fail(ErrMalformed, start, "%v", err)
 	}
-	if maj == majOther {
+	if maj == cbor.Simple {
 		switch {
 		case ai == 20 || ai == 21 || ai == 22: // false, true, null
 		default:
@@ -119,7 +107,7 @@ func (d *dec) expect(want byte, what string) (uint64, error) {
 	return arg, nil
 }
 
-func (d *dec) uint() (uint64, error) { return d.expect(majUint, "an unsigned integer") }
+func (d *dec) uint() (uint64, error) { return d.expect(cbor.Uint, "an unsigned integer") }
 
 func (d *dec) int() (int64, error) {
 	start := d.off
@@ -127,11 +115,11 @@ func (d *dec) int() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if (maj != majUint && maj != majNint) || arg > math.MaxInt64 {
+	if (maj != cbor.Uint && maj != cbor.Nint) || arg > math.MaxInt64 {
 		d.off = start
 		return 0, d.fail(ErrMalformed, start, "expected an integer within 64 bits")
 	}
-	if maj == majNint {
+	if maj == cbor.Nint {
 		return -1 - int64(arg), nil
 	}
 	return int64(arg), nil
@@ -151,7 +139,7 @@ func (d *dec) count(n uint64, start, min, capN int, what string) (int, error) {
 
 func (d *dec) array(capN int, what string) (int, error) {
 	start := d.off
-	n, err := d.expect(majArray, "an array ("+what+")")
+	n, err := d.expect(cbor.Array, "an array ("+what+")")
 	if err != nil {
 		return 0, err
 	}
@@ -160,7 +148,7 @@ func (d *dec) array(capN int, what string) (int, error) {
 
 func (d *dec) mapHead(capN int, what string) (int, error) {
 	start := d.off
-	n, err := d.expect(majMap, "a map ("+what+")")
+	n, err := d.expect(cbor.Map, "a map ("+what+")")
 	if err != nil {
 		return 0, err
 	}
@@ -177,7 +165,7 @@ func (d *dec) str(maj byte, what string) ([]byte, error) {
 		return nil, d.fail(ErrMalformed, start, "%s of %d bytes runs past the input", what, n)
 	}
 	s := d.b[d.off : d.off+int(n)]
-	if maj == majText && !utf8.Valid(s) {
+	if maj == cbor.Text && !utf8.Valid(s) {
 		return nil, d.fail(ErrMalformed, start, "text is not valid UTF-8")
 	}
 	d.off += int(n)
@@ -208,14 +196,14 @@ func (d *dec) skip(depth int) ([]byte, error) {
 		return nil, err
 	}
 	switch maj {
-	case majBytes, majText:
+	case cbor.Bytes, cbor.Text:
 		d.off = start
 		if _, err := d.str(maj, "a string"); err != nil {
 			return nil, err
 		}
-	case majArray, majMap:
+	case cbor.Array, cbor.Map:
 		min := 1
-		if maj == majMap {
+		if maj == cbor.Map {
 			min = 2
 		}
 		n, err := d.count(arg, start, min, d.lim.elements, "nested item")
@@ -224,7 +212,7 @@ func (d *dec) skip(depth int) ([]byte, error) {
 		}
 		var prev []byte
 		for i := 0; i < n; i++ {
-			if maj == majMap {
+			if maj == cbor.Map {
 				k, err := d.key(prev, depth+1)
 				if err != nil {
 					return nil, err
@@ -235,7 +223,7 @@ func (d *dec) skip(depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case majTag:
+	case cbor.Tag:
 		if _, err := d.skip(depth + 1); err != nil {
 			return nil, err
 		}
@@ -293,7 +281,7 @@ func (d *dec) report() (*Report, error) {
 		switch {
 		case isInt && key == KeyNonce:
 			done := d.at("nonce")
-			r.Nonce, err = d.str(majBytes, "a bstr")
+			r.Nonce, err = d.str(cbor.Bytes, "a bstr")
 			done()
 		case isInt && key == KeyRecords:
 			seen |= 1
@@ -308,7 +296,7 @@ func (d *dec) report() (*Report, error) {
 		case isInt && key == KeyCapabilityReport:
 			at := d.off
 			done := d.at("capability-report")
-			if d.peek() != majMap {
+			if d.peek() != cbor.Map {
 				err = d.fail(ErrMalformed, at, "expected a map")
 			} else {
 				r.Capability, err = d.skip(1)
@@ -343,9 +331,9 @@ func intItem(k []byte) (int64, bool) {
 		return 0, false
 	}
 	switch maj {
-	case majUint:
+	case cbor.Uint:
 		return int64(arg), true
-	case majNint:
+	case cbor.Nint:
 		return -1 - int64(arg), true
 	}
 	return 0, false
@@ -360,7 +348,7 @@ func (d *dec) reference(ref *Reference) error {
 	if n != 2 {
 		return d.fail(ErrMalformed, start, "SUIT_Reference must have 2 elements")
 	}
-	uri, err := d.str(majText, "a tstr (manifest-uri)")
+	uri, err := d.str(cbor.Text, "a tstr (manifest-uri)")
 	if err != nil {
 		return err
 	}
@@ -379,7 +367,7 @@ func (d *dec) reference(ref *Reference) error {
 	if ref.Digest.Algorithm, err = d.int(); err != nil {
 		return err
 	}
-	if ref.Digest.Value, err = d.str(majBytes, "a bstr (digest bytes)"); err != nil {
+	if ref.Digest.Value, err = d.str(cbor.Bytes, "a bstr (digest bytes)"); err != nil {
 		return err
 	}
 	for i := 2; i < m; i++ {
@@ -401,11 +389,11 @@ func (d *dec) records() ([]Entry, error) {
 	for i := range out {
 		done := d.at("[" + strconv.Itoa(i) + "]")
 		switch d.peek() {
-		case majArray:
+		case cbor.Array:
 			var rec Record
 			err = d.record(&rec)
 			out[i].Record = &rec
-		case majMap:
+		case cbor.Map:
 			var sp SystemProperties
 			err = d.system(&sp)
 			out[i].System = &sp
@@ -527,7 +515,7 @@ func (d *dec) componentID() (suit.ComponentID, error) {
 	}
 	cid := make(suit.ComponentID, n)
 	for i := range cid {
-		if cid[i], err = d.str(majBytes, "a bstr"); err != nil {
+		if cid[i], err = d.str(cbor.Bytes, "a bstr"); err != nil {
 			return nil, err
 		}
 	}

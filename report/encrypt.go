@@ -94,7 +94,7 @@ func SealEncrypted(r *Report, a Authenticator, ck *ContentKey) ([]byte, error) {
 // encrypted reports whether a container payload is a COSE_Encrypt0 (tag 16
 // or an array) rather than a SUIT_Report (a map).
 func encrypted(payload []byte) bool {
-	return len(payload) > 0 && (payload[0] == 0xd0 || payload[0]>>5 == majArray)
+	return len(payload) > 0 && (payload[0] == 0xd0 || payload[0]>>5 == cbor.Array)
 }
 
 // VerifyEncrypted is Verify for a report whose payload is a COSE_Encrypt0:
@@ -135,7 +135,7 @@ func decrypt(b []byte, ck *ContentKey, lim *Limits) ([]byte, error) {
 		return nil, d.fail(ErrMalformed, start, "COSE_Encrypt0 must have 3 elements")
 	}
 	pAt := d.off
-	prot, err := d.str(majBytes, "a bstr (protected header)")
+	prot, err := d.str(cbor.Bytes, "a bstr (protected header)")
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func decrypt(b []byte, ck *ContentKey, lim *Limits) ([]byte, error) {
 		label, _ := intItem(k)
 		switch label {
 		case cose.HeaderIV:
-			if iv, err = d.str(majBytes, "a bstr (IV)"); err != nil {
+			if iv, err = d.str(cbor.Bytes, "a bstr (IV)"); err != nil {
 				return nil, err
 			}
 		case cose.HeaderAlg, cose.HeaderCrit:
@@ -170,7 +170,7 @@ func decrypt(b []byte, ck *ContentKey, lim *Limits) ([]byte, error) {
 			}
 		}
 	}
-	ct, err := d.str(majBytes, "a bstr (ciphertext; a report is never detached)")
+	ct, err := d.str(cbor.Bytes, "a bstr (ciphertext; a report is never detached)")
 	if err != nil {
 		return nil, err
 	}

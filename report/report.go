@@ -178,7 +178,7 @@ func (r *Report) Encode() ([]byte, error) {
 		add(KeyResult, res)
 	}
 	if r.Capability != nil {
-		if err := checkItem(r.Capability, majMap, "capability report"); err != nil {
+		if err := checkItem(r.Capability, cbor.Map, "capability report"); err != nil {
 			return nil, err
 		}
 		add(KeyCapabilityReport, r.Capability)

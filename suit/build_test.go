@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // Test-only helpers that build CBOR from hex fragments, so negative vectors
@@ -33,7 +35,7 @@ func bs(content []byte) []byte { return BstrItem(content) }
 // seqOf builds a command sequence array from already-encoded pairs.
 func seqOf(n int, pairs ...[]byte) []byte {
 	var w writer
-	w.head(majArray, uint64(n))
+	w.head(cbor.Array, uint64(n))
 	return cat(w.b, cat(pairs...))
 }
 
@@ -49,7 +51,7 @@ func commonWith(shared []byte) []byte {
 // (already encoded, in order, after key 3).
 func manifestWith(common []byte, extraPairs int, extra ...[]byte) []byte {
 	var w writer
-	w.head(majMap, uint64(3+extraPairs))
+	w.head(cbor.Map, uint64(3+extraPairs))
 	return cat(w.b, hx("01 01 02 00 03"), bs(common), cat(extra...))
 }
 

@@ -15,18 +15,6 @@ import (
 // strings are returned as slices of the input, and every declared length or
 // count is checked against the bytes that remain before it is used.
 
-// CBOR major types.
-const (
-	majUint   byte = 0
-	majNint   byte = 1
-	majBytes  byte = 2
-	majText   byte = 3
-	majArray  byte = 4
-	majMap    byte = 5
-	majTag    byte = 6
-	majSimple byte = 7
-)
-
 // dec reads one layer of CBOR: the whole input, or the content of one
 // bstr-wrapped element.
 type dec struct {
@@ -98,7 +86,7 @@ func (d *dec) head() (byte, uint64, error) {
 	if start >= len(d.b) {
 		return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input")
 	}
-	if ib := d.b[start]; ib&0x1f < cbor.AI1Byte && ib>>5 != majSimple {
+	if ib := d.b[start]; ib&0x1f < cbor.AI1Byte && ib>>5 != cbor.Simple {
 		d.off++ // fast path: a one-byte head is always in shortest form
 		return ib >> 5, uint64(ib & 0x1f), nil
 	}
@@ -109,14 +97,14 @@ func (d *dec) head() (byte, uint64, error) {
 		return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input in an item head")
 	case cbor.ErrIndefinite:
 		switch maj {
-		case majBytes, majText, majArray, majMap:
+		case cbor.Bytes, cbor.Text, cbor.Array, cbor.Map:
 			return 0, 0, d.fail(ErrNotDeterministic, start, "indefinite-length item")
 		}
 		return 0, 0, d.fail(ErrMalformed, start, "invalid initial byte 0x%02x", d.b[start])
 	default:
 		return 0, 0, d.fail(ErrMalformed, start, "reserved initial byte 0x%02x", d.b[start])
 	}
-	if maj == majSimple {
+	if maj == cbor.Simple {
 		switch {
 		case ai == cbor.AI1Byte:
 			return 0, 0, d.fail(ErrMalformed, start, "simple value %d is not allowed", arg)
@@ -150,19 +138,19 @@ func (d *dec) expect(maj byte, what string) (uint64, error) {
 
 func majName(m byte, arg uint64) string {
 	switch m {
-	case majUint:
+	case cbor.Uint:
 		return "an unsigned integer"
-	case majNint:
+	case cbor.Nint:
 		return "a negative integer"
-	case majBytes:
+	case cbor.Bytes:
 		return "a byte string"
-	case majText:
+	case cbor.Text:
 		return "a text string"
-	case majArray:
+	case cbor.Array:
 		return "an array"
-	case majMap:
+	case cbor.Map:
 		return "a map"
-	case majTag:
+	case cbor.Tag:
 		return "a tag"
 	}
 	switch arg {
@@ -175,7 +163,7 @@ func majName(m byte, arg uint64) string {
 }
 
 // uint reads an unsigned integer.
-func (d *dec) uint() (uint64, error) { return d.expect(majUint, "an unsigned integer") }
+func (d *dec) uint() (uint64, error) { return d.expect(cbor.Uint, "an unsigned integer") }
 
 // int reads an integer that fits in int64.
 func (d *dec) int() (int64, error) {
@@ -184,7 +172,7 @@ func (d *dec) int() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if m != majUint && m != majNint {
+	if m != cbor.Uint && m != cbor.Nint {
 		d.off = start
 		return 0, d.fail(ErrMalformed, start, "expected an integer, found %s", majName(m, arg))
 	}
@@ -192,7 +180,7 @@ func (d *dec) int() (int64, error) {
 		d.off = start
 		return 0, d.fail(ErrUnsupported, start, "integer out of the 64-bit signed range")
 	}
-	if m == majNint {
+	if m == cbor.Nint {
 		return -1 - int64(arg), nil
 	}
 	return int64(arg), nil
@@ -213,7 +201,7 @@ func (d *dec) take(n uint64, start int) ([]byte, error) {
 // of that content.
 func (d *dec) bstr() ([]byte, int, error) {
 	start := d.off
-	n, err := d.expect(majBytes, "a byte string")
+	n, err := d.expect(cbor.Bytes, "a byte string")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -225,7 +213,7 @@ func (d *dec) bstr() ([]byte, int, error) {
 // tstr reads a text string and checks it is valid UTF-8.
 func (d *dec) tstr() ([]byte, error) {
 	start := d.off
-	n, err := d.expect(majText, "a text string")
+	n, err := d.expect(cbor.Text, "a text string")
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +271,7 @@ func (d *dec) count(n uint64, start, minBytes, capN int, what string) (int, erro
 // array reads an array head with its count checked against capN.
 func (d *dec) array(capN int, what string) (int, error) {
 	start := d.off
-	n, err := d.expect(majArray, "an array")
+	n, err := d.expect(cbor.Array, "an array")
 	if err != nil {
 		return 0, err
 	}
@@ -293,7 +281,7 @@ func (d *dec) array(capN int, what string) (int, error) {
 // mapHead reads a map head.
 func (d *dec) mapHead(capN int, what string) (int, error) {
 	start := d.off
-	n, err := d.expect(majMap, "a map")
+	n, err := d.expect(cbor.Map, "a map")
 	if err != nil {
 		return 0, err
 	}
@@ -333,16 +321,16 @@ func (d *dec) skip(depth int) ([]byte, error) {
 		return nil, err
 	}
 	switch m {
-	case majBytes:
+	case cbor.Bytes:
 		if _, err := d.take(arg, start); err != nil {
 			return nil, err
 		}
-	case majText:
+	case cbor.Text:
 		d.off = start
 		if _, err := d.tstr(); err != nil {
 			return nil, err
 		}
-	case majArray:
+	case cbor.Array:
 		n, err := d.count(arg, start, 1, math.MaxInt, "array")
 		if err != nil {
 			return nil, err
@@ -352,7 +340,7 @@ func (d *dec) skip(depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case majMap:
+	case cbor.Map:
 		n, err := d.count(arg, start, 2, math.MaxInt, "map")
 		if err != nil {
 			return nil, err
@@ -368,7 +356,7 @@ func (d *dec) skip(depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case majTag:
+	case cbor.Tag:
 		if arg == 2 || arg == 3 {
 			d.off = start
 			return nil, d.fail(ErrMalformed, start, "bignum tags are not allowed")
@@ -404,9 +392,9 @@ func itemInt(b []byte) (int64, bool) {
 		return 0, false
 	}
 	switch maj {
-	case majUint:
+	case cbor.Uint:
 		return int64(arg), true
-	case majNint:
+	case cbor.Nint:
 		return -1 - int64(arg), true
 	}
 	return 0, false

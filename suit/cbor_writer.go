@@ -14,23 +14,23 @@ type writer struct{ b []byte }
 
 func (w *writer) head(maj byte, n uint64) { w.b = cbor.AppendHead(w.b, maj, n) }
 
-func (w *writer) uint(v uint64) { w.head(majUint, v) }
+func (w *writer) uint(v uint64) { w.head(cbor.Uint, v) }
 
 func (w *writer) int(v int64) {
 	if v < 0 {
-		w.head(majNint, uint64(-1-v))
+		w.head(cbor.Nint, uint64(-1-v))
 		return
 	}
-	w.head(majUint, uint64(v))
+	w.head(cbor.Uint, uint64(v))
 }
 
 func (w *writer) bstr(b []byte) {
-	w.head(majBytes, uint64(len(b)))
+	w.head(cbor.Bytes, uint64(len(b)))
 	w.b = append(w.b, b...)
 }
 
 func (w *writer) tstr(s string) {
-	w.head(majText, uint64(len(s)))
+	w.head(cbor.Text, uint64(len(s)))
 	w.b = append(w.b, s...)
 }
 
@@ -86,7 +86,7 @@ func (m *mapBuilder) write(w *writer) error {
 			return fmt.Errorf("%w: duplicate map key %x", ErrMalformed, m.es[i].k)
 		}
 	}
-	w.head(majMap, uint64(len(m.es)))
+	w.head(cbor.Map, uint64(len(m.es)))
 	for _, e := range m.es {
 		if len(e.k) == 0 || len(e.v) == 0 {
 			return fmt.Errorf("%w: empty map key or value", ErrMalformed)

@@ -3,6 +3,8 @@ package suit
 import (
 	"strconv"
 	"strings"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // This file decodes command sequences, commands and their arguments.
@@ -120,7 +122,7 @@ func (d *dec) command(c *Command, depth, seqDepth int, shared bool) error {
 	default:
 		if id < 0 {
 			switch m, _ := d.peek(); {
-			case m == majUint || m == majNint || m == majBytes || m == majText || d.peekByte() == 0xf6:
+			case m == cbor.Uint || m == cbor.Nint || m == cbor.Bytes || m == cbor.Text || d.peekByte() == 0xf6:
 			default:
 				return inPath(d.fail(ErrMalformed, d.off, "custom command argument must be a bstr, tstr, int or nil"), shortName(CommandName(id), id))
 			}
@@ -140,13 +142,13 @@ func (d *dec) componentIndex(ci *ComponentIndex, depth int) error {
 	case d.peekByte() == 0xf5:
 		d.off++
 		ci.All = true
-	case m == majUint:
+	case m == cbor.Uint:
 		v, err := d.uint()
 		if err != nil {
 			return err
 		}
 		ci.Index = v
-	case m == majArray:
+	case m == cbor.Array:
 		if err := d.depthOK(depth); err != nil {
 			return err
 		}
@@ -300,7 +302,7 @@ func (d *dec) paramValue(key int64, depth int) error {
 	case ParamUpdatePriority:
 		_, err = d.int()
 	case ParamEncryptionInfo:
-		err = d.wrappedForeign(depth, majTag, "encryption-info")
+		err = d.wrappedForeign(depth, cbor.Tag, "encryption-info")
 	case ParamVersion:
 		var sub dec
 		if sub, err = d.wrapped(); err != nil {
@@ -331,7 +333,7 @@ func (d *dec) paramValue(key int64, depth int) error {
 		if key < 0 {
 			m, _ := d.peek()
 			b := d.peekByte()
-			if !(m == majUint || m == majNint || m == majBytes || m == majText || b == 0xf4 || b == 0xf5) {
+			if !(m == cbor.Uint || m == cbor.Nint || m == cbor.Bytes || m == cbor.Text || b == 0xf4 || b == 0xf5) {
 				return d.fail(ErrMalformed, d.off, "custom parameter value must be an int, bool, tstr or bstr")
 			}
 		}
@@ -429,7 +431,7 @@ func (d *dec) indexKey(prev *[]byte, depth int, what string) (uint64, error) {
 	}
 	*prev = k
 	maj, idx, _, _ := itemHead(k)
-	if maj != majUint {
+	if maj != cbor.Uint {
 		return 0, d.fail(ErrMalformed, kAt, "%s key must be a component index", what)
 	}
 	return idx, nil

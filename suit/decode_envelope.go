@@ -1,6 +1,10 @@
 package suit
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/suitkit/suitkit/internal/cbor"
+)
 
 // This file holds the entry points: Parse, Decode, DecodeManifest and the
 // standalone decoders.
@@ -55,7 +59,7 @@ func Decode(data []byte, lim *Limits) (*Envelope, error) {
 func (d *dec) envelope(blk *envelopeBlock) error {
 	e := &blk.e
 	start := d.off
-	if m, _ := d.peek(); m == majTag {
+	if m, _ := d.peek(); m == cbor.Tag {
 		_, tag, err := d.head()
 		if err != nil {
 			return err
@@ -64,7 +68,7 @@ func (d *dec) envelope(blk *envelopeBlock) error {
 		case 107:
 			e.Tagged = true
 		case 1070:
-			if m, _ := d.peek(); m != majMap {
+			if m, _ := d.peek(); m != cbor.Map {
 				return d.fail(ErrMalformed, d.off, "SUIT_Manifest_Tagged must wrap a map")
 			}
 			at := d.off
@@ -95,7 +99,7 @@ func (d *dec) envelope(blk *envelopeBlock) error {
 			return err
 		}
 		prev = k
-		if name, ok := itemString(k, majText); ok {
+		if name, ok := itemString(k, cbor.Text); ok {
 			if err := d.integrated(e, string(name), kAt); err != nil {
 				return inPath(err, "integrated("+string(name)+")")
 			}
@@ -219,10 +223,10 @@ func (d *dec) authBlock(depth int) error {
 	if err != nil {
 		return err
 	}
-	if m != majTag || (tag != 18 && tag != 98 && tag != 17 && tag != 97) {
+	if m != cbor.Tag || (tag != 18 && tag != 98 && tag != 17 && tag != 97) {
 		return d.fail(ErrMalformed, 0, "authentication block is not a tagged COSE_Sign1, COSE_Sign, COSE_Mac0 or COSE_Mac")
 	}
-	if m, _ := d.peek(); m != majArray {
+	if m, _ := d.peek(); m != cbor.Array {
 		return d.fail(ErrMalformed, d.off, "COSE structure must be an array")
 	}
 	if _, err := d.foreign(depth + 1); err != nil {

@@ -1,5 +1,7 @@
 package suit
 
+import "github.com/suitkit/suitkit/internal/cbor"
+
 // This file decodes the manifest, SUIT_Common, component identifiers,
 // severable members and SUIT_Text.
 
@@ -153,7 +155,7 @@ func (d *dec) setVersion(depth int) ([]int64, error) {
 
 // severableSequence decodes bstr .cbor sequence / SUIT_Digest.
 func (d *dec) severableSequence(depth int) (*SeverableSequence, error) {
-	if m, _ := d.peek(); m == majArray {
+	if m, _ := d.peek(); m == cbor.Array {
 		x := &struct {
 			s  SeverableSequence
 			dg Digest
@@ -174,7 +176,7 @@ func (d *dec) severableSequence(depth int) (*SeverableSequence, error) {
 
 // severableText decodes bstr .cbor SUIT_Text / SUIT_Digest.
 func (d *dec) severableText(depth int) (*SeverableText, error) {
-	if m, _ := d.peek(); m == majArray {
+	if m, _ := d.peek(); m == cbor.Array {
 		x := &struct {
 			s  SeverableText
 			dg Digest
@@ -195,7 +197,7 @@ func (d *dec) severableText(depth int) (*SeverableText, error) {
 
 // severableBytes decodes bstr .cbor any / SUIT_Digest.
 func (d *dec) severableBytes(depth int) (*SeverableBytes, error) {
-	if m, _ := d.peek(); m == majArray {
+	if m, _ := d.peek(); m == cbor.Array {
 		dg, err := d.digest(depth)
 		if err != nil {
 			return nil, err
@@ -206,7 +208,7 @@ func (d *dec) severableBytes(depth int) (*SeverableBytes, error) {
 	if err := d.wrappedForeign(depth, 0xff, "element"); err != nil {
 		return nil, err
 	}
-	raw, _ := itemString(d.b[at:d.off], majBytes)
+	raw, _ := itemString(d.b[at:d.off], cbor.Bytes)
 	return &SeverableBytes{Raw: raw}, nil
 }
 
@@ -387,7 +389,7 @@ func (d *dec) text(depth int) (*Text, error) {
 			return nil, err
 		}
 		prev = k
-		tag, ok := itemString(k, majText)
+		tag, ok := itemString(k, cbor.Text)
 		if !ok {
 			return nil, d.fail(ErrMalformed, kAt, "text language tag must be a text string")
 		}
@@ -423,7 +425,7 @@ func (d *dec) textLanguage(l *TextLanguage, depth int) error {
 			l.Manifest = append(l.Manifest, TextEntry{key, string(s)})
 			continue
 		}
-		if k[0]>>5 == majArray {
+		if k[0]>>5 == cbor.Array {
 			kd := newDec(k, d.base+d.off-len(k), &d.lim)
 			c, err := kd.componentID(depth + 1)
 			if err != nil {

@@ -210,7 +210,7 @@ func (d Digest) matchesSmallBstr(content []byte) bool {
 // bstrHead writes the shortest bstr head for a content of length n into buf
 // and returns its length.
 func bstrHead(buf *[smallItem]byte, n int) int {
-	return len(cbor.AppendHead(buf[:0], majBytes, uint64(n)))
+	return len(cbor.AppendHead(buf[:0], cbor.Bytes, uint64(n)))
 }
 
 // Equal reports whether d and o hold the same algorithm, value and

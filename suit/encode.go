@@ -2,6 +2,8 @@ package suit
 
 import (
 	"fmt"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // This file encodes the model deterministically (RFC 8949 section 4.2.1).
@@ -13,7 +15,7 @@ func (w *writer) digest(d Digest) error {
 	if len(d.Value) == 0 {
 		return fmt.Errorf("%w: digest without value", ErrMalformed)
 	}
-	w.head(majArray, uint64(2+len(d.Extensions)))
+	w.head(cbor.Array, uint64(2+len(d.Extensions)))
 	w.int(d.Algorithm)
 	w.bstr(d.Value)
 	for _, x := range d.Extensions {
@@ -29,7 +31,7 @@ func (w *writer) digest(d Digest) error {
 // array (the content of envelope key 2).
 func (a *Authentication) Encode() ([]byte, error) {
 	var w writer
-	w.head(majArray, uint64(1+len(a.Blocks)))
+	w.head(cbor.Array, uint64(1+len(a.Blocks)))
 	db := a.DigestBytes
 	if db == nil {
 		var err error
@@ -60,7 +62,7 @@ func (e *Envelope) Encode() ([]byte, error) {
 	}
 	var w writer
 	if e.BareManifest {
-		w.head(majTag, 1070)
+		w.head(cbor.Tag, 1070)
 		if err := checkRaw(mb, "manifest"); err != nil {
 			return nil, err
 		}
@@ -91,7 +93,7 @@ func (e *Envelope) Encode() ([]byte, error) {
 		return nil, err
 	}
 	if e.Tagged {
-		w.head(majTag, 107)
+		w.head(cbor.Tag, 107)
 	}
 	if err := mbld.write(&w); err != nil {
 		return nil, err
@@ -146,7 +148,7 @@ func (m *Manifest) Encode() ([]byte, error) {
 	}
 	if m.SetVersion != nil {
 		var w writer
-		w.head(majArray, uint64(len(m.SetVersion)))
+		w.head(cbor.Array, uint64(len(m.SetVersion)))
 		for _, x := range m.SetVersion {
 			w.int(x)
 		}
@@ -187,7 +189,7 @@ func (m *Manifest) Encode() ([]byte, error) {
 }
 
 func (w *writer) componentID(c ComponentID) {
-	w.head(majArray, uint64(len(c)))
+	w.head(cbor.Array, uint64(len(c)))
 	for _, e := range c {
 		w.bstr(e)
 	}
@@ -225,7 +227,7 @@ func (c *Common) Encode() ([]byte, error) {
 	}
 	if c.Components != nil {
 		var w writer
-		w.head(majArray, uint64(len(c.Components)))
+		w.head(cbor.Array, uint64(len(c.Components)))
 		for _, id := range c.Components {
 			w.componentID(id)
 		}
@@ -255,7 +257,7 @@ func (s *CommandSequence) Encode() ([]byte, error) {
 		return nil, fmt.Errorf("%w: empty command sequence", ErrMalformed)
 	}
 	var w writer
-	w.head(majArray, uint64(2*len(s.Commands)))
+	w.head(cbor.Array, uint64(2*len(s.Commands)))
 	for i := range s.Commands {
 		if err := w.command(&s.Commands[i]); err != nil {
 			return nil, fmt.Errorf("command %d: %w", i, err)
@@ -274,7 +276,7 @@ func (w *writer) command(c *Command) error {
 		case c.Index.All:
 			w.bool(true)
 		case len(c.Index.List) > 0:
-			w.head(majArray, uint64(len(c.Index.List)))
+			w.head(cbor.Array, uint64(len(c.Index.List)))
 			for _, x := range c.Index.List {
 				w.uint(x)
 			}
@@ -291,7 +293,7 @@ func (w *writer) command(c *Command) error {
 		if c.TryEachNil {
 			n++
 		}
-		w.head(majArray, uint64(n))
+		w.head(cbor.Array, uint64(n))
 		for i := range c.TryEach {
 			enc, err := c.TryEach[i].Encode()
 			if err != nil {
@@ -336,7 +338,7 @@ func (w *writer) command(c *Command) error {
 			}
 			var kw, vw writer
 			kw.uint(cp.Source)
-			vw.head(majArray, uint64(len(cp.Keys)))
+			vw.head(cbor.Array, uint64(len(cp.Keys)))
 			for _, k := range cp.Keys {
 				vw.int(k)
 			}

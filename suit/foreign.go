@@ -49,14 +49,14 @@ func (d *dec) foreignHead() (byte, uint64, error) {
 		return 0, 0, d.fail(ErrMalformed, start, "unexpected end of input in an item head")
 	case cbor.ErrIndefinite:
 		switch maj {
-		case majBytes, majText, majArray, majMap:
+		case cbor.Bytes, cbor.Text, cbor.Array, cbor.Map:
 			return 0, 0, d.fail(ErrUnsupported, start, "indefinite-length item in an embedded structure")
 		}
 		return 0, 0, d.fail(ErrMalformed, start, "invalid initial byte 0x%02x", d.b[start])
 	default:
 		return 0, 0, d.fail(ErrMalformed, start, "reserved initial byte 0x%02x", d.b[start])
 	}
-	if maj == majSimple && ai == cbor.AI1Byte && arg < 32 {
+	if maj == cbor.Simple && ai == cbor.AI1Byte && arg < 32 {
 		// RFC 8949 section 3.3: simple values 0..31 in the two-byte form
 		// are not well-formed.
 		return 0, 0, d.fail(ErrMalformed, start, "simple value %d in two-byte form is not well-formed", arg)
@@ -77,16 +77,16 @@ func (d *dec) foreign(depth int) ([]byte, error) {
 		return nil, err
 	}
 	switch m {
-	case majBytes, majText:
+	case cbor.Bytes, cbor.Text:
 		s, err := d.take(arg, start)
 		if err != nil {
 			return nil, err
 		}
-		if m == majText && !utf8.Valid(s) {
+		if m == cbor.Text && !utf8.Valid(s) {
 			d.off = start
 			return nil, d.fail(ErrMalformed, start, "text string is not valid UTF-8")
 		}
-	case majArray:
+	case cbor.Array:
 		n, err := d.count(arg, start, 1, math.MaxInt, "array")
 		if err != nil {
 			return nil, err
@@ -96,7 +96,7 @@ func (d *dec) foreign(depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case majMap:
+	case cbor.Map:
 		n, err := d.count(arg, start, 2, math.MaxInt, "map")
 		if err != nil {
 			return nil, err
@@ -117,7 +117,7 @@ func (d *dec) foreign(depth int) ([]byte, error) {
 			}
 			if n > maxUnorderedKeys {
 				_, ai, arg, _, _ := cbor.ReadHead(k)
-				if (prev != nil && bytes.Compare(prev, k) >= 0) || (k[0]>>5 != majSimple && !cbor.Shortest(ai, arg)) {
+				if (prev != nil && bytes.Compare(prev, k) >= 0) || (k[0]>>5 != cbor.Simple && !cbor.Shortest(ai, arg)) {
 					d.off = kAt
 					return nil, d.fail(ErrLimit, kAt, "a map of %d entries (more than %d) in an embedded structure must have its keys in deterministic order", n, maxUnorderedKeys)
 				}
@@ -135,7 +135,7 @@ func (d *dec) foreign(depth int) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case majTag:
+	case cbor.Tag:
 		if _, err := d.foreign(depth + 1); err != nil {
 			return nil, err
 		}
@@ -168,11 +168,11 @@ func (d *dec) wrappedForeign(depth int, want byte, what string) error {
 func sameKey(a, b []byte) bool {
 	ma, _, argA, na, errA := cbor.ReadHead(a)
 	mb, _, argB, nb, errB := cbor.ReadHead(b)
-	if errA != nil || errB != nil || ma != mb || ma > majText {
+	if errA != nil || errB != nil || ma != mb || ma > cbor.Text {
 		return bytes.Equal(a, b)
 	}
 	if argA != argB {
 		return false
 	}
-	return ma <= majNint || bytes.Equal(a[na:], b[nb:])
+	return ma <= cbor.Nint || bytes.Equal(a[na:], b[nb:])
 }

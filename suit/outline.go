@@ -127,7 +127,7 @@ type CommandReader struct {
 // NewCommandReader returns a reader over the encoded sequence seq.
 func NewCommandReader(seq []byte) CommandReader {
 	maj, _, n, hl, err := cbor.ReadHead(seq)
-	if err != nil || maj != majArray || n%2 != 0 || n > uint64(len(seq)) {
+	if err != nil || maj != cbor.Array || n%2 != 0 || n > uint64(len(seq)) {
 		return CommandReader{}
 	}
 	return CommandReader{b: seq, off: hl, left: int(n / 2)}
@@ -183,13 +183,13 @@ func (c RawCommand) EachIndex(fn func(index uint64) bool) {
 	maj, arg, hl, ok := itemHead(c.Arg)
 	switch {
 	case !ok:
-	case maj == majUint:
+	case maj == cbor.Uint:
 		fn(arg)
-	case maj == majArray:
+	case maj == cbor.Array:
 		b := c.Arg[hl:]
 		for i := uint64(0); i < arg && len(b) > 0; i++ {
 			m, v, n, ok := itemHead(b)
-			if !ok || m != majUint || !fn(v) {
+			if !ok || m != cbor.Uint || !fn(v) {
 				return
 			}
 			b = b[n:]
@@ -213,14 +213,14 @@ func (c RawCommand) EachIndexedParam(fn func(index uint64, p Parameter) bool) {
 		return
 	}
 	maj, n, hl, ok := itemHead(c.Arg)
-	if !ok || maj != majMap {
+	if !ok || maj != cbor.Map {
 		return
 	}
 	b := c.Arg[hl:]
 	for i := uint64(0); i < n; i++ {
 		km, idx, kl, ok := itemHead(b)
 		vl := itemLen(b[min(kl, len(b)):], 0)
-		if !ok || km != majUint || vl < 0 {
+		if !ok || km != cbor.Uint || vl < 0 {
 			return
 		}
 		more := true
@@ -241,12 +241,12 @@ func (c RawCommand) EachIndexedParam(fn func(index uint64, p Parameter) bool) {
 func (c RawCommand) EachSequence(fn func(seq []byte) bool) {
 	switch c.Kind() {
 	case ArgSequence:
-		if s, ok := itemString(c.Arg, majBytes); ok {
+		if s, ok := itemString(c.Arg, cbor.Bytes); ok {
 			fn(s)
 		}
 	case ArgTryEach:
 		maj, n, hl, ok := itemHead(c.Arg)
-		if !ok || maj != majArray {
+		if !ok || maj != cbor.Array {
 			return
 		}
 		b := c.Arg[hl:]
@@ -255,7 +255,7 @@ func (c RawCommand) EachSequence(fn func(seq []byte) bool) {
 			if l < 0 {
 				return
 			}
-			if s, ok := itemString(b[:l], majBytes); ok && !fn(s) {
+			if s, ok := itemString(b[:l], cbor.Bytes); ok && !fn(s) {
 				return
 			}
 			b = b[l:]
@@ -266,7 +266,7 @@ func (c RawCommand) EachSequence(fn func(seq []byte) bool) {
 // eachParam calls fn with each entry of the encoded parameter map b.
 func eachParam(b []byte, fn func(p Parameter) bool) {
 	maj, n, hl, ok := itemHead(b)
-	if !ok || maj != majMap {
+	if !ok || maj != cbor.Map {
 		return
 	}
 	b = b[hl:]
@@ -303,17 +303,17 @@ func itemLen(b []byte, depth int) int {
 		return -1
 	}
 	switch maj {
-	case majBytes, majText:
+	case cbor.Bytes, cbor.Text:
 		if arg > uint64(len(b)-hl) {
 			return -1
 		}
 		return hl + int(arg)
-	case majArray, majMap:
+	case cbor.Array, cbor.Map:
 		if arg > math.MaxInt32 {
 			return -1
 		}
 		items := arg
-		if maj == majMap {
+		if maj == cbor.Map {
 			items *= 2
 		}
 		off := hl
@@ -325,7 +325,7 @@ func itemLen(b []byte, depth int) int {
 			off += n
 		}
 		return off
-	case majTag:
+	case cbor.Tag:
 		n := itemLen(b[hl:], depth+1)
 		if n < 0 {
 			return -1

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/suitkit/suitkit/internal/cbor"
 	"github.com/suitkit/suitkit/internal/testshared"
 )
 
@@ -299,7 +300,7 @@ func TestRejectWrongParameterType(t *testing.T) {
 
 func TestRejectTooManyComponents(t *testing.T) {
 	var w writer
-	w.head(majArray, 3)
+	w.head(cbor.Array, 3)
 	for i := 0; i < 3; i++ {
 		w.componentID(ComponentID{{byte(i)}})
 	}

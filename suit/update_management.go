@@ -2,6 +2,8 @@ package suit
 
 import (
 	"fmt"
+
+	"github.com/suitkit/suitkit/internal/cbor"
 )
 
 // This file holds the structured values of draft-ietf-suit-update-management:
@@ -193,7 +195,7 @@ type ActorPermission struct {
 
 // WaitInfo decodes a wait-info parameter (29).
 func (p Parameter) WaitInfo() (WaitInfo, error) {
-	b, ok := itemString(p.Value, majBytes)
+	b, ok := itemString(p.Value, cbor.Bytes)
 	if !ok {
 		return WaitInfo{}, p.typeErr("a bstr-wrapped wait-info map")
 	}
@@ -206,7 +208,7 @@ func (p Parameter) WaitInfo() (WaitInfo, error) {
 
 // ComponentMetadata decodes a component-metadata parameter (30).
 func (p Parameter) ComponentMetadata() (ComponentMetadata, error) {
-	b, ok := itemString(p.Value, majBytes)
+	b, ok := itemString(p.Value, cbor.Bytes)
 	if !ok {
 		return ComponentMetadata{}, p.typeErr("a bstr-wrapped component-metadata map")
 	}
@@ -470,7 +472,7 @@ func (d *dec) actor(depth int) ([]byte, error) {
 		return d.b[start:d.off], nil
 	}
 	switch m, _ := d.peek(); m {
-	case majUint, majNint, majBytes, majText:
+	case cbor.Uint, cbor.Nint, cbor.Bytes, cbor.Text:
 		return d.skip(depth)
 	}
 	return nil, d.fail(ErrMalformed, start, "actor must be a tagged UUID, bstr, tstr or int")
@@ -536,9 +538,9 @@ func (w WaitInfo) Encode() ([]byte, error) {
 			return nil, fmt.Errorf("%w: other-device-version without a version match", ErrMalformed)
 		}
 		var x writer
-		x.head(majArray, 2)
+		x.head(cbor.Array, 2)
 		x.bstr(o.Device)
-		x.head(majArray, uint64(len(o.Versions)))
+		x.head(cbor.Array, uint64(len(o.Versions)))
 		for _, v := range o.Versions {
 			if err := x.versionMatch(v); err != nil {
 				return nil, err
@@ -673,9 +675,9 @@ func (w *writer) versionMatch(v VersionMatch) error {
 	if len(v.Parts) == 0 {
 		return fmt.Errorf("%w: version match without parts", ErrMalformed)
 	}
-	w.head(majArray, 2)
+	w.head(cbor.Array, 2)
 	w.int(v.Comparison)
-	w.head(majArray, uint64(len(v.Parts)))
+	w.head(cbor.Array, uint64(len(v.Parts)))
 	for _, x := range v.Parts {
 		w.int(x)
 	}
