@@ -80,7 +80,7 @@ func TestSwappedIntegratedPayloadWithoutDigestRefused(t *testing.T) {
 	if got, _ := flash.Get(comp0); string(got) != "factory" {
 		t.Fatalf("component changed to %d bytes", len(got))
 	}
-	if _, ok := flash.Counter(verify.Identity(undigestedFetch(5))); ok || rep.Committed {
+	if _, ok := flash.Counter(verify.IdentityOf(undigestedFetch(5))); ok || rep.Committed {
 		t.Fatal("the sequence number was committed")
 	}
 	if rep.Reason() != process.ReasonUnauthorised {

@@ -17,7 +17,7 @@
 // component written ([ComponentFloorKey]), optionally one for the whole
 // scope (Options.ScopeFloor), all under the device-chosen
 // Options.RollbackScope. Fields a manifest chooses (its
-// manifest-component-id, vendor and class identifiers, [Identity]) play
+// manifest-component-id, vendor and class identifiers, [IdentityOf]) play
 // no part, so an old manifest cannot obtain a fresh counter by declaring
 // a new identity. Verify refuses a manifest whose number is lower than
 // the floor of any component it may write ([Verified.MayWrite]: every

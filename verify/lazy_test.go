@@ -84,7 +84,7 @@ func TestOutlineIdentity(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: CheckManifest accepted, DecodeManifestForRun: %v", f, err)
 		}
-		if got, want := outlineIdentity(env, o), Identity(m); got != want {
+		if got, want := outlineIdentity(env, o), IdentityOf(m); got != want {
 			t.Errorf("%s: identity %q, want %q", filepath.Base(f), got, want)
 		}
 		n++
@@ -94,7 +94,7 @@ func TestOutlineIdentity(t *testing.T) {
 	}
 	cid := suit.ComponentID{[]byte("root"), {1}}
 	m := &suit.Manifest{Version: 1, ManifestComponentID: &cid, Common: &suit.Common{Components: []suit.ComponentID{{{0}}}}}
-	if got, want := outlineIdentity(&suit.Envelope{}, outlineOf(t, m)), Identity(m); got != want || want != "component:[h'726f6f74', h'01']" {
+	if got, want := outlineIdentity(&suit.Envelope{}, outlineOf(t, m)), IdentityOf(m); got != want || want != "component:[h'726f6f74', h'01']" {
 		t.Errorf("manifest-component-id: identity %q, want %q", got, want)
 	} else {
 		withID++

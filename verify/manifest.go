@@ -8,7 +8,7 @@ import (
 	"github.com/suitkit/suitkit/suit"
 )
 
-// Identity returns the identity m declares for itself, for display
+// IdentityOf returns the identity m declares for itself, for display
 // (`suitkit verify` prints it). Anti-rollback does not use it: every part
 // of it is chosen by the manifest, so keying counters by it let an old
 // manifest get a fresh counter (issue 9 item 8); floors are keyed by the
@@ -21,7 +21,7 @@ import (
 //     class-id parameters set by override-parameters or set-parameters at
 //     the top level of the shared sequence (either part may be empty);
 //   - "" when neither is present.
-func Identity(m *suit.Manifest) string {
+func IdentityOf(m *suit.Manifest) string {
 	if m.ManifestComponentID != nil {
 		return "component:" + m.ManifestComponentID.String()
 	}

@@ -213,7 +213,7 @@ func (r *Verified) Sequence() uint64 {
 	return r.sequence
 }
 
-// Identity returns the manifest's own identity ([Identity]), prefixed
+// Identity returns the manifest's own identity ([IdentityOf]), prefixed
 // with Options.RollbackScope. It is informational: anti-rollback does not
 // use it, because the manifest chooses it.
 func (r *Verified) Identity() string {

@@ -173,7 +173,7 @@ func (f *manifestFacts) mayWrite(comps []suit.ComponentID) []suit.ComponentID {
 	return out
 }
 
-// identity is [Identity] for the walked manifest.
+// identity is [IdentityOf] for the walked manifest.
 func (f *manifestFacts) identity(o suit.Outline) string {
 	if id := o.ManifestComponentID(); id != nil {
 		return "component:" + id.String()
